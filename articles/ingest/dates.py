@@ -1,0 +1,36 @@
+"""Publication dates as press releases write them."""
+import datetime
+import re
+
+# Each format is tried against the whole line, so a stray number is never read as a date.
+DATE_FORMATS = (
+    "%d %b, %Y",  # 27 Sep, 2019
+    "%d %B, %Y",  # 27 September, 2019
+    "%d %b %Y",  # 27 Sep 2019
+    "%d %B %Y",  # 27 September 2019
+    "%B %d, %Y",  # September 27, 2019
+    "%b %d, %Y",  # Sep 27, 2019
+    "%B %d %Y",  # September 27 2019
+    "%b %d %Y",  # Sep 27 2019
+    "%Y-%m-%d",  # 2019-09-27
+    "%d/%m/%Y",  # 27/09/2019, the day first as outside the United States
+)
+_WEEKDAY = re.compile(r"^(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?\.?,?\s+", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
+# "Sept" is how many newsrooms shorten September; strptime knows only "Sep".
+_SEPT = re.compile(r"\bSept\b\.?", re.IGNORECASE)
+
+
+def parse_release_date(line: str) -> datetime.date | None:
+    """The date a line states, or None when it is not a date line."""
+    text = " ".join(line.replace("\u00a0", " ").split())
+    text = _WEEKDAY.sub("", text)
+    text = _ORDINAL.sub("", text)
+    text = _SEPT.sub("Sep", text)
+    text = re.sub(r"(?<=[A-Za-z])\.(?=\s)", "", text)  # "Sep. 27" -> "Sep 27"
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, date_format).date()
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,41 @@
+"""Turn uploaded bytes into text, whatever Windows editor wrote them."""
+import codecs
+
+from .errors import RejectedRelease
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Control characters that never occur in text files; tab, newline, form feed and
+# carriage return are allowed.
+_BINARY_BYTES = frozenset(range(0, 32)) - {9, 10, 12, 13}
+
+
+def decode_release(data: bytes) -> str:
+    """Decode a release file: a BOM decides, then UTF-8, then Windows-1252."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise RejectedRelease(f"The file starts with a {encoding} marker but is not {encoding} text.") from error
+    if looks_binary(data):
+        raise RejectedRelease("This is not a text file (it contains binary data); upload the release as plain text.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Word on Windows saves "plain text" as cp1252; it maps nearly every byte, and
+        # the five it leaves undefined are rejected rather than guessed.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise RejectedRelease("The text encoding could not be recognised; save the file as UTF-8.") from error
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    return any(byte in _BINARY_BYTES for byte in sample)

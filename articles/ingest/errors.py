@@ -1,0 +1,2 @@
+class RejectedRelease(ValueError):
+    """A release file that cannot be imported; the message says why, for the person who sent it."""

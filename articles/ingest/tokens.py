@@ -1,0 +1,31 @@
+"""Word tokens with their positions, for matching place names in running text."""
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Dotted abbreviations (U.S., N.Y.), words with inner apostrophes (d'Ivoire), and hyphens
+# as tokens of their own so that "Guinea-Bissau" is one name and "Pakistan-India" two.
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*|-")
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        word = _POSSESSIVE.sub("", match.group())
+        if word:
+            tokens.append(Token(word, match.start(), match.start() + len(word)))
+    return tokens
+
+
+def fold(word: str) -> str:
+    """Lowercase without accents or curly quotes: the key a name is looked up by."""
+    decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    return "".join(character for character in decomposed if not unicodedata.combining(character)).lower()
