@@ -88,3 +88,13 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self):
         return f"index update for article {self.article_id}"
+
+
+def country_names() -> dict[str, str]:
+    """ISO code -> name for every country, read once per process (the list changes only by migration)."""
+    if not _COUNTRY_NAMES:
+        _COUNTRY_NAMES.update(Country.objects.values_list("code", "name"))
+    return _COUNTRY_NAMES
+
+
+_COUNTRY_NAMES: dict[str, str] = {}

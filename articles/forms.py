@@ -1,0 +1,99 @@
+"""Validation of what arrives over HTTP: the search query string and release uploads."""
+import datetime
+
+from django import forms
+
+from .ingest.dates import parse_release_date
+from .search.query import parse_user_query
+from .search.searching import SORTS, SearchRequest
+
+MAX_PAGE = 10_000
+
+
+class SearchForm(forms.Form):
+    """The search page's query string. Invalid parts are dropped with a note, never an error page."""
+
+    q = forms.CharField(required=False, strip=True)
+    country = forms.MultipleChoiceField(required=False)
+    date_from = forms.CharField(required=False)
+    date_to = forms.CharField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[(sort, sort) for sort in SORTS])
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def __init__(self, data, *, country_names):
+        # "from" is a Python keyword, so the URL's from/to arrive as date_from/date_to.
+        data = data.copy()
+        for url_name, field_name in (("from", "date_from"), ("to", "date_to")):
+            if url_name in data:
+                data[field_name] = data[url_name]
+        super().__init__(data)
+        self.country_names = country_names
+        self.fields["country"].choices = [(code, name) for code, name in country_names.items()]
+        self.notes = []
+
+    def _clean_date(self, field, label):
+        text = self.cleaned_data.get(field, "").strip()
+        if not text:
+            return None
+        day = _parse_date(text)
+        if day is None:
+            self.notes.append(f"The {label} date {text!r} was not understood and was ignored; use YYYY-MM-DD.")
+        return day
+
+    def clean_date_from(self):
+        return self._clean_date("date_from", "from")
+
+    def clean_date_to(self):
+        return self._clean_date("date_to", "to")
+
+    def search_request(self, *, per_page: int) -> SearchRequest:
+        """The search to run; each invalid parameter is replaced by its default and noted."""
+        self.is_valid()
+        cleaned = dict(self.cleaned_data)
+        for name, errors in self.errors.items():
+            if name == "country":
+                cleaned["country"] = self._known_countries()
+            elif name == "page":
+                self.notes.append("The page number was not valid; showing the first page.")
+                cleaned["page"] = 1
+            elif name == "sort":
+                self.notes.append("Unknown sort order; sorting by relevance.")
+                cleaned["sort"] = "relevance"
+            else:
+                cleaned[name] = None
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.notes.append("The from date was after the to date, so the two were swapped.")
+            start, end = end, start
+        query = parse_user_query(cleaned.get("q") or "")
+        self.notes.extend(query.notes)
+        return SearchRequest(
+            query=query,
+            countries=tuple(cleaned.get("country") or ()),
+            published_from=start,
+            published_to=end,
+            sort=cleaned.get("sort") or "relevance",
+            page=cleaned.get("page") or 1,
+            per_page=per_page,
+        )
+
+    def _known_countries(self):
+        asked = [code.upper() for code in self.data.getlist("country")]
+        unknown = [code for code in asked if code not in self.country_names]
+        if unknown:
+            self.notes.append(f"Unknown country code{'s' if len(unknown) > 1 else ''} ignored: {', '.join(unknown)}.")
+        return [code for code in dict.fromkeys(asked) if code in self.country_names]
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return parse_release_date(text)
+
+
+class ReleaseUploadForm(forms.Form):
+    release = forms.FileField(
+        label="Release file",
+        help_text="A .txt file: the title on the first line, the date (such as 27 Sep, 2019) on the next, then the text.",
+    )

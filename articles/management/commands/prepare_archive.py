@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from articles.models import Article
+from articles.search.index import index_exists
+from articles.search.sync import apply_pending_updates
+
+
+class Command(BaseCommand):
+    help = "Get the archive ready to serve: demo releases when it is empty, and an index caught up with the database."
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+        if not index_exists():
+            call_command("rebuild_index", verbosity=verbosity)
+        if not Article.objects.exists():
+            if verbosity:
+                self.stdout.write(f"The archive is empty: adding {settings.PRESSROOM_DEMO_ARTICLES:,} demo releases.")
+            call_command("generate_articles", settings.PRESSROOM_DEMO_ARTICLES, seed=settings.PRESSROOM_DEMO_SEED, verbosity=verbosity)
+        applied = apply_pending_updates()
+        if verbosity:
+            self.stdout.write(f"Index ready ({applied:,} pending updates applied).")

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from articles.management.progress import progress_bar
+from articles.models import Article
+from articles.search.sync import rebuild_index
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index from the database and swap it in while searches go on."
+
+    def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
+        with progress_bar(self, Article.objects.count(), "Indexing") as bar:
+            count = rebuild_index(progress=bar.update)
+        if self.verbosity:
+            self.stdout.write(self.style.SUCCESS(f"Indexed {count:,} articles."))

@@ -1,0 +1,14 @@
+"""Progress bars for management commands, quiet at --verbosity 0."""
+from tqdm import tqdm
+
+
+def progress_bar(command, total, description):
+    return tqdm(
+        total=total,
+        desc=description,
+        unit="release",
+        # The raw stream: Django's OutputWrapper would end each redraw with a newline.
+        file=command.stderr._out,
+        disable=command.verbosity == 0,
+        dynamic_ncols=True,
+    )

@@ -1,0 +1,138 @@
+"""Where the index lives on disk, and the searchers that read it.
+
+The index directory holds generations (`generation-<n>/`) and a `current` symlink to the
+live one, so `rebuild_index` can build a new generation beside it and swap it in with one
+atomic rename while searches go on.
+"""
+import logging
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
+
+from .schema import SCHEMA
+
+logger = logging.getLogger(__name__)
+
+CURRENT = "current"
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing or unreadable; `manage.py rebuild_index` recreates it."""
+
+
+def index_root() -> Path:
+    return Path(settings.PRESSROOM_INDEX_DIR)
+
+
+def current_generation() -> Path | None:
+    link = index_root() / CURRENT
+    try:
+        return index_root() / os.readlink(link)
+    except OSError:
+        return None
+
+
+def index_exists() -> bool:
+    generation = current_generation()
+    return generation is not None and whoosh_index.exists_in(str(generation))
+
+
+def create_generation() -> tuple[Path, whoosh_index.Index]:
+    """A new, empty index beside the live one; `make_current` swaps it in."""
+    index_root().mkdir(parents=True, exist_ok=True)
+    path = index_root() / f"generation-{time.time_ns()}"
+    path.mkdir()
+    return path, whoosh_index.create_in(str(path), SCHEMA)
+
+
+def make_current(generation: Path) -> None:
+    """Point `current` at a generation atomically, then remove the generations it replaces."""
+    temporary_link = index_root() / f".{CURRENT}-{time.time_ns()}"
+    os.symlink(generation.name, temporary_link)
+    os.replace(temporary_link, index_root() / CURRENT)
+    for old in index_root().glob("generation-*"):
+        if old != generation:
+            # Open searchers keep reading the files they mapped; Unix frees them at close.
+            shutil.rmtree(old, ignore_errors=True)
+
+
+_process_index = {"generation": None, "index": None}
+_process_index_lock = threading.Lock()
+
+
+def open_index() -> whoosh_index.Index:
+    """The live index, opened once per process and again after a rebuild swaps it."""
+    generation = current_generation()
+    if generation is None:
+        raise IndexUnavailable("The search index has not been built; run `manage.py rebuild_index`.")
+    with _process_index_lock:
+        if _process_index["generation"] != generation:
+            try:
+                _process_index["index"] = whoosh_index.open_dir(str(generation), schema=SCHEMA)
+            except (EmptyIndexError, WhooshIndexError, OSError, EOFError, ValueError) as error:
+                raise IndexUnavailable(f"The search index at {generation} cannot be opened ({error}); run `manage.py rebuild_index`.") from error
+            _process_index["generation"] = generation
+        return _process_index["index"]
+
+
+_thread_searchers = threading.local()
+
+
+@contextmanager
+def searcher():
+    """This thread's searcher, refreshed to see the latest commit (searchers are not thread-safe)."""
+    ix = open_index()
+    held = getattr(_thread_searchers, "held", None)
+    if held is None or held.ix is not ix:
+        if held is not None:
+            held.searcher.close()
+        held = _HeldSearcher(ix)
+        _thread_searchers.held = held
+    else:
+        held.refresh()
+    yield held
+
+
+def forget_open_index() -> None:
+    """Drop this process's open index and searcher (tests use a fresh index each time)."""
+    held = getattr(_thread_searchers, "held", None)
+    if held is not None:
+        held.searcher.close()
+        _thread_searchers.held = None
+    with _process_index_lock:
+        _process_index.update(generation=None, index=None)
+
+
+class _HeldSearcher:
+    """A searcher with data derived from its reader, rebuilt whenever the searcher is."""
+
+    def __init__(self, ix):
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self._countries_by_docnum = None
+
+    def refresh(self):
+        fresh = self.searcher.refresh()
+        if fresh is not self.searcher:
+            self.searcher.close()
+            self.searcher = fresh
+            self._countries_by_docnum = None
+
+    def countries_by_docnum(self) -> dict[int, tuple[str, ...]]:
+        """Document number -> its countries, read from the postings once per index version."""
+        if self._countries_by_docnum is None:
+            table: dict[int, list[str]] = {}
+            reader = self.searcher.reader()
+            for code in reader.lexicon("countries"):
+                code = code.decode() if isinstance(code, bytes) else code
+                for docnum in reader.postings("countries", code).all_ids():
+                    table.setdefault(docnum, []).append(code)
+            self._countries_by_docnum = {docnum: tuple(codes) for docnum, codes in table.items()}
+        return self._countries_by_docnum

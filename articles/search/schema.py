@@ -1,0 +1,33 @@
+"""What a search document is, and how an article becomes one."""
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+
+SCHEMA = Schema(
+    id=ID(stored=True, unique=True),
+    # Title words weigh twice body words in BM25F ranking.
+    title=TEXT(analyzer=StemmingAnalyzer(), field_boost=2.0),
+    # Not stored: snippets are highlighted from the database's text of the page's hits.
+    body=TEXT(analyzer=StemmingAnalyzer()),
+    # An integer such as 20190927: numeric ranges are fast where DATETIME ranges are not.
+    published=NUMERIC(int, bits=32, signed=False, sortable=True),
+    countries=KEYWORD(lowercase=False, scorable=False),
+    source=KEYWORD(lowercase=True, commas=True),
+    fingerprint=ID(stored=True),
+)
+
+
+def date_to_number(day) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def article_to_document(article) -> dict:
+    """The one definition of an article's search document, for live updates and rebuilds alike."""
+    return {
+        "id": str(article.pk),
+        "title": article.title,
+        "body": article.body,
+        "published": date_to_number(article.published),
+        "countries": " ".join(country.code for country in article.countries.all()),
+        "source": article.source,
+        "fingerprint": article.fingerprint,
+    }

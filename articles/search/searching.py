@@ -1,0 +1,133 @@
+"""Running a reader's search: matching, sorting, paging, highlighting and country counts."""
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from whoosh import highlight
+from whoosh.query import And, Every, NumericRange, Or, Query, Term
+
+from ..models import Article
+from .index import searcher
+from .query import UserQuery
+from .schema import date_to_number
+
+SORTS = ("relevance", "newest", "oldest")
+SNIPPET_CHARACTERS = 240
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: UserQuery
+    countries: tuple[str, ...] = ()
+    published_from: datetime.date | None = None
+    published_to: datetime.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    snippet: SafeString
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    count: int
+    page: int
+    pages: int
+    hits: list[SearchHit]
+    # (country code, number of matches) for the query and dates, whatever countries are chosen
+    country_counts: list[tuple[str, int]] = field(default_factory=list)
+
+
+def search_articles(request: SearchRequest) -> SearchResults:
+    """Run one search; raises IndexUnavailable when there is no index to ask."""
+    date_filter = _date_filter(request.published_from, request.published_to)
+    country_filter = Or([Term("countries", code) for code in request.countries]) if request.countries else None
+    with searcher() as held:
+        s = held.searcher
+        results = s.search_page(
+            request.query.query,
+            request.page,
+            pagelen=request.per_page,
+            filter=_combine(date_filter, country_filter),
+            terms=True,
+            **_ordering(request),
+        )
+        count = len(results)
+        pages = max(1, -(-count // request.per_page))
+        results.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARACTERS, surround=70)
+        results.results.formatter = _MarkFormatter()
+        article_ids = [int(hit["id"]) for hit in results]
+        articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
+        hits = [
+            SearchHit(articles[pk], _snippet(hit, articles[pk], request.query))
+            for pk, hit in zip(article_ids, results)
+            if pk in articles  # a row deleted since the search is simply not shown
+        ]
+        counts = _country_counts(held, _combine(request.query.query, date_filter))
+    return SearchResults(count=count, page=min(request.page, pages), pages=pages, hits=hits, country_counts=counts)
+
+
+def _date_filter(start, end) -> Query | None:
+    if not start and not end:
+        return None
+    return NumericRange(
+        "published",
+        date_to_number(start) if start else None,
+        date_to_number(end) if end else None,
+    )
+
+
+def _combine(*queries) -> Query | None:
+    present = [query for query in queries if query is not None and not isinstance(query, Every)]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else And(present)
+
+
+def _ordering(request: SearchRequest) -> dict:
+    if request.sort == "relevance" and not request.query.is_empty:
+        return {}
+    return {"sortedby": "published", "reverse": request.sort != "oldest"}
+
+
+def _country_counts(held, query: Query | None) -> list[tuple[str, int]]:
+    countries_by_docnum = held.countries_by_docnum()
+    if query is None:
+        docnums = held.searcher.reader().all_doc_ids()
+    else:
+        docnums = held.searcher.docs_for_query(query)
+    counts = Counter()
+    for docnum in docnums:
+        counts.update(countries_by_docnum.get(docnum, ()))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+class _MarkFormatter(highlight.HtmlFormatter):
+    """Matched words in <mark>; Whoosh escapes the text around them."""
+
+    def __init__(self):
+        super().__init__(tagname="mark", between=" … ")
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
+
+
+def _snippet(hit, article: Article, query: UserQuery) -> SafeString:
+    if not query.is_empty:
+        highlighted = hit.highlights("body", text=article.body, top=2)
+        if highlighted:
+            return mark_safe(highlighted)
+    return escape(_opening(article.body))
+
+
+def _opening(body: str) -> str:
+    text = " ".join(body.split())
+    if len(text) <= SNIPPET_CHARACTERS:
+        return text
+    return text[:SNIPPET_CHARACTERS].rsplit(" ", 1)[0] + " …"

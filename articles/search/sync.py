@@ -1,0 +1,105 @@
+"""Keeping the index a faithful copy of the database.
+
+Every change to an article records a PendingIndexUpdate in the same transaction (see
+`articles/signals.py`). After the commit, `apply_pending_updates` takes the index's write
+lock, re-reads each owed article from the database and writes it (or its removal), then
+deletes the rows it applied. A process that dies half-way leaves the rows behind for the
+next writer; applying a row twice is harmless because the database, not the row, says
+what the document is.
+"""
+import logging
+
+from django.db import transaction
+from whoosh.index import LockError
+from whoosh.query import Term
+
+from ..models import Article, PendingIndexUpdate
+from .index import IndexUnavailable, create_generation, current_generation, make_current, open_index
+from .schema import article_to_document
+
+logger = logging.getLogger(__name__)
+
+# How long a writer waits for another process to finish its commit.
+WRITE_LOCK_TIMEOUT_SECONDS = 10.0
+BATCH_SIZE = 1000
+
+
+def schedule_index_update(article_id: int) -> None:
+    """Record that the index owes an update for this article, and apply it after commit."""
+    PendingIndexUpdate.objects.create(article_id=article_id)
+    transaction.on_commit(apply_pending_updates)
+
+
+def apply_pending_updates() -> int:
+    """Apply every owed index update; returns how many articles were written."""
+    if not PendingIndexUpdate.objects.exists():
+        return 0
+    try:
+        ix = open_index()
+        writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, compound=False)
+    except IndexUnavailable:
+        logger.warning("index updates left pending: the index is missing; run `manage.py rebuild_index`")
+        return 0
+    except LockError:
+        logger.info("index updates left pending: another process holds the index write lock")
+        return 0
+    applied = 0
+    try:
+        while batch := list(PendingIndexUpdate.objects.order_by("id")[:BATCH_SIZE]):
+            article_ids = {row.article_id for row in batch}
+            _write_articles(writer, article_ids)
+            writer.commit(merge=True)
+            PendingIndexUpdate.objects.filter(id__in=[row.id for row in batch]).delete()
+            applied += len(article_ids)
+            writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, compound=False)
+    finally:
+        writer.cancel()
+    return applied
+
+
+def _write_articles(writer, article_ids) -> None:
+    articles = Article.objects.filter(pk__in=article_ids).prefetch_related("countries")
+    found = set()
+    for article in articles:
+        writer.update_document(**article_to_document(article))
+        found.add(article.pk)
+    for deleted_id in article_ids - found:
+        writer.delete_by_term("id", str(deleted_id))
+
+
+def rebuild_index(progress=None) -> int:
+    """Build a fresh index from the database beside the live one, then swap it in.
+
+    The live index's write lock is held throughout, so updates that arrive meanwhile stay
+    pending and are applied to the new index once it is live.
+    """
+    old_writer = _lock_live_index()
+    try:
+        last_owed = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
+        path, ix = create_generation()
+        writer = ix.writer(compound=False, limitmb=256)
+        count = 0
+        articles = Article.objects.order_by("pk").prefetch_related("countries")
+        for article in articles.iterator(chunk_size=2000):
+            writer.add_document(**article_to_document(article))
+            count += 1
+            if progress:
+                progress(1)
+        writer.commit()
+        make_current(path)
+        if last_owed is not None:
+            PendingIndexUpdate.objects.filter(id__lte=last_owed).delete()
+    finally:
+        if old_writer is not None:
+            old_writer.cancel()
+    apply_pending_updates()
+    return count
+
+
+def _lock_live_index():
+    if current_generation() is None:
+        return None
+    try:
+        return open_index().writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS * 6)
+    except IndexUnavailable:
+        return None

@@ -1,0 +1,44 @@
+"""Links that change one thing about the current search and keep the rest of its URL."""
+from django import template
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+def _search_url(query, **changes):
+    params = {key: query.getlist(key) for key in query if key != "page"}
+    params.update({key: value for key, value in changes.items() if value is not None})
+    params = {key: value for key, value in params.items() if value not in ("", [], None)}
+    return "?" + urlencode(params, doseq=True) if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def toggle_country_url(context, code):
+    """The current search with this country added to or removed from its filter."""
+    query = context["request"].GET
+    chosen = [c for c in query.getlist("country") if c.upper() != code]
+    if len(chosen) == len(query.getlist("country")):
+        chosen.append(code)
+    return _search_url(query, country=chosen)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    return _search_url(context["request"].GET, page=number if number > 1 else None)
+
+
+@register.filter
+def page_window(results, radius=3):
+    """Page numbers around the current page, with the first and last always shown."""
+    pages = {1, results.pages, *range(max(1, results.page - radius), min(results.pages, results.page + radius) + 1)}
+    return sorted(pages)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key)
+
+
+@register.filter
+def mul(value, factor):
+    return int(value) * int(factor)

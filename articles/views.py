@@ -1,0 +1,94 @@
+"""HTTP in, HTML or JSON out. Searching and storing happen elsewhere."""
+import logging
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+
+from .forms import SearchForm
+from .models import Article, country_names
+from .search.index import IndexUnavailable
+from .search.searching import search_articles
+
+logger = logging.getLogger(__name__)
+
+
+def _search(request):
+    form = SearchForm(request.GET, country_names=country_names())
+    search_request = form.search_request(per_page=settings.PRESSROOM_RESULTS_PER_PAGE)
+    return form, search_request, search_articles(search_request)
+
+
+@require_safe
+def search_page(request):
+    try:
+        form, search_request, results = _search(request)
+    except IndexUnavailable as error:
+        logger.error("search unavailable: %s", error)
+        return render(request, "articles/search_unavailable.html", status=503)
+    context = {"form": form, "search": search_request, "results": results, "notes": form.notes, "country_names": country_names()}
+    return render(request, "articles/search.html", context)
+
+
+@require_safe
+def api_search(request):
+    try:
+        form, search_request, results = _search(request)
+    except IndexUnavailable as error:
+        logger.error("search unavailable: %s", error)
+        return JsonResponse({"error": "Search is unavailable while the index is rebuilt; try again shortly."}, status=503)
+    names = country_names()
+    return JsonResponse(
+        {
+            "count": results.count,
+            "page": results.page,
+            "pages": results.pages,
+            "notes": form.notes,
+            "results": [_article_summary(request, hit.article) | {"snippet": hit.snippet} for hit in results.hits],
+            "facets": {
+                "countries": [{"code": code, "name": names.get(code, code), "count": n} for code, n in results.country_counts]
+            },
+        }
+    )
+
+
+@require_safe
+def article_page(request, pk, slug):
+    article = get_object_or_404(Article.objects.prefetch_related("countries"), pk=pk)
+    if slug != article.slug:
+        return redirect(article, permanent=True)
+    return render(request, "articles/article.html", {"article": article})
+
+
+@require_safe
+def api_article(request, pk):
+    try:
+        article = Article.objects.prefetch_related("countries").get(pk=pk)
+    except Article.DoesNotExist:
+        return JsonResponse({"error": f"There is no article {pk}."}, status=404)
+    return JsonResponse(_article_summary(request, article) | {"source": article.source, "body": article.body})
+
+
+def _article_summary(request, article):
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "published": article.published.isoformat(),
+        "countries": [country.code for country in article.countries.all()],
+    }
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "Something went wrong on our side; it has been logged."}, status=500)
+    return render(request, "500.html", status=500)
+
+
