@@ -1,0 +1,34 @@
+import codecs
+
+import pytest
+
+from articles.ingest.decoding import decode_release
+from articles.ingest.errors import RejectedRelease
+
+TEXT = "Café talks in Côte d’Ivoire — “progress”\n"
+
+
+def test_utf8():
+    assert decode_release(TEXT.encode("utf-8")) == TEXT
+
+
+def test_utf8_with_bom():
+    assert decode_release(codecs.BOM_UTF8 + TEXT.encode("utf-8")) == TEXT
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(encoding):
+    data = TEXT.encode(encoding)
+    if encoding != "utf-16":  # the plain codec writes its own BOM
+        data = (codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE) + data
+    assert decode_release(data) == TEXT
+
+
+def test_windows_1252_from_word():
+    assert decode_release(TEXT.encode("cp1252")) == TEXT
+
+
+def test_binary_is_rejected():
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    with pytest.raises(RejectedRelease, match="not a text file"):
+        decode_release(png)
