@@ -60,7 +60,6 @@ def search_articles(request: SearchRequest) -> SearchResults:
         )
         count = len(results)
         pages = max(1, -(-count // request.per_page))
-        results.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARACTERS, surround=70)
         results.results.formatter = _MarkFormatter()
         article_ids = [int(hit["id"]) for hit in results]
         articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
@@ -120,6 +119,12 @@ class _MarkFormatter(highlight.HtmlFormatter):
 
 def _snippet(hit, article: Article, query: UserQuery) -> SafeString:
     if not query.is_empty:
+        # A short body is shown whole; a long one as the passages around its matches.
+        hit.results.fragmenter = (
+            highlight.WholeFragmenter()
+            if len(article.body) <= SNIPPET_CHARACTERS
+            else highlight.ContextFragmenter(maxchars=SNIPPET_CHARACTERS, surround=70)
+        )
         highlighted = hit.highlights("body", text=article.body, top=2)
         if highlighted:
             return mark_safe(highlighted)

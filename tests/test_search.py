@@ -1,0 +1,176 @@
+"""Search through /api/search and the HTML page, against a real index on disk."""
+import pytest
+
+
+@pytest.fixture
+def releases(archive):
+    return {
+        "lavrov": archive.add(
+            "Imran briefs Lavrov on regional situation",
+            "Foreign Minister Sergei Lavrov of the Russian Federation met the Prime Minister of Pakistan.\n\n"
+            "They discussed the Afghan peace process.",
+            "2019-09-27",
+        ),
+        "trade": archive.add(
+            "Pakistan and China expand trade",
+            "Trade talks between Pakistan and China concluded in Beijing. The peace of the region was mentioned.",
+            "2019-06-01",
+        ),
+        "energy": archive.add(
+            "Energy ministers meet in Moscow",
+            "Russia and India discussed energy. Lavrov was not present.",
+            "2018-01-15",
+        ),
+        "oldest": archive.add("Climate pledge renewed", "Kenya renewed its climate pledge in Nairobi.", "2012-03-04"),
+    }
+
+
+def search(client, **params):
+    response = client.get("/api/search", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def titles(data):
+    return [result["title"] for result in data["results"]]
+
+
+def test_words_are_anded(client, releases):
+    assert titles(search(client, q="trade Beijing")) == ["Pakistan and China expand trade"]
+    assert search(client, q="trade Nairobi")["count"] == 0
+
+
+def test_stemming_finds_other_forms(client, releases):
+    assert "Pakistan and China expand trade" in titles(search(client, q="talk"))
+
+
+def test_quoted_phrases_match_in_order(client, releases):
+    assert titles(search(client, q='"peace process"')) == ["Imran briefs Lavrov on regional situation"]
+    assert search(client, q='"process peace"')["count"] == 0
+
+
+def test_title_matches_rank_above_body_matches(client, releases):
+    assert titles(search(client, q="lavrov"))[0] == "Imran briefs Lavrov on regional situation"
+
+
+def test_an_empty_query_lists_newest_first(client, releases):
+    data = search(client)
+    assert data["count"] == 4
+    assert [r["published"] for r in data["results"]] == ["2019-09-27", "2019-06-01", "2018-01-15", "2012-03-04"]
+
+
+def test_sort_orders(client, releases):
+    assert [r["published"] for r in search(client, q="pakistan", sort="oldest")["results"]] == ["2019-06-01", "2019-09-27"]
+    assert [r["published"] for r in search(client, q="pakistan", sort="newest")["results"]] == ["2019-09-27", "2019-06-01"]
+
+
+def test_several_countries_mean_any_of_them(client, releases):
+    assert set(titles(search(client, country=["KE", "CN"]))) == {"Climate pledge renewed", "Pakistan and China expand trade"}
+
+
+def test_dates_are_inclusive(client, releases):
+    data = search(client, **{"from": "2019-06-01", "to": "2019-09-27"})
+    assert set(titles(data)) == {"Imran briefs Lavrov on regional situation", "Pakistan and China expand trade"}
+
+
+def test_result_fields(client, releases):
+    result = search(client, q="climate")["results"][0]
+    article = releases["oldest"]
+    assert result == {
+        "id": article.pk,
+        "title": "Climate pledge renewed",
+        "url": f"http://testserver/articles/{article.pk}/climate-pledge-renewed/",
+        "published": "2012-03-04",
+        "countries": ["KE"],
+        "snippet": "Kenya renewed its <mark>climate</mark> pledge in Nairobi.",
+    }
+
+
+def test_country_facets_count_the_query_and_ignore_the_chosen_countries(client, releases):
+    data = search(client, q="pakistan", country="CN")
+    assert data["count"] == 1
+    facets = {f["code"]: f["count"] for f in data["facets"]["countries"]}
+    assert facets == {"PK": 2, "CN": 1, "RU": 1, "AF": 1}
+    assert {"code": "PK", "name": "Pakistan", "count": 2} in data["facets"]["countries"]
+
+
+def test_snippets_escape_the_text_around_highlights(client, archive):
+    archive.add("Script test", "Visitors typed <script>alert(1)</script> next to the word budget.")
+    snippet = search(client, q="budget")["results"][0]["snippet"]
+    assert "<script>" not in snippet
+    assert "&lt;script&gt;" in snippet
+    assert "<mark>budget</mark>" in snippet
+
+
+def test_pagination_is_stable(client, archive, settings):
+    settings.PRESSROOM_RESULTS_PER_PAGE = 2
+    for day in range(1, 6):
+        archive.add(f"Release {day}", f"Body number {day}.", f"2020-01-0{day}")
+    first, second, third = (search(client, page=n) for n in (1, 2, 3))
+    assert (first["pages"], first["count"]) == (3, 5)
+    assert titles(first) + titles(second) + titles(third) == [f"Release {d}" for d in (5, 4, 3, 2, 1)]
+
+
+@pytest.mark.parametrize(
+    "params, note",
+    [
+        ({"country": "ZZ"}, "Unknown country code ignored: ZZ."),
+        ({"from": "last week"}, "The from date 'last week' was not understood"),
+        ({"to": "2019-13-45"}, "The to date '2019-13-45' was not understood"),
+        ({"page": "abc"}, "The page number was not valid"),
+        ({"sort": "random"}, "Unknown sort order"),
+        ({"q": '"unbalanced'}, "An unmatched quotation mark was ignored."),
+        ({"q": "x " * 400}, "shortened"),
+        ({"from": "2020-01-01", "to": "2019-01-01"}, "were swapped"),
+    ],
+)
+def test_bad_parameters_are_ignored_with_a_note(client, releases, params, note):
+    data = search(client, **params)
+    assert any(note in n for n in data["notes"]), data["notes"]
+
+
+@pytest.mark.parametrize(
+    "q", ["AND OR NOT", "((((", ")", "\x00", "😀 مرحبا", "title:x*", "*", "-", '"', "a" * 10_000, "NOT", "pakistan AND"]
+)
+def test_odd_queries_never_fail(client, releases, q):
+    assert client.get("/api/search", {"q": q}).status_code == 200
+    assert client.get("/", {"q": q}).status_code == 200
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, releases):
+    data = search(client, page=500)
+    assert data["page"] == data["pages"] == 1
+    assert len(data["results"]) == 4
+
+
+def test_lowercase_country_codes_are_accepted(client, releases):
+    assert titles(search(client, country="ke")) == ["Climate pledge renewed"]
+
+
+def test_search_page_shows_results_facets_and_highlights(client, releases):
+    response = client.get("/", {"q": "trade", "country": "PK"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "1 release" in html
+    assert f'href="{releases["trade"].get_absolute_url()}"' in html
+    assert "<mark>Trade</mark>" in html
+    # A chosen country's facet link removes it; another's adds it, keeping the query.
+    assert 'href="?q=trade"' in html
+    assert 'href="?q=trade&amp;country=PK&amp;country=CN"' in html
+
+
+def test_search_page_explains_an_empty_result(client, releases):
+    html = client.get("/", {"q": "zebra"}).content.decode()
+    assert "No releases match this search." in html
+
+
+def test_search_answers_503_without_an_index(client, releases, search_index):
+    (search_index / "current").unlink()
+    from articles.search.index import forget_open_index
+
+    forget_open_index()
+    assert client.get("/").status_code == 503
+    response = client.get("/api/search")
+    assert response.status_code == 503
+    assert "unavailable" in response.json()["error"]
+    assert client.get(releases["trade"].get_absolute_url()).status_code == 200
