@@ -1,0 +1,137 @@
+"""The press office's admin: edits, hand-chosen countries and uploads reach search."""
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from articles.models import Article
+
+from .conftest import release_text
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    user = django_user_model.objects.create_superuser("editor", "editor@example.org", "a long password 123")
+    client.force_login(user)
+    return client
+
+
+def found(client, q):
+    return [r["title"] for r in client.get("/api/search", {"q": q}).json()["results"]]
+
+
+def change_form(article, **changes):
+    data = {
+        "title": article.title,
+        "published": article.published.isoformat(),
+        "source": article.source,
+        "body": article.body,
+        "countries": [c.code for c in article.countries.all()],
+    }
+    if article.countries_set_by_hand:
+        data["countries_set_by_hand"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_an_admin_edit_is_searchable_at_once(editor, archive):
+    article = archive.add("Water talks", "Kenya discussed water.")
+    with archive.committed():
+        response = editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, body="Kenya discussed irrigation."))
+    assert response.status_code == 302
+    assert found(editor, "irrigation") == ["Water talks"]
+    assert found(editor, "water talks") == ["Water talks"]  # the title still matches
+    assert found(editor, "\"discussed water\"") == []
+
+
+def test_edited_text_is_tagged_again(editor, archive):
+    article = archive.add("Talks", "Kenya discussed water.")
+    with archive.committed():
+        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, body="Peru discussed water."))
+    assert [c.code for c in Article.objects.get(pk=article.pk).countries.all()] == ["PE"]
+
+
+def test_hand_chosen_countries_are_kept_through_edits_and_reimports(editor, archive):
+    article = archive.add("Water talks", "Kenya discussed water.", "2019-09-27")
+    with archive.committed():
+        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, countries=["TZ", "UG"]))
+    article.refresh_from_db()
+    assert article.countries_set_by_hand
+    assert {c.code for c in article.countries.all()} == {"TZ", "UG"}
+    assert editor.get("/api/search", {"country": "TZ"}).json()["count"] == 1
+
+    with archive.committed():
+        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, body="Kenya discussed water again."))
+    archive.add("Water talks", "Kenya discussed water, a third version.", "2019-09-27")
+    article.refresh_from_db()
+    assert article.body == "Kenya discussed water, a third version."
+    assert {c.code for c in article.countries.all()} == {"TZ", "UG"}
+
+
+def test_deleting_in_the_admin_removes_from_search(editor, archive):
+    article = archive.add("Doomed release", "Kenya discussed water.")
+    with archive.committed():
+        editor.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    assert found(editor, "doomed") == []
+
+
+def test_an_edit_that_duplicates_another_release_is_refused(editor, archive):
+    archive.add("Twin", "Same body.", "2019-01-01")
+    other = archive.add("Other", "Different body.", "2019-01-01")
+    response = editor.post(f"/admin/articles/article/{other.pk}/change/", change_form(other, title="Twin", body="Same body."))
+    assert response.status_code == 200
+    assert "An identical release is already in the archive" in response.content.decode()
+
+
+def test_admin_list_search_and_filters(editor, archive):
+    archive.add("Kenyan water", "Kenya discussed water.")
+    archive.add("Peruvian mining", "Peru discussed mining.")
+    html = editor.get("/admin/articles/article/", {"q": "mining"}).content.decode()
+    assert "Peruvian mining" in html and "Kenyan water" not in html
+    html = editor.get("/admin/articles/article/", {"countries__code__exact": "KE"}).content.decode()
+    assert "Kenyan water" in html and "Peruvian mining" not in html
+    assert "Upload a release" in html
+
+
+def test_uploading_a_release_file(editor, archive):
+    upload = SimpleUploadedFile("release.txt", release_text(title="Uploaded release").encode("cp1252"))
+    with archive.committed():
+        response = editor.post("/admin/articles/article/upload/", {"release": upload}, follow=True)
+    assert "Added “Uploaded release”." in response.content.decode()
+    article = Article.objects.get(title="Uploaded release")
+    assert article.source == "Press release"
+    assert {c.code for c in article.countries.all()} == {"PK", "CN"}
+    assert found(editor, "uploaded") == ["Uploaded release"]
+
+    again = SimpleUploadedFile("release.txt", release_text(title="Uploaded release").encode("utf-8"))
+    response = editor.post("/admin/articles/article/upload/", {"release": again}, follow=True)
+    assert "Already in the archive: “Uploaded release”." in response.content.decode()
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text file"),
+        (b"Title only\n", "file ends after the title"),
+        (b"A title\n\nnot a date\n\nBody", "Line 3 should be the publication date"),
+        (b"", "The submitted file is empty."),
+    ],
+)
+def test_a_bad_upload_says_why_and_stores_nothing(editor, db, content, message):
+    upload = SimpleUploadedFile("bad.txt", content)
+    response = editor.post("/admin/articles/article/upload/", {"release": upload})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Article.objects.count() == 0
+
+
+def test_an_oversized_upload_is_refused_with_the_limit(editor, db, settings):
+    settings.PRESSROOM_MAX_UPLOAD_BYTES = 100
+    upload = SimpleUploadedFile("big.txt", release_text(body="word " * 100).encode())
+    response = editor.post("/admin/articles/article/upload/", {"release": upload})
+    assert "the limit is 100 bytes" in response.content.decode()
+
+
+def test_the_upload_page_needs_a_login(client, db):
+    response = client.get("/admin/articles/article/upload/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
