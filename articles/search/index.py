@@ -53,12 +53,17 @@ def create_generation() -> tuple[Path, whoosh_index.Index]:
 
 
 def make_current(generation: Path) -> None:
-    """Point `current` at a generation atomically, then remove the generations it replaces."""
+    """Point `current` at a generation atomically."""
     temporary_link = index_root() / f".{CURRENT}-{time.time_ns()}"
     os.symlink(generation.name, temporary_link)
     os.replace(temporary_link, index_root() / CURRENT)
+
+
+def remove_replaced_generations() -> None:
+    """Delete every generation but the live one (and any a failed rebuild left behind)."""
+    live = current_generation()
     for old in index_root().glob("generation-*"):
-        if old != generation:
+        if old != live:
             # Open searchers keep reading the files they mapped; Unix frees them at close.
             shutil.rmtree(old, ignore_errors=True)
 
@@ -80,6 +85,27 @@ def open_index() -> whoosh_index.Index:
                 raise IndexUnavailable(f"The search index at {generation} cannot be opened ({error}); run `manage.py rebuild_index`.") from error
             _process_index["generation"] = generation
         return _process_index["index"]
+
+
+def live_writer(timeout: float):
+    """A writer on the live generation, even if a rebuild swaps generations while we wait for the lock."""
+    for _ in range(3):
+        ix = open_index()
+        try:
+            writer = ix.writer(timeout=timeout, compound=False)
+        except FileNotFoundError:  # the generation was removed while we waited
+            continue
+        if Path(ix.storage.folder) == current_generation():
+            return writer
+        discard_writer(writer)
+    raise IndexUnavailable("The index was replaced three times while waiting to write; try again.")
+
+
+def discard_writer(writer) -> None:
+    try:
+        writer.cancel()
+    except FileNotFoundError:
+        pass  # its generation was removed by a rebuild; there is nothing left to clean up
 
 
 _thread_searchers = threading.local()
@@ -119,10 +145,13 @@ class _HeldSearcher:
         self._countries_by_docnum = None
 
     def refresh(self):
-        fresh = self.searcher.refresh()
-        if fresh is not self.searcher:
+        # Not Searcher.refresh(): it reuses a segment's reader when the segment's id is
+        # unchanged, so documents deleted from that segment since stay visible (and
+        # segments merged away are read again). A new searcher costs more and is right.
+        if not self.searcher.up_to_date():
             self.searcher.close()
-            self.searcher = fresh
+            self.searcher = self.ix.searcher()
+            self._countries_by_docnum = None
             self._countries_by_docnum = None
 
     def countries_by_docnum(self) -> dict[int, tuple[str, ...]]:

@@ -14,7 +14,15 @@ from whoosh.index import LockError
 from whoosh.query import Term
 
 from ..models import Article, PendingIndexUpdate
-from .index import IndexUnavailable, create_generation, current_generation, make_current, open_index
+from .index import (
+    IndexUnavailable,
+    create_generation,
+    current_generation,
+    discard_writer,
+    live_writer,
+    make_current,
+    remove_replaced_generations,
+)
 from .schema import article_to_document
 
 logger = logging.getLogger(__name__)
@@ -27,33 +35,33 @@ BATCH_SIZE = 1000
 def schedule_index_update(article_id: int) -> None:
     """Record that the index owes an update for this article, and apply it after commit."""
     PendingIndexUpdate.objects.create(article_id=article_id)
-    transaction.on_commit(apply_pending_updates)
+    # robust: the change is committed and its update stays owed, so an index failure is
+    # logged for the operator instead of failing the request that made the change.
+    transaction.on_commit(apply_pending_updates, robust=True)
 
 
 def apply_pending_updates() -> int:
     """Apply every owed index update; returns how many articles were written."""
-    if not PendingIndexUpdate.objects.exists():
-        return 0
-    try:
-        ix = open_index()
-        writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, compound=False)
-    except IndexUnavailable:
-        logger.warning("index updates left pending: the index is missing; run `manage.py rebuild_index`")
-        return 0
-    except LockError:
-        logger.info("index updates left pending: another process holds the index write lock")
-        return 0
     applied = 0
-    try:
-        while batch := list(PendingIndexUpdate.objects.order_by("id")[:BATCH_SIZE]):
-            article_ids = {row.article_id for row in batch}
+    while batch := list(PendingIndexUpdate.objects.order_by("id")[:BATCH_SIZE]):
+        try:
+            writer = live_writer(WRITE_LOCK_TIMEOUT_SECONDS)
+        except IndexUnavailable:
+            logger.warning("index updates left pending: the index is missing; run `manage.py rebuild_index`")
+            break
+        except LockError:
+            logger.info("index updates left pending: another process holds the index write lock")
+            break
+        article_ids = {row.article_id for row in batch}
+        try:
             _write_articles(writer, article_ids)
-            writer.commit(merge=True)
-            PendingIndexUpdate.objects.filter(id__in=[row.id for row in batch]).delete()
-            applied += len(article_ids)
-            writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, compound=False)
-    finally:
-        writer.cancel()
+        except BaseException:
+            discard_writer(writer)
+            raise
+        writer.commit()
+        # Only now is the debt paid; dying before this line means a harmless replay.
+        PendingIndexUpdate.objects.filter(id__in=[row.id for row in batch]).delete()
+        applied += len(article_ids)
     return applied
 
 
@@ -91,7 +99,8 @@ def rebuild_index(progress=None) -> int:
             PendingIndexUpdate.objects.filter(id__lte=last_owed).delete()
     finally:
         if old_writer is not None:
-            old_writer.cancel()
+            discard_writer(old_writer)
+        remove_replaced_generations()
     apply_pending_updates()
     return count
 
@@ -100,6 +109,6 @@ def _lock_live_index():
     if current_generation() is None:
         return None
     try:
-        return open_index().writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS * 6)
+        return live_writer(WRITE_LOCK_TIMEOUT_SECONDS * 6)
     except IndexUnavailable:
         return None

@@ -1,0 +1,126 @@
+import codecs
+import datetime
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.demo import generate_release_texts
+from articles.ingest.countries import find_countries
+from articles.ingest.parsing import parse_article
+from articles.models import Article
+
+from .conftest import release_text
+
+
+def run(name, *args, **options):
+    out = io.StringIO()
+    call_command(name, *args, stdout=out, stderr=io.StringIO(), **options)
+    return out.getvalue()
+
+
+def count(client, **params):
+    return client.get("/api/search", params).json()["count"]
+
+
+@pytest.fixture
+def release_folder(tmp_path):
+    folder = tmp_path / "releases"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "one.txt").write_text(release_text(title="First release"), encoding="utf-8")
+    (folder / "two.txt").write_bytes(release_text(title="Second – Café").encode("cp1252"))
+    (folder / "nested" / "three.txt").write_bytes(codecs.BOM_UTF16_LE + release_text(title="Third").encode("utf-16-le"))
+    (folder / "broken.txt").write_text("A title\n\nno date here\n\nBody", encoding="utf-8")
+    (folder / "notes.md").write_text("not a release", encoding="utf-8")
+    return folder
+
+
+def test_import_articles_reports_each_outcome_and_failure(client, archive, release_folder):
+    out = io.StringIO()
+    with archive.committed(), pytest.raises(CommandError, match="1 of 4 files could not be imported"):
+        call_command("import_articles", str(release_folder), stdout=out, stderr=io.StringIO())
+    report = out.getvalue()
+    assert "3 created, 0 updated, 0 unchanged, 1 failed." in report
+    assert "broken.txt: Line 3 should be the publication date" in report
+    assert set(Article.objects.values_list("title", flat=True)) == {"First release", "Second – Café", "Third"}
+    assert count(client, q="café") == 1
+
+
+def test_importing_the_same_files_again_changes_nothing(archive, release_folder):
+    (release_folder / "broken.txt").unlink()
+    with archive.committed():
+        run("import_articles", str(release_folder))
+    with archive.committed():
+        assert "0 created, 0 updated, 3 unchanged, 0 failed." in run("import_articles", str(release_folder))
+    assert Article.objects.count() == 3
+
+
+def test_a_changed_text_updates_the_article_and_keeps_its_permalink(client, archive, tmp_path):
+    path = tmp_path / "release.txt"
+    path.write_text(release_text(title="Evolving", body="Kenya draft one."), encoding="utf-8")
+    with archive.committed():
+        run("import_articles", str(path))
+    article = Article.objects.get()
+    path.write_text(release_text(title="Evolving", body="Kenya final text."), encoding="utf-8")
+    with archive.committed():
+        assert "0 created, 1 updated" in run("import_articles", str(path))
+    assert Article.objects.get().get_absolute_url() == article.get_absolute_url()
+    assert count(client, q="final") == 1 and count(client, q="draft") == 0
+
+
+def test_import_articles_names_a_missing_path(db, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        run("import_articles", str(tmp_path / "nowhere"))
+
+
+def test_generate_articles_is_deterministic_for_a_seed():
+    assert list(generate_release_texts(5, seed=3)) == list(generate_release_texts(5, seed=3))
+    assert list(generate_release_texts(5, seed=3)) != list(generate_release_texts(5, seed=4))
+
+
+def test_generated_files_import_cleanly(archive, tmp_path, client):
+    run("generate_articles", "12", "--seed", "5", "--out", str(tmp_path / "out"))
+    files = sorted((tmp_path / "out").glob("*.txt"))
+    assert len(files) == 12
+    with archive.committed():
+        assert "12 created, 0 updated, 0 unchanged, 0 failed." in run("import_articles", str(tmp_path / "out"))
+    assert count(client) == 12
+
+
+def test_generate_articles_adds_searchable_releases(archive, client):
+    with archive.committed():
+        run("generate_articles", "25", "--seed", "9")
+    assert Article.objects.count() == 25
+    assert count(client) == 25
+    assert all(article.countries.exists() for article in Article.objects.all())
+
+
+def test_the_demo_archive_is_varied_enough_to_explore():
+    releases = [parse_article(text) for text in generate_release_texts(2000, seed=2019)]
+    years = {release.published.year for release in releases}
+    countries = Counter(code for r in releases for code in {m.code for m in find_countries(r.title, r.body)})
+    words = [len(release.body.split()) for release in releases]
+    assert len(years) >= 10
+    assert len(countries) >= 60
+    assert 150 <= min(words) and max(words) <= 900
+    assert len({release.title for release in releases}) > 1500
+    assert min(r.published for r in releases) >= datetime.date(2012, 1, 1)
+
+
+def test_rebuild_index_restores_search_from_the_database(archive, client, search_index):
+    archive.add("Kept in the database", "Kenya and Peru.")
+    (search_index / "current").unlink()
+    assert client.get("/api/search").status_code == 503
+    assert "Indexed 1 articles." in run("rebuild_index")
+    assert count(client, q="kept") == 1
+
+
+def test_prepare_archive_loads_the_demo_once(archive, client, settings):
+    settings.PRESSROOM_DEMO_ARTICLES = 15
+    with archive.committed():
+        assert "adding 15 demo releases" in run("prepare_archive")
+    with archive.committed():
+        assert "adding" not in run("prepare_archive")
+    assert Article.objects.count() == 15
+    assert count(client) == 15

@@ -1,0 +1,80 @@
+"""The index follows the database: owed updates survive failures and replay harmlessly."""
+from articles.models import Article, Country, PendingIndexUpdate
+from articles.search.index import forget_open_index, index_root
+from articles.search.sync import apply_pending_updates, rebuild_index
+
+
+def count(client, **params):
+    return client.get("/api/search", params).json()["count"]
+
+
+def test_an_update_that_cannot_be_written_stays_owed(archive, client, search_index):
+    current = search_index / "current"
+    target = current.readlink()
+    current.unlink()  # the index vanishes: the write after commit cannot happen
+    forget_open_index()
+    article = archive.add("Owed release", "Kenya and Peru.")
+    assert PendingIndexUpdate.objects.filter(article_id=article.pk).exists()
+    current.symlink_to(target)  # the index is back; the next writer pays what is owed
+    assert apply_pending_updates() == 1
+    assert not PendingIndexUpdate.objects.exists()
+    assert count(client, q="owed") == 1
+
+
+def test_replaying_an_update_is_harmless(archive, client):
+    article = archive.add("Replayed", "Kenya and Peru.")
+    for _ in range(3):
+        PendingIndexUpdate.objects.create(article_id=article.pk)
+        apply_pending_updates()
+    assert count(client, q="replayed") == 1
+
+
+def test_country_changes_reach_the_index(archive, client):
+    article = archive.add("Quiet release", "No place is named here.")
+    assert count(client, country="NO") == 0
+    with archive.committed():
+        article.countries.add(Country.objects.get(code="NO"))
+    assert count(client, country="NO") == 1
+    with archive.committed():
+        article.countries.clear()
+    assert count(client, country="NO") == 0
+
+
+def test_deleting_an_article_removes_its_document(archive, client):
+    article = archive.add("Short-lived", "Kenya.")
+    with archive.committed():
+        article.delete()
+    assert count(client, q="short") == 0
+
+
+def test_a_rebuild_swaps_in_a_new_generation_and_removes_the_old(archive, client, search_index):
+    archive.add("Before the rebuild", "Kenya.")
+    old = (search_index / "current").readlink()
+    with client_search_in_flight(client):
+        rebuild_index()
+    new = (search_index / "current").readlink()
+    assert new != old
+    assert [p.name for p in index_root().glob("generation-*")] == [new.name]
+    assert count(client, q="rebuild") == 1
+
+
+def test_updates_that_arrive_during_a_rebuild_are_applied_after_it(archive, client):
+    archive.add("Before", "Kenya.")
+    Article.objects.all().delete()  # a deletion whose index update is still owed ...
+    assert PendingIndexUpdate.objects.exists()
+    rebuild_index()  # ... is settled by the rebuild, which reads the database as it is
+    assert not PendingIndexUpdate.objects.exists()
+    assert count(client) == 0
+
+
+class client_search_in_flight:
+    """Keeps a searcher open across a rebuild, as a busy worker would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __enter__(self):
+        assert self.client.get("/api/search").status_code == 200
+
+    def __exit__(self, *exc):
+        assert self.client.get("/api/search").status_code == 200
