@@ -45,3 +45,14 @@ def archive(db, django_capture_on_commit_callbacks):
 
 def release_text(title="Minister visits Islamabad", date="27 Sep, 2019", body="Pakistan and China held talks.-PR"):
     return f"{title}\n\n{date}\n\n{body}\n\nRead Comments\n"
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory):
+    """Pressroom under gunicorn, started by `make serve` with a small demo archive."""
+    from .serving import ServedPressroom
+
+    server = ServedPressroom(tmp_path_factory.mktemp("served"), demo_articles=120)
+    server.start()
+    yield server
+    server.stop()

@@ -174,3 +174,20 @@ def test_search_answers_503_without_an_index(client, releases, search_index):
     assert response.status_code == 503
     assert "unavailable" in response.json()["error"]
     assert client.get(releases["trade"].get_absolute_url()).status_code == 200
+
+
+def test_counts_are_exact_for_every_combination_of_filters(client, archive, settings):
+    from django.core.management import call_command
+
+    settings.PRESSROOM_RESULTS_PER_PAGE = 7
+    with archive.committed():
+        call_command("generate_articles", "60", seed=11, verbosity=0)
+    for params in ({"q": "trade"}, {"q": "trade", "country": ["BE", "NG", "PK"]}, {"country": "PK"},
+                   {"q": "energy", "from": "2015-01-01", "to": "2019-12-31", "country": "IN"}):  # fmt: skip
+        first = search(client, **params)
+        every_hit = [r["id"] for page in range(1, first["pages"] + 1) for r in search(client, **params, page=page)["results"]]
+        assert len(every_hit) == len(set(every_hit)) == first["count"], params
+        if "country" in params:
+            chosen = set(params["country"]) if isinstance(params["country"], list) else {params["country"]}
+            facets = {f["code"]: f["count"] for f in first["facets"]["countries"]}
+            assert first["count"] <= sum(facets.get(code, 0) for code in chosen)

@@ -49,17 +49,19 @@ def search_articles(request: SearchRequest) -> SearchResults:
     date_filter = _date_filter(request.published_from, request.published_to)
     country_filter = Or([Term("countries", code) for code in request.countries]) if request.countries else None
     with searcher() as held:
-        s = held.searcher
-        results = s.search_page(
+        # Whoosh's own total ignores the filter in some cases, so the count comes from the
+        # same unscored pass that counts the country facets, and is exact.
+        count, country_counts = _count_matches(held, _combine(request.query.query, date_filter), request.countries)
+        pages = max(1, -(-count // request.per_page))
+        page = min(request.page, pages)
+        results = held.searcher.search_page(
             request.query.query,
-            request.page,
+            page,
             pagelen=request.per_page,
             filter=_combine(date_filter, country_filter),
             terms=True,
             **_ordering(request),
         )
-        count = len(results)
-        pages = max(1, -(-count // request.per_page))
         results.results.formatter = _MarkFormatter()
         article_ids = [int(hit["id"]) for hit in results]
         articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
@@ -68,8 +70,24 @@ def search_articles(request: SearchRequest) -> SearchResults:
             for pk, hit in zip(article_ids, results)
             if pk in articles  # a row deleted since the search is simply not shown
         ]
-        counts = _country_counts(held, _combine(request.query.query, date_filter))
-    return SearchResults(count=count, page=min(request.page, pages), pages=pages, hits=hits, country_counts=counts)
+    return SearchResults(count=count, page=page, pages=pages, hits=hits, country_counts=country_counts)
+
+
+def _count_matches(held, query: Query | None, chosen_countries) -> tuple[int, list[tuple[str, int]]]:
+    """Matches of the query within the chosen countries, and per-country counts ignoring that choice."""
+    countries_by_docnum = held.countries_by_docnum()
+    if query is None:
+        docnums = held.searcher.reader().all_doc_ids()
+    else:
+        docnums = held.searcher.docs_for_query(query)
+    chosen = set(chosen_countries)
+    count, country_counts = 0, Counter()
+    for docnum in docnums:
+        codes = countries_by_docnum.get(docnum, ())
+        country_counts.update(codes)
+        if not chosen or not chosen.isdisjoint(codes):
+            count += 1
+    return count, sorted(country_counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _date_filter(start, end) -> Query | None:
@@ -93,18 +111,6 @@ def _ordering(request: SearchRequest) -> dict:
     if request.sort == "relevance" and not request.query.is_empty:
         return {}
     return {"sortedby": "published", "reverse": request.sort != "oldest"}
-
-
-def _country_counts(held, query: Query | None) -> list[tuple[str, int]]:
-    countries_by_docnum = held.countries_by_docnum()
-    if query is None:
-        docnums = held.searcher.reader().all_doc_ids()
-    else:
-        docnums = held.searcher.docs_for_query(query)
-    counts = Counter()
-    for docnum in docnums:
-        counts.update(countries_by_docnum.get(docnum, ()))
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 class _MarkFormatter(highlight.HtmlFormatter):

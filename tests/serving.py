@@ -1,0 +1,56 @@
+"""Run Pressroom the way the README says, `make serve`, against a throwaway data directory."""
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServedPressroom:
+    def __init__(self, data_dir: Path, demo_articles: int):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir / "serve.log"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_"))},
+            "PRESSROOM_DATA_DIR": str(data_dir),
+            "PRESSROOM_DEMO_ARTICLES": str(demo_articles),
+            "PORT": str(self.port),
+        }
+        self.process = None
+
+    def start(self, timeout=180) -> float:
+        """Start `make serve`; returns the seconds it took to answer."""
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            ["make", "serve"], cwd=PROJECT, env=self.env, start_new_session=True,
+            stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"make serve exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/search", timeout=2):
+                    return time.monotonic() - started
+            except OSError:  # not listening yet
+                time.sleep(0.3)
+        raise RuntimeError(f"make serve did not answer within {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
