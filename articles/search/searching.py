@@ -1,12 +1,12 @@
 """Running a reader's search: matching, sorting, paging, highlighting and country counts."""
 import datetime
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from whoosh import highlight
-from whoosh.query import And, Every, NumericRange, Or, Query, Term
+from whoosh import collectors, highlight
+from whoosh.query import NumericRange
 
 from ..models import Article
 from .index import searcher
@@ -46,65 +46,71 @@ class SearchResults:
 
 def search_articles(request: SearchRequest) -> SearchResults:
     """Run one search; raises IndexUnavailable when there is no index to ask."""
-    date_filter = _date_filter(request.published_from, request.published_to)
-    country_filter = Or([Term("countries", code) for code in request.countries]) if request.countries else None
     with searcher() as held:
-        # Whoosh's own total ignores the filter in some cases, so the count comes from the
-        # same unscored pass that counts the country facets, and is exact.
-        count, country_counts = _count_matches(held, _combine(request.query.query, date_filter), request.countries)
-        pages = max(1, -(-count // request.per_page))
-        page = min(request.page, pages)
-        results = held.searcher.search_page(
-            request.query.query,
-            page,
-            pagelen=request.per_page,
-            filter=_combine(date_filter, country_filter),
-            terms=True,
-            **_ordering(request),
+        s = held.searcher
+        first = (request.page - 1) * request.per_page
+        # One pass over the matches counts them, counts their countries and scores or sorts
+        # only those inside the chosen countries; Whoosh's own filtered totals can be wrong.
+        counter = _MatchCounter(
+            s.collector(limit=first + request.per_page, terms=True, optimize=False, **_ordering(request)),
+            countries_by_docnum=held.countries_by_docnum(),
+            allowed=_docs_in_dates(s, request.published_from, request.published_to),
+            chosen_countries=set(request.countries),
         )
-        results.results.formatter = _MarkFormatter()
-        article_ids = [int(hit["id"]) for hit in results]
+        s.search_with_collector(request.query.query, counter)
+        results = counter.results()
+        pages = max(1, -(-counter.count // request.per_page))
+        if request.page > pages:  # past the end: show the last page
+            return search_articles(replace(request, page=pages))
+        results.formatter = _MarkFormatter()
+        page_hits = results[first : first + request.per_page]
+        article_ids = [int(hit["id"]) for hit in page_hits]
         articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
         hits = [
             SearchHit(articles[pk], _snippet(hit, articles[pk], request.query))
-            for pk, hit in zip(article_ids, results)
+            for pk, hit in zip(article_ids, page_hits)
             if pk in articles  # a row deleted since the search is simply not shown
         ]
-    return SearchResults(count=count, page=page, pages=pages, hits=hits, country_counts=country_counts)
+    country_counts = sorted(counter.country_counts.items(), key=lambda item: (-item[1], item[0]))
+    return SearchResults(count=counter.count, page=request.page, pages=pages, hits=hits, country_counts=country_counts)
 
 
-def _count_matches(held, query: Query | None, chosen_countries) -> tuple[int, list[tuple[str, int]]]:
-    """Matches of the query within the chosen countries, and per-country counts ignoring that choice."""
-    countries_by_docnum = held.countries_by_docnum()
-    if query is None:
-        docnums = held.searcher.reader().all_doc_ids()
-    else:
-        docnums = held.searcher.docs_for_query(query)
-    chosen = set(chosen_countries)
-    count, country_counts = 0, Counter()
-    for docnum in docnums:
-        codes = countries_by_docnum.get(docnum, ())
-        country_counts.update(codes)
-        if not chosen or not chosen.isdisjoint(codes):
-            count += 1
-    return count, sorted(country_counts.items(), key=lambda item: (-item[1], item[0]))
+class _MatchCounter(collectors.WrappingCollector):
+    """Counts every match within the dates, and its countries; passes on only those in the chosen countries."""
+
+    def __init__(self, child, *, countries_by_docnum, allowed, chosen_countries):
+        super().__init__(child)
+        self.countries_by_docnum = countries_by_docnum
+        self.allowed = allowed
+        self.chosen = chosen_countries
+        self.count = 0
+        self.country_counts = Counter()
+
+    def collect_matches(self):
+        child, countries_by_docnum, allowed, chosen = self.child, self.countries_by_docnum, self.allowed, self.chosen
+        country_counts = self.country_counts
+        for sub_docnum in child.matches():
+            docnum = self.offset + sub_docnum
+            if allowed is not None and docnum not in allowed:
+                continue
+            codes = countries_by_docnum.get(docnum, ())
+            for code in codes:
+                country_counts[code] += 1
+            if chosen and chosen.isdisjoint(codes):
+                continue
+            self.count += 1
+            child.collect(sub_docnum)
 
 
-def _date_filter(start, end) -> Query | None:
+def _docs_in_dates(s, start, end) -> set[int] | None:
     if not start and not end:
         return None
-    return NumericRange(
+    date_range = NumericRange(
         "published",
         date_to_number(start) if start else None,
         date_to_number(end) if end else None,
     )
-
-
-def _combine(*queries) -> Query | None:
-    present = [query for query in queries if query is not None and not isinstance(query, Every)]
-    if not present:
-        return None
-    return present[0] if len(present) == 1 else And(present)
+    return set(s.docs_for_query(date_range))
 
 
 def _ordering(request: SearchRequest) -> dict:

@@ -1,0 +1,133 @@
+"""Search speed: Pressroom's search path against the textbook Whoosh path, same index, same queries.
+
+    .venv/bin/python bench/search_bench.py --articles 10000
+
+The textbook path is what Whoosh's documentation shows: one reused searcher,
+`groupedby` country facets, a filter query, highlights from the text. Both answer the same
+200 queries (1-3 words, phrases, with and without a country filter, a date range, both)
+with the top 10, highlights and country counts. Reported: p50/p95/p99 ms and the ratio.
+"""
+import argparse
+import datetime
+import random
+import tempfile
+from pathlib import Path
+
+from harness import percentiles, print_table, save, setup_django, timed
+
+WORDS = ("trade", "energy", "climate", "health", "education", "investment", "security", "cooperation",
+         "agreement", "delegation", "minister", "talks", "project", "scholarships", "technical", "regional",
+         "bilateral", "memorandum", "tourism", "railways", "fisheries", "defence", "water", "food")  # fmt: skip
+PHRASES = ('"bilateral trade"', '"joint working group"', '"cyber security"', '"food security"', '"memorandum of understanding"')
+COUNTRIES = ("PK", "IN", "RU", "CN", "US", "FR", "DE", "KE", "BR", "TR", "IR", "EG")
+
+
+def query_mix(count, seed=7):
+    rng = random.Random(seed)
+    kinds = ("words", "words+country", "words+dates", "words+country+dates", "phrase", "phrase+country")
+    mix = []
+    for number in range(count):
+        kind = kinds[number % len(kinds)]
+        text = rng.choice(PHRASES) if kind.startswith("phrase") else " ".join(rng.sample(WORDS, rng.randint(1, 3)))
+        countries = tuple(rng.sample(COUNTRIES, rng.randint(1, 2))) if "country" in kind else ()
+        start = datetime.date(rng.randint(2012, 2022), 1, 1) if "dates" in kind else None
+        end = start.replace(year=start.year + rng.randint(1, 3)) if start else None
+        mix.append((kind, text, countries, start, end))
+    return mix
+
+
+def prepare_archive(articles, seed):
+    from django.core.management import call_command
+
+    from articles.models import Article
+    from articles.search.index import index_exists
+
+    missing = articles - Article.objects.count()
+    if missing > 0:
+        print(f"Generating {missing:,} articles (seed {seed}) ...")
+        call_command("generate_articles", missing, seed=seed, verbosity=0)
+    if not index_exists():
+        call_command("rebuild_index", verbosity=0)
+
+
+def pressroom_search(kind, text, countries, start, end):
+    from articles.search.query import parse_user_query
+    from articles.search.searching import SearchRequest, search_articles
+
+    request = SearchRequest(parse_user_query(text), countries, start, end, per_page=10)
+    return search_articles(request).count
+
+
+def textbook_search(searcher, kind, text, countries, start, end):
+    """Whoosh as its documentation shows it."""
+    from whoosh import sorting
+    from whoosh.query import And, NumericRange, Or, Term
+
+    from articles.models import Article
+    from articles.search.query import parse_user_query
+    from articles.search.schema import date_to_number
+
+    filters = []
+    if countries:
+        filters.append(Or([Term("countries", code) for code in countries]))
+    if start:
+        filters.append(NumericRange("published", date_to_number(start), date_to_number(end)))
+    results = searcher.search(
+        parse_user_query(text).query,
+        limit=10,
+        filter=And(filters) if filters else None,
+        groupedby=sorting.FieldFacet("countries", allow_overlap=True),
+        terms=True,
+    )
+    counts = {code: len(docs) for code, docs in results.groups("countries").items()}
+    top = results[:10]
+    bodies = Article.objects.in_bulk([int(hit["id"]) for hit in top])
+    for hit in top:
+        hit.highlights("body", text=bodies[int(hit["id"])].body, top=2)
+    return len(results), counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--data-dir", type=Path, help="Reuse an archive here (made if missing).")
+    options = parser.parse_args()
+    data_dir = options.data_dir or Path(tempfile.gettempdir()) / f"pressroom-bench-{options.articles}-{options.seed}"
+    setup_django(data_dir)
+    prepare_archive(options.articles, options.seed)
+
+    from articles.search.index import open_index
+
+    mix = query_mix(options.queries)
+    textbook_searcher = open_index().searcher()
+    for query in mix[:10]:  # warm both paths: open files, fill caches
+        pressroom_search(*query)
+        textbook_search(textbook_searcher, *query)
+
+    timings = {"pressroom": {}, "textbook": {}}
+    for query in mix:
+        kind = query[0]
+        ms, _ = timed(pressroom_search, *query)
+        timings["pressroom"].setdefault(kind, []).append(ms)
+        ms, _ = timed(textbook_search, textbook_searcher, *query)
+        timings["textbook"].setdefault(kind, []).append(ms)
+    textbook_searcher.close()
+
+    rows, report = [], {}
+    kinds = list(timings["pressroom"]) + ["all"]
+    for kind in kinds:
+        ours = percentiles(sum(timings["pressroom"].values(), []) if kind == "all" else timings["pressroom"][kind])
+        base = percentiles(sum(timings["textbook"].values(), []) if kind == "all" else timings["textbook"][kind])
+        report[kind] = {"pressroom": ours, "textbook": base}
+        rows.append([kind, f"{ours['p50']:.1f}", f"{ours['p95']:.1f}", f"{ours['p99']:.1f}",
+                     f"{base['p50']:.1f}", f"{base['p95']:.1f}", f"{base['p99']:.1f}",
+                     f"{base['p50'] / ours['p50']:.2f}x", f"{base['p95'] / ours['p95']:.2f}x"])  # fmt: skip
+    print(f"\nSearch, {options.articles:,} articles, {len(mix)} queries, top 10 + highlights + country counts (ms)")
+    print_table(["kind", "ours p50", "p95", "p99", "textbook p50", "p95", "p99", "speed-up p50", "p95"], rows)
+    print(f"\nWritten to {save('search', {'articles': options.articles, 'queries': len(mix), 'results': report})}")
+
+
+if __name__ == "__main__":
+    main()
