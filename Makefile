@@ -22,5 +22,7 @@ serve: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
+# Benchmarks, separate from the tests: 10,000 generated articles, ratios against baselines.
 bench: $(BIN)/.installed
-	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/import_bench.py --articles 10000
+	$(BIN)/python bench/search_bench.py --articles 10000

@@ -1,4 +1,5 @@
 """Word tokens with their positions, for matching place names in running text."""
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+@functools.lru_cache(maxsize=100_000)  # running text repeats its words; folding each is the hot spot
 def fold(word: str) -> str:
     """Lowercase without accents or curly quotes: the key a name is looked up by."""
     decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
