@@ -21,22 +21,6 @@ class Country(models.Model):
         return self.name
 
 
-class ArticleQuerySet(models.QuerySet):
-    def in_country(self, *codes):
-        return self.filter(countries__code__in=codes).distinct()
-
-    def newest_first(self):
-        return self.order_by("-published", "-id")
-
-    def published_between(self, start=None, end=None):
-        queryset = self
-        if start:
-            queryset = queryset.filter(published__gte=start)
-        if end:
-            queryset = queryset.filter(published__lte=end)
-        return queryset
-
-
 class Article(models.Model):
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, allow_unicode=False)
@@ -55,8 +39,6 @@ class Article(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-
-    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published", "-id"]

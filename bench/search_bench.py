@@ -42,12 +42,12 @@ def prepare_archive(articles, seed):
     from articles.models import Article
     from articles.search.index import index_exists
 
+    if not index_exists():
+        call_command("rebuild_index", verbosity=0)
     missing = articles - Article.objects.count()
     if missing > 0:
         print(f"Generating {missing:,} articles (seed {seed}) ...")
         call_command("generate_articles", missing, seed=seed, verbosity=0)
-    if not index_exists():
-        call_command("rebuild_index", verbosity=0)
 
 
 def pressroom_search(kind, text, countries, start, end):

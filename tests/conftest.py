@@ -1,7 +1,9 @@
 import datetime
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from articles.ingest.parsing import ParsedArticle
 from articles.search.index import create_generation, forget_open_index, make_current
@@ -30,12 +32,15 @@ class Archive:
     def add(self, title, body, published="2019-09-27", source=""):
         published = datetime.date.fromisoformat(published) if isinstance(published, str) else published
         paragraphs = tuple(p for p in body.split("\n\n") if p.strip())
-        with self._capture(execute=True):
+        with self.committed():
             return article_import(parsed=ParsedArticle(title, published, paragraphs, source)).article
 
+    @contextmanager
     def committed(self):
         """A block whose database writes reach the index when it ends, as after a real commit."""
-        return self._capture(execute=True)
+        with self._capture(execute=True):
+            yield
+        connection.run_on_commit.clear()  # a real commit leaves no callbacks behind
 
 
 @pytest.fixture

@@ -78,3 +78,19 @@ class client_search_in_flight:
 
     def __exit__(self, *exc):
         assert self.client.get("/api/search").status_code == 200
+
+
+def test_a_change_in_a_rolled_back_savepoint_does_not_hide_a_later_one(archive, client):
+    from django.db import transaction
+
+    with archive.committed():
+        try:
+            with transaction.atomic():
+                archive_article = Article.objects.create(title="Rolled back", body="x", published="2020-01-01", fingerprint="a")
+                assert archive_article.pk
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        Article.objects.create(title="Kept after rollback", body="Kenya.", published="2020-01-01", fingerprint="b")
+    assert count(client, q="kept") == 1
+    assert count(client, q="rolled") == 0

@@ -191,3 +191,20 @@ def test_counts_are_exact_for_every_combination_of_filters(client, archive, sett
             chosen = set(params["country"]) if isinstance(params["country"], list) else {params["country"]}
             facets = {f["code"]: f["count"] for f in first["facets"]["countries"]}
             assert first["count"] <= sum(facets.get(code, 0) for code in chosen)
+
+
+def test_a_minus_word_leaves_releases_out(client, releases):
+    assert titles(search(client, q="pakistan -beijing")) == ["Imran briefs Lavrov on regional situation"]
+
+
+def test_the_page_says_what_it_ignored(client, releases):
+    html = client.get("/", {"country": ["ZZ", "KE"], "from": "soon"}).content.decode()
+    assert "Unknown country code ignored: ZZ." in html
+    assert "The from date &#x27;soon&#x27; was not understood" in html
+    assert "1 release" in html and "in Kenya" in html
+
+
+def test_the_page_escapes_what_the_reader_typed(client, releases):
+    html = client.get("/", {"q": '<script>alert("x")</script>'}).content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;" in html

@@ -35,9 +35,22 @@ BATCH_SIZE = 1000
 def schedule_index_update(article_id: int) -> None:
     """Record that the index owes an update for this article, and apply it after commit."""
     PendingIndexUpdate.objects.create(article_id=article_id)
-    # robust: the change is committed and its update stays owed, so an index failure is
-    # logged for the operator instead of failing the request that made the change.
-    transaction.on_commit(apply_pending_updates, robust=True)
+    if not _already_due_after_commit():
+        # robust: the change is committed and its update stays owed, so an index failure
+        # is logged for the operator instead of failing the request that made the change.
+        transaction.on_commit(apply_pending_updates, robust=True)
+
+
+def _already_due_after_commit() -> bool:
+    """One run after commit pays every debt, so a bulk import registers it once, not per row.
+
+    Django drops callbacks registered inside a savepoint that rolls back, so a later
+    change in the same transaction finds none here and registers it again.
+    """
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        callback is apply_pending_updates for _, callback, _ in connection.run_on_commit
+    )
 
 
 def apply_pending_updates() -> int:
