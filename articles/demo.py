@@ -64,6 +64,21 @@ SENTENCES = (
     "Students and researchers from {c2} will be offered {scholarships} scholarships under the programme.",
     "The ministry said the project would create about {jobs} jobs over the next {years} years.",
     "Officials from {c3} attended the meeting as observers.",
+    "The {d1} side briefed the delegation on recent reforms in {topic} and the results achieved so far.",
+    "Both sides expressed satisfaction with the pace of cooperation in {topic2} since the last session of the joint commission.",
+    "A business forum on the margins of the visit brought together more than {firms} companies from {c1} and {c2}.",
+    "The delegation later visited a {topic} training centre on the outskirts of {cap1}.",
+    "The ministers agreed to double the number of exchange visits for young professionals working in {topic2}.",
+    "Satellite data and early warning systems were discussed as part of the {topic} agenda.",
+    "The {office} recalled the long history of friendship between the peoples of {c1} and {c2}.",
+    "The {d2} side welcomed the decision of {c1} to ease visa procedures for business travellers.",
+    "Regional connectivity, including road and rail links through {c3}, was also on the agenda.",
+    "Officials said a feasibility study on {topic} would be completed by the end of the year.",
+    "The two sides agreed to coordinate their positions at {forum}.",
+    "A cultural exchange programme for {year} was signed, covering film, music and heritage.",
+    "The {office} stressed that dialogue and diplomacy remained the only way to resolve disputes.",
+    "Concern was expressed about the humanitarian situation in the region, and both sides called for unhindered access for aid.",
+    "The talks were followed by a working lunch hosted by the {office}.",
 )
 
 
@@ -117,15 +132,17 @@ def _release(rng: random.Random) -> str:
 def _paragraphs(rng, fill, published, dateline_city) -> list[str]:
     target_words = rng.randint(150, 800)
     dateline = f"{dateline_city.upper()}, {published:%b} {published.day} -"
-    words, paragraphs = 0, []
+    words, paragraphs, deck = 0, [], []
     while words < target_words:
-        sentences = [
-            rng.choice(SENTENCES).format(
+        sentences = []
+        for _ in range(rng.randint(2, 5)):
+            if not deck:  # deal every sentence once before any repeats
+                deck = rng.sample(SENTENCES, len(SENTENCES))
+            sentences.append(deck.pop().format(
                 **fill, pct=rng.randint(3, 60), years=rng.randint(2, 10), money=rng.randint(5, 900),
                 weeks=rng.randint(2, 12), scholarships=rng.randint(20, 500), jobs=rng.randint(200, 20000),
-            )
-            for _ in range(rng.randint(2, 5))
-        ]  # fmt: skip
+                firms=rng.randint(20, 300), year=published.year + 1,
+            ))  # fmt: skip
         paragraph = " ".join(sentences)
         words += len(paragraph.split())
         paragraphs.append(paragraph)
