@@ -10,3 +10,8 @@ timeout = 30
 graceful_timeout = 20
 accesslog = "-"
 errorlog = "-"
+# gunicorn's control socket goes in the data directory, so two Pressrooms on one machine
+# (or a test run beside `make serve`) do not share one.
+control_socket = os.path.join(
+    os.environ.get("PRESSROOM_DATA_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "var")), "gunicorn.ctl"
+)
