@@ -15,3 +15,10 @@ errorlog = "-"
 control_socket = os.path.join(
     os.environ.get("PRESSROOM_DATA_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "var")), "gunicorn.ctl"
 )
+
+
+def post_worker_init(worker):
+    """Each worker pays the index updates that requests left owed (see articles/search/catchup.py)."""
+    from articles.search.catchup import start_index_catchup
+
+    start_index_catchup()

@@ -27,8 +27,10 @@ from .schema import article_to_document
 
 logger = logging.getLogger(__name__)
 
-# How long a writer waits for another process to finish its commit.
-WRITE_LOCK_TIMEOUT_SECONDS = 10.0
+# How long a command waits for another process to finish its commit. Web requests do not
+# wait: what they cannot write now is written by whichever process holds the lock, or by
+# the catch-up thread of a web worker (`catchup.py`) within a second.
+COMMAND_LOCK_TIMEOUT_SECONDS = 60.0
 BATCH_SIZE = 1000
 
 
@@ -53,17 +55,21 @@ def _already_due_after_commit() -> bool:
     )
 
 
-def apply_pending_updates() -> int:
-    """Apply every owed index update; returns how many articles were written."""
+def apply_pending_updates(lock_timeout: float = 0.0) -> int:
+    """Apply every owed index update; returns how many articles were written.
+
+    With the lock held elsewhere (after `lock_timeout` seconds), the updates stay owed: the
+    holder looks for more before it lets go, and the catch-up threads pick up the rest.
+    """
     applied = 0
     while batch := list(PendingIndexUpdate.objects.order_by("id")[:BATCH_SIZE]):
         try:
-            writer = live_writer(WRITE_LOCK_TIMEOUT_SECONDS)
+            writer = live_writer(lock_timeout)
         except IndexUnavailable:
             logger.warning("index updates left pending: the index is missing; run `manage.py rebuild_index`")
             break
         except LockError:
-            logger.info("index updates left pending: another process holds the index write lock")
+            logger.debug("index updates left pending: another process holds the index write lock")
             break
         article_ids = {row.article_id for row in batch}
         try:
@@ -114,7 +120,7 @@ def rebuild_index(progress=None) -> int:
         if old_writer is not None:
             discard_writer(old_writer)
         remove_replaced_generations()
-    apply_pending_updates()
+    apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
     return count
 
 
@@ -122,6 +128,6 @@ def _lock_live_index():
     if current_generation() is None:
         return None
     try:
-        return live_writer(WRITE_LOCK_TIMEOUT_SECONDS * 6)
+        return live_writer(COMMAND_LOCK_TIMEOUT_SECONDS)
     except IndexUnavailable:
         return None

@@ -6,6 +6,7 @@ from django.db import transaction
 from articles.demo import generate_release_texts
 from articles.ingest.parsing import parse_article
 from articles.management.progress import progress_bar
+from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 from articles.services import CREATED, article_import
 
 
@@ -42,5 +43,6 @@ class Command(BaseCommand):
             for text in texts:
                 created += article_import(parsed=parse_article(text)).outcome == CREATED
                 bar.update(1)
+        apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
         if self.verbosity:
             self.stdout.write(f"Added {created:,} generated releases.")

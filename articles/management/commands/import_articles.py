@@ -5,6 +5,7 @@ from django.db import transaction
 
 from articles.ingest.errors import RejectedRelease
 from articles.management.progress import progress_bar
+from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 from articles.services import CREATED, UNCHANGED, UPDATED, import_release_file
 
 RELEASE_SUFFIXES = {".txt"}
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 except (RejectedRelease, OSError) as error:
                     failures.append((path, str(error)))
                 bar.update(1)
+        apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)  # searchable before we report
         self.report(tally, failures)
         if failures:
             raise CommandError(f"{len(failures)} of {len(files)} files could not be imported.")

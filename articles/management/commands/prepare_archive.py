@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from articles.models import Article
 from articles.search.index import index_exists
-from articles.search.sync import apply_pending_updates
+from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 
 
 class Command(BaseCommand):
@@ -18,6 +18,6 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"The archive is empty: adding {settings.PRESSROOM_DEMO_ARTICLES:,} demo releases.")
             call_command("generate_articles", settings.PRESSROOM_DEMO_ARTICLES, seed=settings.PRESSROOM_DEMO_SEED, verbosity=verbosity)
-        applied = apply_pending_updates()
+        applied = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
         if verbosity:
             self.stdout.write(f"Index ready ({applied:,} pending updates applied).")
