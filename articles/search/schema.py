@@ -1,4 +1,5 @@
 """What a search document is, and how an article becomes one."""
+import hashlib
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
@@ -12,6 +13,7 @@ SCHEMA = Schema(
     published=NUMERIC(int, bits=32, signed=False, sortable=True),
     countries=KEYWORD(lowercase=False, scorable=False),
     source=KEYWORD(lowercase=True, commas=True),
+    # A digest of everything above, so `check_index` can tell a stale document from a current one.
     fingerprint=ID(stored=True),
 )
 
@@ -22,12 +24,20 @@ def date_to_number(day) -> int:
 
 def article_to_document(article) -> dict:
     """The one definition of an article's search document, for live updates and rebuilds alike."""
-    return {
+    document = {
         "id": str(article.pk),
         "title": article.title,
         "body": article.body,
         "published": date_to_number(article.published),
-        "countries": " ".join(country.code for country in article.countries.all()),
+        "countries": " ".join(sorted(country.code for country in article.countries.all())),
         "source": article.source,
-        "fingerprint": article.fingerprint,
     }
+    document["fingerprint"] = document_fingerprint(document)
+    return document
+
+
+def document_fingerprint(document: dict) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for name in sorted(document):
+        digest.update(f"{name}\x1f{document[name]}\x1e".encode())
+    return digest.hexdigest()

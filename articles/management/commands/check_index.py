@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.management.progress import progress_bar
+from articles.models import Article
+from articles.search.drift import find_drift, repair
+from articles.search.index import IndexUnavailable
+
+SHOWN_IDS = 20
+
+
+class Command(BaseCommand):
+    help = "Compare the search index with the database; exits non-zero on drift. --fix repairs it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fix", action="store_true", help="Rewrite missing, stale, orphaned and duplicated documents.")
+
+    def handle(self, *args, fix, **options):
+        self.verbosity = options["verbosity"]
+        drift = self.check()
+        if drift.drifted and fix:
+            self.stdout.write(f"Repairing {repair(drift):,} documents ...")
+            drift = self.check()
+        if drift.drifted:
+            raise CommandError("The index has drifted from the database; run `manage.py check_index --fix`.")
+        self.stdout.write(self.style.SUCCESS("The index matches the database."))
+
+    def check(self):
+        try:
+            with progress_bar(self, Article.objects.count(), "Checking") as bar:
+                drift = find_drift(progress=bar.update)
+        except IndexUnavailable as error:
+            raise CommandError(f"{error}") from error
+        self.stdout.write(f"{drift.articles:,} articles, {drift.documents:,} index documents.")
+        for label, ids in (("missing", drift.missing), ("stale", drift.stale), ("orphaned", drift.orphaned), ("duplicated", drift.duplicated)):
+            shown = ", ".join(str(i) for i in sorted(ids)[:SHOWN_IDS]) + (" …" if len(ids) > SHOWN_IDS else "")
+            self.stdout.write(f"  {label}: {len(ids):,}" + (f" ({shown})" if ids else ""))
+        return drift
