@@ -7,6 +7,7 @@ atomic rename while searches go on.
 import logging
 import os
 import shutil
+import struct
 import threading
 import time
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ from .schema import SCHEMA
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
+# What Whoosh raises when its files are missing, truncated or garbled.
+DAMAGE_ERRORS = (OSError, EOFError, struct.error, ValueError, KeyError, IndexError, EmptyIndexError, WhooshIndexError)
 
 
 class IndexUnavailable(RuntimeError):
@@ -69,7 +72,7 @@ def remove_replaced_generations() -> None:
 
 
 _process_index = {"generation": None, "index": None}
-_process_index_lock = threading.Lock()
+_process_index_lock = threading.RLock()  # re-entered when opening finds damage
 
 
 def open_index() -> whoosh_index.Index:
@@ -79,10 +82,8 @@ def open_index() -> whoosh_index.Index:
         raise IndexUnavailable("The search index has not been built; run `manage.py rebuild_index`.")
     with _process_index_lock:
         if _process_index["generation"] != generation:
-            try:
+            with damage_reported(generation):
                 _process_index["index"] = whoosh_index.open_dir(str(generation), schema=SCHEMA)
-            except (EmptyIndexError, WhooshIndexError, OSError, EOFError, ValueError) as error:
-                raise IndexUnavailable(f"The search index at {generation} cannot be opened ({error}); run `manage.py rebuild_index`.") from error
             _process_index["generation"] = generation
         return _process_index["index"]
 
@@ -108,6 +109,20 @@ def discard_writer(writer) -> None:
         pass  # its generation was removed by a rebuild; there is nothing left to clean up
 
 
+@contextmanager
+def damage_reported(generation=None, errors=DAMAGE_ERRORS):
+    """Turn Whoosh's errors about damaged files into IndexUnavailable, logged for the operator."""
+    try:
+        yield
+    except errors as error:
+        logger.error(
+            "search index %s is damaged (%s: %s); run `manage.py rebuild_index`",
+            generation or current_generation(), type(error).__name__, error,
+        )  # fmt: skip
+        forget_open_index()
+        raise IndexUnavailable("The search index is damaged; run `manage.py rebuild_index`.") from error
+
+
 _thread_searchers = threading.local()
 
 
@@ -116,14 +131,17 @@ def searcher():
     """This thread's searcher, refreshed to see the latest commit (searchers are not thread-safe)."""
     ix = open_index()
     held = getattr(_thread_searchers, "held", None)
-    if held is None or held.ix is not ix:
-        if held is not None:
-            held.searcher.close()
-        held = _HeldSearcher(ix)
-        _thread_searchers.held = held
-    else:
-        held.refresh()
-    yield held
+    with damage_reported():
+        if held is None or held.ix is not ix:
+            if held is not None:
+                held.searcher.close()
+            held = _HeldSearcher(ix)
+            _thread_searchers.held = held
+        else:
+            held.refresh()
+    # While searching, only file errors mean damage; anything else is a bug to see as one.
+    with damage_reported(errors=(OSError, EOFError, struct.error)):
+        yield held
 
 
 def forget_open_index() -> None:
