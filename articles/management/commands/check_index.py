@@ -16,15 +16,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, fix, **options):
         self.verbosity = options["verbosity"]
-        drift = self.check()
+        drift = self.report_drift()
         if drift.drifted and fix:
             self.stdout.write(f"Repairing {repair(drift):,} documents ...")
-            drift = self.check()
+            drift = self.report_drift()
         if drift.drifted:
             raise CommandError("The index has drifted from the database; run `manage.py check_index --fix`.")
         self.stdout.write(self.style.SUCCESS("The index matches the database."))
 
-    def check(self):
+    def report_drift(self):
         try:
             with progress_bar(self, Article.objects.count(), "Checking") as bar:
                 drift = find_drift(progress=bar.update)

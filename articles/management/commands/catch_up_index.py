@@ -1,0 +1,22 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
+
+
+class Command(BaseCommand):
+    help = "Write the index updates still owed to it; --watch keeps doing so (an alternative to the web workers' catch-up)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--watch", action="store_true", help="Keep running, checking every --interval seconds.")
+        parser.add_argument("--interval", type=float, default=1.0)
+
+    def handle(self, *args, watch, interval, **options):
+        while True:
+            applied = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
+            if options["verbosity"] and (applied or not watch):
+                self.stdout.write(f"Applied {applied:,} owed index updates.")
+            if not watch:
+                return
+            time.sleep(interval)
