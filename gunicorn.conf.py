@@ -22,3 +22,6 @@ def post_worker_init(worker):
     from articles.search.catchup import start_index_catchup
 
     start_index_catchup()
+
+# The master's pid, for `kill -HUP $(cat var/gunicorn.pid)` (graceful reload) and for tests.
+pidfile = os.path.join(os.path.dirname(control_socket), "gunicorn.pid")

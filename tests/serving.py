@@ -17,7 +17,7 @@ def free_port() -> int:
 
 
 class ServedPressroom:
-    def __init__(self, data_dir: Path, demo_articles: int):
+    def __init__(self, data_dir: Path, demo_articles: int, workers: int = 2):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "serve.log"
@@ -26,6 +26,7 @@ class ServedPressroom:
             "PRESSROOM_DATA_DIR": str(data_dir),
             "PRESSROOM_DEMO_ARTICLES": str(demo_articles),
             "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(workers),
         }
         self.process = None
 
@@ -54,3 +55,15 @@ class ServedPressroom:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+    def worker_pids(self) -> list[int]:
+        master = int((self.log.parent / "gunicorn.pid").read_text())
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                children.append(int(stat.parent.name))
+        return children

@@ -94,3 +94,27 @@ def test_a_change_in_a_rolled_back_savepoint_does_not_hide_a_later_one(archive, 
         Article.objects.create(title="Kept after rollback", body="Kenya.", published="2020-01-01", fingerprint="b")
     assert count(client, q="kept") == 1
     assert count(client, q="rolled") == 0
+
+
+def open_index_files(index_dir):
+    """Descriptors and memory maps this process holds on index files (Whoosh maps segments)."""
+    import os
+
+    maps = sum(str(index_dir) in line for line in open("/proc/self/maps"))
+    return len(os.listdir("/proc/self/fd")) + maps
+
+
+def test_file_handles_do_not_grow_over_ten_thousand_searches(archive, search_index):
+    from articles.search.query import parse_user_query
+    from articles.search.searching import SearchRequest, search_articles
+
+    for n in range(20):
+        archive.add(f"Release {n}", f"Kenya and Peru discuss trade, round {n}.")
+    requests = [SearchRequest(parse_user_query(q), countries=c, per_page=1) for q in ("trade", "kenya peru", '"discuss trade"', "") for c in ((), ("KE",))]
+    search_articles(requests[0])
+    handles_before = open_index_files(search_index)
+    for number in range(10_000):
+        if number % 2_000 == 1_999:  # the index changes now and then: searchers are replaced
+            archive.add(f"Later release {number}", "Kenya again.")
+        search_articles(requests[number % len(requests)])
+    assert open_index_files(search_index) <= handles_before + 2

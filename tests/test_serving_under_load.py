@@ -1,0 +1,88 @@
+"""gunicorn with four workers while a big import runs and workers are killed."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from whoosh import index as whoosh_index
+
+from .processes import PROJECT, environment, manage
+from .serving import ServedPressroom
+
+QUERIES = ["trade", '"bilateral trade"', "energy talks", "climate", "", "health -energy"]
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_import_while_serving_and_losing_workers(tmp_path):
+    server = ServedPressroom(tmp_path / "data", demo_articles=20, workers=4)
+    (tmp_path / "data").mkdir()
+    server.start()
+    try:
+        manage(tmp_path / "data", "generate_articles", 2000, "--seed", 77, "--out", tmp_path / "files", "--verbosity", 0)
+        importer = subprocess.Popen(
+            [sys.executable, "manage.py", "import_articles", str(tmp_path / "files"), "--verbosity", "0"],
+            cwd=PROJECT, env=environment(tmp_path / "data"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        statuses, cut, kills, last_kill, number = [], 0, 0, time.monotonic(), 0
+        while importer.poll() is None:
+            number += 1
+            query = urllib.parse.urlencode({"q": QUERIES[number % len(QUERIES)], "country": "PK" if number % 3 == 0 else ""})
+            try:
+                statuses.append(get(f"{server.url}/?{query}")[0])
+            except OSError:
+                cut += 1  # a request cut by a worker's death
+            if time.monotonic() - last_kill > 3:
+                os.kill(server.worker_pids()[0], signal.SIGKILL)
+                kills, last_kill = kills + 1, time.monotonic()
+        out, err = importer.communicate()
+        assert importer.returncode == 0, err
+        assert kills >= 2 and len(statuses) > 50
+        assert [s for s in statuses if s >= 500] == [], f"{cut} requests were cut by kills"
+        assert "2,000 created" in out or out == ""  # quiet at verbosity 0
+
+        deadline = time.monotonic() + 5
+        while json.loads(get(server.url + "/api/search")[1])["count"] != 2020 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert json.loads(get(server.url + "/api/search")[1])["count"] == 2020
+        check = manage(tmp_path / "data", "check_index", check=False)
+        assert check.returncode == 0, check.stdout + check.stderr
+    finally:
+        server.stop()
+
+
+def test_a_change_reaches_every_worker_within_two_seconds_even_when_the_index_is_busy(tmp_path):
+    server = ServedPressroom(tmp_path / "data", demo_articles=20, workers=4)
+    (tmp_path / "data").mkdir()
+    server.start()
+    try:
+        # Another process holds the index's write lock while the change is committed, so
+        # the committing process cannot write it: the workers' catch-up must.
+        ix = whoosh_index.open_dir(str(tmp_path / "data" / "index" / "current"))
+        writer = ix.writer()
+        create = (
+            "from articles.ingest.parsing import ParsedArticle; import datetime;"
+            "from articles.services import article_import;"
+            "article_import(parsed=ParsedArticle('Zanzibar harbour reopens', datetime.date(2020, 5, 1), ('Tanzania said so.',)))"
+        )
+        manage(tmp_path / "data", "shell", "--verbosity", "0", "-c", create)
+        assert json.loads(get(server.url + "/api/search?q=zanzibar")[1])["count"] == 0
+        writer.cancel()
+        committed = time.monotonic()
+        found_in_a_row = 0
+        while found_in_a_row < 12:
+            found = json.loads(get(server.url + "/api/search?q=zanzibar")[1])["count"] == 1
+            found_in_a_row = found_in_a_row + 1 if found else 0
+            assert time.monotonic() - committed < 2.0 or found_in_a_row, "not visible after 2 seconds"
+        assert time.monotonic() - committed < 2.5
+    finally:
+        server.stop()
