@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
+from .caching import cached_until_the_index_changes
 from .forms import SearchForm
 from .models import Article, country_names
 from .search.index import IndexUnavailable
@@ -21,6 +22,7 @@ def _search(request):
 
 
 @require_safe
+@cached_until_the_index_changes
 def search_page(request):
     try:
         form, search_request, results = _search(request)
@@ -32,6 +34,7 @@ def search_page(request):
 
 
 @require_safe
+@cached_until_the_index_changes
 def api_search(request):
     try:
         form, search_request, results = _search(request)

@@ -208,3 +208,12 @@ def test_the_page_escapes_what_the_reader_typed(client, releases):
     html = client.get("/", {"q": '<script>alert("x")</script>'}).content.decode()
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_repeated_search_is_answered_from_the_cache_until_the_index_changes(client, archive, django_assert_num_queries):
+    archive.add("Cached release", "Kenya.")
+    first = client.get("/", {"q": "kenya"}).content
+    with django_assert_num_queries(0):
+        assert client.get("/", {"q": "kenya"}).content == first
+    archive.add("Second Kenyan release", "Kenya again.")
+    assert "2 releases" in client.get("/", {"q": "kenya"}).content.decode()

@@ -109,6 +109,13 @@ def discard_writer(writer) -> None:
         pass  # its generation was removed by a rebuild; there is nothing left to clean up
 
 
+def index_version() -> str:
+    """Changes with every commit to the live index and with every rebuild."""
+    ix = open_index()
+    with damage_reported():
+        return f"{Path(ix.storage.folder).name}.{ix.latest_generation()}"
+
+
 @contextmanager
 def damage_reported(generation=None, errors=DAMAGE_ERRORS):
     """Turn Whoosh's errors about damaged files into IndexUnavailable, logged for the operator."""
