@@ -1,0 +1,152 @@
+"""HTTP load: gunicorn as `make serve` runs it, loaded by wrk from a second process.
+
+    .venv/bin/python bench/load.py --articles 10000 [--seconds 10] [--soak 60]
+
+Each scenario is run at 1, 8 and 32 concurrent clients. The baseline is a static file served
+by the same gunicorn and WhiteNoise (the stack's floor), measured in the same run; every
+scenario's requests per second are printed as a ratio of it. The archive is the one
+`search_bench.py` builds for the same size and seed. Needs Debian's `wrk`.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from harness import PROJECT, print_table, save
+
+WORDS = ["trade", "energy", "climate", "health", "education", "investment", "security", "cooperation",
+         "agreement", "delegation", "minister", "talks", "project", "scholarships", "technical", "regional"]  # fmt: skip
+
+LUA_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format('RESULT {"requests": %d, "seconds": %f, "errors": %d, "non2xx": %d, "p50": %f, "p95": %f, "p99": %f}\\n',
+    summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def lua_paths(paths_expression: str) -> str:
+    """A wrk script whose every request asks for the path the expression builds."""
+    words = ", ".join(f'"{word}"' for word in WORDS)
+    return f"""
+math.randomseed(os.time())
+local words = {{{words}}}
+local function word() return words[math.random(#words)] end
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", {paths_expression})
+end
+{LUA_REPORT}"""
+
+
+def scenarios(article_paths):
+    articles = ", ".join(f'"{path}"' for path in article_paths)
+    return {
+        "static file (baseline)": lua_paths('"/static/css/" .. css'),
+        "search page, repeated": lua_paths('"/?q=trade+talks"'),
+        "search page, distinct": lua_paths('"/?q=" .. word() .. "+" .. word() .. "&n=" .. counter .. math.random(1e9)'),
+        "filtered search, distinct": lua_paths(
+            '"/?q=" .. word() .. "&country=PK&country=IN&from=2015-01-01&to=2019-12-31&n=" .. counter .. math.random(1e9)'
+        ),
+        "article page": f"local articles = {{{articles}}}\n" + lua_paths("articles[math.random(#articles)]"),
+        "JSON API, distinct": lua_paths('"/api/search?q=" .. word() .. "&n=" .. counter .. math.random(1e9)'),
+    }
+
+
+def run_wrk(url, script_text, connections, seconds, css_name):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'css = "{css_name}"\n' + script_text)
+    try:
+        output = subprocess.run(
+            ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+             "-s", script.name, url],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(script.name)
+    result = json.loads(re.search(r"RESULT (\{.*\})", output).group(1))
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def start_gunicorn(data_dir: Path, port: int):
+    env = {**os.environ, "PRESSROOM_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"}
+    python = str(PROJECT / ".venv" / "bin" / "python")
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=PROJECT, env=env, check=True)
+    server = subprocess.Popen(
+        [str(PROJECT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null", "pressroom.wsgi"],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(url + "/api/search", timeout=5) as response:
+                return server, url, json.loads(response.read())
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not start")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--seconds", type=int, default=10, help="per scenario and concurrency")
+    parser.add_argument("--soak", type=int, default=60, help="seconds of the 32-client soak that must see no error")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    data_dir = Path(tempfile.gettempdir()) / f"pressroom-bench-{options.articles}-{options.seed}"
+    if not (data_dir / "index" / "current").exists():
+        sys.exit(f"No archive at {data_dir}: run bench/search_bench.py --articles {options.articles} first.")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server, url, first = start_gunicorn(data_dir, port)
+    try:
+        html = urllib.request.urlopen(url + "/").read().decode()
+        css_name = re.search(r"/static/css/([^\"]+\.css)", html).group(1)
+        article_paths = [urlparse_path(r["url"]) for page in (1, 2, 3) for r in json.loads(
+            urllib.request.urlopen(f"{url}/api/search?sort=oldest&page={page}").read())["results"]]  # fmt: skip
+        print(f"gunicorn on {url}: {first['count']:,} articles, {os.cpu_count()} cores shared with wrk")
+        results, rows = {}, []
+        for name, script in scenarios(article_paths).items():
+            for connections in (1, 8, 32):
+                result = run_wrk(url, script, connections, options.seconds, css_name)
+                results.setdefault(name, {})[connections] = result
+        for name, by_connections in results.items():
+            for connections, r in by_connections.items():
+                baseline = results["static file (baseline)"][connections]["rps"]
+                rows.append([name, connections, f"{r['rps']:.0f}", f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}",
+                             f"{r['rps'] / baseline:.2f}", r["errors"] + r["non2xx"]])  # fmt: skip
+        print(f"\nHTTP load, {options.seconds}s per row (latency in ms)")
+        print_table(["scenario", "clients", "req/s", "p50", "p95", "p99", "vs static", "errors"], rows)
+        soak = run_wrk(url, scenarios(article_paths)["search page, distinct"], 32, options.soak, css_name)
+        print(f"\nSoak: 32 clients, {options.soak}s of distinct searches: {soak['requests']:,} requests, "
+              f"{soak['rps']:.0f} req/s, p99 {soak['p99']:.0f} ms, errors {soak['errors'] + soak['non2xx']}")  # fmt: skip
+        print(f"\nWritten to {save('load', {'articles': first['count'], 'results': results, 'soak': soak})}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+
+
+def urlparse_path(url):
+    from urllib.parse import urlparse
+
+    return urlparse(url).path
+
+
+if __name__ == "__main__":
+    main()
