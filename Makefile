@@ -26,3 +26,4 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/import_bench.py --articles 10000
 	$(BIN)/python bench/search_bench.py --articles 10000
+	$(BIN)/python bench/load.py --articles 10000

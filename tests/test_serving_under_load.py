@@ -86,3 +86,23 @@ def test_a_change_reaches_every_worker_within_two_seconds_even_when_the_index_is
         assert time.monotonic() - committed < 2.5
     finally:
         server.stop()
+
+
+def test_search_keeps_answering_during_a_rebuild(tmp_path):
+    server = ServedPressroom(tmp_path / "data", demo_articles=300, workers=2)
+    (tmp_path / "data").mkdir()
+    server.start()
+    try:
+        rebuild = subprocess.Popen(
+            [sys.executable, "manage.py", "rebuild_index", "--verbosity", "0"],
+            cwd=PROJECT, env=environment(tmp_path / "data"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        answers = []
+        while rebuild.poll() is None or len(answers) < 20:
+            status, body = get(server.url + "/api/search?q=trade&n=" + str(len(answers)))
+            answers.append((status, json.loads(body).get("count")))
+        assert rebuild.returncode == 0, rebuild.stderr.read()
+        assert {status for status, _ in answers} == {200}
+        assert len({count for _, count in answers}) == 1  # the same answer before, during and after
+    finally:
+        server.stop()
