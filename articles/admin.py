@@ -1,14 +1,16 @@
 """The press office's admin: edit releases, correct their countries, upload release files."""
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .forms import ReleaseUploadForm
+from .forms import ImportUploadForm, ReleaseUploadForm
+from .importing import batch_from_uploads
 from .ingest.errors import RejectedRelease
-from .models import Article, Country
+from .models import Article, Country, ImportBatch, ImportFile, ImportItem
 from .services import CREATED, UPDATED, import_release_file, release_fingerprint, tag_countries
 
 TEXT_FIELDS = {"title", "published", "body"}
@@ -32,12 +34,12 @@ class ArticleAdminForm(forms.ModelForm):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["title", "published", "country_list", "source", "updated"]
+    list_display = ["title", "published", "country_list", "source", "batch_link", "updated"]
     list_filter = ["published", "countries_set_by_hand", "countries"]
     search_fields = ["title", "body"]
     date_hierarchy = "published"
     filter_horizontal = ["countries"]
-    readonly_fields = ["view_on_site_link", "fingerprint", "created", "updated"]
+    readonly_fields = ["view_on_site_link", "batch_link", "fingerprint", "created", "updated"]
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -50,6 +52,13 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Public page")
     def view_on_site_link(self, article):
         return format_html('<a href="{}">{}</a>', article.get_absolute_url(), article.get_absolute_url()) if article.pk else "—"
+
+    @admin.display(description="Import", ordering="import_batch")
+    def batch_link(self, article):
+        if not article.import_batch_id:
+            return "—"
+        url = reverse("admin:articles_importbatch_change", args=[article.import_batch_id])
+        return format_html('<a href="{}">batch {}</a>', url, article.import_batch_id)
 
     def save_model(self, request, obj, form, change):
         # An editor's choice of countries is kept from now on; extraction leaves it alone.
@@ -65,7 +74,20 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="articles_article_upload")
-        return [upload] + super().get_urls()
+        bulk = path("import/", self.admin_site.admin_view(self.import_view), name="articles_article_import")
+        return [upload, bulk] + super().get_urls()
+
+    def import_view(self, request):
+        """Several files at once; they are processed in the background and the batch page shows how it goes."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            batch = batch_from_uploads(uploads=form.cleaned_data["files"], user=request.user)
+            messages.success(request, f"Import batch {batch.pk} is queued; this page shows its progress.")
+            return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta, "title": "Import releases"}
+        return TemplateResponse(request, "admin/articles/article/import.html", context)
 
     def upload_view(self, request):
         form = ReleaseUploadForm(request.POST or None, request.FILES or None)
@@ -92,3 +114,73 @@ class CountryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ImportFileInline(admin.TabularInline):
+    model = ImportFile
+    fields = ["name", "size", "upload", "path"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_by", "origin", "status", "progress", "created_count", "updated_count", "unchanged_count", "failed_count"]
+    list_filter = ["status", "origin"]
+    readonly_fields = ["created", "created_by", "origin", "status", "progress", "outcomes", "started", "finished"]
+    fields = readonly_fields
+    inlines = [ImportFileInline]
+
+    def has_add_permission(self, request):
+        return False  # batches come from the "Import releases" page and the command line
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Progress")
+    def progress(self, batch):
+        return f"{batch.processed:,} of {batch.total:,} releases" + ("" if batch.status == ImportBatch.Status.DONE else " (so far)")
+
+    @admin.display(description="Outcomes")
+    def outcomes(self, batch):
+        items = reverse("admin:articles_importitem_changelist")
+        links = [
+            format_html('<a href="{}?batch__id__exact={}&amp;outcome__exact={}">{} {}</a>', items, batch.pk, outcome, count, outcome)
+            for outcome, count in (
+                ("created", batch.created_count), ("updated", batch.updated_count),
+                ("unchanged", batch.unchanged_count), ("failed", batch.failed_count),
+            )
+        ]  # fmt: skip
+        return format_html("{} · {}", format_html(", ".join(["{}"] * len(links)), *links), format_html(
+            '<a href="{}?batch__id__exact={}">all releases</a>', items, batch.pk))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id)
+        running = batch is not None and batch.status != ImportBatch.Status.DONE
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "refresh_while_running": running})
+
+
+@admin.register(ImportItem)
+class ImportItemAdmin(admin.ModelAdmin):
+    list_display = ["source_file", "location", "outcome", "reason", "article_link"]
+    list_filter = ["outcome", "batch"]
+    list_select_related = ["source_file", "article"]
+    search_fields = ["reason", "location", "source_file__name"]
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Article")
+    def article_link(self, item):
+        if not item.article_id:
+            return "—"
+        url = reverse("admin:articles_article_change", args=[item.article_id])
+        return format_html('<a href="{}">{}</a>', url, item.article.title)

@@ -2,8 +2,10 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 
 from .ingest.dates import parse_release_date
+from .ingest.formats import ACCEPTED_FORMATS
 from .search.query import parse_user_query
 from .search.searching import SORTS, SearchRequest
 
@@ -97,3 +99,43 @@ class ReleaseUploadForm(forms.Form):
         label="Release file",
         help_text="A .txt file: the title on the first line, the date (such as 27 Sep, 2019) on the next, then the text.",
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, as Django's documentation shows."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_file_clean = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single_file_clean(item, initial) for item in data]
+        return [single_file_clean(data, initial)]
+
+
+class ImportUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Files",
+        help_text="Release files (.txt), ZIP archives of them, CSV (title, date, body, optional countries and source), "
+        "JSON Lines or JSON. Choose as many as you like.",
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        accepted = tuple(ACCEPTED_FORMATS)
+        for upload in files:
+            if not upload.name.lower().endswith(accepted):
+                raise forms.ValidationError(
+                    f"{upload.name!r} is not a format Pressroom imports; upload {', '.join(accepted)} files."
+                )
+            if upload.size > settings.PRESSROOM_MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(
+                    f"{upload.name!r} is {upload.size:,} bytes; the limit is {settings.PRESSROOM_MAX_UPLOAD_BYTES:,} bytes."
+                )
+        return files

@@ -1,4 +1,5 @@
 """The archive's truth: articles, the countries they are about, and owed index updates."""
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
@@ -37,6 +38,14 @@ class Article(models.Model):
         unique=True,
         help_text="SHA-256 of the normalised title, date and body: the same release is stored once.",
     )
+    import_batch = models.ForeignKey(
+        "ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="The import that last created or updated this article.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -57,6 +66,86 @@ class Article(models.Model):
     @property
     def paragraphs(self):
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+class ImportBatch(models.Model):
+    """One upload (of one or more files) or one run of `import_articles`, and how it went."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    origin = models.CharField(max_length=40, default="admin upload")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Releases found so far.")
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField("created", default=0)
+    updated_count = models.PositiveIntegerField("updated", default=0)
+    unchanged_count = models.PositiveIntegerField("unchanged", default=0)
+    failed_count = models.PositiveIntegerField("failed", default=0)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"Import {self.pk} ({self.created:%Y-%m-%d %H:%M})"
+
+    def summary(self) -> str:
+        return (
+            f"{self.created_count:,} created, {self.updated_count:,} updated, "
+            f"{self.unchanged_count:,} unchanged, {self.failed_count:,} failed."
+        )
+
+
+class ImportFile(models.Model):
+    """A file of a batch, kept as it was uploaded so it can be inspected or imported again."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    path = models.CharField(max_length=1000, blank=True, help_text="Where `import_articles` read it from.")
+    size = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return self.name
+
+    def read(self) -> bytes:
+        if self.upload:
+            with self.upload.open("rb") as handle:
+                return handle.read()
+        with open(self.path, "rb") as handle:
+            return handle.read()
+
+
+class ImportItem(models.Model):
+    """What became of one release of a batch."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created"
+        UPDATED = "updated"
+        UNCHANGED = "unchanged"
+        FAILED = "failed"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    source_file = models.ForeignKey(ImportFile, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(help_text="The release's place in its file, from 0.")
+    location = models.CharField(max_length=500, blank=True, help_text="Archive member, CSV line or JSON line.")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.TextField(blank=True)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items")
+
+    class Meta:
+        ordering = ["source_file_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["source_file", "position"], name="one_item_per_release")]
+
+    def __str__(self):
+        return f"{self.source_file.name} {self.location}: {self.outcome}"
 
 
 class PendingIndexUpdate(models.Model):

@@ -34,7 +34,7 @@ def import_release_file(*, data: bytes) -> ImportResult:
     return article_import(parsed=parse_article(decode_release(data)))
 
 
-def article_import(*, parsed: ParsedArticle) -> ImportResult:
+def article_import(*, parsed: ParsedArticle, batch=None) -> ImportResult:
     """Store a parsed release once: identical text is a no-op, a changed text under the same
     title and date updates that article (its permalink stays)."""
     fingerprint = release_fingerprint(title=parsed.title, published=parsed.published, body=parsed.body)
@@ -47,9 +47,15 @@ def article_import(*, parsed: ParsedArticle) -> ImportResult:
             outcome = UPDATED if article else CREATED
             article = article or Article(title=parsed.title, published=parsed.published)
             article.body, article.source, article.fingerprint = parsed.body, parsed.source, fingerprint
-            article.save()
-            if not article.countries_set_by_hand:
-                tag_countries(article)
+            article.import_batch = batch or article.import_batch
+            if parsed.countries is not None and not article.countries_set_by_hand:
+                article.countries_set_by_hand = True  # the sender chose them; extraction leaves them be
+                article.save()
+                article.countries.set(Country.objects.filter(code__in=parsed.countries))
+            else:
+                article.save()
+                if not article.countries_set_by_hand:
+                    tag_countries(article)
             return ImportResult(outcome, article)
     except IntegrityError:
         # Another process stored the same release between our check and our insert.

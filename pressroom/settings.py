@@ -48,8 +48,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
+
+# Background work (bulk imports) is queued in the database and run by `manage.py
+# db_worker`, which gunicorn starts beside its web workers (see gunicorn.conf.py).
+TASKS = {"default": {"BACKEND": os.environ.get("PRESSROOM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -120,8 +126,15 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 
 # The Whoosh index is derived from the database; `manage.py rebuild_index` recreates it.
 PRESSROOM_INDEX_DIR = Path(os.environ.get("PRESSROOM_INDEX_DIR", DATA_DIR / "index")).resolve()
-# Largest release file accepted, in bytes.
-PRESSROOM_MAX_UPLOAD_BYTES = int(os.environ.get("PRESSROOM_MAX_UPLOAD_BYTES", 2 * 1024 * 1024))
+# Import limits, in bytes unless named otherwise: an uploaded file, one release in it, and
+# what a ZIP archive may hold.
+PRESSROOM_MAX_UPLOAD_BYTES = int(os.environ.get("PRESSROOM_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
+PRESSROOM_MAX_RELEASE_BYTES = int(os.environ.get("PRESSROOM_MAX_RELEASE_BYTES", 2 * 1024 * 1024))
+PRESSROOM_MAX_ARCHIVE_MEMBERS = int(os.environ.get("PRESSROOM_MAX_ARCHIVE_MEMBERS", 20_000))
+PRESSROOM_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("PRESSROOM_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024))
+PRESSROOM_MAX_COMPRESSION_RATIO = int(os.environ.get("PRESSROOM_MAX_COMPRESSION_RATIO", 200))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 PRESSROOM_RESULTS_PER_PAGE = 20
 # Demo archive loaded by `make serve` when the database holds no article.
 PRESSROOM_DEMO_ARTICLES = int(os.environ.get("PRESSROOM_DEMO_ARTICLES", "2000"))

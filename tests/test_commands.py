@@ -38,7 +38,7 @@ def release_folder(tmp_path):
 
 def test_import_articles_reports_each_outcome_and_failure(client, archive, release_folder):
     out = io.StringIO()
-    with archive.committed(), pytest.raises(CommandError, match="1 of 4 files could not be imported"):
+    with archive.committed(), pytest.raises(CommandError, match="1 of 4 releases could not be imported"):
         call_command("import_articles", str(release_folder), stdout=out, stderr=io.StringIO())
     report = out.getvalue()
     assert "3 created, 0 updated, 0 unchanged, 1 failed." in report

@@ -1,6 +1,8 @@
 """Turn uploaded bytes into text, whatever Windows editor wrote them."""
 import codecs
 
+import ftfy
+
 from .errors import RejectedRelease
 
 _BOMS = (
@@ -16,7 +18,13 @@ _BINARY_BYTES = frozenset(range(0, 32)) - {9, 10, 12, 13}
 
 
 def decode_release(data: bytes) -> str:
-    """Decode a release file: a BOM decides, then UTF-8, then Windows-1252."""
+    """Decode a release file and repair mojibake such as "CafÃ©" (text decoded twice)."""
+    # fix_encoding only undoes wrong decodings; it leaves quotes and other characters alone.
+    return ftfy.fix_encoding(_decode(data))
+
+
+def _decode(data: bytes) -> str:
+    """A BOM decides, then UTF-8, then Windows-1252."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:

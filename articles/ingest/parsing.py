@@ -29,6 +29,8 @@ class ParsedArticle:
     published: datetime.date
     paragraphs: tuple[str, ...]
     source: str = ""
+    # ISO codes the sender chose (CSV and JSON imports); None means: find them in the text.
+    countries: tuple[str, ...] | None = None
 
     @property
     def body(self) -> str:

@@ -1,0 +1,134 @@
+"""Import batches: files in, one recorded outcome per release out, nothing lost or doubled.
+
+A batch is recorded first (with its files kept as uploaded), then processed, usually in
+the background by the task worker. Releases are written in chunks, each chunk one
+transaction, so the batch page can show progress and a crash loses at most the chunk in
+flight; processing a batch again skips the releases it has already recorded.
+"""
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from .ingest.errors import RejectedRelease
+from .ingest.formats import ImportLimits, ReadRelease, read_releases
+from .models import ImportBatch, ImportFile, ImportItem
+from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
+from .services import article_import
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 200
+Outcome = ImportItem.Outcome
+
+
+def import_limits() -> ImportLimits:
+    return ImportLimits(
+        max_file_bytes=settings.PRESSROOM_MAX_UPLOAD_BYTES,
+        max_release_bytes=settings.PRESSROOM_MAX_RELEASE_BYTES,
+        max_archive_members=settings.PRESSROOM_MAX_ARCHIVE_MEMBERS,
+        max_uncompressed_bytes=settings.PRESSROOM_MAX_UNCOMPRESSED_BYTES,
+        max_compression_ratio=settings.PRESSROOM_MAX_COMPRESSION_RATIO,
+    )
+
+
+def batch_from_uploads(*, uploads, user) -> ImportBatch:
+    """Record an admin upload, keeping each file as it arrived, and queue it for processing."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(created_by=user, origin="admin upload")
+        for upload in uploads:
+            stored = ImportFile(batch=batch, name=Path(upload.name).name[:255], size=upload.size)
+            stored.upload.save(stored.name, upload, save=False)
+            stored.save()
+        transaction.on_commit(lambda: process_import_batch.enqueue(batch.pk))
+    return batch
+
+
+def batch_from_paths(paths: list[Path]) -> ImportBatch:
+    """Record a command-line import of files on disk (read where they are, not copied)."""
+    batch = ImportBatch.objects.create(origin="command line")
+    ImportFile.objects.bulk_create(
+        ImportFile(batch=batch, name=path.name[:255], path=str(path.resolve()), size=path.stat().st_size) for path in paths
+    )
+    return batch
+
+
+def batch_from_bytes(*, name: str, data: bytes, user=None, origin="admin upload") -> ImportBatch:
+    batch = ImportBatch.objects.create(created_by=user, origin=origin)
+    stored = ImportFile(batch=batch, name=name[:255], size=len(data))
+    stored.upload.save(stored.name, ContentFile(data), save=False)
+    stored.save()
+    return batch
+
+
+@task()
+def process_import_batch(batch_id: int) -> str:
+    """The background task: process a queued batch."""
+    return process_batch(ImportBatch.objects.get(pk=batch_id)).summary()
+
+
+def process_batch(batch: ImportBatch, progress: Callable[[int], None] | None = None) -> ImportBatch:
+    """Import every release of every file of the batch, recording each outcome."""
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, started=timezone.now())
+    limits = import_limits()
+    for source in batch.files.order_by("pk"):
+        releases = _releases_of(source, limits)
+        done = set(source.items.values_list("position", flat=True))
+        ImportBatch.objects.filter(pk=batch.pk).update(total=batch.total + len(releases))
+        batch.refresh_from_db()
+        pending = [(position, release) for position, release in enumerate(releases) if position not in done]
+        for start in range(0, len(pending), CHUNK_SIZE):
+            _import_chunk(batch, source, pending[start : start + CHUNK_SIZE])
+            if progress:
+                progress(len(pending[start : start + CHUNK_SIZE]))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE, finished=timezone.now())
+    apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
+    batch.refresh_from_db()
+    return batch
+
+
+def _releases_of(source: ImportFile, limits: ImportLimits) -> list:
+    """The file's releases; a file rejected whole counts as one failed release."""
+    try:
+        return list(read_releases(source.name, source.read(), limits))
+    except RejectedRelease as error:
+        return [ReadRelease("", error=str(error))]
+    except OSError as error:
+        logger.exception("import file %s of batch %s could not be read", source.pk, source.batch_id)
+        return [ReadRelease("", error=f"The stored file could not be read ({error.strerror}).")]
+
+
+def _import_chunk(batch: ImportBatch, source: ImportFile, chunk) -> None:
+    counts = {outcome: 0 for outcome in Outcome.values}
+    with transaction.atomic():
+        for position, release in chunk:
+            outcome, reason, article = _import_one(release, batch)
+            ImportItem.objects.create(
+                batch=batch, source_file=source, position=position, location=release.location[:500],
+                outcome=outcome, reason=reason, article=article,
+            )  # fmt: skip
+            counts[outcome] += 1
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            processed=F("processed") + len(chunk),
+            created_count=F("created_count") + counts[Outcome.CREATED],
+            updated_count=F("updated_count") + counts[Outcome.UPDATED],
+            unchanged_count=F("unchanged_count") + counts[Outcome.UNCHANGED],
+            failed_count=F("failed_count") + counts[Outcome.FAILED],
+        )
+
+
+def _import_one(release, batch):
+    if release.error:
+        return Outcome.FAILED, release.error, None
+    try:
+        with transaction.atomic():  # a savepoint: a failure leaves no half-written article
+            result = article_import(parsed=release.parsed, batch=batch)
+    except RejectedRelease as error:
+        return Outcome.FAILED, str(error), None
+    return result.outcome, "", result.article

@@ -1,0 +1,253 @@
+"""Upload files -> releases: plain text, ZIP archives of them, CSV, JSON Lines and JSON.
+
+Pure: bytes in, `ReadRelease`s out, nothing written anywhere. A problem with one release
+is reported on that release, with where it is (archive member, CSV line, JSON line); a
+problem with the whole file (an unknown format, a ZIP bomb) raises RejectedRelease.
+"""
+import csv
+import datetime
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import pycountry
+
+from .countries import find_countries
+from .dates import parse_release_date
+from .decoding import decode_release
+from .errors import RejectedRelease
+from .parsing import TITLE_MAX_LENGTH, ParsedArticle, parse_article
+
+RELEASE_FORMATS = (".txt", ".csv", ".jsonl", ".json")
+ACCEPTED_FORMATS = RELEASE_FORMATS + (".zip",)
+NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
+# What ZIP tools on Macs and Windows add to archives; never releases, so passed over silently.
+ARCHIVE_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
+_ISO_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_release_bytes: int = 2 * 1024 * 1024
+    max_archive_members: int = 20_000
+    max_uncompressed_bytes: int = 1024 * 1024 * 1024
+    max_compression_ratio: int = 200
+    max_field_characters: int = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadRelease:
+    """One release found in an upload: parsed, or the reason it could not be."""
+
+    location: str  # where in the file: "", "member news/a.txt", "line 12", "member a.csv, line 3"
+    parsed: ParsedArticle | None = None
+    error: str = ""
+
+
+def read_releases(name: str, data: bytes, limits: ImportLimits = ImportLimits()) -> Iterator[ReadRelease]:
+    """Every release in an uploaded file, in order (raises RejectedRelease for the whole file)."""
+    suffix = PurePosixPath(name.lower()).suffix
+    if suffix not in ACCEPTED_FORMATS:
+        raise RejectedRelease(f"{name!r} is not a format Pressroom imports; upload {_list(ACCEPTED_FORMATS)} files.")
+    if len(data) > limits.max_file_bytes:
+        raise RejectedRelease(f"{name!r} is {len(data):,} bytes; the limit is {limits.max_file_bytes:,} bytes.")
+    if suffix == ".zip":
+        yield from _archive_releases(name, data, limits)
+    else:
+        yield from _file_releases(suffix, data, limits, where="")
+
+
+def _file_releases(suffix, data, limits, where) -> Iterator[ReadRelease]:
+    try:
+        if suffix == ".txt" and len(data) > limits.max_release_bytes:
+            raise RejectedRelease(f"The file is {len(data):,} bytes; a release has at most {limits.max_release_bytes:,}.")
+        text = decode_release(data)
+    except RejectedRelease as error:
+        yield ReadRelease(where, error=str(error))
+        return
+    readers = {".txt": _text_release, ".csv": _csv_releases, ".jsonl": _json_lines_releases, ".json": _json_releases}
+    yield from readers[suffix](text, limits, where)
+
+
+def _text_release(text, limits, where) -> Iterator[ReadRelease]:
+    try:
+        yield ReadRelease(where, parsed=parse_article(text))
+    except RejectedRelease as error:
+        yield ReadRelease(where, error=str(error))
+
+
+def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise RejectedRelease(f"{name!r} is not a readable ZIP archive ({error}).") from error
+    members = [info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)]
+    _check_archive_size(name, members, limits)
+    read_so_far = 0
+    for info in members:
+        where = f"member {info.filename}"
+        problem = _member_problem(info.filename)
+        if problem:
+            yield ReadRelease(where, error=problem)
+            continue
+        try:
+            with archive.open(info) as member:
+                # Declared sizes can lie, so the reading itself is capped too.
+                content = member.read(limits.max_file_bytes + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+            yield ReadRelease(where, error=f"The member could not be read ({error}).")
+            continue
+        read_so_far += len(content)
+        if len(content) > limits.max_file_bytes or read_so_far > limits.max_uncompressed_bytes:
+            yield ReadRelease(where, error="The archive inflates past its size limit; the rest of it was not read.")
+            return
+        yield from _file_releases(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
+
+
+def _check_archive_size(name, members, limits) -> None:
+    if len(members) > limits.max_archive_members:
+        raise RejectedRelease(f"{name!r} holds {len(members):,} files; the limit is {limits.max_archive_members:,}.")
+    total = sum(info.file_size for info in members)
+    if total > limits.max_uncompressed_bytes:
+        raise RejectedRelease(f"{name!r} would unpack to {total:,} bytes; the limit is {limits.max_uncompressed_bytes:,}.")
+    for info in members:
+        if info.file_size > limits.max_compression_ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
+            raise RejectedRelease(
+                f"{name!r} looks like a ZIP bomb: {info.filename!r} would grow {info.file_size // max(info.compress_size, 1):,} "
+                f"times when unpacked (the limit is {limits.max_compression_ratio}). Nothing was unpacked."
+            )
+
+
+def _member_problem(member: str) -> str:
+    path = member.replace("\\", "/")
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in path.split("/") or "\x00" in path:
+        return "Unsafe file name (an absolute path or '..'); the member was skipped."
+    suffix = PurePosixPath(path.lower()).suffix
+    if suffix in NESTED_ARCHIVES:
+        return "An archive inside the archive; nested archives are not opened. Upload it on its own."
+    if suffix not in RELEASE_FORMATS:
+        return f"Not a release file; inside an archive Pressroom reads {_list(RELEASE_FORMATS)} files."
+    return ""
+
+
+def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
+    csv.field_size_limit(limits.max_field_characters)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+    except (StopIteration, csv.Error):
+        yield ReadRelease(_at(where, "line 1"), error="The CSV file has no header row naming title, date and body.")
+        return
+    missing = [column for column in ("title", "date", "body") if column not in header]
+    if missing:
+        yield ReadRelease(_at(where, "line 1"), error=f"The CSV header lacks {_list(missing)}; it must name title, date and body.")
+        return
+    next_line = reader.line_num + 1
+    while True:
+        line = next_line
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield ReadRelease(_at(where, f"line {line}"), error=f"Malformed CSV: {error}.")
+            next_line = reader.line_num + 1
+            continue
+        next_line = reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            yield ReadRelease(_at(where, f"line {line}"), error="Empty row.")
+            continue
+        if len(row) != len(header):
+            yield ReadRelease(_at(where, f"line {line}"), error=f"The row has {len(row)} fields; the header names {len(header)}.")
+            continue
+        yield _record_release(dict(zip(header, row)), _at(where, f"line {line}"))
+
+
+def _json_lines_releases(text, limits, where) -> Iterator[ReadRelease]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield ReadRelease(_at(where, f"line {number}"), error=f"Not valid JSON: {error.msg} at column {error.colno}.")
+            continue
+        yield _record_release(record, _at(where, f"line {number}"))
+
+
+def _json_releases(text, limits, where) -> Iterator[ReadRelease]:
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as error:
+        yield ReadRelease(_at(where, f"line {error.lineno}"), error=f"Not valid JSON: {error.msg} at column {error.colno}.")
+        return
+    if isinstance(records, dict):
+        records = [records]
+    if not isinstance(records, list):
+        yield ReadRelease(where, error="The JSON file must hold an object or a list of objects.")
+        return
+    for number, record in enumerate(records, start=1):
+        yield _record_release(record, _at(where, f"item {number}"))
+
+
+def _record_release(record, where) -> ReadRelease:
+    """A CSV row or JSON object with title, date, body and optional countries and source."""
+    if not isinstance(record, dict):
+        return ReadRelease(where, error="Not an object with title, date and body.")
+    fields = {str(key).strip().lower(): value for key, value in record.items()}
+    title = " ".join(str(fields.get("title") or "").split())
+    body = str(fields.get("body") or "").replace("\r\n", "\n").strip()
+    if not title:
+        return ReadRelease(where, error="The title is missing.")
+    if len(title) > TITLE_MAX_LENGTH:
+        return ReadRelease(where, error=f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}.")
+    published = _record_date(fields.get("date"))
+    if published is None:
+        return ReadRelease(where, error=f"The date {str(fields.get('date') or '')!r} is missing or not understood; use 2019-09-27 or 27 Sep, 2019.")
+    if not body:
+        return ReadRelease(where, error="The body is empty.")
+    try:
+        countries = _record_countries(fields.get("countries"))
+    except RejectedRelease as error:
+        return ReadRelease(where, error=str(error))
+    paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip())
+    source = " ".join(str(fields.get("source") or "").split())
+    return ReadRelease(where, parsed=ParsedArticle(title, published, paragraphs, source, countries))
+
+
+def _record_date(value) -> datetime.date | None:
+    text = str(value or "").strip()
+    try:
+        return datetime.date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else parse_release_date(text)
+    except ValueError:
+        return None
+
+
+def _record_countries(value) -> tuple[str, ...] | None:
+    """ISO codes or names ("PK; Russia"), or None when the record leaves them to be found."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    names = value if isinstance(value, list) else re.split(r"[;|,]", str(value))
+    codes = []
+    for name in (str(n).strip() for n in names):
+        if not name:
+            continue
+        found = [name.upper()] if name.upper() in _ISO_CODES else [m.code for m in find_countries("", name)]
+        if len(found) != 1:
+            raise RejectedRelease(f"Unknown country {name!r}; use ISO codes such as PK or names such as Pakistan.")
+        codes.append(found[0])
+    return tuple(dict.fromkeys(codes))
+
+
+def _at(where: str, place: str) -> str:
+    return f"{where}, {place}" if where else place
+
+
+def _list(items) -> str:
+    items = list(items)
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else items[0]
