@@ -7,6 +7,7 @@ flight; processing a batch again skips the releases it has already recorded.
 """
 import logging
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from .services import article_import
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 200
+CHUNK_SIZE = 500
 Outcome = ImportItem.Outcome
 
 
@@ -76,21 +77,27 @@ def process_import_batch(batch_id: int) -> str:
 def process_batch(batch: ImportBatch, progress: Callable[[int], None] | None = None) -> ImportBatch:
     """Import every release of every file of the batch, recording each outcome."""
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, started=timezone.now())
-    limits = import_limits()
-    for source in batch.files.order_by("pk"):
-        releases = _releases_of(source, limits)
-        done = set(source.items.values_list("position", flat=True))
-        ImportBatch.objects.filter(pk=batch.pk).update(total=batch.total + len(releases))
-        batch.refresh_from_db()
-        pending = [(position, release) for position, release in enumerate(releases) if position not in done]
-        for start in range(0, len(pending), CHUNK_SIZE):
-            _import_chunk(batch, source, pending[start : start + CHUNK_SIZE])
-            if progress:
-                progress(len(pending[start : start + CHUNK_SIZE]))
+    releases = _unrecorded_releases(batch, import_limits())
+    # Chunks span files, so a folder of one-release files is still written in few commits.
+    while chunk := list(islice(releases, CHUNK_SIZE)):
+        _import_chunk(batch, chunk)
+        if progress:
+            progress(len(chunk))
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE, finished=timezone.now())
     apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
     batch.refresh_from_db()
     return batch
+
+
+def _unrecorded_releases(batch: ImportBatch, limits: ImportLimits):
+    """(file, position, release) for each release not yet recorded; the total grows as files are read."""
+    for source in batch.files.order_by("pk"):
+        releases = _releases_of(source, limits)
+        ImportBatch.objects.filter(pk=batch.pk).update(total=F("total") + len(releases))
+        done = set(source.items.values_list("position", flat=True))
+        for position, release in enumerate(releases):
+            if position not in done:  # processing a batch again resumes where it stopped
+                yield source, position, release
 
 
 def _releases_of(source: ImportFile, limits: ImportLimits) -> list:
@@ -104,10 +111,10 @@ def _releases_of(source: ImportFile, limits: ImportLimits) -> list:
         return [ReadRelease("", error=f"The stored file could not be read ({error.strerror}).")]
 
 
-def _import_chunk(batch: ImportBatch, source: ImportFile, chunk) -> None:
+def _import_chunk(batch: ImportBatch, chunk) -> None:
     counts = {outcome: 0 for outcome in Outcome.values}
     with transaction.atomic():
-        for position, release in chunk:
+        for source, position, release in chunk:
             outcome, reason, article = _import_one(release, batch)
             ImportItem.objects.create(
                 batch=batch, source_file=source, position=position, location=release.location[:500],

@@ -93,7 +93,10 @@ def live_writer(timeout: float):
     for _ in range(3):
         ix = open_index()
         try:
-            writer = ix.writer(timeout=timeout, compound=False)
+            # Compound segments (the default): a searcher maps each segment's one file when it
+            # opens, so a writer merging and deleting segments meanwhile cannot pull files
+            # from under it. With compound=False, column files open lazily and vanish.
+            writer = ix.writer(timeout=timeout)
         except FileNotFoundError:  # the generation was removed while we waited
             continue
         if Path(ix.storage.folder) == current_generation():
