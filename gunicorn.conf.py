@@ -1,5 +1,7 @@
 """gunicorn settings for `make serve`; PORT picks the port (8000 by default)."""
 import os
+import subprocess
+import sys
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 # Whoosh searchers are per thread and memory-mapped, so threads are cheap; processes give
@@ -25,3 +27,23 @@ def post_worker_init(worker):
 
 # The master's pid, for `kill -HUP $(cat var/gunicorn.pid)` (graceful reload) and for tests.
 pidfile = os.path.join(os.path.dirname(control_socket), "gunicorn.pid")
+
+
+def when_ready(server):
+    """Start the background task worker (bulk imports) beside the web workers."""
+    server.task_worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
+        cwd=os.path.dirname(os.path.abspath(__file__)),
+    )
+    server.log.info("task worker started (pid %s)", server.task_worker.pid)
+
+
+def on_exit(server):
+    """Stop the task worker with gunicorn; an import it was running resumes at the next start."""
+    worker = getattr(server, "task_worker", None)
+    if worker and worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()

@@ -2,7 +2,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -118,13 +119,20 @@ class CountryAdmin(admin.ModelAdmin):
 
 class ImportFileInline(admin.TabularInline):
     model = ImportFile
-    fields = ["name", "size", "upload", "path"]
+    fields = ["name", "size", "original", "path"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Original")
+    def original(self, import_file):
+        if not import_file.upload:
+            return "—"
+        url = reverse("admin:articles_importbatch_download", args=[import_file.pk])
+        return format_html('<a href="{}">download as uploaded</a>', url)
 
 
 @admin.register(ImportBatch)
@@ -157,6 +165,21 @@ class ImportBatchAdmin(admin.ModelAdmin):
         ]  # fmt: skip
         return format_html("{} · {}", format_html(", ".join(["{}"] * len(links)), *links), format_html(
             '<a href="{}?batch__id__exact={}">all releases</a>', items, batch.pk))
+
+    def get_urls(self):
+        download = path(
+            "file/<int:file_id>/", self.admin_site.admin_view(self.download_view), name="articles_importbatch_download"
+        )
+        return [download] + super().get_urls()
+
+    def download_view(self, request, file_id):
+        """Uploaded originals are not public files: only the admin hands them out."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        import_file = get_object_or_404(ImportFile, pk=file_id)
+        if not import_file.upload:
+            raise Http404("This file was imported from the command line and not kept.")
+        return FileResponse(import_file.upload.open("rb"), as_attachment=True, filename=import_file.name)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)

@@ -54,3 +54,38 @@ def test_killing_a_writer_mid_commit_leaves_a_working_index(tmp_path):
     check = manage(tmp_path, "check_index", check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     assert len(searchable_text(tmp_path, "kenya OR peru OR india OR china OR trade")) > 0
+
+
+def test_two_imports_of_overlapping_files_at_once_store_each_release_once(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from .processes import PROJECT, environment
+
+    new_archive(tmp_path / "data", articles=0)
+    manage(tmp_path / "data", "generate_articles", 300, "--seed", 8, "--out", tmp_path / "all", "--verbosity", 0)
+    files = sorted((tmp_path / "all").glob("*.txt"))
+    for folder, chosen in (("first", files[:200]), ("second", files[100:])):
+        (tmp_path / folder).mkdir()
+        for path in chosen:
+            shutil.copy(path, tmp_path / folder / path.name)
+    imports = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "import_articles", str(tmp_path / folder)],
+            cwd=PROJECT, env=environment(tmp_path / "data"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for folder in ("first", "second")
+    ]
+    reports = [process.communicate(timeout=300) for process in imports]
+    assert [process.returncode for process in imports] == [0, 0], reports
+    summary = manage(
+        tmp_path / "data", "shell", "--verbosity", "0", "-c",
+        "from articles.models import Article, ImportBatch;"
+        "print(Article.objects.count(), sum(b.created_count for b in ImportBatch.objects.all()),"
+        " sum(b.unchanged_count for b in ImportBatch.objects.all()))",
+    ).stdout.split()  # fmt: skip
+    assert summary == ["300", "300", "100"]
+    manage(tmp_path / "data", "catch_up_index")
+    check = manage(tmp_path / "data", "check_index", check=False)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -1,0 +1,61 @@
+"""A press officer's bulk upload through a real browser, processed by the background worker `make serve` runs."""
+import io
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import release_text
+from .processes import PROJECT, environment
+from .serving import ServedPressroom
+from .test_browser import SCREENSHOTS, browser  # noqa: F401  (the shared Chromium fixture)
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("office")
+    server = ServedPressroom(data_dir, demo_articles=10)
+    server.start()
+    subprocess.run(
+        [sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", "officer", "--email", "o@example.org"],
+        cwd=PROJECT, env={**environment(data_dir), "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, check=True, capture_output=True,
+    )  # fmt: skip
+    yield server
+    server.stop()
+
+
+def test_uploading_several_files_through_the_admin(browser, office, tmp_path):  # noqa: F811
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("week/monday.txt", release_text(title="Monday briefing on Kenya", body="Kenya and Peru met."))
+        zipped.writestr("week/tuesday.txt", release_text(title="Tuesday note", date="not a date"))
+    (tmp_path / "week.zip").write_bytes(archive.getvalue())
+    (tmp_path / "list.csv").write_text("title,date,body,countries\nCSV release on fisheries,2021-03-04,Fisheries talks.,NO\n")
+
+    page = browser.new_page()
+    page.goto(office.url + "/admin/articles/article/import/")
+    page.get_by_label("Username").fill("officer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("h1")).to_have_text("Import releases")
+    page.get_by_label("Files").set_input_files([tmp_path / "week.zip", tmp_path / "list.csv"])
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("is queued")
+    # The batch page refreshes itself while the worker runs.
+    expect(page.locator(".field-status")).to_contain_text("Done", timeout=60_000)
+    expect(page.locator(".field-progress")).to_contain_text("3 of 3 releases")
+    expect(page.locator(".field-outcomes")).to_contain_text("2 created")
+    expect(page.locator(".field-outcomes")).to_contain_text("1 failed")
+    page.screenshot(path=SCREENSHOTS / "admin-import-batch.png", full_page=True)
+
+    page.locator(".field-outcomes a", has_text="1 failed").click()
+    expect(page.locator("#result_list")).to_contain_text("Line 3 should be the publication date")
+    page.goto(office.url + "/?q=fisheries")
+    expect(page.locator(".hit h2")).to_have_text(["CSV release on fisheries"])
+    page.close()

@@ -1,0 +1,138 @@
+"""Bulk imports through the admin and the command line: outcomes, duplicates, updates, failures."""
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from articles.models import Article, ImportBatch, ImportItem
+
+from .conftest import release_text
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("editor", "e@example.org", "a long password 123"))
+    return client
+
+
+def zipped(members):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def upload(editor, archive, *files):
+    uploads = [SimpleUploadedFile(name, content) for name, content in files]
+    with archive.committed():
+        response = editor.post("/admin/articles/article/import/", {"files": uploads})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ImportBatch.objects.latest("pk"), response
+
+
+def outcomes(batch):
+    return sorted((item.location, item.outcome) for item in batch.items.all())
+
+
+def test_several_files_become_one_batch_with_an_outcome_per_release(editor, archive, client):
+    batch, response = upload(
+        editor, archive,
+        ("one.txt", release_text(title="From a text file").encode()),
+        ("more.zip", zipped({"a/two.txt": release_text(title="From the archive"), "broken.txt": "Title\n\nno date\n\nBody"})),
+        ("list.csv", b"title,date,body,countries\nFrom the CSV,2019-02-03,About Peru.,PE\n,2019-02-03,No title,\n"),
+    )  # fmt: skip
+    assert response["Location"] == f"/admin/articles/importbatch/{batch.pk}/change/"
+    batch.refresh_from_db()
+    assert (batch.status, batch.total, batch.processed) == ("done", 5, 5)
+    assert (batch.created_count, batch.failed_count) == (3, 2)
+    assert outcomes(batch) == [
+        ("", "created"), ("line 2", "created"), ("line 3", "failed"),
+        ("member a/two.txt", "created"), ("member broken.txt", "failed"),
+    ]  # fmt: skip
+    assert sorted(batch.files.values_list("name", flat=True)) == ["list.csv", "more.zip", "one.txt"]
+    kept = batch.files.get(name="list.csv")
+    assert kept.read().startswith(b"title,date,body")  # the original, as uploaded
+    assert list(Article.objects.get(title="From the CSV").countries.values_list("code", flat=True)) == ["PE"]
+    assert client.get("/api/search", {"q": "archive"}).json()["count"] == 1
+
+    page = editor.get(f"/admin/articles/importbatch/{batch.pk}/change/").content.decode()
+    assert "5 of 5 releases" in page and "2 failed" in page
+    failed = editor.get("/admin/articles/importitem/", {"batch__id__exact": batch.pk, "outcome__exact": "failed"}).content.decode()
+    assert "Line 3 should be the publication date" in failed and "The title is missing." in failed
+    assert "From the CSV" not in failed
+    created = editor.get("/admin/articles/importitem/", {"batch__id__exact": batch.pk, "outcome__exact": "created"}).content.decode()
+    article = Article.objects.get(title="From the archive")
+    assert f"/admin/articles/article/{article.pk}/change/" in created
+    listing = editor.get("/admin/articles/article/").content.decode()
+    assert f'href="/admin/articles/importbatch/{batch.pk}/change/">batch {batch.pk}</a>' in listing
+
+
+def test_the_same_release_twice_in_one_batch_and_across_batches_is_stored_once(editor, archive):
+    text = release_text(title="Twice").encode()
+    batch, _ = upload(editor, archive, ("a.txt", text), ("copy.zip", zipped({"again.txt": text})))
+    assert sorted(i.outcome for i in batch.items.all()) == ["created", "unchanged"]
+    second, _ = upload(editor, archive, ("b.txt", text))
+    assert [i.outcome for i in second.items.all()] == ["unchanged"]
+    assert Article.objects.filter(title="Twice").count() == 1
+
+
+def test_a_changed_release_updates_the_article_and_keeps_its_permalink(editor, archive, client):
+    first, _ = upload(editor, archive, ("v1.csv", b"title,date,body\nEvolving,2019-05-05,Draft text about Kenya.\n"))
+    article = Article.objects.get(title="Evolving")
+    second, _ = upload(editor, archive, ("v2.csv", b"title,date,body\nEvolving,2019-05-05,Final text about Kenya.\n"))
+    assert [i.outcome for i in second.items.all()] == ["updated"]
+    assert Article.objects.get(title="Evolving").get_absolute_url() == article.get_absolute_url()
+    assert client.get("/api/search", {"q": "final"}).json()["count"] == 1
+    assert client.get("/api/search", {"q": "draft"}).json()["count"] == 0
+
+
+def test_an_unknown_format_is_refused_naming_the_accepted_ones(editor, db):
+    response = editor.post("/admin/articles/article/import/", {"files": [SimpleUploadedFile("report.pdf", b"%PDF-1.4")]})
+    assert response.status_code == 200
+    assert "is not a format Pressroom imports; upload .txt, .csv, .jsonl, .json, .zip files." in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_zip_bomb_fails_the_file_not_the_batch(editor, archive):
+    bomb = zipped({"zeros.txt": "0" * (30 * 1024 * 1024)})
+    batch, _ = upload(editor, archive, ("bomb.zip", bomb), ("fine.txt", release_text(title="Fine").encode()))
+    items = {item.source_file.name: item for item in batch.items.select_related("source_file")}
+    assert items["bomb.zip"].outcome == "failed" and "ZIP bomb" in items["bomb.zip"].reason
+    assert items["fine.txt"].outcome == "created"
+
+
+def test_processing_a_batch_again_resumes_without_doubling(editor, archive):
+    from articles.importing import process_batch
+
+    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n"))
+    ImportItem.objects.filter(batch=batch, position=1).delete()  # as if stopped before the second release
+    with archive.committed():
+        process_batch(batch)
+    assert sorted(batch.items.values_list("position", flat=True)) == [0, 1]
+    assert Article.objects.count() == 2
+
+
+def test_the_command_line_prints_the_batch_summary(archive, tmp_path):
+    from django.core.management import call_command
+
+    (tmp_path / "list.csv").write_text("title,date,body\nA,2019-01-01,Kenya.\nB,bad,Peru.\n")
+    out = io.StringIO()
+    with archive.committed(), pytest.raises(Exception, match="1 of 2 releases could not be imported"):
+        call_command("import_articles", str(tmp_path), stdout=out, stderr=io.StringIO())
+    batch = ImportBatch.objects.get()
+    assert f"Import batch {batch.pk}: {batch.summary()}" in out.getvalue()
+    assert "list.csv, line 3: The date 'bad' is missing or not understood" in out.getvalue()
+
+
+def test_the_original_files_can_be_downloaded_from_the_batch_page(editor, archive, client):
+    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\n"))
+    stored = batch.files.get()
+    page = editor.get(f"/admin/articles/importbatch/{batch.pk}/change/").content.decode()
+    assert f"/admin/articles/importbatch/file/{stored.pk}/" in page
+    response = editor.get(f"/admin/articles/importbatch/file/{stored.pk}/")
+    assert b"".join(response.streaming_content) == b"title,date,body\nA,2019-01-01,Kenya.\n"
+    assert 'filename="list.csv"' in response["Content-Disposition"]
+    client.logout()
+    assert client.get(f"/admin/articles/importbatch/file/{stored.pk}/").status_code == 302  # to the login page
