@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .forms import ImportUploadForm, ReleaseUploadForm
-from .importing import batch_from_uploads
+from .importing import batch_again, batch_from_uploads
 from .ingest.errors import RejectedRelease
 from .models import Article, Country, ImportBatch, ImportFile, ImportItem
 from .services import CREATED, UPDATED, import_release_file, release_fingerprint, tag_countries
@@ -142,6 +142,13 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = ["created", "created_by", "origin", "status", "progress", "outcomes", "started", "finished"]
     fields = readonly_fields
     inlines = [ImportFileInline]
+    actions = ["import_again"]
+
+    @admin.action(description="Import the files of the selected batches again")
+    def import_again(self, request, queryset):
+        for batch in queryset:
+            again = batch_again(batch, user=request.user)
+            self.message_user(request, f"Batch {again.pk} imports the files of batch {batch.pk} again.", messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False  # batches come from the "Import releases" page and the command line

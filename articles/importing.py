@@ -51,6 +51,18 @@ def batch_from_uploads(*, uploads, user) -> ImportBatch:
     return batch
 
 
+def batch_again(batch: ImportBatch, *, user) -> ImportBatch:
+    """A new batch over the same kept files (for instance after fixing what made releases fail)."""
+    with transaction.atomic():
+        again = ImportBatch.objects.create(created_by=user, origin=f"again from batch {batch.pk}"[:40])
+        ImportFile.objects.bulk_create(
+            ImportFile(batch=again, name=kept.name, upload=kept.upload.name, path=kept.path, size=kept.size)
+            for kept in batch.files.all()
+        )
+        transaction.on_commit(lambda: process_import_batch.enqueue(again.pk))
+    return again
+
+
 def batch_from_paths(paths: list[Path]) -> ImportBatch:
     """Record a command-line import of files on disk (read where they are, not copied)."""
     batch = ImportBatch.objects.create(origin="command line")

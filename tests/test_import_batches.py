@@ -136,3 +136,13 @@ def test_the_original_files_can_be_downloaded_from_the_batch_page(editor, archiv
     assert 'filename="list.csv"' in response["Content-Disposition"]
     client.logout()
     assert client.get(f"/admin/articles/importbatch/file/{stored.pk}/").status_code == 302  # to the login page
+
+
+def test_a_batch_can_be_imported_again_from_its_kept_files(editor, archive):
+    first, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\n"))
+    with archive.committed():
+        editor.post("/admin/articles/importbatch/", {"action": "import_again", "_selected_action": [first.pk]})
+    again = ImportBatch.objects.latest("pk")
+    assert again.pk != first.pk and again.origin == f"again from batch {first.pk}"
+    assert [i.outcome for i in again.items.all()] == ["unchanged"]
+    assert again.files.get().read() == first.files.get().read()
