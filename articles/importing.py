@@ -11,7 +11,6 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -52,7 +51,7 @@ def batch_from_uploads(*, uploads, user) -> ImportBatch:
 
 
 def batch_again(batch: ImportBatch, *, user) -> ImportBatch:
-    """A new batch over the same kept files (for instance after fixing what made releases fail)."""
+    """A new batch over the same kept files, to retry releases that failed for a reason since removed (a limit, say)."""
     with transaction.atomic():
         again = ImportBatch.objects.create(created_by=user, origin=f"again from batch {batch.pk}"[:40])
         ImportFile.objects.bulk_create(
@@ -69,14 +68,6 @@ def batch_from_paths(paths: list[Path]) -> ImportBatch:
     ImportFile.objects.bulk_create(
         ImportFile(batch=batch, name=path.name[:255], path=str(path.resolve()), size=path.stat().st_size) for path in paths
     )
-    return batch
-
-
-def batch_from_bytes(*, name: str, data: bytes, user=None, origin="admin upload") -> ImportBatch:
-    batch = ImportBatch.objects.create(created_by=user, origin=origin)
-    stored = ImportFile(batch=batch, name=name[:255], size=len(data))
-    stored.upload.save(stored.name, ContentFile(data), save=False)
-    stored.save()
     return batch
 
 
