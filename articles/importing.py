@@ -38,7 +38,7 @@ def import_limits() -> ImportLimits:
     )
 
 
-def batch_from_uploads(*, uploads, user) -> ImportBatch:
+def batch_from_uploads(*, uploads, user, queue=True) -> ImportBatch:
     """Record an admin upload, keeping each file as it arrived, and queue it for processing."""
     with transaction.atomic():
         batch = ImportBatch.objects.create(created_by=user, origin="admin upload")
@@ -46,7 +46,8 @@ def batch_from_uploads(*, uploads, user) -> ImportBatch:
             stored = ImportFile(batch=batch, name=Path(upload.name).name[:255], size=upload.size)
             stored.upload.save(stored.name, upload, save=False)
             stored.save()
-        transaction.on_commit(lambda: process_import_batch.enqueue(batch.pk))
+        if queue:
+            transaction.on_commit(lambda: process_import_batch.enqueue(batch.pk))
     return batch
 
 
@@ -77,8 +78,16 @@ def process_import_batch(batch_id: int) -> str:
     return process_batch(ImportBatch.objects.get(pk=batch_id)).summary()
 
 
-def process_batch(batch: ImportBatch, progress: Callable[[int], None] | None = None) -> ImportBatch:
-    """Import every release of every file of the batch, recording each outcome."""
+def process_batch(
+    batch: ImportBatch,
+    progress: Callable[[int], None] | None = None,
+    index_lock_timeout: float = COMMAND_LOCK_TIMEOUT_SECONDS,
+) -> ImportBatch:
+    """Import every release of every file of the batch, recording each outcome.
+
+    At the end it waits up to `index_lock_timeout` to make the releases searchable; a web
+    request passes 0 and leaves what it cannot write to the catch-up.
+    """
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, started=timezone.now())
     releases = _unrecorded_releases(batch, import_limits())
     # Chunks span files, so a folder of one-release files is still written in few commits.
@@ -87,7 +96,7 @@ def process_batch(batch: ImportBatch, progress: Callable[[int], None] | None = N
         if progress:
             progress(len(chunk))
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE, finished=timezone.now())
-    apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
+    apply_pending_updates(index_lock_timeout)
     batch.refresh_from_db()
     return batch
 

@@ -2,13 +2,10 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from .ingest.countries import find_countries
-from .ingest.decoding import decode_release
-from .ingest.errors import RejectedRelease
-from .ingest.parsing import ParsedArticle, parse_article
+from .ingest.parsing import ParsedArticle
 from .models import Article, Country
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -24,14 +21,6 @@ def release_fingerprint(*, title: str, published, body: str) -> str:
     """The same release, whitespace aside, always has the same fingerprint."""
     normalised = "\n".join((" ".join(title.split()).casefold(), published.isoformat(), " ".join(body.split())))
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-
-
-def import_release_file(*, data: bytes) -> ImportResult:
-    """Decode, parse and store one uploaded release file; raises RejectedRelease with the reason."""
-    limit = settings.PRESSROOM_MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        raise RejectedRelease(f"The file is {len(data):,} bytes; the limit is {limit:,} bytes.")
-    return article_import(parsed=parse_article(decode_release(data)))
 
 
 def article_import(*, parsed: ParsedArticle, batch=None) -> ImportResult:
