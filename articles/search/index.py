@@ -180,7 +180,6 @@ class _HeldSearcher:
             self.searcher.close()
             self.searcher = self.ix.searcher()
             self._countries_by_docnum = None
-            self._countries_by_docnum = None
 
     def countries_by_docnum(self) -> dict[int, tuple[str, ...]]:
         """Document number -> its countries, read from the postings once per index version."""
