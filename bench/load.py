@@ -84,7 +84,8 @@ def run_wrk(url, script_text, connections, seconds, css_name):
 def start_gunicorn(data_dir: Path, port: int):
     env = {**os.environ, "PRESSROOM_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"}
     python = str(PROJECT / ".venv" / "bin" / "python")
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=PROJECT, env=env, check=True)
+    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):  # as `make serve` does
+        subprocess.run([python, "manage.py", *command], cwd=PROJECT, env=env, check=True)
     server = subprocess.Popen(
         [str(PROJECT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null", "pressroom.wsgi"],
         cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
