@@ -97,6 +97,7 @@ def start_gunicorn(data_dir: Path, port: int):
                 return server, url, json.loads(response.read())
         except OSError:
             time.sleep(0.3)
+    os.killpg(server.pid, signal.SIGTERM)
     raise RuntimeError("gunicorn did not start")
 
 
