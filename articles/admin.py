@@ -86,8 +86,10 @@ class ArticleAdmin(admin.ModelAdmin):
             batch = batch_from_uploads(uploads=form.cleaned_data["files"], user=request.user)
             messages.success(request, f"Import batch {batch.pk} is queued; this page shows its progress.")
             return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta, "title": "Import releases"}
-        return TemplateResponse(request, "admin/articles/article/import.html", context)
+        return self._file_form(request, form, title="Import releases", submit_label="Import", intro=(
+            "Every upload becomes an import batch: the files are kept as uploaded, each release gets an outcome "
+            "(created, updated, unchanged or failed, with the reason), and large batches are processed in the background."
+        ))  # fmt: skip
 
     def upload_view(self, request):
         """One release, imported while the officer waits (as a batch of one, like every upload)."""
@@ -101,8 +103,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 verb = {CREATED: "Added", UPDATED: "Updated"}.get(item.outcome, "Already in the archive:")
                 messages.success(request, f"{verb} “{item.article.title}”.")
                 return redirect(reverse("admin:articles_article_change", args=[item.article.pk]))
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta, "title": "Upload a release"}
-        return TemplateResponse(request, "admin/articles/article/upload.html", context)
+        return self._file_form(request, form, title="Upload a release", submit_label="Upload")
+
+    def _file_form(self, request, form, **context):
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta, **context}
+        return TemplateResponse(request, "admin/articles/article/file_form.html", context)
 
 
 @admin.register(Country)

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -67,3 +68,15 @@ class ServedPressroom:
             if int(fields[1]) == master:
                 children.append(int(stat.parent.name))
         return children
+
+
+@contextmanager
+def serving(data_dir: Path, **options):
+    """A `make serve` of its own on `data_dir`, stopped when the block ends."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = ServedPressroom(data_dir, **options)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
