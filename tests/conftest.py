@@ -1,4 +1,5 @@
 import datetime
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -61,3 +62,28 @@ def served(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+CHROMIUM = os.environ.get("PRESSROOM_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("PRESSROOM_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (no browser download).
+
+    Module-scoped: Playwright's sync API keeps an event loop running, and Django refuses
+    database calls from a thread with a running loop, so the loop must end with the module.
+    """
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (`.ci/run` does)"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()

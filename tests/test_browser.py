@@ -1,29 +1,11 @@
 """Readers' journeys in a real headless Chromium (Debian's), against `make serve`."""
-import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-CHROMIUM = os.environ.get("PRESSROOM_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("PRESSROOM_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (`.ci/run` does)"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
-
+from .conftest import SCREENSHOTS
 
 @pytest.fixture
 def page(browser):

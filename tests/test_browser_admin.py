@@ -1,6 +1,5 @@
 """A press officer's bulk upload through a real browser, processed by the background worker `make serve` runs."""
 import io
-import os
 import subprocess
 import sys
 import zipfile
@@ -8,10 +7,9 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import release_text
+from .conftest import SCREENSHOTS, release_text
 from .processes import PROJECT, environment
 from .serving import ServedPressroom
-from .test_browser import SCREENSHOTS, browser  # noqa: F401  (the shared Chromium fixture)
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -29,7 +27,7 @@ def office(tmp_path_factory):
     server.stop()
 
 
-def test_uploading_several_files_through_the_admin(browser, office, tmp_path):  # noqa: F811
+def test_uploading_several_files_through_the_admin(browser, office, tmp_path):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("week/monday.txt", release_text(title="Monday briefing on Kenya", body="Kenya and Peru met."))
