@@ -165,12 +165,11 @@ def forget_open_index() -> None:
 
 
 class _HeldSearcher:
-    """A searcher with data derived from its reader, rebuilt whenever the searcher is."""
+    """A thread's searcher; it sees a new commit on the first use after it."""
 
     def __init__(self, ix):
         self.ix = ix
         self.searcher = ix.searcher()
-        self._countries_by_docnum = None
 
     def refresh(self):
         # Not Searcher.refresh(): it reuses a segment's reader when the segment's id is
@@ -179,16 +178,28 @@ class _HeldSearcher:
         if not self.searcher.up_to_date():
             self.searcher.close()
             self.searcher = self.ix.searcher()
-            self._countries_by_docnum = None
 
     def countries_by_docnum(self) -> dict[int, tuple[str, ...]]:
-        """Document number -> its countries, read from the postings once per index version."""
-        if self._countries_by_docnum is None:
+        """Document number -> its countries, for this searcher's version of the index."""
+        return _countries_table(self.ix, self.searcher.reader())
+
+
+# Document numbers are fixed within one version of the index, so every thread of the
+# process shares one table per version (building it reads all the country postings).
+_countries_tables: dict[tuple, dict[int, tuple[str, ...]]] = {}
+_countries_tables_lock = threading.Lock()
+
+
+def _countries_table(ix, reader) -> dict[int, tuple[str, ...]]:
+    version = (ix.storage.folder, reader.generation())
+    with _countries_tables_lock:
+        if version not in _countries_tables:
             table: dict[int, list[str]] = {}
-            reader = self.searcher.reader()
             for code in reader.lexicon("countries"):
                 code = code.decode() if isinstance(code, bytes) else code
                 for docnum in reader.postings("countries", code).all_ids():
                     table.setdefault(docnum, []).append(code)
-            self._countries_by_docnum = {docnum: tuple(codes) for docnum, codes in table.items()}
-        return self._countries_by_docnum
+            _countries_tables[version] = {docnum: tuple(codes) for docnum, codes in table.items()}
+            while len(_countries_tables) > 2:  # the newest version, and the one before for threads not yet refreshed
+                del _countries_tables[next(iter(_countries_tables))]
+        return _countries_tables[version]
