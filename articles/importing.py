@@ -11,7 +11,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -150,4 +150,7 @@ def _import_one(release, batch):
             result = article_import(parsed=release.parsed, batch=batch)
     except RejectedRelease as error:
         return Outcome.FAILED, str(error), None
+    except DatabaseError as error:  # one release the database refuses must not sink its batch
+        logger.exception("batch %s: the database refused the release at %r", batch.pk, release.location)
+        return Outcome.FAILED, f"The database refused this release ({type(error).__name__}); it has been logged.", None
     return result.outcome, "", result.article

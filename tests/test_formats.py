@@ -143,3 +143,8 @@ def test_a_corrupt_archive_is_rejected():
 def test_utf16_csv_from_excel():
     data = codecs.BOM_UTF16_LE + "title,date,body\nÉté,2019-07-01,Chaleur.\n".encode("utf-16-le")
     assert outcomes("excel.csv", data) == [("line 2", "Été", "")]
+
+
+def test_an_overlong_source_is_refused_with_the_limit():
+    data = ("title,date,body,source\nA,2019-01-01,Body," + "s" * 150 + "\n").encode()
+    assert outcomes("a.csv", data) == [("line 2", None, "The source is 150 characters long; the limit is 100.")]

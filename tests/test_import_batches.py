@@ -146,3 +146,22 @@ def test_a_batch_can_be_imported_again_from_its_kept_files(editor, archive):
     assert again.pk != first.pk and again.origin == f"again from batch {first.pk}"
     assert [i.outcome for i in again.items.all()] == ["unchanged"]
     assert again.files.get().read() == first.files.get().read()
+
+
+def test_a_release_the_database_refuses_fails_alone(editor, archive, monkeypatch):
+    from django.db import DataError
+
+    from articles import importing
+
+    real_import = importing.article_import
+
+    def refusing(*, parsed, batch):
+        if parsed.title == "Refused":
+            raise DataError("value too long for type character varying(100)")
+        return real_import(parsed=parsed, batch=batch)
+
+    monkeypatch.setattr(importing, "article_import", refusing)
+    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nRefused,2019-01-01,Kenya.\nAccepted,2019-01-02,Peru.\n"))
+    assert outcomes(batch) == [("line 2", "failed"), ("line 3", "created")]
+    assert "The database refused this release (DataError)" in batch.items.get(position=0).reason
+    assert list(Article.objects.values_list("title", flat=True)) == ["Accepted"]

@@ -27,6 +27,7 @@ ACCEPTED_FORMATS = RELEASE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives; never releases, so passed over silently.
 ARCHIVE_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
+SOURCE_MAX_LENGTH = 100  # Article.source's column
 _ISO_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
@@ -217,6 +218,8 @@ def _record_release(record, where) -> ReadRelease:
         return ReadRelease(where, error=str(error))
     paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip())
     source = " ".join(str(fields.get("source") or "").split())
+    if len(source) > SOURCE_MAX_LENGTH:
+        return ReadRelease(where, error=f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
     return ReadRelease(where, parsed=ParsedArticle(title, published, paragraphs, source, countries))
 
 
