@@ -181,25 +181,42 @@ class _HeldSearcher:
 
     def countries_by_docnum(self) -> dict[int, tuple[str, ...]]:
         """Document number -> its countries, for this searcher's version of the index."""
-        return _countries_table(self.ix, self.searcher.reader())
+        return _per_index_version(self.ix, self.searcher.reader(), "countries", _countries_table)
+
+    def published_by_docnum(self) -> list[int]:
+        """Document number -> its publication date as a number (20190927)."""
+        return _per_index_version(self.ix, self.searcher.reader(), "published", _published_table)
 
 
 # Document numbers are fixed within one version of the index, so every thread of the
-# process shares one table per version (building it reads all the country postings).
-_countries_tables: dict[tuple, dict[int, tuple[str, ...]]] = {}
-_countries_tables_lock = threading.Lock()
+# process shares one table of each kind per version (building one reads a whole field).
+_tables: dict[tuple, object] = {}
+_tables_lock = threading.Lock()
+_VERSIONS_KEPT = 2  # the newest, and the one before for threads that have not refreshed yet
 
 
-def _countries_table(ix, reader) -> dict[int, tuple[str, ...]]:
+def _per_index_version(ix, reader, name, build):
     version = (ix.storage.folder, reader.generation())
-    with _countries_tables_lock:
-        if version not in _countries_tables:
-            table: dict[int, list[str]] = {}
-            for code in reader.lexicon("countries"):
-                code = code.decode() if isinstance(code, bytes) else code
-                for docnum in reader.postings("countries", code).all_ids():
-                    table.setdefault(docnum, []).append(code)
-            _countries_tables[version] = {docnum: tuple(codes) for docnum, codes in table.items()}
-            while len(_countries_tables) > 2:  # the newest version, and the one before for threads not yet refreshed
-                del _countries_tables[next(iter(_countries_tables))]
-        return _countries_tables[version]
+    with _tables_lock:
+        if (version, name) not in _tables:
+            _tables[(version, name)] = build(reader)
+            versions = list(dict.fromkeys(key[0] for key in _tables))
+            for stale in versions[:-_VERSIONS_KEPT]:
+                for key in [key for key in _tables if key[0] == stale]:
+                    del _tables[key]
+        return _tables[(version, name)]
+
+
+def _countries_table(reader) -> dict[int, tuple[str, ...]]:
+    table: dict[int, list[str]] = {}
+    for code in reader.lexicon("countries"):
+        code = code.decode() if isinstance(code, bytes) else code
+        for docnum in reader.postings("countries", code).all_ids():
+            table.setdefault(docnum, []).append(code)
+    return {docnum: tuple(codes) for docnum, codes in table.items()}
+
+
+def _published_table(reader) -> list[int]:
+    if not reader.has_column("published"):  # an empty index has no columns at all
+        return []
+    return list(reader.column_reader("published"))
