@@ -136,12 +136,30 @@ def main():
         print(f"\nHTTP load, {options.seconds}s per row (latency in ms)")
         print_table(["scenario", "clients", "req/s", "p50", "p95", "p99", "vs static", "errors"], rows)
         soak = run_wrk(url, scenarios(article_paths)["search page, distinct"], 32, options.soak, css_name)
+        peaks = worker_peak_memory_mb(server.pid)
         print(f"\nSoak: 32 clients, {options.soak}s of distinct searches: {soak['requests']:,} requests, "
               f"{soak['rps']:.0f} req/s, p99 {soak['p99']:.0f} ms, errors {soak['errors'] + soak['non2xx']}")  # fmt: skip
-        print(f"\nWritten to {save('load', {'articles': first['count'], 'results': results, 'soak': soak})}")
+        print(f"Peak resident memory of each web worker after the mix: {', '.join(f'{mb:.0f} MB' for mb in peaks)}")
+        payload = {"articles": first["count"], "results": results, "soak": soak, "worker_peak_rss_mb": peaks}
+        print(f"\nWritten to {save('load', payload)}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
+
+
+def worker_peak_memory_mb(master_pid: int) -> list[float]:
+    """VmHWM (peak resident set) of each gunicorn worker, the children of the master."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip()) == master_pid and "gunicorn" in fields.get("Name", "") + str(status.parent):
+            cmdline = (status.parent / "cmdline").read_bytes()
+            if b"db_worker" not in cmdline:
+                peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
+    return sorted(peaks)
 
 
 def urlparse_path(url):

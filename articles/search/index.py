@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
 
 from .schema import SCHEMA
+from .storage import UnhurriedFileStorage
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def current_generation() -> Path | None:
 
 def index_exists() -> bool:
     generation = current_generation()
-    return generation is not None and whoosh_index.exists_in(str(generation))
+    return generation is not None and UnhurriedFileStorage(str(generation)).index_exists()
 
 
 def create_generation() -> tuple[Path, whoosh_index.Index]:
@@ -52,7 +53,7 @@ def create_generation() -> tuple[Path, whoosh_index.Index]:
     index_root().mkdir(parents=True, exist_ok=True)
     path = index_root() / f"generation-{time.time_ns()}"
     path.mkdir()
-    return path, whoosh_index.create_in(str(path), SCHEMA)
+    return path, UnhurriedFileStorage(str(path)).create_index(SCHEMA)
 
 
 def make_current(generation: Path) -> None:
@@ -83,7 +84,7 @@ def open_index() -> whoosh_index.Index:
     with _process_index_lock:
         if _process_index["generation"] != generation:
             with damage_reported(generation):
-                _process_index["index"] = whoosh_index.open_dir(str(generation), schema=SCHEMA)
+                _process_index["index"] = UnhurriedFileStorage(str(generation)).open_index(schema=SCHEMA)
             _process_index["generation"] = generation
         return _process_index["index"]
 
@@ -93,10 +94,9 @@ def live_writer(timeout: float):
     for _ in range(3):
         ix = open_index()
         try:
-            # Compound segments (the default): a searcher maps each segment's one file when it
-            # opens, so a writer merging and deleting segments meanwhile cannot pull files
-            # from under it. With compound=False, column files open lazily and vanish.
-            writer = ix.writer(timeout=timeout)
+            # Separate, memory-mapped segment files rather than compound ones, which Whoosh
+            # copies into every searcher; storage.py keeps merged-away files for a while.
+            writer = ix.writer(timeout=timeout, compound=False)
         except FileNotFoundError:  # the generation was removed while we waited
             continue
         if Path(ix.storage.folder) == current_generation():

@@ -104,7 +104,7 @@ def rebuild_index(progress=None) -> int:
     try:
         last_owed = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
         path, ix = create_generation()
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, compound=False)
         count = 0
         articles = Article.objects.order_by("pk").prefetch_related("countries")
         for article in articles.iterator(chunk_size=2000):
