@@ -6,6 +6,8 @@ from articles.search.storage import GRACE_SECONDS, UnhurriedFileStorage
 
 
 def test_a_retired_file_survives_the_grace_period_then_goes(tmp_path):
+    tmp_path = tmp_path / "generation"
+    tmp_path.mkdir()
     storage = UnhurriedFileStorage(str(tmp_path))
     (tmp_path / "MAIN_old.seg").write_bytes(b"segment")
     storage.delete_file("MAIN_old.seg")  # retired: a searcher that opened it a moment ago can still read it
