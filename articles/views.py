@@ -1,5 +1,6 @@
 """HTTP in, HTML or JSON out. Searching and storing happen elsewhere."""
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -21,26 +22,39 @@ def _search(request):
     return form, search_request, search_articles(search_request)
 
 
+def _unless_index_unavailable(unavailable_response):
+    """Answer 503 with `unavailable_response(request)` when there is no index to search."""
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except IndexUnavailable as error:
+                logger.error("search unavailable: %s", error)
+                return unavailable_response(request)
+
+        return guarded
+
+    return decorator
+
+
 @require_safe
+@_unless_index_unavailable(lambda request: render(request, "articles/search_unavailable.html", status=503))
 @cached_until_the_index_changes
 def search_page(request):
-    try:
-        form, search_request, results = _search(request)
-    except IndexUnavailable as error:
-        logger.error("search unavailable: %s", error)
-        return render(request, "articles/search_unavailable.html", status=503)
+    form, search_request, results = _search(request)
     context = {"form": form, "search": search_request, "results": results, "notes": form.notes, "country_names": country_names()}
     return render(request, "articles/search.html", context)
 
 
 @require_safe
+@_unless_index_unavailable(
+    lambda request: JsonResponse({"error": "Search is unavailable until its index is rebuilt; try again shortly."}, status=503)
+)
 @cached_until_the_index_changes
 def api_search(request):
-    try:
-        form, search_request, results = _search(request)
-    except IndexUnavailable as error:
-        logger.error("search unavailable: %s", error)
-        return JsonResponse({"error": "Search is unavailable while the index is rebuilt; try again shortly."}, status=503)
+    form, search_request, results = _search(request)
     names = country_names()
     return JsonResponse(
         {
