@@ -20,10 +20,15 @@ control_socket = os.path.join(
 
 
 def post_worker_init(worker):
-    """Each worker pays the index updates that requests left owed (see articles/search/catchup.py)."""
+    """Each worker pays the index updates that requests left owed (see articles/search/catchup.py),
+    and reads the index's arrays before its first search needs them."""
+    import threading
+
     from articles.search.catchup import start_index_catchup
+    from articles.search.index import read_ahead
 
     start_index_catchup()
+    threading.Thread(target=read_ahead, name="index-read-ahead", daemon=True).start()
 
 # The master's pid, for `kill -HUP $(cat var/gunicorn.pid)` (graceful reload) and for tests.
 pidfile = os.path.join(os.path.dirname(control_socket), "gunicorn.pid")

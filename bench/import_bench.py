@@ -1,5 +1,6 @@
 """Import speed: release files to searchable articles through `import_articles`, against the
-raw Whoosh writer writing the same documents with the same schema without Django (the floor).
+raw Whoosh writer writing the same documents with the same schema without Django (the floor),
+and against SQLite FTS5 building the same corpus.
 
     .venv/bin/python bench/import_bench.py --articles 10000
 """
@@ -43,45 +44,69 @@ def run(options, work):
         assert searcher.doc_count() == Article.objects.count(), "every imported release must be searchable"
 
     raw_ms, _ = timed(raw_whoosh_import, files, work / "raw-index")
+    fts5_ms, _ = timed(fts5_import, files, work / "fts5.sqlite3")
 
-    ours_rate = options.articles / (ours_ms / 1000)
-    raw_rate = options.articles / (raw_ms / 1000)
+    rate = {name: options.articles / (ms / 1000) for name, ms in (("ours", ours_ms), ("raw", raw_ms), ("fts5", fts5_ms))}
     print(f"\nImport, {options.articles:,} release files to searchable")
     print_table(
-        ["path", "seconds", "releases/s", "vs raw Whoosh"],
+        ["path", "seconds", "releases/s", "vs raw Whoosh", "vs FTS5"],
         [
-            ["import_articles (parse, extract, SQLite, index)", f"{ours_ms / 1000:.1f}", f"{ours_rate:.0f}", f"{ours_rate / raw_rate:.2f}x"],
-            ["raw Whoosh writer (parse, index)", f"{raw_ms / 1000:.1f}", f"{raw_rate:.0f}", "1.00x"],
+            [label, f"{ms / 1000:.1f}", f"{rate[name]:.0f}", f"{rate[name] / rate['raw']:.2f}x", f"{rate[name] / rate['fts5']:.2f}x"]
+            for label, name, ms in (
+                ("import_articles (parse, extract, SQLite, index)", "ours", ours_ms),
+                ("raw Whoosh writer (parse, extract, index)", "raw", raw_ms),
+                ("SQLite FTS5 (parse, extract, FTS5 table)", "fts5", fts5_ms),
+            )
         ],
     )
-    path = save("import", {"articles": options.articles, "pressroom_per_second": ours_rate, "raw_whoosh_per_second": raw_rate})
+    path = save("import", {"articles": options.articles, **{f"{name}_per_second": value for name, value in rate.items()}})
     print(f"\nWritten to {path}")
+
+
+def parsed_releases(files: Path):
+    """(number, parsed release, country codes) for every file, through the same parser and extractor."""
+    from articles.ingest.countries import find_countries
+    from articles.ingest.decoding import decode_release
+    from articles.ingest.parsing import parse_article
+
+    for number, path in enumerate(sorted(files.glob("*.txt"))):
+        parsed = parse_article(decode_release(path.read_bytes()))
+        yield number, parsed, [mention.code for mention in find_countries(parsed.title, parsed.body)]
 
 
 def raw_whoosh_import(files: Path, index_dir: Path):
     """The floor: the same parser and schema, one Whoosh writer, no database."""
     from whoosh import index
 
-    from articles.ingest.countries import find_countries
-    from articles.ingest.decoding import decode_release
-    from articles.ingest.parsing import parse_article
     from articles.search.schema import SCHEMA, date_to_number
 
     index_dir.mkdir()
     ix = index.create_in(str(index_dir), SCHEMA)
     writer = ix.writer(compound=False, limitmb=256)
-    for number, path in enumerate(sorted(files.glob("*.txt"))):
-        parsed = parse_article(decode_release(path.read_bytes()))
+    for number, parsed, codes in parsed_releases(files):
         writer.add_document(
             id=str(number),
             title=parsed.title,
             body=parsed.body,
             published=date_to_number(parsed.published),
-            countries=" ".join(m.code for m in find_countries(parsed.title, parsed.body)),
+            countries=" ".join(codes),
             source=parsed.source,
+            pairs=f"{parsed.title}\n{parsed.body}",
             fingerprint=str(number),
         )
     writer.commit()
+
+
+def fts5_import(files: Path, database: Path):
+    import fts5
+
+    from articles.search.schema import date_to_number
+
+    rows = (
+        (number, parsed.title, parsed.body, date_to_number(parsed.published), codes)
+        for number, parsed, codes in parsed_releases(files)
+    )
+    fts5.build(database, rows).close()
 
 
 if __name__ == "__main__":

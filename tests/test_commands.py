@@ -124,3 +124,21 @@ def test_prepare_archive_loads_the_demo_once(archive, client, settings):
         assert "adding" not in run("prepare_archive")
     assert Article.objects.count() == 15
     assert count(client) == 15
+
+
+def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(archive, client, caplog):
+    from whoosh.fields import ID, Schema
+
+    from articles.search.index import forget_open_index, index_root, make_current
+    from articles.search.storage import UnhurriedFileStorage
+
+    archive.add("Written before the upgrade", "Kenya and Peru signed a bilateral trade accord.")
+    earlier = index_root() / "generation-1"
+    earlier.mkdir()
+    UnhurriedFileStorage(str(earlier)).create_index(Schema(id=ID(stored=True, unique=True)))
+    make_current(earlier)
+    forget_open_index()
+    assert client.get("/api/search").status_code == 503
+    assert "built by an earlier version; run `manage.py rebuild_index`" in caplog.text
+    run("prepare_archive")
+    assert count(client, q='"bilateral trade"') == 1

@@ -17,6 +17,7 @@ from django.conf import settings
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
 
+from .arrays import IndexArrays
 from .schema import SCHEMA
 from .storage import UnhurriedFileStorage
 
@@ -44,8 +45,18 @@ def current_generation() -> Path | None:
 
 
 def index_exists() -> bool:
+    """True when the live generation holds an index with the fields this version of Pressroom writes."""
     generation = current_generation()
-    return generation is not None and UnhurriedFileStorage(str(generation)).index_exists()
+    if generation is None or not UnhurriedFileStorage(str(generation)).index_exists():
+        return False
+    try:
+        return _has_current_fields(UnhurriedFileStorage(str(generation)).open_index())
+    except DAMAGE_ERRORS:
+        return True  # there, but damaged: searches say so and the log says to rebuild
+
+
+def _has_current_fields(ix) -> bool:
+    return sorted(ix.schema.names()) == sorted(SCHEMA.names())
 
 
 def create_generation() -> tuple[Path, whoosh_index.Index]:
@@ -84,7 +95,11 @@ def open_index() -> whoosh_index.Index:
     with _process_index_lock:
         if _process_index["generation"] != generation:
             with damage_reported(generation):
-                _process_index["index"] = UnhurriedFileStorage(str(generation)).open_index(schema=SCHEMA)
+                storage = UnhurriedFileStorage(str(generation))
+                if not _has_current_fields(storage.open_index()):
+                    logger.error("search index %s was built by an earlier version; run `manage.py rebuild_index`", generation)
+                    raise IndexUnavailable("The search index was built by an earlier version; run `manage.py rebuild_index`.")
+                _process_index["index"] = storage.open_index(schema=SCHEMA)
             _process_index["generation"] = generation
         return _process_index["index"]
 
@@ -154,14 +169,29 @@ def searcher():
         yield held
 
 
+def read_ahead() -> None:
+    """Read the live index's arrays into this process, so that its first search is as quick as the rest."""
+    try:
+        with searcher() as held:
+            held.arrays()
+    except IndexUnavailable:
+        pass  # searches will say so, and the log says what to do
+    finally:
+        _close_thread_searcher()
+
+
 def forget_open_index() -> None:
     """Drop this process's open index and searcher (tests use a fresh index each time)."""
+    _close_thread_searcher()
+    with _process_index_lock:
+        _process_index.update(generation=None, index=None)
+
+
+def _close_thread_searcher() -> None:
     held = getattr(_thread_searchers, "held", None)
     if held is not None:
         held.searcher.close()
         _thread_searchers.held = None
-    with _process_index_lock:
-        _process_index.update(generation=None, index=None)
 
 
 class _HeldSearcher:
@@ -170,6 +200,7 @@ class _HeldSearcher:
     def __init__(self, ix):
         self.ix = ix
         self.searcher = ix.searcher()
+        self._arrays = None
 
     def refresh(self):
         # Not Searcher.refresh(): it reuses a segment's reader when the segment's id is
@@ -179,44 +210,8 @@ class _HeldSearcher:
             self.searcher.close()
             self.searcher = self.ix.searcher()
 
-    def countries_by_docnum(self) -> dict[int, tuple[str, ...]]:
-        """Document number -> its countries, for this searcher's version of the index."""
-        return _per_index_version(self.ix, self.searcher.reader(), "countries", _countries_table)
-
-    def published_by_docnum(self) -> list[int]:
-        """Document number -> its publication date as a number (20190927)."""
-        return _per_index_version(self.ix, self.searcher.reader(), "published", _published_table)
-
-
-# Document numbers are fixed within one version of the index, so every thread of the
-# process shares one table of each kind per version (building one reads a whole field).
-_tables: dict[tuple, object] = {}
-_tables_lock = threading.Lock()
-_VERSIONS_KEPT = 2  # the newest, and the one before for threads that have not refreshed yet
-
-
-def _per_index_version(ix, reader, name, build):
-    version = (ix.storage.folder, reader.generation())
-    with _tables_lock:
-        if (version, name) not in _tables:
-            _tables[(version, name)] = build(reader)
-            versions = list(dict.fromkeys(key[0] for key in _tables))
-            for stale in versions[:-_VERSIONS_KEPT]:
-                for key in [key for key in _tables if key[0] == stale]:
-                    del _tables[key]
-        return _tables[(version, name)]
-
-
-def _countries_table(reader) -> dict[int, tuple[str, ...]]:
-    table: dict[int, list[str]] = {}
-    for code in reader.lexicon("countries"):
-        code = code.decode() if isinstance(code, bytes) else code
-        for docnum in reader.postings("countries", code).all_ids():
-            table.setdefault(docnum, []).append(code)
-    return {docnum: tuple(codes) for docnum, codes in table.items()}
-
-
-def _published_table(reader) -> list[int]:
-    if not reader.has_column("published"):  # an empty index has no columns at all
-        return []
-    return list(reader.column_reader("published"))
+    def arrays(self) -> IndexArrays:
+        """This searcher's version of the index as arrays, made on first use."""
+        if self._arrays is None or self._arrays.searcher is not self.searcher:
+            self._arrays = IndexArrays(self.searcher)
+        return self._arrays

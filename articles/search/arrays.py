@@ -1,0 +1,195 @@
+"""The index read into numpy arrays: postings, field lengths, dates and countries.
+
+Whoosh decodes postings one Python object at a time, about a microsecond per document, so
+matching, scoring and counting through its matchers takes hundreds of milliseconds for a
+common word in a large archive. A segment never changes once written (Whoosh keeps its
+deletions apart), so what is read from a segment is kept as arrays for as long as the segment
+is live, across commits and threads, and searches work on those arrays.
+"""
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+# A bound on the postings kept per process; a common word costs 8 bytes per document it is in.
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+# Segments read but no longer in any version that a thread searches are dropped after this many.
+SEGMENTS_KEPT = 64
+
+
+class SegmentArrays:
+    """What one segment holds, as arrays indexed by the segment's own document numbers."""
+
+    def __init__(self, reader):
+        self.size = reader.doc_count_all()
+        self.published = _published(reader, self.size)
+        self.lengths = {name: _lengths(reader, name, self.size) for name in ("title", "body")}
+        # Every (document, country) pair, as parallel arrays; countries numbered within the segment.
+        self.country_codes = sorted(_text(code) for code in _lexicon(reader, "countries"))
+        self.country_docs, self.country_numbers = _country_pairs(reader, self.country_codes)
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings_lock = threading.Lock()
+
+    def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of a term in this segment, read through this thread's reader."""
+        key = (field, text)
+        with self._postings_lock:
+            if key in self._postings:
+                self._postings.move_to_end(key)
+                return self._postings[key]
+        found = _read_postings(reader, field, text)
+        with self._postings_lock:
+            self._postings[key] = found
+            _postings_cache.note(self, key, found[0].nbytes + found[1].nbytes)
+        return found
+
+    def forget(self, key) -> None:
+        with self._postings_lock:
+            self._postings.pop(key, None)
+
+
+class IndexArrays:
+    """One version of the index, seen through one searcher: its segments' arrays end to end."""
+
+    def __init__(self, searcher):
+        reader = searcher.reader()
+        self.searcher = searcher
+        self.size = reader.doc_count_all()
+        self._leaves = [
+            (sub_reader, offset, _segment_arrays(sub_reader))
+            for sub_reader, offset in reader.leaf_readers()
+            if sub_reader.segment() is not None  # an empty index has a reader without one
+        ]
+        self.country_codes = sorted({code for *_, arrays in self._leaves for code in arrays.country_codes})
+        self.live = np.ones(self.size, dtype=bool)
+        for sub_reader, offset, arrays in self._leaves:
+            if sub_reader.has_deletions():
+                self.live[offset : offset + arrays.size] = False
+                self.live[np.fromiter(sub_reader.all_doc_ids(), dtype=np.int64) + offset] = True
+        self.published = self._joined(lambda arrays: arrays.published, np.int32)
+        self.lengths = {name: self._joined(lambda arrays: arrays.lengths[name], np.float32) for name in ("title", "body")}
+        self.average_length = {
+            name: (reader.field_length(name) / max(1, reader.doc_count_all())) or 1.0 for name in ("title", "body")
+        }
+        self.country_docs = np.concatenate([arrays.country_docs + offset for _, offset, arrays in self._leaves] or [np.zeros(0, np.int32)])
+        self.country_numbers = np.concatenate(
+            [np.asarray([self.country_codes.index(code) for code in arrays.country_codes] or [0], np.int16)[arrays.country_numbers]
+             for *_, arrays in self._leaves] or [np.zeros(0, np.int16)]
+        )  # fmt: skip
+
+    def _joined(self, part, dtype) -> np.ndarray:
+        parts = [part(arrays) for *_, arrays in self._leaves]
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of a term across all segments, deleted documents included."""
+        parts = [
+            (ids + offset if offset else ids, weights)
+            for sub_reader, offset, arrays in self._leaves
+            for ids, weights in [arrays.postings(sub_reader, field, text)]
+            if len(ids)
+        ]
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        return np.concatenate([ids for ids, _ in parts]), np.concatenate([weights for _, weights in parts])
+
+    def in_countries(self, codes) -> np.ndarray:
+        numbers = [self.country_codes.index(code) for code in codes if code in self.country_codes]
+        chosen = np.zeros(self.size, dtype=bool)
+        chosen[self.country_docs[np.isin(self.country_numbers, numbers)]] = True
+        return chosen
+
+    def country_counts(self, documents: np.ndarray) -> dict[str, int]:
+        """How many of the given documents (a mask) name each country."""
+        counts = np.bincount(self.country_numbers[documents[self.country_docs]], minlength=len(self.country_codes))
+        return {self.country_codes[number]: int(counts[number]) for number in np.flatnonzero(counts)}
+
+    def published_between(self, first: int, last: int) -> np.ndarray:
+        return (self.published >= first) & (self.published <= last)
+
+
+def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    ids, weights = [], []
+    if (field, text) in reader:
+        matcher = reader.postings(field, text)
+        if isinstance(matcher, W3LeafMatcher):
+            # A block at a time: the matcher's one-posting-at-a-time interface costs twice as
+            # much. These are W3LeafMatcher's own block methods, in the Whoosh pinned by requirements.txt.
+            while matcher.is_active():
+                matcher._read_ids(), matcher._read_weights()
+                ids.extend(matcher._ids)
+                weights.extend(matcher._weights)
+                matcher._next_block()
+        else:  # short postings kept inline in the term table
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+
+
+def _published(reader, size: int) -> np.ndarray:
+    if not reader.has_column("published"):
+        return np.zeros(size, np.int32)
+    return np.fromiter(reader.column_reader("published"), dtype=np.int32, count=size)
+
+
+def _lengths(reader, field: str, size: int) -> np.ndarray:
+    return np.fromiter((reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(size)), dtype=np.float32, count=size)
+
+
+def _country_pairs(reader, country_codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    docs, numbers = [], []
+    for number, code in enumerate(country_codes):
+        found = list(reader.postings("countries", code).all_ids())
+        docs.extend(found)
+        numbers.extend([number] * len(found))
+    return np.asarray(docs, dtype=np.int64), np.asarray(numbers, dtype=np.int16)
+
+
+def _lexicon(reader, field: str):
+    return reader.lexicon(field) if field in reader.indexed_field_names() else ()
+
+
+def _text(term) -> str:
+    return term.decode() if isinstance(term, bytes) else term
+
+
+class _PostingsCache:
+    """Keeps the postings of all segments under one byte budget, evicting the least recently read."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.used = 0
+        self.entries: OrderedDict[tuple[int, tuple], tuple[SegmentArrays, int]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def note(self, arrays: SegmentArrays, key, size: int) -> None:
+        with self.lock:
+            self.entries[(id(arrays), key)] = (arrays, size)
+            self.used += size
+            while self.used > self.budget and len(self.entries) > 1:
+                (_, old_key), (old_arrays, old_size) = self.entries.popitem(last=False)
+                self.used -= old_size
+                old_arrays.forget(old_key)
+
+
+_postings_cache = _PostingsCache(POSTINGS_CACHE_BYTES)
+_segments: OrderedDict[str, SegmentArrays] = OrderedDict()
+_segments_lock = threading.Lock()
+
+
+def _segment_arrays(reader) -> SegmentArrays:
+    """The arrays of a segment, read once per process and shared by every thread."""
+    key = reader.segment().segment_id()  # a random name, never reused
+    with _segments_lock:
+        if key in _segments:
+            _segments.move_to_end(key)
+            return _segments[key]
+        arrays = _segments[key] = SegmentArrays(reader)
+        while len(_segments) > SEGMENTS_KEPT:
+            _segments.popitem(last=False)
+        return arrays

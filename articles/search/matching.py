@@ -1,0 +1,85 @@
+"""Which documents a parsed query matches, and how well: a mask and BM25 scores over the index's arrays.
+
+This evaluates the query tree that `query.parse_user_query` builds (terms, phrases, AND, OR,
+NOT) with whole-array operations instead of Whoosh's matchers, which visit one document at a
+time. Scores follow Whoosh's BM25F (same idf, B and K1), so ranking is what Whoosh would give.
+"""
+import numpy as np
+from whoosh import query as whoosh_query
+
+from .arrays import IndexArrays
+
+B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
+PAIRS_FIELD = "pairs"
+
+
+def match(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    """(mask of live matching documents, their scores) for a Whoosh query."""
+    matched, scores = _evaluate(query, arrays)
+    return matched & arrays.live, scores
+
+
+def _evaluate(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(query, whoosh_query.Term):
+        return _term(query.fieldname, query.text, arrays, query.boost)
+    if isinstance(query, whoosh_query.Phrase):
+        return _phrase(query, arrays)
+    if isinstance(query, whoosh_query.And):
+        return _combined([_evaluate(child, arrays) for child in query.subqueries], np.logical_and, arrays)
+    if isinstance(query, whoosh_query.Or):
+        return _combined([_evaluate(child, arrays) for child in query.subqueries], np.logical_or, arrays)
+    if isinstance(query, whoosh_query.Not):
+        matched, _ = _evaluate(query.query, arrays)
+        return ~matched, _zeros(arrays)
+    if isinstance(query, whoosh_query.AndNot):
+        (wanted, scores), (unwanted, _) = _evaluate(query.a, arrays), _evaluate(query.b, arrays)
+        return wanted & ~unwanted, scores
+    if isinstance(query, whoosh_query.AndMaybe):
+        (wanted, scores), (_, bonus) = _evaluate(query.a, arrays), _evaluate(query.b, arrays)
+        return wanted, scores + bonus
+    if isinstance(query, whoosh_query.Every):
+        return np.ones(arrays.size, dtype=bool), _zeros(arrays)
+    if query is whoosh_query.NullQuery or isinstance(query, whoosh_query.NullQuery.__class__):
+        return np.zeros(arrays.size, dtype=bool), _zeros(arrays)
+    # Anything else the parser may build one day: Whoosh's own matcher, unscored.
+    matched = np.zeros(arrays.size, dtype=bool)
+    matched[np.fromiter(arrays.searcher.docs_for_query(query), dtype=np.int64)] = True
+    return matched, _zeros(arrays)
+
+
+def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    ids, weights = arrays.postings(field, text)
+    matched = np.zeros(arrays.size, dtype=bool)
+    matched[ids] = True
+    scores = _zeros(arrays)
+    if field in arrays.lengths and len(ids):
+        idf = arrays.searcher.idf(field, text)  # Whoosh's statistics, for Whoosh's ranking
+        lengths = arrays.lengths[field][ids]
+        norm = K1 * ((1 - B) + B * lengths / arrays.average_length[field])
+        scores[ids] = boost * idf * (weights * (K1 + 1)) / (weights + norm)  # a term's postings name each document once
+    return matched, scores
+
+
+def _phrase(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Documents with every pair of neighbouring words of the phrase, scored by its words."""
+    words = list(query.words)
+    word_matches = [_term(query.fieldname, word, arrays, query.boost) for word in words]
+    matched, scores = _combined(word_matches, np.logical_and, arrays)
+    for first, second in zip(words, words[1:]):
+        pair_matched, _ = _term(PAIRS_FIELD, f"{first} {second}", arrays)
+        matched &= pair_matched
+    return matched, scores
+
+
+def _combined(parts, combine, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    if not parts:
+        return np.zeros(arrays.size, dtype=bool), _zeros(arrays)
+    matched, scores = parts[0][0].copy(), parts[0][1].copy()
+    for part_matched, part_scores in parts[1:]:
+        combine(matched, part_matched, out=matched)
+        scores += part_scores
+    return matched, scores
+
+
+def _zeros(arrays: IndexArrays) -> np.ndarray:
+    return np.zeros(arrays.size, dtype=np.float32)
