@@ -19,7 +19,7 @@ from django_tasks import task
 from .ingest.errors import RejectedRelease
 from .ingest.formats import ImportLimits, ReadRelease, read_releases
 from .models import ImportBatch, ImportFile, ImportItem
-from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
+from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_updates_applied_by_caller
 from .services import article_import
 
 logger = logging.getLogger(__name__)
@@ -75,15 +75,20 @@ def batch_from_paths(paths: list[Path]) -> ImportBatch:
 @task()
 def process_import_batch(batch_id: int) -> str:
     """The background task: process a queued batch."""
-    return process_batch(ImportBatch.objects.get(pk=batch_id)).summary()
+    batch = ImportBatch.objects.get(pk=batch_id)
+    return process_batch(batch, index_writer_processes=settings.PRESSROOM_INDEX_WRITER_PROCESSES).summary()
 
 
 def process_batch(
     batch: ImportBatch,
     progress: Callable[[int], None] | None = None,
     index_lock_timeout: float = COMMAND_LOCK_TIMEOUT_SECONDS,
+    index_writer_processes: int = 1,
 ) -> ImportBatch:
     """Import every release of every file of the batch, recording each outcome.
+
+    Processes without threads (the task worker, commands) may pass `index_writer_processes`
+    > 1 to analyse the documents of each chunk in that many forked writer processes.
 
     At the end it waits up to `index_lock_timeout` to make the releases searchable; a web
     request passes 0 and leaves what it cannot write to the catch-up.
@@ -91,12 +96,15 @@ def process_batch(
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, started=timezone.now())
     releases = _unrecorded_releases(batch, import_limits())
     # Chunks span files, so a folder of one-release files is still written in few commits.
-    while chunk := list(islice(releases, CHUNK_SIZE)):
-        _import_chunk(batch, chunk)
-        if progress:
-            progress(len(chunk))
+    with index_updates_applied_by_caller():
+        while chunk := list(islice(releases, CHUNK_SIZE)):
+            _import_chunk(batch, chunk)
+            # Searchable chunk by chunk; a chunk that finds the lock taken is written with the next.
+            apply_pending_updates(0, processes=index_writer_processes)
+            if progress:
+                progress(len(chunk))
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE, finished=timezone.now())
-    apply_pending_updates(index_lock_timeout)
+    apply_pending_updates(index_lock_timeout, processes=index_writer_processes)
     batch.refresh_from_db()
     return batch
 

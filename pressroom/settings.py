@@ -126,6 +126,9 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 
 # The Whoosh index is derived from the database; `manage.py rebuild_index` recreates it.
 PRESSROOM_INDEX_DIR = Path(os.environ.get("PRESSROOM_INDEX_DIR", DATA_DIR / "index")).resolve()
+# Forked processes that analyse documents for the index during imports by the task worker and
+# `import_articles` (web workers always write in-process).
+PRESSROOM_INDEX_WRITER_PROCESSES = int(os.environ.get("PRESSROOM_INDEX_WRITER_PROCESSES", min(2, os.cpu_count() or 1)))
 # Import limits, in bytes unless named otherwise: an uploaded file, one release in it, and
 # what a ZIP archive may hold.
 PRESSROOM_MAX_UPLOAD_BYTES = int(os.environ.get("PRESSROOM_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))

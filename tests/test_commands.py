@@ -88,6 +88,17 @@ def test_generated_files_import_cleanly(archive, tmp_path, client):
     assert count(client) == 12
 
 
+def test_a_large_import_is_indexed_by_several_writer_processes_without_drift(archive, tmp_path, client, settings):
+    settings.PRESSROOM_INDEX_WRITER_PROCESSES = 2
+    run("generate_articles", "700", "--seed", "8", "--out", str(tmp_path / "out"))
+    with archive.committed():
+        summary = run("import_articles", str(tmp_path / "out"))
+    assert ", 0 failed." in summary
+    stored = Article.objects.count()
+    assert stored > 650 and count(client) == stored
+    assert "The index matches the database." in run("check_index")
+
+
 def test_generate_articles_adds_searchable_releases(archive, client):
     with archive.committed():
         run("generate_articles", "25", "--seed", "9")

@@ -8,6 +8,8 @@ next writer; applying a row twice is harmless because the database, not the row,
 what the document is.
 """
 import logging
+import threading
+from contextlib import contextmanager
 
 from django.db import transaction
 from whoosh.index import LockError
@@ -32,12 +34,28 @@ logger = logging.getLogger(__name__)
 # the catch-up thread of a web worker (`catchup.py`) within a second.
 COMMAND_LOCK_TIMEOUT_SECONDS = 60.0
 BATCH_SIZE = 1000
+# Forking writer processes pays off from a few hundred documents.
+MULTIPROCESS_MINIMUM = 200
+
+
+_deferring = threading.local()
+
+
+@contextmanager
+def index_updates_applied_by_caller():
+    """Within this block, changes record what the index owes but leave applying it to the
+    caller (a bulk import applies each chunk with several writer processes)."""
+    _deferring.active = True
+    try:
+        yield
+    finally:
+        _deferring.active = False
 
 
 def schedule_index_update(article_id: int) -> None:
     """Record that the index owes an update for this article, and apply it after commit."""
     PendingIndexUpdate.objects.create(article_id=article_id)
-    if not _already_due_after_commit():
+    if not getattr(_deferring, "active", False) and not _already_due_after_commit():
         # robust: the change is committed and its update stays owed, so an index failure
         # is logged for the operator instead of failing the request that made the change.
         transaction.on_commit(apply_pending_updates, robust=True)
@@ -55,16 +73,17 @@ def _already_due_after_commit() -> bool:
     )
 
 
-def apply_pending_updates(lock_timeout: float = 0.0) -> int:
+def apply_pending_updates(lock_timeout: float = 0.0, processes: int = 1) -> int:
     """Apply every owed index update; returns how many articles were written.
 
     With the lock held elsewhere (after `lock_timeout` seconds), the updates stay owed: the
     holder looks for more before it lets go, and the catch-up threads pick up the rest.
+    `processes` > 1 analyses large batches in that many forked writer processes.
     """
     applied = 0
     while batch := list(PendingIndexUpdate.objects.order_by("id")[:BATCH_SIZE]):
         try:
-            writer = live_writer(lock_timeout)
+            writer = live_writer(lock_timeout, processes if len(batch) >= MULTIPROCESS_MINIMUM else 1)
         except IndexUnavailable:
             logger.warning("index updates left pending: the index is missing; run `manage.py rebuild_index`")
             break
@@ -94,8 +113,10 @@ def _write_articles(writer, article_ids) -> None:
         writer.delete_by_term("id", str(deleted_id))
 
 
-def rebuild_index(progress=None) -> int:
+def rebuild_index(progress=None, processes: int = 1) -> int:
     """Build a fresh index from the database beside the live one, then swap it in.
+
+    `processes` > 1 analyses the documents in that many forked writer processes (commands only).
 
     The live index's write lock is held throughout, so updates that arrive meanwhile stay
     pending and are applied to the new index once it is live.
@@ -104,7 +125,10 @@ def rebuild_index(progress=None) -> int:
     try:
         last_owed = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
         path, ix = create_generation()
-        writer = ix.writer(limitmb=256, compound=False)
+        options = {"limitmb": 256, "compound": False}
+        if processes > 1:
+            options.update(procs=processes, subargs={"limitmb": 256 // processes, "compound": False})
+        writer = ix.writer(**options)
         count = 0
         articles = Article.objects.order_by("pk").prefetch_related("countries")
         for article in articles.iterator(chunk_size=2000):

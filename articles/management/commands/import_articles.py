@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importing import batch_from_paths, process_batch
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         batch = batch_from_paths(list(import_files(paths)))
         with progress_bar(self, None, "Importing") as bar:
-            batch = process_batch(batch, progress=bar.update)
+            batch = process_batch(batch, progress=bar.update, index_writer_processes=settings.PRESSROOM_INDEX_WRITER_PROCESSES)
         self.stdout.write(f"Import batch {batch.pk}: {batch.summary()}")
         failures = batch.items.filter(outcome=ImportItem.Outcome.FAILED).select_related("source_file")
         for item in failures:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from articles.management.progress import progress_bar
@@ -11,6 +12,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
         with progress_bar(self, Article.objects.count(), "Indexing") as bar:
-            count = rebuild_index(progress=bar.update)
+            count = rebuild_index(progress=bar.update, processes=settings.PRESSROOM_INDEX_WRITER_PROCESSES)
         if self.verbosity:
             self.stdout.write(self.style.SUCCESS(f"Indexed {count:,} articles."))
