@@ -4,18 +4,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from whoosh import highlight
+from django.utils.safestring import SafeString
 
 from ..models import Article
 from .index import searcher
 from .matching import match
 from .query import UserQuery
-from .schema import SCHEMA, date_to_number
+from .schema import date_to_number
+from .snippets import snippet
 
 SORTS = ("relevance", "newest", "oldest")
-SNIPPET_CHARACTERS = 240
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ def search_articles(request: SearchRequest) -> SearchResults:
     articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
     highlighted_words = _highlighted_words(request.query)
     hits = [
-        SearchHit(articles[pk], _snippet(articles[pk].body, highlighted_words))
+        SearchHit(articles[pk], snippet(articles[pk].body, highlighted_words))
         for pk in article_ids
         if pk in articles  # a row deleted since the search is simply not shown
     ]
@@ -112,34 +110,3 @@ def _highlighted_words(query: UserQuery) -> frozenset[str]:
 
 def _text(term) -> str:
     return term.decode() if isinstance(term, bytes) else term
-
-
-class _MarkFormatter(highlight.HtmlFormatter):
-    """Matched words in <mark>; Whoosh escapes the text around them."""
-
-    def __init__(self):
-        super().__init__(tagname="mark", between=" … ")
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
-
-
-def _snippet(body: str, words: frozenset[str]) -> SafeString:
-    if words:
-        # A short body is shown whole; a long one as the passages around its matches.
-        fragmenter = (
-            highlight.WholeFragmenter()
-            if len(body) <= SNIPPET_CHARACTERS
-            else highlight.ContextFragmenter(maxchars=SNIPPET_CHARACTERS, surround=70)
-        )
-        highlighted = highlight.highlight(body, words, SCHEMA["body"].analyzer, fragmenter, _MarkFormatter(), top=2)
-        if highlighted:
-            return mark_safe(highlighted)
-    return escape(_opening(body))
-
-
-def _opening(body: str) -> str:
-    text = " ".join(body.split())
-    if len(text) <= SNIPPET_CHARACTERS:
-        return text
-    return text[:SNIPPET_CHARACTERS].rsplit(" ", 1)[0] + " …"
