@@ -8,4 +8,5 @@ urlpatterns = [
     path("articles/<int:pk>/<str:slug>/", views.article_page, name="article"),
     path("api/search", views.api_search, name="api-search"),
     path("api/articles/<int:pk>", views.api_article, name="api-article"),
+    path("healthz", views.healthz, name="healthz"),
 ]

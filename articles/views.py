@@ -5,10 +5,12 @@ from functools import wraps
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .caching import cached_until_the_index_changes
 from .forms import SearchForm
+from .health import health_report
 from .models import Article, country_names
 from .search.index import IndexUnavailable
 from .search.searching import search_articles
@@ -95,6 +97,15 @@ def _article_summary(request, article):
         "published": article.published.isoformat(),
         "countries": [country.code for country in article.countries.all()],
     }
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """For load balancers and monitors: 200 when the database and the index answer, else 503."""
+    report = health_report()
+    healthy = all(state == "ok" for state in report.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503)
 
 
 def not_found(request, exception=None):

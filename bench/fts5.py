@@ -35,7 +35,7 @@ def fts_query(text: str) -> str:
     """Words (all must match) and "phrases" in FTS5's syntax; other characters dropped."""
     phrases = re.findall(r'"([^"]*)"', text)
     words = re.sub(r'"[^"]*"', " ", text).split()
-    parts = [f'"{" ".join(re.findall(r"\w+", phrase))}"' for phrase in phrases]
+    parts = ['"' + " ".join(re.findall(r"\w+", phrase)) + '"' for phrase in phrases]
     parts += [f'"{word}"' for word in (re.sub(r"\W", "", word) for word in words) if word]
     return " AND ".join(parts)
 

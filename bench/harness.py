@@ -52,7 +52,7 @@ def environment():
         "git_revision": revision,
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
-        "libraries": {name: metadata.version(name) for name in ("Django", "Whoosh-Reloaded", "gunicorn")},
+        "libraries": {name: metadata.version(name) for name in ("Django", "Whoosh-Reloaded", "numpy", "gunicorn")},
     }
 
 
