@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: serve test bench bench-full bench-at wrk
+.PHONY: serve test manage bench bench-full bench-at wrk
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Pressroom needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -13,7 +13,19 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-serve: $(BIN)/.installed
+# Development values for a machine that serves itself only; production sets its own
+# SECRET_KEY and ALLOWED_HOSTS (README, "Deploying"), which these never override.
+DATA_DIR := $(or $(PRESSROOM_DATA_DIR),var)
+export ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1]
+ifndef SECRET_KEY
+export SECRET_KEY_FILE ?= $(DATA_DIR)/secret_key
+endif
+
+$(DATA_DIR)/secret_key:
+	@mkdir -p $(DATA_DIR)
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+serve: $(BIN)/.installed $(if $(SECRET_KEY),,$(DATA_DIR)/secret_key)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py prepare_archive
@@ -21,6 +33,10 @@ serve: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# Any management command with the development values above: make manage ARGS="check_index --fix"
+manage: $(BIN)/.installed $(if $(SECRET_KEY),,$(DATA_DIR)/secret_key)
+	$(BIN)/python manage.py $(ARGS)
 
 # Benchmarks, separate from the tests (see bench/RESULTS.md): generated articles with a fixed
 # seed, every figure beside its baselines measured in the same run. `bench` takes about 15

@@ -11,6 +11,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
 accesslog = "-"
+# One line per request, with the id Django's log lines carry (pressroom/request_log.py).
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
 errorlog = "-"
 # gunicorn's control socket goes in the data directory, so two Pressrooms on one machine
 # (or a test run beside `make serve`) do not share one.

@@ -7,6 +7,7 @@ flight; processing a batch again skips the releases it has already recorded.
 """
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from django_tasks import task
 from .ingest.errors import RejectedRelease
 from .ingest.formats import ImportLimits, ReadRelease, read_releases
 from .models import ImportBatch, ImportFile, ImportItem
-from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_updates_applied_by_caller
+from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
 from .services import article_import
 
 logger = logging.getLogger(__name__)
@@ -76,19 +77,19 @@ def batch_from_paths(paths: list[Path]) -> ImportBatch:
 def process_import_batch(batch_id: int) -> str:
     """The background task: process a queued batch."""
     batch = ImportBatch.objects.get(pk=batch_id)
-    return process_batch(batch, index_writer_processes=settings.PRESSROOM_INDEX_WRITER_PROCESSES).summary()
+    return process_batch(batch, index_beside=settings.PRESSROOM_INDEX_BESIDE_IMPORTS).summary()
 
 
 def process_batch(
     batch: ImportBatch,
     progress: Callable[[int], None] | None = None,
     index_lock_timeout: float = COMMAND_LOCK_TIMEOUT_SECONDS,
-    index_writer_processes: int = 1,
+    index_beside: bool = False,
 ) -> ImportBatch:
     """Import every release of every file of the batch, recording each outcome.
 
-    Processes without threads (the task worker, commands) may pass `index_writer_processes`
-    > 1 to analyse the documents of each chunk in that many forked writer processes.
+    Processes without other threads (the task worker, commands) may pass `index_beside` to
+    have a forked process write the index while this one parses and stores (sync.py).
 
     At the end it waits up to `index_lock_timeout` to make the releases searchable; a web
     request passes 0 and leaves what it cannot write to the catch-up.
@@ -96,15 +97,14 @@ def process_batch(
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, started=timezone.now())
     releases = _unrecorded_releases(batch, import_limits())
     # Chunks span files, so a folder of one-release files is still written in few commits.
-    with index_updates_applied_by_caller():
+    with index_written_beside() if index_beside else nullcontext():
+        # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
         while chunk := list(islice(releases, CHUNK_SIZE)):
             _import_chunk(batch, chunk)
-            # Searchable chunk by chunk; a chunk that finds the lock taken is written with the next.
-            apply_pending_updates(0, processes=index_writer_processes)
             if progress:
                 progress(len(chunk))
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE, finished=timezone.now())
-    apply_pending_updates(index_lock_timeout, processes=index_writer_processes)
+    apply_pending_updates(index_lock_timeout)
     batch.refresh_from_db()
     return batch
 

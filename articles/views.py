@@ -115,8 +115,10 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # The request id finds the logged traceback; the page never shows the traceback itself.
+    request_id = getattr(request, "id", "")
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "Something went wrong on our side; it has been logged."}, status=500)
-    return render(request, "500.html", status=500)
+        return JsonResponse({"error": "Something went wrong on our side; it has been logged.", "reference": request_id}, status=500)
+    return render(request, "500.html", {"request_id": request_id}, status=500)
 
 

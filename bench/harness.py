@@ -3,6 +3,7 @@ import datetime
 import json
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -17,6 +18,7 @@ RESULTS = PROJECT / "bench" / "results"
 def setup_django(data_dir: Path):
     """Configure Django on a benchmark data directory (never the served archive in var/)."""
     os.environ["PRESSROOM_DATA_DIR"] = str(data_dir)
+    os.environ.update(bench_secrets())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pressroom.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(PROJECT))
@@ -25,6 +27,14 @@ def setup_django(data_dir: Path):
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def bench_secrets() -> dict[str, str]:
+    """What production settings require (SECRET_KEY, ALLOWED_HOSTS), for a benchmark's own server."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-" + secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost"),
+    }
 
 
 def percentiles(samples_ms):

@@ -21,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from harness import PROJECT, print_table, save
+from harness import PROJECT, bench_secrets, print_table, save
 
 WORDS = ["trade", "energy", "climate", "health", "education", "investment", "security", "cooperation",
          "agreement", "delegation", "minister", "talks", "project", "scholarships", "technical", "regional"]  # fmt: skip
@@ -82,7 +82,7 @@ def run_wrk(url, script_text, connections, seconds, css_name):
 
 
 def start_gunicorn(data_dir: Path, port: int):
-    env = {**os.environ, "PRESSROOM_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, **bench_secrets(), "PRESSROOM_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"}
     python = str(PROJECT / ".venv" / "bin" / "python")
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):  # as `make serve` does
         subprocess.run([python, "manage.py", *command], cwd=PROJECT, env=env, check=True)

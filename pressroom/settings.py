@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,20 +25,75 @@ DATA_DIR = Path(os.environ.get("PRESSROOM_DATA_DIR", BASE_DIR / "var")).resolve(
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _installation_secret_key():
-    """A random key generated once per data directory, so no key is shared or guessable."""
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
-
-
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or _installation_secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+
+def _required(name: str, value, how: str):
+    """With DEBUG off there is no fallback: start-up stops and says what to set."""
+    if not value and not DEBUG:
+        raise ImproperlyConfigured(f"{name} is not set. {how} (`make serve` sets development values.)")
+    return value
+
+
+def _secret_key() -> str | None:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    if os.environ.get("SECRET_KEY_FILE"):
+        return Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
+    return None
+
+
+SECRET_KEY = _required(
+    "SECRET_KEY",
+    _secret_key() or (DEBUG and "development only: " + secrets.token_urlsafe(50)),
+    "Set SECRET_KEY, or SECRET_KEY_FILE to a file holding it: a long random string kept secret.",
+)
+ALLOWED_HOSTS = _required(
+    "ALLOWED_HOSTS",
+    env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else ""),
+    "Set ALLOWED_HOSTS to the comma-separated host names the site answers to.",
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# Behind a reverse proxy that terminates TLS (README, "Deploying"): HTTPS only, secure
+# cookies, HSTS. The proxy must set X-Forwarded-Proto.
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitors may ask over plain HTTP from inside
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# Content Security Policy (django-csp; built into Django from 6.0): nothing inline, nothing
+# from other sites. Pages must keep their scripts and styles in static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Admin sign-in is throttled by django-axes, its failures counted in the database so that
+# every worker and process sees them: after AXES_FAILURE_LIMIT failures from one address
+# for one user name, that pair waits AXES_COOLOFF_TIME hours.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_TIME", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind one reverse proxy the client's address is the last one it appends.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +106,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "articles",
 ]
 
@@ -58,6 +115,7 @@ INSTALLED_APPS = [
 TASKS = {"default": {"BACKEND": os.environ.get("PRESSROOM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 MIDDLEWARE = [
+    "pressroom.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +124,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pressroom.urls"
@@ -126,8 +186,10 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 
 # The Whoosh index is derived from the database; `manage.py rebuild_index` recreates it.
 PRESSROOM_INDEX_DIR = Path(os.environ.get("PRESSROOM_INDEX_DIR", DATA_DIR / "index")).resolve()
-# Forked processes that analyse documents for the index during imports by the task worker and
-# `import_articles` (web workers always write in-process).
+# Imports by the task worker and `import_articles` have a forked process write the index
+# while they parse and store (web requests always write it themselves); `rebuild_index`
+# analyses documents in this many forked processes.
+PRESSROOM_INDEX_BESIDE_IMPORTS = env_bool("PRESSROOM_INDEX_BESIDE_IMPORTS", (os.cpu_count() or 1) > 1)
 PRESSROOM_INDEX_WRITER_PROCESSES = int(os.environ.get("PRESSROOM_INDEX_WRITER_PROCESSES", min(2, os.cpu_count() or 1)))
 # Import limits, in bytes unless named otherwise: an uploaded file, one release in it, and
 # what a ZIP archive may hold.
@@ -146,10 +208,19 @@ PRESSROOM_DEMO_SEED = int(os.environ.get("PRESSROOM_DEMO_SEED", "2019"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "pressroom.request_log.RequestIdFilter"}},
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+        "json": {"()": "pressroom.request_log.JsonLineFormatter"},
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d [%(request_id)s] %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            # JSON lines for log collectors; LOG_FORMAT=line for people reading a terminal.
+            "formatter": os.environ.get("LOG_FORMAT", "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -1,15 +1,46 @@
 """Pressroom in other processes, on a data directory of its own: for tests that need real concurrency."""
+import hashlib
 import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 
 def environment(data_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_"))}
-    return {**env, "PRESSROOM_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "pressroom.settings", "LOG_LEVEL": "WARNING"}
+    """The environment of a Pressroom on `data_dir`, with a database of its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL"))}
+    return {
+        **env,
+        **database_of_its_own(data_dir),
+        "PRESSROOM_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "pressroom.settings",
+        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": "tests-only-" + data_dir.name * 4,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+
+
+_databases: dict[Path, dict] = {}
+
+
+def database_of_its_own(data_dir: Path, server_url: str | None = None) -> dict:
+    """Nothing on SQLite (each data directory holds its own file); on PostgreSQL, when the
+    suite runs against it (DATABASE_URL) or `server_url` names one, a new empty database."""
+    url = server_url or os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return {}
+    if data_dir not in _databases:
+        import psycopg
+
+        name = "pressroom_" + hashlib.blake2b(str(data_dir).encode(), digest_size=6).hexdigest()
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        _databases[data_dir] = {"DATABASE_URL": urlsplit(url)._replace(path=f"/{name}").geturl()}
+    return _databases[data_dir]
 
 
 def manage(data_dir: Path, *args, check=True, timeout=300) -> subprocess.CompletedProcess:

@@ -8,6 +8,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from .processes import database_of_its_own
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -23,7 +25,8 @@ class ServedPressroom:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "serve.log"
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL"))},
+            **database_of_its_own(data_dir),
             "PRESSROOM_DATA_DIR": str(data_dir),
             "PRESSROOM_DEMO_ARTICLES": str(demo_articles),
             "PORT": str(self.port),

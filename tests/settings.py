@@ -1,8 +1,12 @@
 """Test settings: the real settings, with a throwaway data directory and cheap password hashing."""
 import os
+import secrets
 import tempfile
 
 os.environ.setdefault("PRESSROOM_DATA_DIR", tempfile.mkdtemp(prefix="pressroom-tests-"))
+# What production requires, set for the test process only.
+os.environ.setdefault("SECRET_KEY", "tests-only-" + secrets.token_urlsafe(40))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from pressroom.settings import *  # noqa: E402,F403
 
@@ -16,3 +20,5 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Background tasks run at once, inside the request, so tests see their results.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Test databases live in this process (in memory, inside transactions): no forked index writer.
+PRESSROOM_INDEX_BESIDE_IMPORTS = False

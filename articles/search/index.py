@@ -104,21 +104,14 @@ def open_index() -> whoosh_index.Index:
         return _process_index["index"]
 
 
-def live_writer(timeout: float, processes: int = 1):
-    """A writer on the live generation, even if a rebuild swaps generations while we wait for the lock.
-
-    With `processes` > 1, Whoosh's multi-process writer analyses documents in that many
-    forked processes, each writing a segment of its own; only for processes without threads.
-    """
+def live_writer(timeout: float):
+    """A writer on the live generation, even if a rebuild swaps generations while we wait for the lock."""
     for _ in range(3):
         ix = open_index()
-        # Separate, memory-mapped segment files rather than compound ones, which Whoosh
-        # copies into every searcher; storage.py keeps merged-away files for a while.
-        options = {"compound": False}
-        if processes > 1:
-            options.update(procs=processes, multisegment=True, subargs={"compound": False})
         try:
-            writer = ix.writer(timeout=timeout, **options)
+            # Separate, memory-mapped segment files rather than compound ones, which Whoosh
+            # copies into every searcher; storage.py keeps merged-away files for a while.
+            writer = ix.writer(timeout=timeout, compound=False)
         except FileNotFoundError:  # the generation was removed while we waited
             continue
         if Path(ix.storage.folder) == current_generation():

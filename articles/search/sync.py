@@ -8,10 +8,12 @@ next writer; applying a row twice is harmless because the database, not the row,
 what the document is.
 """
 import logging
+import multiprocessing
+import os
 import threading
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connections, transaction
 from whoosh.index import LockError
 from whoosh.query import Term
 
@@ -34,22 +36,47 @@ logger = logging.getLogger(__name__)
 # the catch-up thread of a web worker (`catchup.py`) within a second.
 COMMAND_LOCK_TIMEOUT_SECONDS = 60.0
 BATCH_SIZE = 1000
-# Forking writer processes pays off from a few hundred documents.
-MULTIPROCESS_MINIMUM = 200
+WRITER_POLL_SECONDS = 0.2
 
 
 _deferring = threading.local()
 
 
 @contextmanager
-def index_updates_applied_by_caller():
-    """Within this block, changes record what the index owes but leave applying it to the
-    caller (a bulk import applies each chunk with several writer processes)."""
+def index_written_beside():
+    """Within this block (a bulk import), changes record what the index owes, and a forked
+    process writes it as each transaction commits while this one goes on importing: the two
+    cores share the work. On leaving, the writer finishes what is owed and stops.
+
+    Only for processes without other threads (commands, the task worker): fork copies one thread.
+    """
+    stop = multiprocessing.get_context("fork").Event()
+    connections.close_all()  # the writer opens its own; a connection must not cross a fork
+    writer = multiprocessing.get_context("fork").Process(
+        target=_write_until_stopped, args=(stop, os.getpid()), name="pressroom-index-writer", daemon=True
+    )
+    writer.start()
     _deferring.active = True
     try:
         yield
     finally:
         _deferring.active = False
+        stop.set()
+        writer.join()
+
+
+def _write_until_stopped(stop, parent_pid: int) -> None:
+    try:
+        while os.getppid() == parent_pid:  # an importer killed outright takes its writer with it
+            written = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
+            if not written:
+                if stop.is_set():
+                    return
+                stop.wait(WRITER_POLL_SECONDS)
+    except Exception:  # what is left stays owed; the importer writes it when it finishes
+        logger.exception("the index writer beside an import stopped")
+    finally:
+        connections.close_all()
 
 
 def schedule_index_update(article_id: int) -> None:
@@ -73,17 +100,16 @@ def _already_due_after_commit() -> bool:
     )
 
 
-def apply_pending_updates(lock_timeout: float = 0.0, processes: int = 1) -> int:
+def apply_pending_updates(lock_timeout: float = 0.0) -> int:
     """Apply every owed index update; returns how many articles were written.
 
     With the lock held elsewhere (after `lock_timeout` seconds), the updates stay owed: the
     holder looks for more before it lets go, and the catch-up threads pick up the rest.
-    `processes` > 1 analyses large batches in that many forked writer processes.
     """
     applied = 0
     while batch := list(PendingIndexUpdate.objects.order_by("id")[:BATCH_SIZE]):
         try:
-            writer = live_writer(lock_timeout, processes if len(batch) >= MULTIPROCESS_MINIMUM else 1)
+            writer = live_writer(lock_timeout)
         except IndexUnavailable:
             logger.warning("index updates left pending: the index is missing; run `manage.py rebuild_index`")
             break

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         batch = batch_from_paths(list(import_files(paths)))
         with progress_bar(self, None, "Importing") as bar:
-            batch = process_batch(batch, progress=bar.update, index_writer_processes=settings.PRESSROOM_INDEX_WRITER_PROCESSES)
+            batch = process_batch(batch, progress=bar.update, index_beside=settings.PRESSROOM_INDEX_BESIDE_IMPORTS)
         self.stdout.write(f"Import batch {batch.pk}: {batch.summary()}")
         failures = batch.items.filter(outcome=ImportItem.Outcome.FAILED).select_related("source_file")
         for item in failures:

@@ -1,0 +1,107 @@
+"""Backups of the archive: the database's rows and the uploaded originals, in one .tar.gz file.
+
+Rows are written as Django fixtures, which any database engine reads back, so a backup taken
+on SQLite restores onto PostgreSQL with every id kept (and so every permalink): that is the
+way to move an archive (README, "Moving to PostgreSQL"). The index is not backed up; a
+restore rebuilds it from the rows.
+"""
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+# In an order that loads without forward references; owed index updates are not kept.
+BACKED_UP_MODELS = (
+    "auth.group", "auth.user", "articles.country", "articles.importbatch",
+    "articles.importfile", "articles.article", "articles.importitem",
+)  # fmt: skip
+ROWS_FILE = "database.json"
+UPLOADS_FOLDER = "uploads"
+
+
+class BackupError(Exception):
+    """A backup that cannot be restored here, with the reason."""
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    rows: int
+    files: int
+
+
+def write_backup(destination: Path) -> BackupSummary:
+    """A consistent copy of the rows (one snapshot of the database) and every uploaded file."""
+    destination = Path(destination)
+    partial = destination.with_name(destination.name + ".partial")
+    with tempfile.TemporaryDirectory() as work:
+        rows_path = Path(work) / ROWS_FILE
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # one snapshot for every table
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            # On SQLite the transaction is IMMEDIATE (settings.py): writers wait, so it is a snapshot too.
+            with rows_path.open("w", encoding="utf-8") as rows_file:
+                serializers.serialize("json", _rows(), stream=rows_file, use_natural_foreign_keys=True)
+            rows = _row_count()
+            uploads = sorted(path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
+            with tarfile.open(partial, "w:gz") as archive:
+                archive.add(rows_path, ROWS_FILE)
+                for path in uploads:
+                    archive.add(path, f"{UPLOADS_FOLDER}/{path.relative_to(settings.MEDIA_ROOT)}")
+    partial.replace(destination)  # never a half-written backup under the final name
+    return BackupSummary(rows=rows, files=len(uploads))
+
+
+def restore_backup(source: Path) -> BackupSummary:
+    """Load a backup into an empty archive, then rebuild the index from it."""
+    if apps.get_model("articles.article").objects.exists():
+        raise BackupError("This archive already holds articles; restore into an empty database.")
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            with tarfile.open(source, "r:gz") as archive:
+                archive.extractall(work, filter="data")  # refuses absolute paths, "..", devices, links out
+        except (OSError, tarfile.TarError) as error:
+            raise BackupError(f"{source} is not a Pressroom backup that can be read ({error}).") from error
+        rows_path = Path(work) / ROWS_FILE
+        if not rows_path.is_file():
+            raise BackupError(f"{source} holds no {ROWS_FILE}; it is not a Pressroom backup.")
+        with transaction.atomic():
+            call_command("loaddata", str(rows_path), verbosity=0)
+            _move_sequences_past_restored_ids()
+        uploads = Path(work) / UPLOADS_FOLDER
+        files = [path for path in uploads.rglob("*") if path.is_file()] if uploads.exists() else []
+        for path in files:
+            target = Path(settings.MEDIA_ROOT) / path.relative_to(uploads)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    call_command("rebuild_index", verbosity=0)
+    return BackupSummary(rows=_row_count(), files=len(files))
+
+
+def _rows():
+    for label in BACKED_UP_MODELS:
+        model = apps.get_model(label)
+        queryset = model.objects.order_by("pk")
+        many_to_many = [field.name for field in model._meta.many_to_many]
+        yield from (queryset.prefetch_related(*many_to_many) if many_to_many else queryset).iterator(chunk_size=2000)
+
+
+def _row_count() -> int:
+    return sum(apps.get_model(label).objects.count() for label in BACKED_UP_MODELS)
+
+
+def _move_sequences_past_restored_ids():
+    """Rows loaded with their ids leave PostgreSQL's id sequences behind; the next insert must not collide."""
+    models = [apps.get_model(label) for label in BACKED_UP_MODELS]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
