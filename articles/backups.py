@@ -43,8 +43,9 @@ def write_backup(destination: Path) -> BackupSummary:
     partial = destination.with_name(destination.name + ".partial")
     with tempfile.TemporaryDirectory() as work:
         rows_path = Path(work) / ROWS_FILE
+        already_in_a_transaction = connection.in_atomic_block  # then its snapshot rules are the caller's
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and not already_in_a_transaction:
                 with connection.cursor() as cursor:  # one snapshot for every table
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             # On SQLite the transaction is IMMEDIATE (settings.py): writers wait, so it is a snapshot too.

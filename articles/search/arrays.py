@@ -16,6 +16,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 # Segments read but no longer in any version that a thread searches are dropped after this many.
 SEGMENTS_KEPT = 64
+# Masks of chosen countries kept per version of the index and thread (an archive's size in bytes each).
+COUNTRY_MASKS_KEPT = 32
 
 
 class SegmentArrays:
@@ -78,6 +80,8 @@ class IndexArrays:
              for *_, arrays in self._leaves] or [np.zeros(0, np.int16)]
         )  # fmt: skip
 
+        self._country_masks: dict[tuple[str, ...], np.ndarray] = {}
+
     def _joined(self, part, dtype) -> np.ndarray:
         parts = [part(arrays) for *_, arrays in self._leaves]
         return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
@@ -97,10 +101,16 @@ class IndexArrays:
         return np.concatenate([ids for ids, _ in parts]), np.concatenate([weights for _, weights in parts])
 
     def in_countries(self, codes) -> np.ndarray:
-        numbers = [self.country_codes.index(code) for code in codes if code in self.country_codes]
-        chosen = np.zeros(self.size, dtype=bool)
-        chosen[self.country_docs[np.isin(self.country_numbers, numbers)]] = True
-        return chosen
+        """A mask of the documents naming any of the countries (kept for the next search of this version)."""
+        key = tuple(sorted(codes))
+        if key not in self._country_masks:
+            numbers = [self.country_codes.index(code) for code in key if code in self.country_codes]
+            chosen = np.zeros(self.size, dtype=bool)
+            chosen[self.country_docs[np.isin(self.country_numbers, numbers)]] = True
+            if len(self._country_masks) >= COUNTRY_MASKS_KEPT:
+                self._country_masks.clear()
+            self._country_masks[key] = chosen
+        return self._country_masks[key]
 
     def country_counts(self, documents: np.ndarray) -> dict[str, int]:
         """How many of the given documents (a mask) name each country."""
