@@ -1,5 +1,7 @@
 """Validation of what arrives over HTTP: the search query string and release uploads."""
+import calendar
 import datetime
+import re
 
 from django import forms
 from django.conf import settings
@@ -33,20 +35,20 @@ class SearchForm(forms.Form):
         self.fields["country"].choices = [(code, name) for code, name in country_names.items()]
         self.notes = []
 
-    def _clean_date(self, field, label):
+    def _clean_date(self, field, label, *, last_day):
         text = self.cleaned_data.get(field, "").strip()
         if not text:
             return None
-        day = _parse_date(text)
+        day = _parse_date(text, last_day=last_day)
         if day is None:
-            self.notes.append(f"The {label} date {text!r} was not understood and was ignored; use YYYY-MM-DD.")
+            self.notes.append(f"The {label} date {text!r} was not understood and was ignored; use 2019, 2019-09 or 2019-09-27.")
         return day
 
     def clean_date_from(self):
-        return self._clean_date("date_from", "from")
+        return self._clean_date("date_from", "from", last_day=False)
 
     def clean_date_to(self):
-        return self._clean_date("date_to", "to")
+        return self._clean_date("date_to", "to", last_day=True)
 
     def search_request(self, *, per_page: int) -> SearchRequest:
         """The search to run; each invalid parameter is replaced by its default and noted."""
@@ -87,8 +89,19 @@ class SearchForm(forms.Form):
         return [code for code in dict.fromkeys(asked) if code in self.country_names]
 
 
-def _parse_date(text: str) -> datetime.date | None:
+_YEAR = re.compile(r"(\d{4})")
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def _parse_date(text: str, *, last_day: bool) -> datetime.date | None:
+    """A day; a year (2019) or a month (2019-09) means its first day, or its last for `last_day`."""
     try:
+        if match := _YEAR.fullmatch(text):
+            year = int(match[1])
+            return datetime.date(year, 12, 31) if last_day else datetime.date(year, 1, 1)
+        if match := _MONTH.fullmatch(text):
+            year, month = int(match[1]), int(match[2])
+            return datetime.date(year, month, calendar.monthrange(year, month)[1] if last_day else 1)
         return datetime.date.fromisoformat(text)
     except ValueError:
         return parse_release_date(text)

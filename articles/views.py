@@ -66,7 +66,8 @@ def api_search(request):
             "notes": form.notes,
             "results": [_article_summary(request, hit.article) | {"snippet": hit.snippet} for hit in results.hits],
             "facets": {
-                "countries": [{"code": code, "name": names.get(code, code), "count": n} for code, n in results.country_counts]
+                "countries": [{"code": code, "name": names.get(code, code), "count": n} for code, n in results.country_counts],
+                "dates": [{"period": period, "count": n} for period, n in results.timeline],
             },
         }
     )

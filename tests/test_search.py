@@ -217,3 +217,27 @@ def test_a_repeated_search_is_answered_from_the_cache_until_the_index_changes(cl
         assert client.get("/", {"q": "kenya"}).content == first
     archive.add("Second Kenyan release", "Kenya again.")
     assert "2 releases" in client.get("/", {"q": "kenya"}).content.decode()
+
+
+def test_dates_may_be_a_year_or_a_month(client, releases):
+    assert set(titles(search(client, **{"from": "2019", "to": "2019"}))) == {
+        "Imran briefs Lavrov on regional situation", "Pakistan and China expand trade"}  # fmt: skip
+    assert titles(search(client, **{"from": "2019-06", "to": "2019-06"})) == ["Pakistan and China expand trade"]
+    assert titles(search(client, **{"from": "2018-01", "to": "2018"})) == ["Energy ministers meet in Moscow"]
+
+
+def test_matches_are_counted_per_year_and_per_month_within_a_year(client, releases):
+    years = search(client)["facets"]["dates"]
+    assert years == [{"period": str(year), "count": n} for year, n in
+                     [(2012, 1), (2013, 0), (2014, 0), (2015, 0), (2016, 0), (2017, 0), (2018, 1), (2019, 2)]]  # fmt: skip
+    months = search(client, **{"from": "2019", "to": "2019"})["facets"]["dates"]
+    assert {m["period"]: m["count"] for m in months if m["count"]} == {"2019-06": 1, "2019-09": 1}
+    assert len(months) == 12
+
+
+def test_the_chart_links_each_bar_to_its_period(client, releases):
+    html = client.get("/", {"q": "pakistan", "country": "PK"}).content.decode()
+    assert 'aria-label="2019: 2 releases"' in html
+    assert "?q=pakistan&amp;country=PK&amp;from=2019&amp;to=2019" in html
+    narrowed = client.get("/", {"q": "pakistan", "country": "PK", "from": "2019", "to": "2019"}).content.decode()
+    assert 'aria-label="Sep 2019: 1 release"' in narrowed and "per month" in narrowed

@@ -25,6 +25,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    with_snippets: bool = True
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class SearchResults:
     hits: list[SearchHit]
     # (country code, number of matches) for the query and dates, whatever countries are chosen
     country_counts: list[tuple[str, int]] = field(default_factory=list)
+    # (period, number of matches): per year ("2019"), or per month ("2019-09") when the
+    # dates lie within one year
+    timeline: list[tuple[str, int]] = field(default_factory=list)
 
 
 def search_articles(request: SearchRequest) -> SearchResults:
@@ -55,15 +59,16 @@ def search_articles(request: SearchRequest) -> SearchResults:
         if request.countries:
             matched &= arrays.in_countries(request.countries)
         count = int(np.count_nonzero(matched))
+        timeline = _timeline(arrays.published[matched], request)
         pages = max(1, -(-count // request.per_page))
         page = min(request.page, pages)  # past the end: show the last page
         first = (page - 1) * request.per_page
         docnums = _first_in_order(matched, _sort_keys(request, arrays, scores), first + request.per_page)[first:]
         article_ids = [int(held.searcher.stored_fields(int(docnum))["id"]) for docnum in docnums]
     articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
-    highlighted_words = _highlighted_words(request.query)
+    highlighted_words = _highlighted_words(request.query) if request.with_snippets else frozenset()
     hits = [
-        SearchHit(articles[pk], snippet(articles[pk].body, highlighted_words))
+        SearchHit(articles[pk], snippet(articles[pk].body, highlighted_words) if request.with_snippets else SafeString(""))
         for pk in article_ids
         if pk in articles  # a row deleted since the search is simply not shown
     ]
@@ -73,7 +78,21 @@ def search_articles(request: SearchRequest) -> SearchResults:
         pages=pages,
         hits=hits,
         country_counts=sorted(country_counts.items(), key=lambda item: (-item[1], item[0])),
+        timeline=timeline,
     )
+
+
+def _timeline(published: np.ndarray, request: SearchRequest) -> list[tuple[str, int]]:
+    """Matches per year, or per month of the one year the dates allow; dates as numbers (20190927)."""
+    start, end = request.published_from, request.published_to
+    if start and end and start.year == end.year:
+        counts = np.bincount(published // 100 % 100, minlength=13)
+        return [(f"{start.year}-{month:02d}", int(counts[month])) for month in range(start.month, end.month + 1)]
+    if not len(published):
+        return []
+    years = published // 10000
+    counts = np.bincount(years - years.min())
+    return [(str(years.min() + offset), int(n)) for offset, n in enumerate(counts)]
 
 
 def _sort_keys(request: SearchRequest, arrays, scores) -> list[np.ndarray]:
