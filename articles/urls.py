@@ -1,6 +1,8 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.search_page, name="search"),
@@ -9,4 +11,9 @@ urlpatterns = [
     path("api/search", views.api_search, name="api-search"),
     path("api/articles/<int:pk>", views.api_article, name="api-article"),
     path("healthz", views.healthz, name="healthz"),
+    path("feed/", views.search_feed, name="search-feed"),
+    path("export.csv", views.export_csv, name="export-csv"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

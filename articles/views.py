@@ -1,14 +1,17 @@
 """HTTP in, HTML or JSON out. Searching and storing happen elsewhere."""
 import logging
+from dataclasses import replace
 from functools import wraps
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .caching import cached_until_the_index_changes
+from .exports import write_results_csv
+from .feeds import SearchFeed, describe_search
 from .forms import SearchForm
 from .health import health_report
 from .models import Article, country_names
@@ -46,7 +49,10 @@ def _unless_index_unavailable(unavailable_response):
 @cached_until_the_index_changes
 def search_page(request):
     form, search_request, results = _search(request)
-    context = {"form": form, "search": search_request, "results": results, "notes": form.notes, "country_names": country_names()}
+    context = {
+        "form": form, "search": search_request, "results": results, "notes": form.notes, "country_names": country_names(),
+        "feed_title": describe_search(search_request, country_names()),
+    }  # fmt: skip
     return render(request, "articles/search.html", context)
 
 
@@ -71,6 +77,40 @@ def api_search(request):
             },
         }
     )
+
+
+def _plain_503(request):
+    return HttpResponse("Search is unavailable until its index is rebuilt; try again shortly.", status=503, content_type="text/plain")
+
+
+_search_feed = SearchFeed()
+
+
+@require_safe
+@_unless_index_unavailable(_plain_503)
+@cached_until_the_index_changes
+def search_feed(request):
+    """The search's Atom feed: the same parameters as the page, newest releases first."""
+    return _search_feed(request)
+
+
+@require_safe
+@_unless_index_unavailable(_plain_503)
+def export_csv(request):
+    """The current search's results as CSV, in its order, up to PRESSROOM_EXPORT_LIMIT rows."""
+    form = SearchForm(request.GET, country_names=country_names())
+    search = replace(form.search_request(per_page=settings.PRESSROOM_EXPORT_LIMIT), page=1, with_snippets=False)
+    results = search_articles(search)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="pressroom-search.csv"'
+    response["X-Total-Count"] = str(results.count)
+    write_results_csv(response, results.hits, request.build_absolute_uri)
+    return response
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n", content_type="text/plain")
 
 
 @require_safe

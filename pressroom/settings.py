@@ -201,6 +201,8 @@ PRESSROOM_MAX_COMPRESSION_RATIO = int(os.environ.get("PRESSROOM_MAX_COMPRESSION_
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 PRESSROOM_RESULTS_PER_PAGE = 20
+# The most rows a CSV export of a search holds (the newest first).
+PRESSROOM_EXPORT_LIMIT = int(os.environ.get("PRESSROOM_EXPORT_LIMIT", "10000"))
 # Demo archive loaded by `make serve` when the database holds no article.
 PRESSROOM_DEMO_ARTICLES = int(os.environ.get("PRESSROOM_DEMO_ARTICLES", "2000"))
 PRESSROOM_DEMO_SEED = int(os.environ.get("PRESSROOM_DEMO_SEED", "2019"))

@@ -42,3 +42,9 @@ def get_item(mapping, key):
 @register.filter
 def mul(value, factor):
     return int(value) * int(factor)
+
+
+@register.simple_tag(takes_context=True)
+def search_query(context):
+    """The current search's query string (without its page), for its feed and export."""
+    return _search_url(context["request"].GET)

@@ -1,0 +1,69 @@
+"""Following and sharing: Atom feeds of searches, the sitemap, CSV exports."""
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def releases(archive):
+    return [
+        archive.add("Peace process talks in Islamabad", "Pakistan and Russia discussed the peace process.", "2019-09-27"),
+        archive.add("=HYPERLINK(\"http://evil\") trade", "Pakistan <b>trade</b> grew.", "2018-03-01"),
+        archive.add("Kenya climate pledge", "Kenya renewed its climate pledge.", "2017-01-01"),
+    ]
+
+
+def test_every_search_has_an_atom_feed_with_the_same_filters(client, releases):
+    page = client.get("/", {"q": '"peace process"', "country": ["PK", "RU"], "sort": "oldest"}).content.decode()
+    assert '<link rel="alternate" type="application/atom+xml" title="Pressroom: Pakistan or Russian Federation, &quot;peace process&quot;"' in page
+    response = client.get("/feed/", {"q": '"peace process"', "country": ["PK", "RU"]})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    assert feed.find(f"{ATOM}title").text == 'Pressroom: Pakistan or Russian Federation, "peace process"'
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Peace process talks in Islamabad"
+    assert entry.find(f"{ATOM}link").get("href") == f"http://testserver{releases[0].get_absolute_url()}"
+    assert entry.find(f"{ATOM}updated").text and "<mark>peace</mark>" in entry.find(f"{ATOM}summary").text
+
+
+def test_a_feed_lists_the_newest_first_and_escapes_text(client, releases):
+    feed = ET.fromstring(client.get("/feed/", {"q": "pakistan", "sort": "relevance"}).content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == ["Peace process talks in Islamabad", '=HYPERLINK("http://evil") trade']
+    assert "&lt;b&gt;trade&lt;/b&gt;" in entries[1].find(f"{ATOM}summary").text
+
+
+def test_the_sitemap_lists_every_permalink(client, releases):
+    index = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/sitemap-articles.xml" in index
+    sitemap = client.get("/sitemap-articles.xml").content.decode()
+    for article in releases:
+        assert f"<loc>http://testserver{article.get_absolute_url()}</loc>" in sitemap
+    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+def test_results_export_as_csv_that_a_spreadsheet_cannot_execute(client, releases):
+    response = client.get("/export.csv", {"q": "pakistan", "sort": "newest"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response["X-Total-Count"] == "2"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["id", "title", "published", "countries", "source", "url"]
+    assert [row[1] for row in rows[1:]] == ["Peace process talks in Islamabad", '\'=HYPERLINK("http://evil") trade']
+    assert rows[1][3] == "PK RU" and rows[1][5] == f"http://testserver{releases[0].get_absolute_url()}"
+
+
+def test_the_export_is_limited(client, releases, settings):
+    settings.PRESSROOM_EXPORT_LIMIT = 2
+    response = client.get("/export.csv")
+    assert response["X-Total-Count"] == "3"
+    assert len(list(csv.reader(io.StringIO(response.content.decode())))) == 3
+
+
+def test_feeds_and_exports_answer_503_without_an_index(client, releases, search_index):
+    (search_index / "current").unlink()
+    assert client.get("/feed/").status_code == 503
+    assert client.get("/export.csv").status_code == 503
