@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils.text import slugify
 
 from .ingest.dates import parse_release_date
 from .ingest.formats import ACCEPTED_FORMATS
@@ -71,15 +72,31 @@ class SearchForm(forms.Form):
             start, end = end, start
         query = parse_user_query(cleaned.get("q") or "")
         self.notes.extend(query.notes)
+        countries = list(cleaned.get("country") or ()) + self._countries_named(query.countries)
         return SearchRequest(
             query=query,
-            countries=tuple(cleaned.get("country") or ()),
+            countries=tuple(dict.fromkeys(countries)),
             published_from=start,
             published_to=end,
             sort=cleaned.get("sort") or "relevance",
             page=cleaned.get("page") or 1,
             per_page=per_page,
         )
+
+    def _countries_named(self, names) -> list[str]:
+        """Codes of the countries written as country:name in the query (a name, its code or its slug)."""
+        by_name = {}
+        for code, name in self.country_names.items():
+            for key in (code, name, slugify(name), name.split(",")[0]):
+                by_name.setdefault(" ".join(key.replace("-", " ").split()).casefold(), code)
+        codes = []
+        for name in names:
+            code = by_name.get(" ".join(name.replace("-", " ").split()).casefold())
+            if code:
+                codes.append(code)
+            else:
+                self.notes.append(f"There is no country called {name!r}; that part of the search was ignored.")
+        return codes
 
     def _known_countries(self):
         asked = [code.upper() for code in self.data.getlist("country")]

@@ -241,3 +241,24 @@ def test_the_chart_links_each_bar_to_its_period(client, releases):
     assert "?q=pakistan&amp;country=PK&amp;from=2019&amp;to=2019" in html
     narrowed = client.get("/", {"q": "pakistan", "country": "PK", "from": "2019", "to": "2019"}).content.decode()
     assert 'aria-label="Sep 2019: 1 release"' in narrowed and "per month" in narrowed
+
+
+def test_or_and_not_in_the_query(client, releases):
+    assert set(titles(search(client, q="kenya OR beijing"))) == {"Climate pledge renewed", "Pakistan and China expand trade"}
+    assert titles(search(client, q="pakistan NOT beijing")) == ["Imran briefs Lavrov on regional situation"]
+
+
+def test_title_words_only_with_title_colon(client, releases):
+    assert search(client, q="lavrov")["count"] == 2  # in a title and in a body
+    assert titles(search(client, q="title:lavrov")) == ["Imran briefs Lavrov on regional situation"]
+    assert search(client, q="fingerprint:abc id:1")["count"] == 0  # no other field names: plain words
+
+
+def test_a_country_can_be_named_in_the_query(client, releases):
+    data = search(client, q="country:kenya climate")
+    assert titles(data) == ["Climate pledge renewed"]
+    both = search(client, q='country:"russian federation" country:IN')
+    assert set(titles(both)) == {"Energy ministers meet in Moscow", "Imran briefs Lavrov on regional situation"}
+    page = client.get("/", {"q": "country:atlantis trade"}).content.decode()
+    assert "There is no country called &#x27;atlantis&#x27;" in page
+    assert 'value="trade"' in page and 'name="country" value="KE"' not in page

@@ -10,8 +10,9 @@ from .schema import SCHEMA
 MAX_QUERY_CHARACTERS = 300
 MAX_QUERY_TERMS = 24
 SEARCHED_FIELDS = ("title", "body")
-# Everything a reader may type is words, "phrases", (groups), -word and AND / OR / NOT; field
-# names, wildcards, ranges and boosts are not offered, so they cannot blow up a search.
+# Everything a reader may type is words, "phrases", (groups), -word, AND / OR / NOT,
+# title:word and country:name; other field names, wildcards, ranges and boosts are not
+# offered, so they cannot blow up a search.
 _UNOFFERED_PLUGINS = (
     qparser.FieldsPlugin,
     qparser.WildcardPlugin,
@@ -21,6 +22,8 @@ _UNOFFERED_PLUGINS = (
     qparser.SingleQuotePlugin,
 )
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# country:pakistan or country:"united kingdom": a country filter written in the query.
+_COUNTRY_FILTER = re.compile(r'(?i)(?<![\w:])country:(?:"([^"]*)"|([^\s"()]+))')
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class UserQuery:
     query: Query
     text: str
     notes: tuple[str, ...] = field(default=())
+    # Country names or codes written as country:name, as typed; the form resolves them.
+    countries: tuple[str, ...] = field(default=())
 
     @property
     def is_empty(self) -> bool:
@@ -39,6 +44,7 @@ def _parser():
     parser.add_plugin(qparser.PlusMinusPlugin())  # "-word" leaves out releases with that word
     for plugin in _UNOFFERED_PLUGINS:
         parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.FieldsPlugin(expr=r"(?P<text>title):"))  # title:word, and no other field
     return parser
 
 
@@ -52,11 +58,13 @@ def parse_user_query(text: str) -> UserQuery:
     if len(cleaned) > MAX_QUERY_CHARACTERS:
         cleaned = cleaned[:MAX_QUERY_CHARACTERS]
         notes.append(f"Your search was shortened to its first {MAX_QUERY_CHARACTERS} characters.")
+    countries = tuple(" ".join((quoted or bare).split()) for quoted, bare in _COUNTRY_FILTER.findall(cleaned))
+    cleaned = " ".join(_COUNTRY_FILTER.sub(" ", cleaned).split())
     if cleaned.count('"') % 2:
         cleaned = cleaned.replace('"', " ").strip()
         notes.append("An unmatched quotation mark was ignored.")
     if not cleaned:
-        return UserQuery(Every(), "", tuple(notes))
+        return UserQuery(Every(), "", tuple(notes), countries)
     try:
         query = _PARSER.parse(cleaned)
     except Exception as error:  # Whoosh's parser raises assorted errors on odd input.
@@ -69,8 +77,8 @@ def parse_user_query(text: str) -> UserQuery:
         query = _words_only(" ".join(cleaned.replace('"', " ").split()[:MAX_QUERY_TERMS])).normalize()
     if query is NullQuery or not list(query.iter_all_terms()):
         notes.append("Your search has no words that can be looked up, so all releases are listed.")
-        return UserQuery(Every(), cleaned, tuple(notes))
-    return UserQuery(query, cleaned, tuple(notes))
+        return UserQuery(Every(), cleaned, tuple(notes), countries)
+    return UserQuery(query, cleaned, tuple(notes), countries)
 
 
 def _words_only(text: str) -> Query:
