@@ -67,6 +67,15 @@ class Article(models.Model):
     def paragraphs(self):
         return [p for p in self.body.split("\n\n") if p.strip()]
 
+    def previous_release(self):
+        """The release published just before this one (by date, then by number)."""
+        earlier = models.Q(published__lt=self.published) | models.Q(published=self.published, pk__lt=self.pk)
+        return Article.objects.filter(earlier).order_by("-published", "-pk").only("pk", "slug", "title", "published").first()
+
+    def next_release(self):
+        later = models.Q(published__gt=self.published) | models.Q(published=self.published, pk__gt=self.pk)
+        return Article.objects.filter(later).order_by("published", "pk").only("pk", "slug", "title", "published").first()
+
 
 class ImportBatch(models.Model):
     """One upload (of one or more files) or one run of `import_articles`, and how it went."""

@@ -16,7 +16,7 @@ from .forms import SearchForm
 from .health import health_report
 from .models import Article, country_names
 from .search.index import IndexUnavailable
-from .search.searching import search_articles
+from .search.searching import related_articles, search_articles
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,12 @@ def article_page(request, pk, slug):
     article = get_object_or_404(Article.objects.prefetch_related("countries"), pk=pk)
     if slug != article.slug:
         return redirect(article, permanent=True)
-    return render(request, "articles/article.html", {"article": article})
+    try:
+        related = related_articles(article)
+    except IndexUnavailable:
+        related = []  # the page stands on the database alone
+    context = {"article": article, "related": related, "previous": article.previous_release(), "next": article.next_release()}
+    return render(request, "articles/article.html", context)
 
 
 @require_safe

@@ -66,3 +66,21 @@ def test_unknown_api_path_is_json_404(client, db):
 def test_writes_are_refused_on_read_only_pages(client, db):
     assert client.post("/").status_code in (403, 405)
     assert client.post("/api/search").status_code in (403, 405)
+
+
+def test_an_article_links_its_neighbours_and_related_releases(client, archive):
+    older = archive.add("Pakistan and Kenya sign a trade accord", "Trade between Pakistan and Kenya grew.", "2019-01-01")
+    middle = archive.add("Kenya trade talks continue", "Kenya and Pakistan discussed trade again.", "2019-02-01")
+    newer = archive.add("Climate fund for Peru", "Peru received a climate fund.", "2019-03-01")
+    html = client.get(middle.get_absolute_url()).content.decode()
+    assert f'<a rel="prev" href="{older.get_absolute_url()}">' in html
+    assert f'<a rel="next" href="{newer.get_absolute_url()}">' in html
+    related = html.split('id="related-heading"')[1]
+    assert older.title in related and newer.title not in related and middle.title not in related
+
+
+def test_an_article_page_stands_without_the_index(client, archive, search_index):
+    article = archive.add("Kenya trade talks", "Kenya and Pakistan discussed trade.")
+    (search_index / "current").unlink()
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200 and "Related releases" not in response.content.decode()

@@ -3,6 +3,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
+from whoosh import query as whoosh_query
 
 from django.utils.safestring import SafeString
 
@@ -10,7 +11,7 @@ from ..models import Article
 from .index import searcher
 from .matching import match
 from .query import UserQuery
-from .schema import date_to_number
+from .schema import SCHEMA, date_to_number
 from .snippets import snippet
 
 SORTS = ("relevance", "newest", "oldest")
@@ -80,6 +81,30 @@ def search_articles(request: SearchRequest) -> SearchResults:
         country_counts=sorted(country_counts.items(), key=lambda item: (-item[1], item[0])),
         timeline=timeline,
     )
+
+
+RELATED_COUNTRY_BONUS = 1.0  # a shared country weighs about as much as a shared uncommon word
+
+
+def related_articles(article: Article, limit: int = 5) -> list[Article]:
+    """Releases most like this one: sharing the words of its title, and its countries."""
+    words = [token.text for token in SCHEMA["title"].analyzer(article.title)]
+    if not words:
+        return []
+    query = whoosh_query.Or([whoosh_query.Term(field, word) for word in dict.fromkeys(words) for field in ("title", "body")])
+    with searcher() as held:
+        arrays = held.arrays()
+        matched, scores = match(query, arrays)
+        codes = [country.code for country in article.countries.all()]
+        if codes:
+            scores = scores + RELATED_COUNTRY_BONUS * arrays.in_countries(codes)
+        own = held.searcher.document_number(id=str(article.pk))
+        if own is not None:
+            matched[own] = False
+        docnums = _first_in_order(matched, [-scores, -arrays.published, -np.arange(arrays.size)], limit)
+        ids = [int(held.searcher.stored_fields(int(docnum))["id"]) for docnum in docnums]
+    found = Article.objects.only("pk", "slug", "title", "published").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _timeline(published: np.ndarray, request: SearchRequest) -> list[tuple[str, int]]:
