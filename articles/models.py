@@ -178,3 +178,11 @@ def country_names() -> dict[str, str]:
 
 
 _COUNTRY_NAMES: dict[str, str] = {}
+
+
+def matching_country_names(text: str, limit: int = 3) -> list[str]:
+    """Country names beginning with what was typed (two letters at least, one word or more)."""
+    typed = " ".join(text.split()).casefold()
+    if len(typed) < 2:
+        return []
+    return sorted(name for name in country_names().values() if name.casefold().startswith(typed))[:limit]

@@ -6,6 +6,7 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -14,11 +15,14 @@ from .exports import write_results_csv
 from .feeds import SearchFeed, describe_search
 from .forms import SearchForm
 from .health import health_report
-from .models import Article, country_names
+from .models import Article, country_names, matching_country_names
 from .search.index import IndexUnavailable
-from .search.searching import related_articles, search_articles
+from .search.searching import related_articles, search_articles, suggest_titles
 
 logger = logging.getLogger(__name__)
+
+SUGGESTIONS = 10
+MAX_SUGGEST_CHARACTERS = 100
 
 
 def _search(request):
@@ -77,6 +81,23 @@ def api_search(request):
             },
         }
     )
+
+
+@require_safe
+@_unless_index_unavailable(lambda request: JsonResponse([request.GET.get("q", ""), []], safe=False, status=503))
+@cached_until_the_index_changes
+def api_suggest(request):
+    """Suggestions as OpenSearch defines them: [what was typed, [completions]]; countries first."""
+    text = request.GET.get("q", "")[:MAX_SUGGEST_CHARACTERS]
+    countries = [f"country:{slugify(name)}" for name in matching_country_names(text)]
+    titles = suggest_titles(text)
+    return JsonResponse([text, (countries + titles)[:SUGGESTIONS]], safe=False,
+                        content_type="application/x-suggestions+json")  # fmt: skip
+
+
+def opensearch_description(request):
+    base = request.build_absolute_uri("/").rstrip("/")
+    return render(request, "opensearch.xml", {"base": base}, content_type="application/opensearchdescription+xml")
 
 
 def _plain_503(request):

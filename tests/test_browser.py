@@ -107,3 +107,34 @@ def test_keyboard_users_can_skip_to_the_results(page, served):
     expect(page.locator(".skip-link")).to_be_focused()
     page.keyboard.press("Enter")
     assert re.search(r"#main$", page.url)
+
+
+def test_a_bar_of_the_chart_narrows_the_search_to_its_year_then_month(page, served):
+    page.goto(served.url + "/?q=trade")
+    bars = page.locator(".timeline-chart a")
+    assert bars.count() >= 5
+    label = bars.nth(2).get_attribute("aria-label")  # e.g. "2014: 9 releases"
+    year, count = label.split(":")[0], int(label.split(": ")[1].split()[0])
+    bars.nth(2).click()
+    assert query(page)["from"] == [year] and query(page)["to"] == [year] and query(page)["q"] == ["trade"]
+    expect(page.locator("h1.result-count")).to_contain_text(f"{count} release")
+    expect(page.locator(".timeline figcaption")).to_contain_text("per month")
+    page.screenshot(path=SCREENSHOTS / "search-one-year.png", full_page=True)
+    months = page.locator(".timeline-chart a")
+    assert months.count() == 12
+    busiest = max(range(12), key=lambda n: int(months.nth(n).get_attribute("aria-label").split(": ")[1].split()[0]))
+    months.nth(busiest).click()
+    assert re.fullmatch(rf"{year}-\d\d", query(page)["from"][0])
+
+
+def test_suggestions_while_typing_and_following_one(page, served):
+    page.goto(served.url + "/")
+    box = page.get_by_label("Search press releases")
+    box.press_sequentially("minis", delay=40)
+    options = page.locator("#q-suggestions option")
+    expect(options.first).to_be_attached(timeout=5000)
+    suggestion = options.first.get_attribute("value")
+    box.fill(suggestion)  # what choosing it from the list does
+    box.press("Enter")
+    expect(page.locator("h1.result-count")).to_contain_text(suggestion)
+    assert suggestion in page.locator(".hit h2").all_inner_texts()

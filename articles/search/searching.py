@@ -1,6 +1,7 @@
 """Running a reader's search: matching, sorting, paging, highlighting and country counts."""
 import datetime
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numpy as np
 from whoosh import query as whoosh_query
@@ -10,7 +11,7 @@ from django.utils.safestring import SafeString
 from ..models import Article
 from .index import searcher
 from .matching import match
-from .query import UserQuery
+from .query import UserQuery, parse_user_query
 from .schema import SCHEMA, date_to_number
 from .snippets import snippet
 
@@ -81,6 +82,40 @@ def search_articles(request: SearchRequest) -> SearchResults:
         country_counts=sorted(country_counts.items(), key=lambda item: (-item[1], item[0])),
         timeline=timeline,
     )
+
+
+PREFIX_EXPANSIONS = 30
+
+
+def suggest_titles(text: str, limit: int = 8) -> list[str]:
+    """Titles for what a reader is typing: its whole words matched, its last word as a beginning."""
+    words = text.split()
+    if not words:
+        return []
+    complete, beginning = (words, "") if text[-1].isspace() else (words[:-1], words[-1].lower())
+    parts = []
+    if complete:
+        parsed = parse_user_query(" ".join(complete))
+        if not parsed.is_empty:
+            parts.append(parsed.query)
+    with searcher() as held:
+        if beginning:
+            reader = held.searcher.reader()
+            expansions = sorted(
+                (_text(term) for term in islice(reader.expand_prefix("title", beginning), 500)),
+                key=lambda term: -reader.doc_frequency("title", term),
+            )[:PREFIX_EXPANSIONS]
+            if not expansions:
+                return []
+            parts.append(whoosh_query.Or([whoosh_query.Term("title", term) for term in expansions]))
+        if not parts:
+            return []
+        arrays = held.arrays()
+        matched, scores = match(whoosh_query.And(parts) if len(parts) > 1 else parts[0], arrays)
+        docnums = _first_in_order(matched, [-scores, -arrays.published, -np.arange(arrays.size)], limit)
+        ids = [int(held.searcher.stored_fields(int(docnum))["id"]) for docnum in docnums]
+    titles = dict(Article.objects.filter(pk__in=ids).values_list("pk", "title"))
+    return list(dict.fromkeys(titles[pk] for pk in ids if pk in titles))
 
 
 RELATED_COUNTRY_BONUS = 1.0  # a shared country weighs about as much as a shared uncommon word
