@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/search", views.api_search, name="api-search"),
     path("api/articles/<int:pk>", views.api_article, name="api-article"),
     path("api/suggest", views.api_suggest, name="api-suggest"),
+    path("api/", views.api_documentation, name="api-documentation"),
     path("opensearch.xml", views.opensearch_description, name="opensearch"),
     path("healthz", views.healthz, name="healthz"),
     path("feed/", views.search_feed, name="search-feed"),

@@ -95,6 +95,11 @@ def api_suggest(request):
                         content_type="application/x-suggestions+json")  # fmt: skip
 
 
+@require_safe
+def api_documentation(request):
+    return render(request, "articles/api.html", {"export_limit": f"{settings.PRESSROOM_EXPORT_LIMIT:,}"})
+
+
 def opensearch_description(request):
     base = request.build_absolute_uri("/").rstrip("/")
     return render(request, "opensearch.xml", {"base": base}, content_type="application/opensearchdescription+xml")

@@ -67,3 +67,12 @@ def test_feeds_and_exports_answer_503_without_an_index(client, releases, search_
     (search_index / "current").unlink()
     assert client.get("/feed/").status_code == 503
     assert client.get("/export.csv").status_code == 503
+
+
+def test_the_api_is_documented_with_working_examples(client, releases):
+    page = client.get("/api/").content.decode()
+    for endpoint in ("/api/search", "/api/articles/", "/api/suggest", "/feed/", "/export.csv", "/sitemap.xml", "/healthz"):
+        assert endpoint in page
+    example = page.split('Try it: <a href="')[1].split('"')[0].replace("&amp;", "&")
+    assert client.get(example).json()["count"] == 1
+    assert '<a href="/api/">the API</a>' in client.get("/").content.decode()
