@@ -74,6 +74,7 @@ def api_search(request):
             "page": results.page,
             "pages": results.pages,
             "notes": form.notes,
+            "corrected_query": results.corrected_query,
             "results": [_article_summary(request, hit.article) | {"snippet": hit.snippet} for hit in results.hits],
             "facets": {
                 "countries": [{"code": code, "name": names.get(code, code), "count": n} for code, n in results.country_counts],

@@ -262,3 +262,19 @@ def test_a_country_can_be_named_in_the_query(client, releases):
     page = client.get("/", {"q": "country:atlantis trade"}).content.decode()
     assert "There is no country called &#x27;atlantis&#x27;" in page
     assert 'value="trade"' in page and 'name="country" value="KE"' not in page
+
+
+def test_did_you_mean_corrects_misspelt_words_from_the_index(client, archive):
+    archive.add("Education ministers meet", "Education and scholarships were discussed in Bishkek.")
+    data = search(client, q="educaton scholarships")
+    assert data["count"] == 0 and data["corrected_query"] == "education scholarships"
+    page = client.get("/", {"q": "educaton", "country": "KG"}).content.decode()
+    assert 'Did you mean <a href="?q=education&amp;country=KG">education</a>?' in page
+    assert search(client, q="education")["corrected_query"] is None  # it found enough
+
+
+def test_did_you_mean_leaves_place_names_alone(client, archive):
+    archive.add("Education ministers meet", "Education was discussed.")
+    for place in ("Bishkek", "Kyrgyzstan", "Jammu", "educaton OR Jammu"):
+        corrected = search(client, q=place)["corrected_query"]
+        assert corrected is None or "Jammu" in corrected, place

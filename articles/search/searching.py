@@ -14,8 +14,10 @@ from .matching import match
 from .query import UserQuery, parse_user_query
 from .schema import SCHEMA, date_to_number
 from .snippets import snippet
+from .spelling import corrected_text
 
 SORTS = ("relevance", "newest", "oldest")
+CORRECT_BELOW = 3  # matches under which a corrected query is offered
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class SearchResults:
     # (period, number of matches): per year ("2019"), or per month ("2019-09") when the
     # dates lie within one year
     timeline: list[tuple[str, int]] = field(default_factory=list)
+    # The query with misspelt words corrected, when it finds little (spelling.py)
+    corrected_query: str | None = None
 
 
 def search_articles(request: SearchRequest) -> SearchResults:
@@ -61,6 +65,7 @@ def search_articles(request: SearchRequest) -> SearchResults:
         if request.countries:
             matched &= arrays.in_countries(request.countries)
         count = int(np.count_nonzero(matched))
+        corrected = corrected_text(request.query.text, held) if count < CORRECT_BELOW and not request.query.is_empty else None
         timeline = _timeline(arrays.published[matched], request)
         pages = max(1, -(-count // request.per_page))
         page = min(request.page, pages)  # past the end: show the last page
@@ -81,6 +86,7 @@ def search_articles(request: SearchRequest) -> SearchResults:
         hits=hits,
         country_counts=sorted(country_counts.items(), key=lambda item: (-item[1], item[0])),
         timeline=timeline,
+        corrected_query=corrected,
     )
 
 

@@ -35,13 +35,13 @@ def _matches(body: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
     found = []
     for match in _WORD.finditer(body):
         token = match.group().lower()
-        if token[:2] in prefixes and (form := _indexed_form(token)) in words:
+        if token[:2] in prefixes and (form := indexed_form(token)) in words:
             found.append((match.start(), match.end(), form))
     return found
 
 
 @functools.lru_cache(maxsize=50_000)
-def _indexed_form(token: str) -> str | None:
+def indexed_form(token: str) -> str | None:
     """The word as the body field indexes it (stemmed), or None for a stop word."""
     return next((t.text for t in SCHEMA["body"].analyzer(token)), None)
 

@@ -48,3 +48,9 @@ def mul(value, factor):
 def search_query(context):
     """The current search's query string (without its page), for its feed and export."""
     return _search_url(context["request"].GET)
+
+
+@register.simple_tag(takes_context=True)
+def corrected_search_url(context, text):
+    """The current search with its words replaced by the corrected ones."""
+    return _search_url(context["request"].GET, q=text)
