@@ -16,8 +16,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 # Segments read but no longer in any version that a thread searches are dropped after this many.
 SEGMENTS_KEPT = 64
-# Masks of chosen countries kept per version of the index and thread (an archive's size in bytes each).
-COUNTRY_MASKS_KEPT = 32
+# Countries' masks kept per version of the index and thread (a byte per document each).
+COUNTRY_MASKS_KEPT = 48
 
 
 class SegmentArrays:
@@ -80,7 +80,7 @@ class IndexArrays:
              for *_, arrays in self._leaves] or [np.zeros(0, np.int16)]
         )  # fmt: skip
 
-        self._country_masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._country_masks: dict[str, np.ndarray] = {}
 
     def _joined(self, part, dtype) -> np.ndarray:
         parts = [part(arrays) for *_, arrays in self._leaves]
@@ -101,16 +101,22 @@ class IndexArrays:
         return np.concatenate([ids for ids, _ in parts]), np.concatenate([weights for _, weights in parts])
 
     def in_countries(self, codes) -> np.ndarray:
-        """A mask of the documents naming any of the countries (kept for the next search of this version)."""
-        key = tuple(sorted(codes))
-        if key not in self._country_masks:
-            numbers = [self.country_codes.index(code) for code in key if code in self.country_codes]
-            chosen = np.zeros(self.size, dtype=bool)
-            chosen[self.country_docs[np.isin(self.country_numbers, numbers)]] = True
+        """A mask of the documents naming any of the countries."""
+        chosen = np.zeros(self.size, dtype=bool)
+        for code in codes:
+            chosen |= self._in_country(code)
+        return chosen
+
+    def _in_country(self, code: str) -> np.ndarray:
+        """One country's mask, kept for the next searches of this version of the index."""
+        if code not in self._country_masks:
+            mask = np.zeros(self.size, dtype=bool)
+            if code in self.country_codes:
+                mask[self.country_docs[self.country_numbers == self.country_codes.index(code)]] = True
             if len(self._country_masks) >= COUNTRY_MASKS_KEPT:
-                self._country_masks.clear()
-            self._country_masks[key] = chosen
-        return self._country_masks[key]
+                self._country_masks.pop(next(iter(self._country_masks)))
+            self._country_masks[code] = mask
+        return self._country_masks[code]
 
     def country_counts(self, documents: np.ndarray) -> dict[str, int]:
         """How many of the given documents (a mask) name each country."""
