@@ -71,7 +71,7 @@ def search_articles(request: SearchRequest) -> SearchResults:
         page = min(request.page, pages)  # past the end: show the last page
         first = (page - 1) * request.per_page
         docnums = _first_in_order(matched, _sort_keys(request, arrays, scores), first + request.per_page)[first:]
-        article_ids = [int(held.searcher.stored_fields(int(docnum))["id"]) for docnum in docnums]
+        article_ids = _article_ids(held, docnums)
     articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
     highlighted_words = _highlighted_words(request.query) if request.with_snippets else frozenset()
     hits = [
@@ -118,8 +118,8 @@ def suggest_titles(text: str, limit: int = 8) -> list[str]:
             return []
         arrays = held.arrays()
         matched, scores = match(whoosh_query.And(parts) if len(parts) > 1 else parts[0], arrays)
-        docnums = _first_in_order(matched, [-scores, -arrays.published, -np.arange(arrays.size)], limit)
-        ids = [int(held.searcher.stored_fields(int(docnum))["id"]) for docnum in docnums]
+        docnums = _first_in_order(matched, _best_first(arrays, scores), limit)
+        ids = _article_ids(held, docnums)
     titles = dict(Article.objects.filter(pk__in=ids).values_list("pk", "title"))
     return list(dict.fromkeys(titles[pk] for pk in ids if pk in titles))
 
@@ -142,8 +142,8 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
         own = held.searcher.document_number(id=str(article.pk))
         if own is not None:
             matched[own] = False
-        docnums = _first_in_order(matched, [-scores, -arrays.published, -np.arange(arrays.size)], limit)
-        ids = [int(held.searcher.stored_fields(int(docnum))["id"]) for docnum in docnums]
+        docnums = _first_in_order(matched, _best_first(arrays, scores), limit)
+        ids = _article_ids(held, docnums)
     found = Article.objects.only("pk", "slug", "title", "published").in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
@@ -163,12 +163,20 @@ def _timeline(published: np.ndarray, request: SearchRequest) -> list[tuple[str, 
 
 def _sort_keys(request: SearchRequest, arrays, scores) -> list[np.ndarray]:
     """Keys to order matches by, most significant first, each ascending."""
-    newest_first = (-arrays.published, -np.arange(arrays.size))
     if request.sort == "relevance" and not request.query.is_empty:
-        return [-scores, *newest_first]
+        return _best_first(arrays, scores)
     if request.sort == "oldest":
         return [arrays.published, np.arange(arrays.size)]
-    return list(newest_first)
+    return [-arrays.published, -np.arange(arrays.size)]
+
+
+def _best_first(arrays, scores) -> list[np.ndarray]:
+    """Highest score first; among equals, the newest."""
+    return [-scores, -arrays.published, -np.arange(arrays.size)]
+
+
+def _article_ids(held, docnums) -> list[int]:
+    return [int(held.searcher.stored_fields(int(docnum))["id"]) for docnum in docnums]
 
 
 def _first_in_order(matched: np.ndarray, keys: list[np.ndarray], how_many: int) -> np.ndarray:
