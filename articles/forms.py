@@ -20,6 +20,8 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(required=False, strip=True)
     country = forms.MultipleChoiceField(required=False)
+    # "all": releases naming every chosen country; by default, any of them.
+    countries = forms.ChoiceField(required=False, choices=[("any", "any"), ("all", "all")])
     date_from = forms.CharField(required=False)
     date_to = forms.CharField(required=False)
     sort = forms.ChoiceField(required=False, choices=[(sort, sort) for sort in SORTS])
@@ -61,6 +63,8 @@ class SearchForm(forms.Form):
             elif name == "page":
                 self.notes.append("The page number was not valid; showing the first page.")
                 cleaned["page"] = 1
+            elif name == "countries":
+                cleaned["countries"] = "any"
             elif name == "sort":
                 self.notes.append("Unknown sort order; sorting by relevance.")
                 cleaned["sort"] = "relevance"
@@ -76,6 +80,7 @@ class SearchForm(forms.Form):
         return SearchRequest(
             query=query,
             countries=tuple(dict.fromkeys(countries)),
+            all_countries=cleaned.get("countries") == "all",
             published_from=start,
             published_to=end,
             sort=cleaned.get("sort") or "relevance",

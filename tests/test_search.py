@@ -278,3 +278,14 @@ def test_did_you_mean_leaves_place_names_alone(client, archive):
     for place in ("Bishkek", "Kyrgyzstan", "Jammu", "educaton OR Jammu"):
         corrected = search(client, q=place)["corrected_query"]
         assert corrected is None or "Jammu" in corrected, place
+
+
+def test_several_countries_can_mean_all_of_them(client, releases):
+    assert search(client, country=["RU", "IN"])["count"] == 2  # any: Lavrov (RU) and the energy talks (RU, IN)
+    assert titles(search(client, country=["RU", "IN"], countries="all")) == ["Energy ministers meet in Moscow"]
+    page = client.get("/", {"country": ["RU", "IN"]}).content.decode()
+    assert '<a href="?country=RU&amp;country=IN&amp;countries=all">Show only those naming all of them</a>' in page
+    narrowed = client.get("/", {"country": ["RU", "IN"], "countries": "all"}).content.decode()
+    assert "1 release naming all of Russian Federation and India" in narrowed
+    assert '<a href="?country=RU&amp;country=IN">Show those naming any of them</a>' in narrowed
+    assert search(client, country=["RU", "IN"], countries="bogus")["count"] == 2

@@ -107,6 +107,13 @@ class IndexArrays:
             chosen |= self._in_country(code)
         return chosen
 
+    def in_every_country(self, codes) -> np.ndarray:
+        """A mask of the documents naming all of the countries."""
+        chosen = np.ones(self.size, dtype=bool)
+        for code in codes:
+            chosen &= self._in_country(code)
+        return chosen
+
     def _in_country(self, code: str) -> np.ndarray:
         """One country's mask, kept for the next searches of this version of the index."""
         if code not in self._country_masks:

@@ -24,6 +24,7 @@ CORRECT_BELOW = 3  # matches under which a corrected query is offered
 class SearchRequest:
     query: UserQuery
     countries: tuple[str, ...] = ()
+    all_countries: bool = False  # every chosen country, rather than any of them
     published_from: datetime.date | None = None
     published_to: datetime.date | None = None
     sort: str = "relevance"
@@ -63,7 +64,7 @@ def search_articles(request: SearchRequest) -> SearchResults:
         # Country counts are for the query and dates, whatever countries are chosen.
         country_counts = arrays.country_counts(matched)
         if request.countries:
-            matched &= arrays.in_countries(request.countries)
+            matched &= arrays.in_every_country(request.countries) if request.all_countries else arrays.in_countries(request.countries)
         count = int(np.count_nonzero(matched))
         corrected = corrected_text(request.query.text, held) if count < CORRECT_BELOW and not request.query.is_empty else None
         timeline = _timeline(arrays.published[matched], request)

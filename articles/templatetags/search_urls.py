@@ -54,3 +54,9 @@ def search_query(context):
 def corrected_search_url(context, text):
     """The current search with its words replaced by the corrected ones."""
     return _search_url(context["request"].GET, q=text)
+
+
+@register.simple_tag(takes_context=True)
+def countries_mode_url(context, mode):
+    """The current search matching any ("any") or all ("all") of its chosen countries."""
+    return _search_url(context["request"].GET, countries="all" if mode == "all" else "")
