@@ -61,6 +61,16 @@ def pressroom_search(kind, text, countries, start, end):
     return search_articles(request).count
 
 
+def page_request(client, counter, kind, text, countries, start, end):
+    """The whole search page `/`: middleware, form, search, template (its cache bypassed)."""
+    params = {"q": text, "country": list(countries), "n": next(counter)}
+    if start:
+        params.update({"from": start.isoformat(), "to": end.isoformat()})
+    response = client.get("/", params)
+    assert response.status_code == 200, response.status_code
+    return len(response.content)
+
+
 def textbook_search(searcher, kind, text, countries, start, end):
     """Whoosh as its documentation shows it."""
     from whoosh import sorting
@@ -132,8 +142,14 @@ def main():
     mix = query_mix(options.queries)
     textbook_searcher = open_index().searcher()
     fts5_connection = fts5_archive(data_dir)
+    from itertools import count
+
+    from django.test import Client
+
+    page_client, page_counter = Client(HTTP_HOST="localhost"), count()
     paths = {
         "pressroom": pressroom_search,
+        "page": lambda *query: page_request(page_client, page_counter, *query),
         "textbook": lambda *query: textbook_search(textbook_searcher, *query),
         "fts5": lambda *query: fts5_search(fts5_connection, *query),
     }
@@ -160,6 +176,12 @@ def main():
                          f"{textbook['p95'] / ours['p95']:.2f}x", f"{fts['p95'] / ours['p95']:.2f}x"])  # fmt: skip
         print(f"\nSearch, {options.articles:,} articles, {len(mix)} queries, {temperature} pass, top 10 + highlights + country counts (ms)")
         print_table(["kind", "ours p50", "p95", "p99", "textbook p50", "p95", "FTS5 p50", "p95", "p95 vs textbook", "vs FTS5"], rows)
+    page_rows = []
+    for kind in [*timings[("page", "warm")], "all"]:
+        page = report["warm"][kind]["page"]
+        page_rows.append([kind, f"{page['p50']:.1f}", f"{page['p95']:.1f}", f"{page['p99']:.1f}"])
+    print(f"\nThe search page / (20 results, whole response, server time), {options.articles:,} articles, warm (ms)")
+    print_table(["kind", "p50", "p95", "p99"], page_rows)
     print(f"\nWritten to {save('search', {'articles': options.articles, 'queries': len(mix), 'results': report})}")
 
 
