@@ -137,6 +137,26 @@ def test_odd_queries_never_fail(client, releases, q):
     assert client.get("/", {"q": q}).status_code == 200
 
 
+def test_hard_queries_answer_within_two_seconds(client, archive):
+    import time
+
+    from django.core.management import call_command
+
+    with archive.committed():
+        call_command("generate_articles", "300", seed=4, verbosity=0)
+    hard = [
+        " OR ".join(["trade", "energy", "climate", "health", "water", "food"] * 5),
+        " ".join(f'"{word} cooperation"' for word in ("trade", "energy", "health", "water")),
+        "internationalisatoin bilaterel cooperaton miniters delegaton scholarshpis",
+        "x" * 10_000, "a b c d e f g h i j k l m n o p q r s t u v w x y z " * 20, "NOT " * 50 + "trade",
+    ]
+    for q in hard:
+        for path in ("/", "/api/search", "/api/suggest", "/feed/"):
+            started = time.perf_counter()
+            assert client.get(path, {"q": q}).status_code == 200
+            assert time.perf_counter() - started < 2.0, (path, q[:60])
+
+
 def test_a_page_past_the_end_shows_the_last_page(client, releases):
     data = search(client, page=500)
     assert data["page"] == data["pages"] == 1

@@ -15,8 +15,8 @@ from ..ingest.tokens import fold
 from ..models import Article
 from .snippets import indexed_form
 
-# Plain words of three letters or more: not field:word, not numbers, not AND / OR / NOT.
-_WORD = re.compile(r"(?<![\w:])([^\W\d_]{3,})(?![\w:])")
+# Plain words of 3 to 20 letters (longer ones are not typing slips): not field:word, not numbers.
+_WORD = re.compile(r"(?<![\w:])([^\W\d_]{3,20})(?![\w:])")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 CANDIDATES, STEM_DISTANCE, WORD_DISTANCE = 5, 4, 2
 
