@@ -16,9 +16,9 @@ $(BIN)/.installed: requirements.txt
 # Development values for a machine that serves itself only; production sets its own
 # SECRET_KEY and ALLOWED_HOSTS (README, "Deploying"), which these never override.
 DATA_DIR := $(or $(PRESSROOM_DATA_DIR),var)
-export ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1]
+serve manage: export ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1]
 ifndef SECRET_KEY
-export SECRET_KEY_FILE ?= $(DATA_DIR)/secret_key
+serve manage: export SECRET_KEY_FILE ?= $(abspath $(DATA_DIR)/secret_key)
 endif
 
 $(DATA_DIR)/secret_key:

@@ -39,7 +39,10 @@ def _secret_key() -> str | None:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     if os.environ.get("SECRET_KEY_FILE"):
-        return Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
+        try:
+            return Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE {os.environ['SECRET_KEY_FILE']} cannot be read ({error.strerror}).") from error
     return None
 
 

@@ -11,7 +11,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 def environment(data_dir: Path) -> dict:
     """The environment of a Pressroom on `data_dir`, with a database of its own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL", "SECRET_KEY"))}
     return {
         **env,
         **database_of_its_own(data_dir),

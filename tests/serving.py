@@ -25,7 +25,8 @@ class ServedPressroom:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "serve.log"
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL"))},
+            # As a developer runs it: `make serve` supplies SECRET_KEY_FILE and ALLOWED_HOSTS itself.
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"))},
             **database_of_its_own(data_dir),
             "PRESSROOM_DATA_DIR": str(data_dir),
             "PRESSROOM_DEMO_ARTICLES": str(demo_articles),

@@ -12,7 +12,7 @@ PRODUCTION = {"HTTPS": "1", "ALLOWED_HOSTS": "press.example.org"}
 
 
 def settings_process(tmp_path, code="import django; django.setup(); print('started')", **env):
-    base = {k: v for k, v in environment(tmp_path).items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    base = {k: v for k, v in environment(tmp_path).items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DEBUG")}
     return subprocess.run(
         [sys.executable, "-c", code], cwd=PROJECT, env={**base, **env}, capture_output=True, text=True, timeout=60
     )
@@ -28,6 +28,12 @@ def test_without_debug_missing_allowed_hosts_stop_start_up(tmp_path):
     started = settings_process(tmp_path, SECRET_KEY=secrets.token_urlsafe(50))
     assert started.returncode != 0
     assert "ALLOWED_HOSTS is not set" in started.stderr
+
+
+def test_an_unreadable_key_file_is_named(tmp_path):
+    started = settings_process(tmp_path, SECRET_KEY_FILE=str(tmp_path / "missing"), ALLOWED_HOSTS="press.example.org")
+    assert started.returncode != 0
+    assert f"SECRET_KEY_FILE {tmp_path / 'missing'} cannot be read (No such file or directory)" in started.stderr
 
 
 def test_the_key_may_come_from_a_file(tmp_path):
