@@ -45,6 +45,7 @@ def prepare_archive(articles, seed):
     from articles.models import Article
     from articles.search.index import index_exists
 
+    call_command("collectstatic", interactive=False, verbosity=0)  # the page path renders static URLs
     if not index_exists():
         call_command("rebuild_index", verbosity=0)
     missing = articles - Article.objects.count()
