@@ -77,3 +77,17 @@ def test_hostile_uploads(admin_client, archive):
             response = admin_client.post("/admin/articles/article/import/", {"files": [SimpleUploadedFile(name, content)]}, follow=True)
         assert response.status_code == 200
         assert_inert(response.content.decode())
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_admin_article_fields(admin_client, hostile_article, archive, value):
+    data = {"title": value[:500] or "x", "published": "2019-09-27", "source": value[:100], "body": f"Kenya. {value}", "countries": ["KE"]}
+    with archive.committed():
+        response = admin_client.post(f"/admin/articles/article/{hostile_article.pk}/change/", data, follow=True)
+    assert response.status_code == 200
+    assert_inert(response.content.decode())
+    hostile_article.refresh_from_db()
+    for path in (hostile_article.get_absolute_url(), "/?q=kenya", "/feed/?q=kenya"):
+        page = admin_client.get(path, follow=True)
+        assert page.status_code == 200
+        assert_inert(page.content.decode())
