@@ -69,12 +69,19 @@ class Article(models.Model):
 
     def previous_release(self):
         """The release published just before this one (by date, then by number)."""
-        earlier = models.Q(published__lt=self.published) | models.Q(published=self.published, pk__lt=self.pk)
-        return Article.objects.filter(earlier).order_by("-published", "-pk").only("pk", "slug", "title", "published").first()
+        # Two queries that each follow an index, rather than one OR that scans the table.
+        neighbours = Article.objects.only("pk", "slug", "title", "published")
+        return (
+            neighbours.filter(published=self.published, pk__lt=self.pk).order_by("-pk").first()
+            or neighbours.filter(published__lt=self.published).order_by("-published", "-pk").first()
+        )
 
     def next_release(self):
-        later = models.Q(published__gt=self.published) | models.Q(published=self.published, pk__gt=self.pk)
-        return Article.objects.filter(later).order_by("published", "pk").only("pk", "slug", "title", "published").first()
+        neighbours = Article.objects.only("pk", "slug", "title", "published")
+        return (
+            neighbours.filter(published=self.published, pk__gt=self.pk).order_by("pk").first()
+            or neighbours.filter(published__gt=self.published).order_by("published", "pk").first()
+        )
 
 
 class ImportBatch(models.Model):

@@ -126,15 +126,19 @@ def suggest_titles(text: str, limit: int = 8) -> list[str]:
 
 
 RELATED_COUNTRY_BONUS = 1.0  # a shared country weighs about as much as a shared uncommon word
+RELATED_WORDS = 4
 
 
 def related_articles(article: Article, limit: int = 5) -> list[Article]:
     """Releases most like this one: sharing the words of its title, and its countries."""
-    words = [token.text for token in SCHEMA["title"].analyzer(article.title)]
+    words = list(dict.fromkeys(token.text for token in SCHEMA["title"].analyzer(article.title)))
     if not words:
         return []
-    query = whoosh_query.Or([whoosh_query.Term(field, word) for word in dict.fromkeys(words) for field in ("title", "body")])
     with searcher() as held:
+        # The title's rarest words say most about it, and cost least to look up.
+        reader = held.searcher.reader()
+        words = sorted(words, key=lambda word: reader.doc_frequency("body", word))[:RELATED_WORDS]
+        query = whoosh_query.Or([whoosh_query.Term(field, word) for word in words for field in ("title", "body")])
         arrays = held.arrays()
         matched, scores = match(query, arrays)
         codes = [country.code for country in article.countries.all()]
