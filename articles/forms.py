@@ -90,6 +90,8 @@ class SearchForm(forms.Form):
 
     def _countries_named(self, names) -> list[str]:
         """Codes of the countries written as country:name in the query (a name, its code or its slug)."""
+        if not names:
+            return []
         by_name = {}
         for code, name in self.country_names.items():
             for key in (code, name, slugify(name), name.split(",")[0]):

@@ -24,31 +24,22 @@ class SegmentArrays:
     """What one segment holds, as arrays indexed by the segment's own document numbers."""
 
     def __init__(self, reader):
+        self.segment_id = reader.segment().segment_id()  # a random name, never reused
         self.size = reader.doc_count_all()
         self.published = _published(reader, self.size)
         self.lengths = {name: _lengths(reader, name, self.size) for name in ("title", "body")}
         # Every (document, country) pair, as parallel arrays; countries numbered within the segment.
-        self.country_codes = sorted(_text(code) for code in _lexicon(reader, "countries"))
+        self.country_codes = sorted(term_text(code) for code in _lexicon(reader, "countries"))
         self.country_docs, self.country_numbers = _country_pairs(reader, self.country_codes)
-        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._postings_lock = threading.Lock()
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term in this segment, read through this thread's reader."""
-        key = (field, text)
-        with self._postings_lock:
-            if key in self._postings:
-                self._postings.move_to_end(key)
-                return self._postings[key]
-        found = _read_postings(reader, field, text)
-        with self._postings_lock:
-            self._postings[key] = found
-            _postings_cache.note(self, key, found[0].nbytes + found[1].nbytes)
+        key = (self.segment_id, field, text)
+        found = _postings_cache.get(key)
+        if found is None:
+            found = _read_postings(reader, field, text)
+            _postings_cache.put(key, found)
         return found
-
-    def forget(self, key) -> None:
-        with self._postings_lock:
-            self._postings.pop(key, None)
 
 
 class IndexArrays:
@@ -79,7 +70,6 @@ class IndexArrays:
             [np.asarray([self.country_codes.index(code) for code in arrays.country_codes] or [0], np.int16)[arrays.country_numbers]
              for *_, arrays in self._leaves] or [np.zeros(0, np.int16)]
         )  # fmt: skip
-
         self._country_masks: dict[str, np.ndarray] = {}
 
     def _joined(self, part, dtype) -> np.ndarray:
@@ -177,27 +167,39 @@ def _lexicon(reader, field: str):
     return reader.lexicon(field) if field in reader.indexed_field_names() else ()
 
 
-def _text(term) -> str:
+def term_text(term) -> str:
+    """A term as text (Whoosh gives bytes or str)."""
     return term.decode() if isinstance(term, bytes) else term
 
 
 class _PostingsCache:
-    """Keeps the postings of all segments under one byte budget, evicting the least recently read."""
+    """The postings of every segment under one byte budget, the least recently read evicted first."""
 
     def __init__(self, budget: int):
         self.budget = budget
         self.used = 0
-        self.entries: OrderedDict[tuple[int, tuple], tuple[SegmentArrays, int]] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def note(self, arrays: SegmentArrays, key, size: int) -> None:
+    def get(self, key):
         with self.lock:
-            self.entries[(id(arrays), key)] = (arrays, size)
-            self.used += size
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key, postings) -> None:
+        with self.lock:
+            if key not in self.entries:
+                self.entries[key] = postings
+                self.used += _size(postings)
             while self.used > self.budget and len(self.entries) > 1:
-                (_, old_key), (old_arrays, old_size) = self.entries.popitem(last=False)
-                self.used -= old_size
-                old_arrays.forget(old_key)
+                _, evicted = self.entries.popitem(last=False)
+                self.used -= _size(evicted)
+
+
+def _size(postings) -> int:
+    return sum(array.nbytes for array in postings)
 
 
 _postings_cache = _PostingsCache(POSTINGS_CACHE_BYTES)
@@ -207,7 +209,7 @@ _segments_lock = threading.Lock()
 
 def _segment_arrays(reader) -> SegmentArrays:
     """The arrays of a segment, read once per process and shared by every thread."""
-    key = reader.segment().segment_id()  # a random name, never reused
+    key = reader.segment().segment_id()
     with _segments_lock:
         if key in _segments:
             _segments.move_to_end(key)

@@ -39,7 +39,7 @@ def _evaluate(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
         return wanted, scores + bonus
     if isinstance(query, whoosh_query.Every):
         return np.ones(arrays.size, dtype=bool), _zeros(arrays)
-    if query is whoosh_query.NullQuery or isinstance(query, whoosh_query.NullQuery.__class__):
+    if isinstance(query, whoosh_query.NullQuery.__class__):
         return np.zeros(arrays.size, dtype=bool), _zeros(arrays)
     # Anything else the parser may build one day: Whoosh's own matcher, unscored.
     matched = np.zeros(arrays.size, dtype=bool)

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 
 from ..models import Article
 from .index import searcher
+from .arrays import term_text
 from .matching import match
 from .query import UserQuery, parse_user_query
 from .schema import SCHEMA, date_to_number
@@ -109,7 +110,7 @@ def suggest_titles(text: str, limit: int = 8) -> list[str]:
         if beginning:
             reader = held.searcher.reader()
             expansions = sorted(
-                (_text(term) for term in islice(reader.expand_prefix("title", beginning), 500)),
+                (term_text(term) for term in islice(reader.expand_prefix("title", beginning), 500)),
                 key=lambda term: -reader.doc_frequency("title", term),
             )[:PREFIX_EXPANSIONS]
             if not expansions:
@@ -203,8 +204,4 @@ def _date_range(start, end) -> tuple[int, int]:
 def _highlighted_words(query: UserQuery) -> frozenset[str]:
     if query.is_empty:
         return frozenset()
-    return frozenset(_text(text) for field, text in query.query.iter_all_terms() if field == "body")
-
-
-def _text(term) -> str:
-    return term.decode() if isinstance(term, bytes) else term
+    return frozenset(term_text(text) for field, text in query.query.iter_all_terms() if field == "body")
