@@ -6,12 +6,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from .forms import ImportUploadForm, ReleaseUploadForm
 from .importing import batch_again, batch_from_uploads, process_batch
-from .models import Article, Country, ImportBatch, ImportFile, ImportItem
-from .services import CREATED, UPDATED, release_fingerprint, tag_countries
+from .ingest.countries import find_countries
+from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
+from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries
 
 TEXT_FIELDS = {"title", "published", "body"}
 
@@ -19,7 +20,7 @@ TEXT_FIELDS = {"title", "published", "body"}
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = ["title", "published", "source", "body", "countries", "countries_set_by_hand"]
+        fields = ["title", "published", "source", "body"]
 
     def clean(self):
         cleaned = super().clean()
@@ -31,23 +32,75 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CountryTagInline(admin.TabularInline):
+    """The countries the release is about. Removing one, or adding one, is an editor's choice
+    that re-extraction and re-imports keep."""
+
+    model = ArticleCountry
+    fields = ["country", "weight"]
+    readonly_fields = ["weight"]
+    autocomplete_fields = ["country"]
+    extra = 1
+    verbose_name = "country the release is about"
+    verbose_name_plural = "Countries the release is about (remove or add one: extraction keeps your choice)"
+
+
+class CountryChoiceInline(admin.TabularInline):
+    """Editors' choices; deleting one hands that country back to extraction."""
+
+    model = CountryChoice
+    fields = ["country", "included", "made"]
+    readonly_fields = ["made"]
+    autocomplete_fields = ["country"]
+    extra = 0
+    verbose_name_plural = "Editors' choices (delete one to let extraction decide that country again)"
+
+
+class ChosenCountriesFilter(admin.SimpleListFilter):
+    title = "countries chosen by an editor"
+    parameter_name = "chosen"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(country_choices__isnull=self.value() == "no").distinct()
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
+    inlines = [CountryTagInline, CountryChoiceInline]
     list_display = ["title", "published", "country_list", "source", "batch_link", "updated"]
-    list_filter = ["published", "countries_set_by_hand", "countries"]
+    list_filter = ["published", ChosenCountriesFilter, "countries"]
     search_fields = ["title", "body"]
     date_hierarchy = "published"
-    filter_horizontal = ["countries"]
-    readonly_fields = ["view_on_site_link", "batch_link", "fingerprint", "created", "updated"]
+    readonly_fields = ["view_on_site_link", "countries_found", "batch_link", "fingerprint", "created", "updated"]
     list_per_page = 50
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("countries")
+        return super().get_queryset(request).prefetch_related("country_tags")
 
     @admin.display(description="Countries")
     def country_list(self, article):
-        return ", ".join(country.code for country in article.countries.all())
+        return ", ".join(f"{tag.country_id} {tag.weight:g}" for tag in article.country_tags.all())
+
+    @admin.display(description="Countries found in the text")
+    def countries_found(self, article):
+        """Every country the text names, with its weight, and whether the release is found to be about it."""
+        mentions = find_countries(article.title, article.body) if article.pk else []
+        if not mentions:
+            return "—"
+        return format_html_join(
+            ", ", "<span title=\"{}\">{} {}{}</span>",
+            (
+                (f"named {m.count} time{'s' if m.count > 1 else ''}; weight {m.weight:g}", m.code, f"{m.weight:g}",
+                 "" if m.about else " (mentioned only)")
+                for m in mentions
+            ),
+        )  # fmt: skip
 
     @admin.display(description="Public page")
     def view_on_site_link(self, article):
@@ -61,16 +114,27 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">batch {}</a>', url, article.import_batch_id)
 
     def save_model(self, request, obj, form, change):
-        # An editor's choice of countries is kept from now on; extraction leaves it alone.
-        if "countries" in form.changed_data:
-            obj.countries_set_by_hand = True
         obj.fingerprint = release_fingerprint(title=obj.title, published=obj.published, body=obj.body)
         super().save_model(request, obj, form, change)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ArticleCountry:
+            return super().save_formset(request, form, formset, change)
+        # Tags are not written here: each change becomes a choice, and tagging applies the choices.
+        formset.save(commit=False)
+        for tag in formset.deleted_objects:
+            choose_country(form.instance, tag.country_id, included=False)
+        for tag in formset.new_objects:
+            choose_country(form.instance, tag.country_id, included=True)
+        for tag, changed in formset.changed_objects:
+            if "country" in changed:  # one country put in place of another
+                replaced = next(f.initial["country"] for f in formset.forms if f.instance is tag)
+                choose_country(form.instance, replaced, included=False)
+                choose_country(form.instance, tag.country_id, included=True)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if TEXT_FIELDS & set(form.changed_data) and not form.instance.countries_set_by_hand:
-            tag_countries(form.instance)
+        tag_countries(form.instance)  # the text or the choices may have changed
 
     def get_urls(self):
         upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="articles_article_upload")
@@ -112,7 +176,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "slug"]
+    list_display = ["code", "name", "slug"]  # searched by the tag inlines' autocomplete
     search_fields = ["code", "name"]
 
     def has_add_permission(self, request):

@@ -21,7 +21,8 @@ from django.db import connection, transaction
 # In an order that loads without forward references; owed index updates are not kept.
 BACKED_UP_MODELS = (
     "auth.group", "auth.user", "articles.country", "articles.importbatch",
-    "articles.importfile", "articles.article", "articles.importitem",
+    "articles.importfile", "articles.article", "articles.articlecountry", "articles.countrychoice",
+    "articles.importitem",
 )  # fmt: skip
 ROWS_FILE = "database.json"
 UPLOADS_FOLDER = "uploads"
@@ -91,7 +92,8 @@ def _rows():
     for label in BACKED_UP_MODELS:
         model = apps.get_model(label)
         queryset = model.objects.order_by("pk")
-        many_to_many = [field.name for field in model._meta.many_to_many]
+        # Relations through a model of their own (an article's countries) are saved as that model's rows.
+        many_to_many = [field.name for field in model._meta.many_to_many if field.remote_field.through._meta.auto_created]
         yield from (queryset.prefetch_related(*many_to_many) if many_to_many else queryset).iterator(chunk_size=2000)
 
 

@@ -28,11 +28,8 @@ class Article(models.Model):
     published = models.DateField(db_index=True)
     body = models.TextField(help_text="Plain text; paragraphs are separated by blank lines.")
     source = models.CharField(max_length=100, blank=True)
-    countries = models.ManyToManyField(Country, blank=True, related_name="articles")
-    countries_set_by_hand = models.BooleanField(
-        default=False,
-        help_text="Set when an editor changes the countries; extraction then leaves them alone.",
-    )
+    # The countries the release is about, each with how prominently its text names it.
+    countries = models.ManyToManyField(Country, through="ArticleCountry", blank=True, related_name="articles")
     fingerprint = models.CharField(
         max_length=64,
         unique=True,
@@ -82,6 +79,45 @@ class Article(models.Model):
             neighbours.filter(published=self.published, pk__gt=self.pk).order_by("pk").first()
             or neighbours.filter(published__gt=self.published).order_by("published", "pk").first()
         )
+
+
+class ArticleCountry(models.Model):
+    """A country an article is about, and how prominently its text names it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="country_tags")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    weight = models.FloatField(
+        default=0.0,
+        help_text="Title or dateline 3, opening sentence 2, rest of the opening 1.5, later 1, per mention; "
+        "0 when the text does not name it and an editor chose it.",
+    )
+
+    class Meta:
+        ordering = ["-weight", "country"]
+        constraints = [models.UniqueConstraint(fields=["article", "country"], name="one_tag_per_country")]
+        verbose_name = "country"
+
+    def __str__(self):
+        return f"{self.country_id} ({self.weight:g})"
+
+
+class CountryChoice(models.Model):
+    """An editor's (or a sender's) word on one country of one article: keep it, or leave it out.
+
+    Extraction decides the rest; re-extraction and re-imports never override a choice.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="country_choices")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    included = models.BooleanField(help_text="True: the article is about this country; False: it is not.")
+    made = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [models.UniqueConstraint(fields=["article", "country"], name="one_choice_per_country")]
+
+    def __str__(self):
+        return f"{'+' if self.included else '-'}{self.country_id}"
 
 
 class ImportBatch(models.Model):

@@ -1,12 +1,13 @@
 """Multi-step writes to the archive. Index updates follow from the signals in `signals.py`."""
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from .ingest.countries import find_countries
+from .ingest.countries import CountryMention, find_countries
 from .ingest.parsing import ParsedArticle
-from .models import Article, Country
+from .models import Article, ArticleCountry, CountryChoice
+from .search.sync import schedule_index_update
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -37,21 +38,106 @@ def article_import(*, parsed: ParsedArticle, batch=None) -> ImportResult:
             article = article or Article(title=parsed.title, published=parsed.published)
             article.body, article.source, article.fingerprint = parsed.body, parsed.source, fingerprint
             article.import_batch = batch or article.import_batch
-            if parsed.countries is not None and not article.countries_set_by_hand:
-                article.countries_set_by_hand = True  # the sender chose them; extraction leaves them be
-                article.save()
-                article.countries.set(Country.objects.filter(code__in=parsed.countries))
-            else:
-                article.save()
-                if not article.countries_set_by_hand:
-                    tag_countries(article)
+            article.save()
+            if parsed.countries is not None:
+                choose_only_countries(article, parsed.countries)
+            tag_countries(article)
             return ImportResult(outcome, article)
     except IntegrityError:
         # Another process stored the same release between our check and our insert.
         return ImportResult(UNCHANGED, Article.objects.get(fingerprint=fingerprint))
 
 
-def tag_countries(article: Article) -> None:
-    """Set the countries the article's text names (editors' choices are not passed here)."""
-    codes = [mention.code for mention in find_countries(article.title, article.body)]
-    article.countries.set(Country.objects.filter(code__in=codes))
+@dataclass(frozen=True)
+class CountryChange:
+    """An article's countries before and after tagging: ISO code -> weight."""
+
+    before: dict[str, float]
+    after: dict[str, float]
+
+    @property
+    def added(self) -> list[str]:
+        return sorted(self.after.keys() - self.before.keys())
+
+    @property
+    def removed(self) -> list[str]:
+        return sorted(self.before.keys() - self.after.keys())
+
+    @property
+    def reweighted(self) -> list[str]:
+        return sorted(code for code in self.after.keys() & self.before.keys() if self.after[code] != self.before[code])
+
+    def __bool__(self):
+        return self.before != self.after
+
+
+def countries_to_tag(mentions: list[CountryMention], choices: dict[str, bool]) -> dict[str, float]:
+    """The countries an article is about: what its text is about, as its editors' choices allow."""
+    tags = {mention.code: mention.weight for mention in mentions if choices.get(mention.code, mention.about)}
+    for code, included in choices.items():
+        if included:
+            tags.setdefault(code, 0.0)
+    return tags
+
+
+def tag_countries(article: Article, *, dry_run: bool = False) -> CountryChange:
+    """Tag an article with the countries its text is about, leaving editors' choices alone."""
+    mentions = find_countries(article.title, article.body)
+    choices = dict(article.country_choices.values_list("country_id", "included"))
+    change = CountryChange(
+        before=dict(article.country_tags.values_list("country_id", "weight")),
+        after=countries_to_tag(mentions, choices),
+    )
+    if change and not dry_run:
+        with transaction.atomic():
+            article.country_tags.filter(country_id__in=change.removed).delete()
+            for code in change.reweighted:
+                article.country_tags.filter(country_id=code).update(weight=change.after[code])
+            ArticleCountry.objects.bulk_create(
+                ArticleCountry(article=article, country_id=code, weight=change.after[code]) for code in change.added
+            )
+            schedule_index_update(article.pk)
+    return change
+
+
+def choose_country(article: Article, code: str, *, included: bool) -> None:
+    """Record an editor's word on one country; `tag_countries` applies it."""
+    CountryChoice.objects.update_or_create(article=article, country_id=code, defaults={"included": included})
+
+
+def choose_only_countries(article: Article, codes) -> None:
+    """A sender's list of countries (CSV, JSON): those, and none of the others the text is about."""
+    for code in codes:
+        choose_country(article, code, included=True)
+    for mention in find_countries(article.title, article.body):
+        if mention.about and mention.code not in codes:
+            choose_country(article, mention.code, included=False)
+
+
+RETAG_BATCH = 500
+
+
+@dataclass
+class RetagSummary:
+    checked: int = 0
+    with_choices: int = 0  # articles whose editors' choices were kept
+    changes: list[tuple[Article, CountryChange]] = field(default_factory=list)
+
+
+def retag_archive(*, dry_run: bool = False, progress=None) -> RetagSummary:
+    """Run country extraction over every article again, keeping editors' choices; the index follows."""
+    summary = RetagSummary()
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), RETAG_BATCH):
+        chunk = ids[start : start + RETAG_BATCH]
+        with transaction.atomic():  # the index catches up as each batch commits
+            articles = Article.objects.filter(pk__in=chunk).only("pk", "title", "body").order_by("pk")
+            for article in articles:
+                change = tag_countries(article, dry_run=dry_run)
+                summary.checked += 1
+                summary.with_choices += article.country_choices.exists()
+                if change:
+                    summary.changes.append((article, change))
+        if progress:
+            progress(len(chunk))
+    return summary

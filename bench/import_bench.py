@@ -65,13 +65,13 @@ def run(options, work):
 
 def parsed_releases(files: Path):
     """(number, parsed release, country codes) for every file, through the same parser and extractor."""
-    from articles.ingest.countries import find_countries
+    from articles.ingest.countries import countries_about
     from articles.ingest.decoding import decode_release
     from articles.ingest.parsing import parse_article
 
     for number, path in enumerate(sorted(files.glob("*.txt"))):
         parsed = parse_article(decode_release(path.read_bytes()))
-        yield number, parsed, [mention.code for mention in find_countries(parsed.title, parsed.body)]
+        yield number, parsed, countries_about(parsed.title, parsed.body)
 
 
 def raw_whoosh_import(files: Path, index_dir: Path):

@@ -2,6 +2,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from django.core.management import call_command
+
 from articles.models import Article
 
 from .conftest import release_text
@@ -18,18 +20,33 @@ def found(client, q):
     return [r["title"] for r in client.get("/api/search", {"q": q}).json()["results"]]
 
 
-def change_form(article, **changes):
-    data = {
-        "title": article.title,
-        "published": article.published.isoformat(),
-        "source": article.source,
-        "body": article.body,
-        "countries": [c.code for c in article.countries.all()],
-    }
-    if article.countries_set_by_hand:
-        data["countries_set_by_hand"] = "on"
+def change_form(article, *, remove=(), add=(), forget=(), **changes):
+    """The article's change form as the admin page posts it: its countries less `remove`, plus
+    `add`, and its editors' choices less those of the countries in `forget`."""
+    data = {"title": article.title, "published": article.published.isoformat(), "source": article.source, "body": article.body}
+    data.update(inline_forms("country_tags", [
+        {"id": tag.pk, "article": article.pk, "country": tag.country_id, **({"DELETE": "on"} if tag.country_id in remove else {})}
+        for tag in article.country_tags.all()
+    ], [{"article": article.pk, "country": code} for code in add]))  # fmt: skip
+    data.update(inline_forms("country_choices", [
+        {"id": choice.pk, "article": article.pk, "country": choice.country_id, "included": "on" if choice.included else "",
+         **({"DELETE": "on"} if choice.country_id in forget else {})}
+        for choice in article.country_choices.all()
+    ], []))  # fmt: skip
     data.update(changes)
     return data
+
+
+def inline_forms(prefix, existing, new):
+    data = {f"{prefix}-TOTAL_FORMS": len(existing) + len(new), f"{prefix}-INITIAL_FORMS": len(existing),
+            f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}  # fmt: skip
+    for number, form in enumerate([*existing, *new]):
+        data.update({f"{prefix}-{number}-{name}": value for name, value in form.items()})
+    return data
+
+
+def codes(article):
+    return {tag.country_id for tag in Article.objects.get(pk=article.pk).country_tags.all()}
 
 
 def test_an_admin_edit_is_searchable_at_once(editor, archive):
@@ -49,21 +66,60 @@ def test_edited_text_is_tagged_again(editor, archive):
     assert [c.code for c in Article.objects.get(pk=article.pk).countries.all()] == ["PE"]
 
 
-def test_hand_chosen_countries_are_kept_through_edits_and_reimports(editor, archive):
-    article = archive.add("Water talks", "Kenya discussed water.", "2019-09-27")
+def test_an_editors_countries_are_kept_through_edits_reimports_and_retagging(editor, archive):
+    article = archive.add("Water talks", "Kenya discussed water with Uganda.", "2019-09-27")
+    assert codes(article) == {"KE", "UG"}
     with archive.committed():
-        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, countries=["TZ", "UG"]))
-    article.refresh_from_db()
-    assert article.countries_set_by_hand
-    assert {c.code for c in article.countries.all()} == {"TZ", "UG"}
+        response = editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, remove=["UG"], add=["TZ"]))
+    assert response.status_code == 302
+    assert codes(article) == {"KE", "TZ"}
     assert editor.get("/api/search", {"country": "TZ"}).json()["count"] == 1
+    assert editor.get("/api/search", {"country": "UG"}).json()["count"] == 0
 
     with archive.committed():
-        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, body="Kenya discussed water again."))
-    archive.add("Water talks", "Kenya discussed water, a third version.", "2019-09-27")
-    article.refresh_from_db()
-    assert article.body == "Kenya discussed water, a third version."
-    assert {c.code for c in article.countries.all()} == {"TZ", "UG"}
+        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(
+            Article.objects.get(pk=article.pk), body="Kenya and Peru discussed water with Uganda."))  # fmt: skip
+    assert codes(article) == {"KE", "PE", "TZ"}  # extraction still decides the countries nobody chose
+    archive.add("Water talks", "Kenya discussed water with Uganda, a third version.", "2019-09-27")
+    assert Article.objects.get(pk=article.pk).body == "Kenya discussed water with Uganda, a third version."
+    assert codes(article) == {"KE", "TZ"}
+    with archive.committed():
+        call_command("retag_countries", verbosity=0)
+    assert codes(article) == {"KE", "TZ"}
+    assert editor.get("/api/search", {"country": "TZ"}).json()["count"] == 1
+
+
+def test_deleting_a_choice_lets_extraction_decide_again(editor, archive):
+    article = archive.add("Water talks", "Kenya discussed water with Uganda.")
+    with archive.committed():
+        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, remove=["UG"]))
+    assert codes(article) == {"KE"}
+    with archive.committed():
+        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(Article.objects.get(pk=article.pk), forget=["UG"]))
+    assert codes(article) == {"KE", "UG"}
+    assert editor.get("/api/search", {"country": "UG"}).json()["count"] == 1
+
+
+def test_the_change_page_shows_the_countries_found_with_their_weights(editor, archive):
+    body = "Kenya discussed water with Uganda. " + "More about the talks. " * 30 + "Peru was named once."
+    article = archive.add("Kenya water talks", body)
+    html = editor.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert "Countries found in the text" in html
+    assert "KE 5" in html  # title 3 + opening sentence 2
+    assert "UG 2" in html
+    assert "PE 1 (mentioned only)" in html
+    assert "Countries the release is about" in html
+    listing = editor.get("/admin/articles/article/").content.decode()
+    assert "KE 5, UG 2" in listing
+
+
+def test_the_admin_lists_articles_with_chosen_countries(editor, archive):
+    chosen = archive.add("Chosen", "Kenya discussed water with Uganda.")
+    archive.add("Found", "Kenya discussed water.")
+    with archive.committed():
+        editor.post(f"/admin/articles/article/{chosen.pk}/change/", change_form(chosen, remove=["UG"]))
+    html = editor.get("/admin/articles/article/", {"chosen": "yes"}).content.decode()
+    assert ">Chosen<" in html and ">Found<" not in html
 
 
 def test_deleting_in_the_admin_removes_from_search(editor, archive):

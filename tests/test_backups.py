@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, Country, ImportBatch, ImportFile
+from articles.models import Article, CountryChoice, ImportBatch, ImportFile
+from articles.services import choose_country, tag_countries
 from articles.search.index import searcher
 
 from .conftest import release_text
@@ -33,15 +34,17 @@ def filled_archive(archive, admin_client, settings, tmp_path):
     kenya = archive.add("Kenya and Peru sign an accord", "Nairobi hosted the talks.")
     edited = archive.add("Chosen by hand", "Talks in Islamabad.")
     with archive.committed():
-        edited.countries.set(Country.objects.filter(code__in=["NO", "FI"]))
-        Article.objects.filter(pk=edited.pk).update(countries_set_by_hand=True)
+        choose_country(edited, "PK", included=False)
+        for code in ("NO", "FI"):
+            choose_country(edited, code, included=True)
+        tag_countries(edited)
         upload = SimpleUploadedFile("one.txt", release_text(title="Uploaded release").encode())
         assert admin_client.post("/admin/articles/article/upload/", {"release": upload}).status_code == 302
     return {"kenya": kenya, "edited": edited}
 
 
 def test_a_restore_brings_back_every_row_file_and_index_document(filled_archive, tmp_path, search_index, settings):
-    before_rows = {a.pk: (a.title, a.slug, a.body, sorted(c.code for c in a.countries.all())) for a in Article.objects.all()}
+    before_rows = {a.pk: (a.title, a.slug, a.body, sorted(map(str, a.country_tags.all()))) for a in Article.objects.all()}
     before_index = index_contents()
     upload = ImportFile.objects.get().upload
     original_bytes = upload.read()
@@ -55,9 +58,12 @@ def test_a_restore_brings_back_every_row_file_and_index_document(filled_archive,
     (search_index / "current").unlink()
 
     assert "the index is rebuilt" in run("restore_archive", str(backup))
-    after_rows = {a.pk: (a.title, a.slug, a.body, sorted(c.code for c in a.countries.all())) for a in Article.objects.all()}
+    after_rows = {a.pk: (a.title, a.slug, a.body, sorted(map(str, a.country_tags.all()))) for a in Article.objects.all()}
     assert after_rows == before_rows
-    assert Article.objects.get(pk=filled_archive["edited"].pk).countries_set_by_hand
+    assert {(c.country_id, c.included) for c in CountryChoice.objects.filter(article=filled_archive["edited"])} == {
+        ("PK", False), ("NO", True), ("FI", True)
+    }
+    assert sorted(c.code for c in Article.objects.get(pk=filled_archive["edited"].pk).countries.all()) == ["FI", "NO"]
     assert index_contents() == before_index
     assert ImportFile.objects.get().upload.read() == original_bytes
     # New articles are numbered after the restored ones, so no permalink is reused.

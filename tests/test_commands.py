@@ -7,9 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.demo import generate_release_texts
-from articles.ingest.countries import find_countries
+from articles.ingest.countries import countries_about
 from articles.ingest.parsing import parse_article
-from articles.models import Article
+from articles.models import Article, ArticleCountry
+from articles.search.sync import schedule_index_update
+from articles.services import choose_country, tag_countries
 
 from .conftest import release_text
 
@@ -112,7 +114,7 @@ def test_generate_articles_adds_searchable_releases(archive, client):
 def test_the_demo_archive_is_varied_enough_to_explore():
     releases = [parse_article(text) for text in generate_release_texts(2000, seed=2019)]
     years = {release.published.year for release in releases}
-    countries = Counter(code for r in releases for code in {m.code for m in find_countries(r.title, r.body)})
+    countries = Counter(code for r in releases for code in set(countries_about(r.title, r.body)))
     words = [len(release.body.split()) for release in releases]
     assert len(years) >= 10
     assert len(countries) >= 60
@@ -155,3 +157,52 @@ def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(archive,
     assert "built by an earlier version; run `manage.py rebuild_index`" in caplog.text
     run("prepare_archive")
     assert count(client, q='"bilateral trade"') == 1
+
+
+@pytest.fixture
+def tagged_by_an_older_extractor(archive):
+    """Three releases whose tags an earlier extractor got wrong, one of them corrected by an editor."""
+    kenya = archive.add("Kenya water talks", "Kenya discussed water with Uganda.")
+    peru = archive.add("Mining rules", "Peru changed its mining rules. Peru said so twice.")
+    chosen = archive.add("Chosen", "Chile and Peru met.")
+    with archive.committed():
+        ArticleCountry.objects.filter(article=kenya, country="UG").delete()  # missed
+        ArticleCountry.objects.create(article=peru, country_id="FR", weight=1.0)  # a false hit
+        ArticleCountry.objects.filter(article=peru, country="PE").update(weight=1.0)  # weighed low
+        choose_country(chosen, "CL", included=False)  # an editor's word: not about Chile
+        tag_countries(chosen)
+        for article in (kenya, peru):
+            schedule_index_update(article.pk)
+    return {"kenya": kenya, "peru": peru, "chosen": chosen}
+
+
+def tags(article):
+    return {tag.country_id: tag.weight for tag in ArticleCountry.objects.filter(article=article)}
+
+
+def test_retag_countries_dry_run_shows_what_would_change_and_changes_nothing(client, tagged_by_an_older_extractor):
+    before = {name: tags(article) for name, article in tagged_by_an_older_extractor.items()}
+    output = run("retag_countries", "--dry-run")
+    kenya, peru = tagged_by_an_older_extractor["kenya"], tagged_by_an_older_extractor["peru"]
+    assert f"{kenya.pk} Kenya water talks: +UG 2" in output
+    assert f"{peru.pk} Mining rules: -FR PE 1→3.5" in output
+    assert "3 articles checked: 2 would change (1 countries added, 1 removed, 1 reweighted); editors' choices kept on 1." in output
+    assert "Dry run: nothing was changed." in output
+    assert {name: tags(article) for name, article in tagged_by_an_older_extractor.items()} == before
+    assert count(client, country="FR") == 1 and count(client, country="UG") == 0
+
+
+def test_retag_countries_applies_the_extractor_keeps_editors_choices_and_updates_search(
+    client, archive, tagged_by_an_older_extractor
+):
+    errors = io.StringIO()
+    with archive.committed():
+        call_command("retag_countries", stdout=io.StringIO(), stderr=errors)
+    assert "Retagging" in errors.getvalue() and "3/3" in errors.getvalue()  # the progress bar
+    assert tags(tagged_by_an_older_extractor["kenya"]) == {"KE": 5.0, "UG": 2.0}
+    assert tags(tagged_by_an_older_extractor["peru"]) == {"PE": 3.5}
+    assert tags(tagged_by_an_older_extractor["chosen"]) == {"PE": 2.0}  # Chile stays left out
+    assert count(client, country="FR") == 0
+    assert count(client, country="UG") == 1
+    assert count(client, country="CL") == 0
+    assert "0 changed" in run("retag_countries")  # nothing left to do

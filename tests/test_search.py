@@ -8,7 +8,7 @@ def releases(archive):
         "lavrov": archive.add(
             "Imran briefs Lavrov on regional situation",
             "Foreign Minister Sergei Lavrov of the Russian Federation met the Prime Minister of Pakistan.\n\n"
-            "They discussed the Afghan peace process.",
+            "They discussed the Afghan peace process with Afghanistan's neighbours.",
             "2019-09-27",
         ),
         "trade": archive.add(
@@ -309,3 +309,22 @@ def test_several_countries_can_mean_all_of_them(client, releases):
     assert "1 release naming all of Russian Federation and India" in narrowed
     assert '<a href="?country=RU&amp;country=IN">Show those naming any of them</a>' in narrowed
     assert search(client, country=["RU", "IN"], countries="bogus")["count"] == 2
+
+
+def test_with_a_country_chosen_releases_about_it_rank_above_those_naming_it(client, archive):
+    about = archive.add(
+        "Pakistan opens relief corridor",
+        "Pakistan opened a relief corridor on Monday. Pakistan's ministers thanked donors. " + "Convoys moved. " * 20,
+        "2019-01-01",
+    )
+    mentions = archive.add(
+        "Agencies plan relief flights",
+        "Agencies met to plan relief flights and relief stores. " + "Stores were counted. " * 20
+        + "Pakistan sent an observer. Pakistan will report.",
+        "2019-02-01",
+    )  # fmt: skip
+    assert titles(search(client, q="relief")) == [mentions.title, about.title]  # more about relief
+    assert titles(search(client, q="relief", country="PK")) == [about.title, mentions.title]
+    # Without words, relevance to the country alone; the newest first when asked.
+    assert titles(search(client, country="PK")) == [about.title, mentions.title]
+    assert titles(search(client, country="PK", sort="newest")) == [mentions.title, about.title]

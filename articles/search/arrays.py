@@ -12,6 +12,8 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from .schema import COUNTRY_WEIGHT_STEP
+
 # A bound on the postings kept per process; a common word costs 8 bytes per document it is in.
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 # Segments read but no longer in any version that a thread searches are dropped after this many.
@@ -28,9 +30,9 @@ class SegmentArrays:
         self.size = reader.doc_count_all()
         self.published = _published(reader, self.size)
         self.lengths = {name: _lengths(reader, name, self.size) for name in ("title", "body")}
-        # Every (document, country) pair, as parallel arrays; countries numbered within the segment.
+        # Every (document, country, weight) triple, as parallel arrays; countries numbered within the segment.
         self.country_codes = sorted(term_text(code) for code in _lexicon(reader, "countries"))
-        self.country_docs, self.country_numbers = _country_pairs(reader, self.country_codes)
+        self.country_docs, self.country_numbers, self.country_weights = _country_pairs(reader, self.country_codes)
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term in this segment, read through this thread's reader."""
@@ -70,6 +72,7 @@ class IndexArrays:
             [np.asarray([self.country_codes.index(code) for code in arrays.country_codes] or [0], np.int16)[arrays.country_numbers]
              for *_, arrays in self._leaves] or [np.zeros(0, np.int16)]
         )  # fmt: skip
+        self.country_weights = np.concatenate([arrays.country_weights for *_, arrays in self._leaves] or [np.zeros(0, np.float32)])
         self._country_masks: dict[str, np.ndarray] = {}
 
     def _joined(self, part, dtype) -> np.ndarray:
@@ -115,6 +118,15 @@ class IndexArrays:
             self._country_masks[code] = mask
         return self._country_masks[code]
 
+    def weight_of_countries(self, codes) -> np.ndarray:
+        """Per document, the greatest weight among the countries (0 where it names none)."""
+        weights = np.zeros(self.size, dtype=np.float32)
+        for code in codes:
+            if code in self.country_codes:
+                chosen = self.country_numbers == self.country_codes.index(code)
+                np.maximum.at(weights, self.country_docs[chosen], self.country_weights[chosen])
+        return weights
+
     def country_counts(self, documents: np.ndarray) -> dict[str, int]:
         """How many of the given documents (a mask) name each country."""
         counts = np.bincount(self.country_numbers[documents[self.country_docs]], minlength=len(self.country_codes))
@@ -154,13 +166,16 @@ def _lengths(reader, field: str, size: int) -> np.ndarray:
     return np.fromiter((reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(size)), dtype=np.float32, count=size)
 
 
-def _country_pairs(reader, country_codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    docs, numbers = [], []
+def _country_pairs(reader, country_codes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    docs, numbers, weights = [], [], []
     for number, code in enumerate(country_codes):
-        found = list(reader.postings("countries", code).all_ids())
-        docs.extend(found)
-        numbers.extend([number] * len(found))
-    return np.asarray(docs, dtype=np.int64), np.asarray(numbers, dtype=np.int16)
+        ids, frequencies = _read_postings(reader, "countries", code)
+        docs.append(ids)
+        numbers.append(np.full(len(ids), number, dtype=np.int16))
+        weights.append(frequencies * COUNTRY_WEIGHT_STEP)
+    if not docs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.float32)
+    return np.concatenate(docs).astype(np.int64), np.concatenate(numbers), np.concatenate(weights).astype(np.float32)
 
 
 def _lexicon(reader, field: str):

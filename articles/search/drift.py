@@ -34,7 +34,7 @@ def find_drift(progress=None) -> Drift:
                 duplicated.add(article_id)
             indexed[article_id] = fields.get("fingerprint")
     missing, stale, seen = set(), set(), 0
-    for article in Article.objects.order_by("pk").prefetch_related("countries").iterator(chunk_size=2000):
+    for article in Article.objects.order_by("pk").prefetch_related("country_tags").iterator(chunk_size=2000):
         seen += 1
         if article.pk not in indexed:
             missing.add(article.pk)

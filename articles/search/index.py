@@ -56,7 +56,12 @@ def index_exists() -> bool:
 
 
 def _has_current_fields(ix) -> bool:
-    return sorted(ix.schema.names()) == sorted(SCHEMA.names())
+    """The same fields, each of the same kind and recording the same things about its words."""
+    return _field_kinds(ix.schema) == _field_kinds(SCHEMA)
+
+
+def _field_kinds(schema) -> dict[str, tuple[str, str]]:
+    return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
 
 
 def create_generation() -> tuple[Path, whoosh_index.Index]:

@@ -14,11 +14,28 @@ SCHEMA = Schema(
     pairs=TEXT(analyzer=StemmingAnalyzer() | BiWordFilter(sep=" "), phrase=False),
     # An integer such as 20190927: numeric ranges are fast where DATETIME ranges are not.
     published=NUMERIC(int, bits=32, signed=False, sortable=True),
-    countries=KEYWORD(lowercase=False, scorable=False),
+    # Each country code once per COUNTRY_WEIGHT_STEP of its weight (see `country_terms`), so a
+    # posting's frequency says how much the release is about that country.
+    countries=KEYWORD(lowercase=False, scorable=True),
     source=KEYWORD(lowercase=True, commas=True),
     # A digest of everything above, so `check_index` can tell a stale document from a current one.
     fingerprint=ID(stored=True),
 )
+
+
+# Country weights are kept to half a point, and up to 20 (a title, a dateline and a dozen
+# mentions): beyond that a release is no more "about" a country for ranking's purposes.
+COUNTRY_WEIGHT_STEP = 0.5
+COUNTRY_WEIGHT_MAX = 20.0
+
+
+def country_terms(tags) -> str:
+    """(code, weight) pairs as the countries field's text: "PK PK PK IN" is PK 1.5, IN 0.5.
+
+    Every tagged country is written at least once, even one only an editor chose (weight 0).
+    """
+    repeats = {code: max(1, round(min(weight, COUNTRY_WEIGHT_MAX) / COUNTRY_WEIGHT_STEP)) for code, weight in tags}
+    return " ".join(code for code in sorted(repeats) for _ in range(repeats[code]))
 
 
 def date_to_number(day) -> int:
@@ -32,7 +49,7 @@ def article_to_document(article) -> dict:
         "title": article.title,
         "body": article.body,
         "published": date_to_number(article.published),
-        "countries": " ".join(sorted(country.code for country in article.countries.all())),
+        "countries": country_terms((tag.country_id, tag.weight) for tag in article.country_tags.all()),
         "source": article.source,
         "pairs": f"{article.title}\n{article.body}",
     }

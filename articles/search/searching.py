@@ -18,6 +18,9 @@ from .snippets import snippet
 from .spelling import corrected_text
 
 SORTS = ("relevance", "newest", "oldest")
+# With a country chosen, relevance is multiplied by 1 + the release's weight for it / this:
+# a title mention (3) doubles it, a mention in passing (1) adds a third.
+COUNTRY_WEIGHT_SCALE = 3.0
 CORRECT_BELOW = 3  # matches under which a corrected query is offered
 
 
@@ -169,6 +172,12 @@ def _timeline(published: np.ndarray, request: SearchRequest) -> list[tuple[str, 
 
 def _sort_keys(request: SearchRequest, arrays, scores) -> list[np.ndarray]:
     """Keys to order matches by, most significant first, each ascending."""
+    if request.sort == "relevance" and request.countries:
+        # A release about the chosen country ranks above one that names it in passing.
+        about = arrays.weight_of_countries(request.countries)
+        if request.query.is_empty:
+            return [-about, -arrays.published, -np.arange(arrays.size)]
+        return _best_first(arrays, scores * (1 + about / COUNTRY_WEIGHT_SCALE))
     if request.sort == "relevance" and not request.query.is_empty:
         return _best_first(arrays, scores)
     if request.sort == "oldest":
