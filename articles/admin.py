@@ -32,26 +32,35 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
-class CountryTagInline(admin.TabularInline):
+class CountryPickerInline(admin.TabularInline):
+    """A country picked by typing its name, without the links to edit the list of countries."""
+
+    autocomplete_fields = ["country"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field.widget.can_change_related = field.widget.can_view_related = field.widget.can_delete_related = False
+        return field
+
+
+class CountryTagInline(CountryPickerInline):
     """The countries the release is about. Removing one, or adding one, is an editor's choice
     that re-extraction and re-imports keep."""
 
     model = ArticleCountry
     fields = ["country", "weight"]
     readonly_fields = ["weight"]
-    autocomplete_fields = ["country"]
     extra = 1
     verbose_name = "country the release is about"
     verbose_name_plural = "Countries the release is about (remove or add one: extraction keeps your choice)"
 
 
-class CountryChoiceInline(admin.TabularInline):
+class CountryChoiceInline(CountryPickerInline):
     """Editors' choices; deleting one hands that country back to extraction."""
 
     model = CountryChoice
     fields = ["country", "included", "made"]
     readonly_fields = ["made"]
-    autocomplete_fields = ["country"]
     extra = 0
     verbose_name_plural = "Editors' choices (delete one to let extraction decide that country again)"
 

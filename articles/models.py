@@ -109,7 +109,7 @@ class CountryChoice(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="country_choices")
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
-    included = models.BooleanField(help_text="True: the article is about this country; False: it is not.")
+    included = models.BooleanField("about it", help_text="Ticked: the article is about this country; not ticked: it is not.")
     made = models.DateTimeField(auto_now=True)
 
     class Meta:

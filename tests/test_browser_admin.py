@@ -57,3 +57,43 @@ def test_uploading_several_files_through_the_admin(browser, office, tmp_path):
     page.goto(office.url + "/?q=fisheries")
     expect(page.locator(".hit h2")).to_have_text(["CSV release on fisheries"])
     page.close()
+
+
+def test_an_editor_sees_the_weights_and_corrects_the_countries(browser, office, tmp_path):
+    release = tmp_path / "release.txt"
+    release.write_text(release_text(
+        title="Kenya water talks", body="Kenya and Peru discussed water on Monday. The talks went on.-PR"))  # fmt: skip
+    page = browser.new_page()
+    page.goto(office.url + "/admin/articles/article/upload/")
+    if page.get_by_label("Username").count():
+        page.get_by_label("Username").fill("officer")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Release").set_input_files(release)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".messagelist")).to_contain_text("Added “Kenya water talks”")
+
+    # Every country found, with its weight; the tags below, with theirs.
+    expect(page.locator(".field-countries_found")).to_contain_text("KE 5")
+    expect(page.locator(".field-countries_found")).to_contain_text("PE 2")
+    tags = page.locator("#country_tags-group")
+    expect(tags.locator("tr.has_original")).to_have_count(2)
+
+    # Peru out, Tanzania in.
+    peru = tags.locator("tr.has_original", has_text="Peru")
+    peru.locator("input[type=checkbox][name$=DELETE]").check()
+    tags.locator("tr.form-row:not(.has_original) .select2-selection").first.click()
+    page.locator(".select2-search__field").fill("Tanz")
+    page.locator(".select2-results__option", has_text="Tanzania").click()
+    page.screenshot(path=SCREENSHOTS / "admin-countries-before-save.png", full_page=True)
+    page.get_by_role("button", name="Save and continue editing").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator("#country_choices-group")).to_contain_text("Peru")
+    expect(page.locator("#country_choices-group")).to_contain_text("Tanzania")
+    page.screenshot(path=SCREENSHOTS / "admin-countries.png", full_page=True)
+    page.goto(office.url + "/?country=TZ")
+    expect(page.locator(".hit h2")).to_have_text(["Kenya water talks"])
+    page.goto(office.url + "/?country=PE&q=water")
+    expect(page.locator(".hit h2")).to_have_count(0)
+    page.close()

@@ -141,16 +141,33 @@ def test_prepare_archive_loads_the_demo_once(archive, client, settings):
     assert count(client) == 15
 
 
-def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(archive, client, caplog):
+def schema_without_phrase_pairs():
     from whoosh.fields import ID, Schema
 
+    return Schema(id=ID(stored=True, unique=True))
+
+
+def schema_without_country_weights():
+    """The same fields, but countries recorded without how much a release is about them."""
+    from whoosh.fields import KEYWORD
+
+    from articles.search.schema import SCHEMA
+
+    schema = SCHEMA.copy()
+    schema.remove("countries")
+    schema.add("countries", KEYWORD(lowercase=False, scorable=False))
+    return schema
+
+
+@pytest.mark.parametrize("earlier_schema", [schema_without_phrase_pairs, schema_without_country_weights])
+def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(archive, client, caplog, earlier_schema):
     from articles.search.index import forget_open_index, index_root, make_current
     from articles.search.storage import UnhurriedFileStorage
 
     archive.add("Written before the upgrade", "Kenya and Peru signed a bilateral trade accord.")
     earlier = index_root() / "generation-1"
     earlier.mkdir()
-    UnhurriedFileStorage(str(earlier)).create_index(Schema(id=ID(stored=True, unique=True)))
+    UnhurriedFileStorage(str(earlier)).create_index(earlier_schema())
     make_current(earlier)
     forget_open_index()
     assert client.get("/api/search").status_code == 503

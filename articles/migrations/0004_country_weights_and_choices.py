@@ -78,7 +78,9 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 (
                     "included",
-                    models.BooleanField(help_text="True: the article is about this country; False: it is not."),
+                    models.BooleanField(
+                        "about it", help_text="Ticked: the article is about this country; not ticked: it is not."
+                    ),
                 ),
                 ("made", models.DateTimeField(auto_now=True)),
                 (

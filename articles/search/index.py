@@ -60,8 +60,8 @@ def _has_current_fields(ix) -> bool:
     return _field_kinds(ix.schema) == _field_kinds(SCHEMA)
 
 
-def _field_kinds(schema) -> dict[str, tuple[str, str]]:
-    return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
+def _field_kinds(schema) -> dict[str, tuple]:
+    return {name: (type(field).__name__, type(field.format).__name__, field.scorable, field.stored) for name, field in schema.items()}
 
 
 def create_generation() -> tuple[Path, whoosh_index.Index]:

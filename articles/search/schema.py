@@ -15,7 +15,8 @@ SCHEMA = Schema(
     # An integer such as 20190927: numeric ranges are fast where DATETIME ranges are not.
     published=NUMERIC(int, bits=32, signed=False, sortable=True),
     # Each country code once per COUNTRY_WEIGHT_STEP of its weight (see `country_terms`), so a
-    # posting's frequency says how much the release is about that country.
+    # posting's frequency says how much the release is about that country. (Scorable: an index
+    # written before weights, with each code once, is told apart by it and rebuilt.)
     countries=KEYWORD(lowercase=False, scorable=True),
     source=KEYWORD(lowercase=True, commas=True),
     # A digest of everything above, so `check_index` can tell a stale document from a current one.
