@@ -42,6 +42,7 @@ manage: $(BIN)/.installed $(if $(SECRET_KEY),,$(DATA_DIR)/secret_key)
 # seed, every figure beside its baselines measured in the same run. `bench` takes about 15
 # minutes at 10,000 articles; `bench-full` about an hour and a half at 100,000.
 bench: $(BIN)/.installed wrk
+	$(BIN)/python bench/country_accuracy.py --save
 	$(MAKE) --no-print-directory bench-at ARTICLES=10000
 
 bench-full: $(BIN)/.installed wrk
