@@ -49,6 +49,7 @@ def test_the_seed_sample_is_about_pakistan_russia_india_and_afghanistan():
         ("Dahomey became independent.", {"BJ"}),
         # Regions, with their country
         ("Farmers in Ontario and Sindh.", {"CA", "PK"}),
+        ("Mills in British Columbia closed.", {"CA"}),  # a region, though "British" is an adjective
         ("Tamil Nadu and California signed.", {"IN", "US"}),
         ("Delegates from Scotland and Wales.", {"GB"}),
         # A town followed by its US state, whatever the town

@@ -37,7 +37,6 @@ NOT_COUNTRIES = {
         "Central America",
         "Central American",
         "West Indies",
-        "British Columbia",
         "New Guinea",
         "Turkey Point",
     )
@@ -81,31 +80,31 @@ def find_countries(title: str, body: str) -> list[CountryMention]:
     """Every country a release names, most prominent first, each marked whether it is a subject."""
     counts: Counter[str] = Counter()
     weights: Counter[str] = Counter()
-    for code, _ in _codes_with_positions(title):
+    for code, weight in _weighed_mentions(title, body):
         counts[code] += 1
-        weights[code] += TITLE_WEIGHT
-    dateline = find_dateline(body)
-    lead_ends = LEAD_CHARACTERS
-    if dateline:
-        lead_ends += dateline.end
-        code = _dateline_country(dateline)
-        if code:
-            counts[code] += 1
-            weights[code] += DATELINE_WEIGHT
-    opening = dateline.end if dateline else 0
-    first_sentence_ends = _first_sentence_end(body, opening)
-    for code, start in _codes_with_positions(body, after=opening):
-        counts[code] += 1
-        if start < first_sentence_ends:
-            weights[code] += FIRST_SENTENCE_WEIGHT
-        else:
-            weights[code] += LEAD_WEIGHT if start < lead_ends else LATER_WEIGHT
+        weights[code] += weight
     top = max(weights.values(), default=0.0)
     mentions = [
         CountryMention(code, counts[code], round(weight, 2), weight == top or weight >= max(ABOUT_MIN_WEIGHT, ABOUT_SHARE * top))
         for code, weight in weights.items()
     ]
     return sorted(mentions, key=lambda mention: (-mention.weight, mention.code))
+
+
+def _weighed_mentions(title: str, body: str):
+    """(code, weight) for each mention: its weight says where it sits."""
+    for code, _ in _codes_with_positions(title):
+        yield code, TITLE_WEIGHT
+    dateline = find_dateline(body)
+    opening = dateline.end if dateline else 0
+    if dateline and _dateline_country(dateline):
+        yield _dateline_country(dateline), DATELINE_WEIGHT
+    first_sentence_ends = _first_sentence_end(body, opening)
+    for code, start in _codes_with_positions(body, after=opening):
+        if start < first_sentence_ends:
+            yield code, FIRST_SENTENCE_WEIGHT
+        else:
+            yield code, LEAD_WEIGHT if start < opening + LEAD_CHARACTERS else LATER_WEIGHT
 
 
 def _first_sentence_end(text: str, start: int) -> int:
