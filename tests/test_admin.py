@@ -191,3 +191,12 @@ def test_the_upload_page_needs_a_login(client, db):
     response = client.get("/admin/articles/article/upload/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("added", [["ZZ"], ["KE"], ["UG", "UG"], ["<script>"]])
+def test_a_country_that_cannot_be_added_is_refused_with_a_message(editor, archive, added):
+    article = archive.add("Water talks", "Kenya discussed water.")
+    response = editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, add=added))
+    assert response.status_code == 200
+    assert "Please correct the error" in response.content.decode()
+    assert codes(article) == {"KE"}
