@@ -109,9 +109,10 @@ def choose_only_countries(article: Article, codes) -> None:
     """A sender's list of countries (CSV, JSON): those, and none of the others the text is about."""
     for code in codes:
         choose_country(article, code, included=True)
-    for mention in find_countries(article.title, article.body):
-        if mention.about and mention.code not in codes:
-            choose_country(article, mention.code, included=False)
+    about = {mention.code for mention in find_countries(article.title, article.body) if mention.about}
+    chosen_before = set(article.country_choices.filter(included=True).values_list("country_id", flat=True))
+    for code in (about | chosen_before) - set(codes):
+        choose_country(article, code, included=False)
 
 
 RETAG_BATCH = 500

@@ -165,3 +165,16 @@ def test_a_release_the_database_refuses_fails_alone(editor, archive, monkeypatch
     assert outcomes(batch) == [("line 2", "failed"), ("line 3", "created")]
     assert "The database refused this release (DataError)" in batch.items.get(position=0).reason
     assert list(Article.objects.values_list("title", flat=True)) == ["Accepted"]
+
+
+def test_a_senders_list_of_countries_is_exactly_the_tags_and_a_new_list_replaces_it(editor, archive, client):
+    upload(editor, archive, ("v1.csv", b"title,date,body,countries\nFisheries,2019-05-05,Kenya and Peru on fish.,NO;FI\n"))
+    article = Article.objects.get(title="Fisheries")
+    assert sorted(article.countries.values_list("code", flat=True)) == ["FI", "NO"]  # not Kenya or Peru
+    upload(editor, archive, ("v2.csv", b"title,date,body,countries\nFisheries,2019-05-05,Kenya and Peru on fish again.,Peru\n"))
+    assert sorted(article.countries.values_list("code", flat=True)) == ["PE"]
+    assert client.get("/api/search", {"country": "NO"}).json()["count"] == 0
+    assert client.get("/api/search", {"country": "PE"}).json()["count"] == 1
+    # Without a list, extraction decides again, within the choices the lists left.
+    upload(editor, archive, ("v3.csv", b"title,date,body\nFisheries,2019-05-05,Kenya and Peru on fish once more.\n"))
+    assert sorted(article.countries.values_list("code", flat=True)) == ["PE"]
