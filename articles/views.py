@@ -156,10 +156,13 @@ def article_page(request, pk, slug):
 @require_safe
 def api_article(request, pk):
     try:
-        article = Article.objects.prefetch_related("countries").get(pk=pk)
+        article = Article.objects.prefetch_related("countries", "country_tags").get(pk=pk)
     except Article.DoesNotExist:
         return JsonResponse({"error": f"There is no article {pk}."}, status=404)
-    return JsonResponse(_article_summary(request, article) | {"source": article.source, "body": article.body})
+    weights = {tag.country_id: tag.weight for tag in article.country_tags.all()}
+    return JsonResponse(
+        _article_summary(request, article) | {"country_weights": weights, "source": article.source, "body": article.body}
+    )
 
 
 def _article_summary(request, article):

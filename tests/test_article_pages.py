@@ -46,6 +46,7 @@ def test_article_api(client, archive):
         "published": "2020-02-02",
         "source": "Press release",
         "countries": ["KE"],
+        "country_weights": {"KE": 2.0},  # named in the opening sentence
         "body": "Kenya first.\n\nSecond.",
         "url": f"http://testserver/articles/{article.pk}/api-title/",
     }
