@@ -1,4 +1,5 @@
-"""Multi-step writes to the archive. Index updates follow from the signals in `signals.py`."""
+"""Multi-step writes to the archive. Index updates follow from the signals in `signals.py`,
+and from `tag_countries`, whose changes to an article's tags no signal sees."""
 import hashlib
 from dataclasses import dataclass, field
 
@@ -39,9 +40,10 @@ def article_import(*, parsed: ParsedArticle, batch=None) -> ImportResult:
             article.body, article.source, article.fingerprint = parsed.body, parsed.source, fingerprint
             article.import_batch = batch or article.import_batch
             article.save()
+            mentions = find_countries(article.title, article.body)
             if parsed.countries is not None:
-                choose_only_countries(article, parsed.countries)
-            tag_countries(article)
+                choose_only_countries(article, parsed.countries, mentions)
+            tag_countries(article, mentions=mentions)
             return ImportResult(outcome, article)
     except IntegrityError:
         # Another process stored the same release between our check and our insert.
@@ -80,9 +82,11 @@ def countries_to_tag(mentions: list[CountryMention], choices: dict[str, bool]) -
     return tags
 
 
-def tag_countries(article: Article, *, dry_run: bool = False) -> CountryChange:
-    """Tag an article with the countries its text is about, leaving editors' choices alone."""
-    mentions = find_countries(article.title, article.body)
+def tag_countries(article: Article, *, mentions: list[CountryMention] | None = None, dry_run: bool = False) -> CountryChange:
+    """Tag an article with the countries its text is about (`mentions`, if already found),
+    leaving editors' choices alone."""
+    if mentions is None:
+        mentions = find_countries(article.title, article.body)
     choices = dict(article.country_choices.values_list("country_id", "included"))
     change = CountryChange(
         before=dict(article.country_tags.values_list("country_id", "weight")),
@@ -105,11 +109,12 @@ def choose_country(article: Article, code: str, *, included: bool) -> None:
     CountryChoice.objects.update_or_create(article=article, country_id=code, defaults={"included": included})
 
 
-def choose_only_countries(article: Article, codes) -> None:
-    """A sender's list of countries (CSV, JSON): those, and none of the others the text is about."""
+def choose_only_countries(article: Article, codes, mentions: list[CountryMention]) -> None:
+    """A sender's list of countries (CSV, JSON): those, and none of the others the text
+    (whose `mentions` are given) is about."""
     for code in codes:
         choose_country(article, code, included=True)
-    about = {mention.code for mention in find_countries(article.title, article.body) if mention.about}
+    about = {mention.code for mention in mentions if mention.about}
     chosen_before = set(article.country_choices.filter(included=True).values_list("country_id", flat=True))
     for code in (about | chosen_before) - set(codes):
         choose_country(article, code, included=False)
@@ -121,8 +126,8 @@ RETAG_BATCH = 500
 @dataclass
 class RetagSummary:
     checked: int = 0
-    with_choices: int = 0  # articles whose editors' choices were kept
     changes: list[tuple[Article, CountryChange]] = field(default_factory=list)
+    with_choices: int = 0  # articles whose editors' choices were kept
 
 
 def retag_archive(*, dry_run: bool = False, progress=None) -> RetagSummary:
@@ -136,9 +141,9 @@ def retag_archive(*, dry_run: bool = False, progress=None) -> RetagSummary:
             for article in articles:
                 change = tag_countries(article, dry_run=dry_run)
                 summary.checked += 1
-                summary.with_choices += article.country_choices.exists()
                 if change:
                     summary.changes.append((article, change))
         if progress:
             progress(len(chunk))
+    summary.with_choices = CountryChoice.objects.values("article").distinct().count()
     return summary

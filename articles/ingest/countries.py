@@ -19,7 +19,7 @@ from .gazetteer import (
     region_abbreviations,
     us_state_abbreviations,
 )
-from .tokens import Token, fold, tokenize
+from .tokens import Token, fold, name_key, tokenize
 
 # Phrases that contain a country's name or adjective but are not about that country.
 NOT_COUNTRIES = {
@@ -97,8 +97,9 @@ def _weighed_mentions(title: str, body: str):
         yield code, TITLE_WEIGHT
     dateline = find_dateline(body)
     opening = dateline.end if dateline else 0
-    if dateline and _dateline_country(dateline):
-        yield _dateline_country(dateline), DATELINE_WEIGHT
+    filed_in = _dateline_country(dateline) if dateline else None
+    if filed_in:
+        yield filed_in, DATELINE_WEIGHT
     first_sentence_ends = _first_sentence_end(body, opening)
     for code, start in _codes_with_positions(body, after=opening):
         if start < first_sentence_ends:
@@ -125,18 +126,14 @@ def _dateline_country(dateline: Dateline) -> str | None:
     """The country of "CITY, Region -": the region when it is known, else the city."""
     places = gazetteer()
     if dateline.region:
-        key = _key(dateline.region)
+        key = name_key(dateline.region)
         region = places.get(key)
         if region:
             return region.code
         # An unknown region leaves the city's namesakes unresolved ("HORSHAM, Penn." is not England's).
         return region_abbreviations().get(key) or abbreviated_region(dateline.region)
-    city = _key(dateline.city)
+    city = name_key(dateline.city)
     return places[city].code if city in places else dateline_cities().get(city)
-
-
-def _key(name: str) -> tuple[str, ...]:
-    return tuple(fold(token.text) for token in tokenize(name))
 
 
 def _codes_with_positions(text: str, after: int = 0):

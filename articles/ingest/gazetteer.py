@@ -16,7 +16,7 @@ import pycountry
 import us
 from countryinfo import CountryInfo
 
-from .tokens import fold, tokenize
+from .tokens import fold, name_key, tokenize
 
 # A claimant this many times more populous than the next takes a shared name.
 DOMINANT_POPULATION_RATIO = 10
@@ -122,7 +122,7 @@ def region_abbreviations() -> dict[tuple[str, ...], str]:
     "Ill.", "Miss." and "Wash." are words too, so these count only where a place is
     certain: in a dateline, or after a city ("Stamford, Conn.").
     """
-    return {tuple(fold(token.text) for token in tokenize(written)): "US" for written in us_state_abbreviations()}
+    return {name_key(written): "US" for written in us_state_abbreviations()}
 
 
 @functools.cache
@@ -155,7 +155,7 @@ def dateline_cities() -> dict[tuple[str, ...], str]:
         # Its name and the English-alphabet spellings others use ("Frankfurt", "Hanover").
         for name in [city["name"], *city["alternatenames"]]:
             if name.isascii() and name[:1].isupper():
-                places.setdefault(tuple(fold(token.text) for token in tokenize(name)), city["countrycode"])
+                places.setdefault(name_key(name), city["countrycode"])
     return places
 
 
@@ -236,8 +236,7 @@ def _region_names(known_codes):
             continue
         for region in info.get("provinces") or []:
             name = region.split(" (")[0]  # "Xizang (Tibet)"
-            words = {fold(token.text) for token in tokenize(name)}
-            if len(name) >= SHORTEST_PLACE_NAME and name not in NAMES_TOO_COMMON and not words <= _DIRECTION_WORDS:
+            if len(name) >= SHORTEST_PLACE_NAME and name not in NAMES_TOO_COMMON and not set(name_key(name)) <= _DIRECTION_WORDS:
                 yield name, code, NameKind.REGION
 
 

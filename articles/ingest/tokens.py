@@ -26,6 +26,11 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def name_key(name: str) -> tuple[str, ...]:
+    """A place name as the gazetteer looks it up: its folded tokens."""
+    return tuple(fold(token.text) for token in tokenize(name))
+
+
 @functools.lru_cache(maxsize=100_000)  # running text repeats its words; folding each is the hot spot
 def fold(word: str) -> str:
     """Lowercase without accents or curly quotes: the key a name is looked up by."""

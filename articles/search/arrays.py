@@ -111,8 +111,7 @@ class IndexArrays:
         """One country's mask, kept for the next searches of this version of the index."""
         if code not in self._country_masks:
             mask = np.zeros(self.size, dtype=bool)
-            if code in self.country_codes:
-                mask[self.country_docs[self.country_numbers == self.country_codes.index(code)]] = True
+            mask[self.country_docs[self._pairs_of(code)]] = True
             if len(self._country_masks) >= COUNTRY_MASKS_KEPT:
                 self._country_masks.pop(next(iter(self._country_masks)))
             self._country_masks[code] = mask
@@ -122,10 +121,15 @@ class IndexArrays:
         """Per document, the greatest weight among the countries (0 where it names none)."""
         weights = np.zeros(self.size, dtype=np.float32)
         for code in codes:
-            if code in self.country_codes:
-                chosen = self.country_numbers == self.country_codes.index(code)
-                np.maximum.at(weights, self.country_docs[chosen], self.country_weights[chosen])
+            pairs = self._pairs_of(code)
+            np.maximum.at(weights, self.country_docs[pairs], self.country_weights[pairs])
         return weights
+
+    def _pairs_of(self, code: str) -> np.ndarray:
+        """Which (document, country) pairs are the country's, as a mask over the pairs."""
+        if code not in self.country_codes:
+            return np.zeros(len(self.country_docs), dtype=bool)
+        return self.country_numbers == self.country_codes.index(code)
 
     def country_counts(self, documents: np.ndarray) -> dict[str, int]:
         """How many of the given documents (a mask) name each country."""
