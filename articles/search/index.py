@@ -61,7 +61,16 @@ def _has_current_fields(ix) -> bool:
 
 
 def _field_kinds(schema) -> dict[str, tuple]:
-    return {name: (type(field).__name__, type(field.format).__name__, field.scorable, field.stored) for name, field in schema.items()}
+    return {
+        name: (type(field).__name__, type(field.format).__name__, field.scorable, field.stored, _analysis(field))
+        for name, field in schema.items()
+    }
+
+
+def _analysis(field) -> tuple[str, ...]:
+    """The steps a field's text goes through (an index written before accent folding differs here)."""
+    analyzer = getattr(field, "analyzer", None)
+    return tuple(type(step).__name__ for step in getattr(analyzer, "items", [analyzer]))
 
 
 def create_generation() -> tuple[Path, whoosh_index.Index]:

@@ -1,17 +1,25 @@
 """What a search document is, and how an article becomes one."""
 import hashlib
-from whoosh.analysis import BiWordFilter, StemmingAnalyzer
+from whoosh.analysis import BiWordFilter, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+
+def words_analyzer():
+    """Lowercase words without their accents, stop words dropped, stemmed: "Türkiye" is "turkiy",
+    as "Turkiye" is, so a reader finds a release whichever way either of them wrote it."""
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter(cachesize=50000)
+
 
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     # Title words weigh twice body words in BM25F ranking.
-    title=TEXT(analyzer=StemmingAnalyzer(), field_boost=2.0),
+    title=TEXT(analyzer=words_analyzer(), field_boost=2.0),
     # Not stored: snippets are highlighted from the database's text of the page's hits.
-    body=TEXT(analyzer=StemmingAnalyzer()),
+    body=TEXT(analyzer=words_analyzer()),
     # Neighbouring words of title and body as one term each ("bilater trade"): a phrase
     # search looks up its pairs instead of reading every position of every word.
-    pairs=TEXT(analyzer=StemmingAnalyzer() | BiWordFilter(sep=" "), phrase=False),
+    pairs=TEXT(analyzer=words_analyzer() | BiWordFilter(sep=" "), phrase=False),
     # An integer such as 20190927: numeric ranges are fast where DATETIME ranges are not.
     published=NUMERIC(int, bits=32, signed=False, sortable=True),
     # Each country code once per COUNTRY_WEIGHT_STEP of its weight (see `country_terms`), so a

@@ -211,6 +211,4 @@ def _date_range(start, end) -> tuple[int, int]:
 
 
 def _highlighted_words(query: UserQuery) -> frozenset[str]:
-    if query.is_empty:
-        return frozenset()
-    return frozenset(term_text(text) for field, text in query.query.iter_all_terms() if field == "body")
+    return query.wanted_words

@@ -10,6 +10,7 @@ import re
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from whoosh.support.charset import accent_map
 
 from .schema import SCHEMA
 
@@ -35,7 +36,8 @@ def _matches(body: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
     found = []
     for match in _WORD.finditer(body):
         token = match.group().lower()
-        if token[:2] in prefixes and (form := indexed_form(token)) in words:
+        # Indexed forms are folded ("turkiy"), so the text's "Türkiye" is compared folded too.
+        if token[:2].translate(accent_map) in prefixes and (form := indexed_form(token)) in words:
             found.append((match.start(), match.end(), form))
     return found
 
