@@ -159,7 +159,21 @@ def schema_without_country_weights():
     return schema
 
 
-@pytest.mark.parametrize("earlier_schema", [schema_without_phrase_pairs, schema_without_country_weights])
+def schema_without_accent_folding():
+    """The same fields, but words indexed with their accents ("türkiye" and "turkiye" apart)."""
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import TEXT
+
+    from articles.search.schema import SCHEMA
+
+    schema = SCHEMA.copy()
+    for name in ("title", "body"):
+        schema.remove(name)
+        schema.add(name, TEXT(analyzer=StemmingAnalyzer()))
+    return schema
+
+
+@pytest.mark.parametrize("earlier_schema", [schema_without_phrase_pairs, schema_without_country_weights, schema_without_accent_folding])
 def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(archive, client, caplog, earlier_schema):
     from articles.search.index import forget_open_index, index_root, make_current
     from articles.search.storage import UnhurriedFileStorage
