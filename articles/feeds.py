@@ -1,19 +1,55 @@
 """Atom feeds of searches: any search URL can be followed, newest releases first."""
 import datetime
+import re
 from dataclasses import replace
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from .forms import SearchForm
 from .models import country_names
 from .search.searching import search_articles
+from .templatetags.search_urls import search_url
 
 FEED_ENTRIES = 50
 
 
+# What XML 1.0 cannot carry: control characters but tab and line ends, surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` as XML can hold it: each character it cannot shown as U+FFFD, the replacement character."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+class _XMLTextGenerator(SimplerXMLGenerator):
+    """Writes every text and attribute through `xml_text`, so no release or query can make a feed malformed.
+
+    Django's generator refuses control characters with an exception (a 500) and lets U+FFFE through.
+    """
+
+    def characters(self, content):
+        super().characters(xml_text(content) if content else content)
+
+    def startElement(self, name, attrs):
+        super().startElement(name, {key: xml_text(str(value)) for key, value in (attrs or {}).items()})
+
+
+class _AtomFeed(Atom1Feed):
+    def write(self, outfile, encoding):
+        # Atom1Feed.write, with the generator above.
+        handler = _XMLTextGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+
 class SearchFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = _AtomFeed
 
     def get_object(self, request):
         form = SearchForm(request.GET, country_names=country_names())
@@ -27,9 +63,11 @@ class SearchFeed(Feed):
         return f"The newest of {found['results'].count:,} press releases matching this search."
 
     def link(self, found):
-        params = found["request"].GET.copy()
-        params.pop("page", None)
-        return "/?" + params.urlencode() if params else "/"
+        return "/" + search_url(found["request"].GET)
+
+    def feed_url(self, found):
+        """The feed's own address (Atom's rel="self"), with its search."""
+        return "/feed/" + search_url(found["request"].GET)
 
     def items(self, found):
         return found["results"].hits

@@ -5,14 +5,23 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.utils.text import slugify
 
+from .ingest.country_names import resolve_country
 from .ingest.dates import parse_release_date
 from .ingest.formats import ACCEPTED_FORMATS
 from .search.query import parse_user_query
 from .search.searching import SORTS, SearchRequest
 
 MAX_PAGE = 10_000
+# More countries than this in one search are dropped with a note: every link of the page
+# repeats the search's countries, so a page of hundreds would be hundreds of kilobytes.
+MAX_COUNTRIES = 20
+
+
+def plausible_dates() -> tuple[datetime.date, datetime.date]:
+    """The first and last publication dates the archive accepts (PRESSROOM_EARLIEST_YEAR to a year from today)."""
+    today = datetime.date.today()
+    return datetime.date(settings.PRESSROOM_EARLIEST_YEAR, 1, 1), today.replace(year=today.year + 1, day=min(today.day, 28))
 
 
 class SearchForm(forms.Form):
@@ -45,6 +54,13 @@ class SearchForm(forms.Form):
         day = _parse_date(text, last_day=last_day)
         if day is None:
             self.notes.append(f"The {label} date {text!r} was not understood and was ignored; use 2019, 2019-09 or 2019-09-27.")
+            return None
+        earliest, latest = plausible_dates()
+        if not earliest <= day <= latest:
+            self.notes.append(
+                f"The {label} date {text!r} lies outside the archive's dates ({earliest.year} to {latest.year}) and was ignored."
+            )
+            return None
         return day
 
     def clean_date_from(self):
@@ -57,9 +73,10 @@ class SearchForm(forms.Form):
         """The search to run; each invalid parameter is replaced by its default and noted."""
         self.is_valid()
         cleaned = dict(self.cleaned_data)
+        cleaned["country"] = self._known_countries()
         for name, errors in self.errors.items():
             if name == "country":
-                cleaned["country"] = self._known_countries()
+                continue  # read above, value by value
             elif name == "page":
                 self.notes.append("The page number was not valid; showing the first page.")
                 cleaned["page"] = 1
@@ -89,28 +106,28 @@ class SearchForm(forms.Form):
         )
 
     def _countries_named(self, names) -> list[str]:
-        """Codes of the countries written as country:name in the query (a name, its code or its slug)."""
-        if not names:
-            return []
-        by_name = {}
-        for code, name in self.country_names.items():
-            for key in (code, name, slugify(name), name.split(",")[0]):
-                by_name.setdefault(" ".join(key.replace("-", " ").split()).casefold(), code)
+        """Codes of the countries written as country:name in the query."""
         codes = []
         for name in names:
-            code = by_name.get(" ".join(name.replace("-", " ").split()).casefold())
-            if code:
+            code = resolve_country(name)
+            if code in self.country_names:
                 codes.append(code)
             else:
                 self.notes.append(f"There is no country called {name!r}; that part of the search was ignored.")
         return codes
 
     def _known_countries(self):
-        asked = [code.upper() for code in self.data.getlist("country")]
-        unknown = [code for code in asked if code not in self.country_names]
+        """The country= values as codes: ISO codes, or names as the query's country:name takes them."""
+        asked = list(dict.fromkeys(self.data.getlist("country")))
+        if len(asked) > MAX_COUNTRIES:
+            self.notes.append(f"Only the first {MAX_COUNTRIES} countries were searched; {len(asked) - MAX_COUNTRIES:,} more were ignored.")
+            asked = asked[:MAX_COUNTRIES]
+        codes = {value: resolve_country(value) for value in asked}
+        unknown = [value for value, code in codes.items() if code not in self.country_names]
         if unknown:
-            self.notes.append(f"Unknown country code{'s' if len(unknown) > 1 else ''} ignored: {', '.join(unknown)}.")
-        return [code for code in dict.fromkeys(asked) if code in self.country_names]
+            shown = ", ".join(value[:40] for value in unknown[:5]) + (f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else "")
+            self.notes.append(f"Unknown country code{'s' if len(unknown) > 1 else ''} ignored: {shown}.")
+        return list(dict.fromkeys(code for code in codes.values() if code in self.country_names))
 
 
 _YEAR = re.compile(r"(\d{4})")

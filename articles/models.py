@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
+from .ingest.tokens import fold
+
 SLUG_MAX_LENGTH = 80
 
 
@@ -225,7 +227,7 @@ _COUNTRY_NAMES: dict[str, str] = {}
 
 def matching_country_names(text: str, limit: int = 3) -> list[str]:
     """Country names beginning with what was typed (two letters at least, one word or more)."""
-    typed = " ".join(text.split()).casefold()
+    typed = fold(" ".join(text.split()))
     if len(typed) < 2:
         return []
-    return sorted(name for name in country_names().values() if name.casefold().startswith(typed))[:limit]
+    return sorted(name for name in country_names().values() if fold(name).startswith(typed))[:limit]  # "turk" finds Türkiye

@@ -78,7 +78,10 @@ def api_search(request):
             "results": [_article_summary(request, hit.article) | {"snippet": hit.snippet} for hit in results.hits],
             "facets": {
                 "countries": [{"code": code, "name": names.get(code, code), "count": n} for code, n in results.country_counts],
-                "dates": [{"period": period, "count": n} for period, n in results.timeline],
+                "dates": [
+                    {"period": period.name, "from": period.first, "to": period.last, "count": period.count}
+                    for period in results.timeline
+                ],
             },
         }
     )
@@ -143,7 +146,7 @@ def robots_txt(request):
 @require_safe
 def article_page(request, pk, slug):
     article = get_object_or_404(Article.objects.prefetch_related("countries"), pk=pk)
-    if slug != article.slug:
+    if request.path != article.get_absolute_url():  # an old slug, or the id written as 01091
         return redirect(article, permanent=True)
     try:
         related = related_articles(article)

@@ -204,6 +204,9 @@ PRESSROOM_MAX_COMPRESSION_RATIO = int(os.environ.get("PRESSROOM_MAX_COMPRESSION_
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 PRESSROOM_RESULTS_PER_PAGE = 20
+# Publication dates before this year, or more than a year from today, are typing slips
+# ("0019", "9999"): imports refuse them, and searches ignore them with a note.
+PRESSROOM_EARLIEST_YEAR = int(os.environ.get("PRESSROOM_EARLIEST_YEAR", "1900"))
 # The most rows a CSV export of a search holds (the newest first).
 PRESSROOM_EXPORT_LIMIT = int(os.environ.get("PRESSROOM_EXPORT_LIMIT", "10000"))
 # Demo archive loaded by `make serve` when the database holds no article.

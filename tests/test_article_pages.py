@@ -85,3 +85,10 @@ def test_an_article_page_stands_without_the_index(client, archive, search_index)
     (search_index / "current").unlink()
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200 and "Related releases" not in response.content.decode()
+
+
+def test_an_id_written_with_leading_zeros_redirects_to_the_permalink(client, archive):
+    article = archive.add("Talks in Islamabad", "Pakistan and China met.")
+    response = client.get(f"/articles/000{article.pk}/{article.slug}/")
+    assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+    assert client.get(f"/articles/0{article.pk}/")["Location"] == article.get_absolute_url()

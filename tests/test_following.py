@@ -76,3 +76,26 @@ def test_the_api_is_documented_with_working_examples(client, releases):
     example = page.split('Try it: <a href="')[1].split('"')[0].replace("&amp;", "&")
     assert client.get(example).json()["count"] == 1
     assert '<a href="/api/">the API</a>' in client.get("/").content.decode()
+
+
+def test_a_release_with_control_characters_makes_a_well_formed_feed(client, archive):
+    # Written before ingest cleaned text (or by any path that did not): the feed must still be XML.
+    archive.add("Talks\x00 in\x01 Islamabad\ufffe", "Pakistan\x0b and China\x1f met.")
+    response = client.get("/feed/", {"q": "islamabad"})
+    assert response.status_code == 200
+    [entry] = ET.fromstring(response.content).findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Talks\ufffd in\ufffd Islamabad\ufffd"
+
+
+@pytest.mark.parametrize("q", ["\ufffe", "\uffff", "a\x00b", "\x1b[31m", "\ud7ff\ue000"])
+def test_any_query_makes_a_well_formed_feed(client, releases, q):
+    response = client.get("/feed/", {"q": q})
+    assert response.status_code == 200
+    ET.fromstring(response.content)
+
+
+def test_the_feeds_own_link_keeps_its_search(client, releases):
+    feed = ET.fromstring(client.get("/feed/", {"q": "pakistan", "country": ["PK", "RU"], "page": "2"}).content)
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links["self"] == "http://testserver/feed/?q=pakistan&country=PK&country=RU"
+    assert links["alternate"] == "http://testserver/?q=pakistan&country=PK&country=RU"

@@ -1,5 +1,8 @@
 """Search through /api/search and the HTML page, against a real index on disk."""
+from urllib.parse import urlencode
+
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 
 @pytest.fixture
@@ -248,7 +251,7 @@ def test_dates_may_be_a_year_or_a_month(client, releases):
 
 def test_matches_are_counted_per_year_and_per_month_within_a_year(client, releases):
     years = search(client)["facets"]["dates"]
-    assert years == [{"period": str(year), "count": n} for year, n in
+    assert years == [{"period": str(year), "from": str(year), "to": str(year), "count": n} for year, n in
                      [(2012, 1), (2013, 0), (2014, 0), (2015, 0), (2016, 0), (2017, 0), (2018, 1), (2019, 2)]]  # fmt: skip
     months = search(client, **{"from": "2019", "to": "2019"})["facets"]["dates"]
     assert {m["period"]: m["count"] for m in months if m["count"]} == {"2019-06": 1, "2019-09": 1}
@@ -328,3 +331,68 @@ def test_with_a_country_chosen_releases_about_it_rank_above_those_naming_it(clie
     # Without words, relevance to the country alone; the newest first when asked.
     assert titles(search(client, country="PK")) == [about.title, mentions.title]
     assert titles(search(client, country="PK", sort="newest")) == [mentions.title, about.title]
+
+
+@pytest.mark.parametrize("params", [{"from": "0020"}, {"to": "0099"}, {"from": "0500", "to": "0600"}, {"from": "0020", "to": "0020"},
+                                    {"from": "9999"}, {"to": "9999-12-31"}, {"from": "0000"}, {"from": "1899-12-31"}])  # fmt: skip
+def test_dates_outside_the_archives_years_are_ignored_with_a_note(client, releases, params):
+    for endpoint in ("/", "/feed/", "/export.csv"):
+        assert client.get(endpoint, params).status_code == 200
+    data = search(client, **params)
+    assert data["count"] == 4
+    assert any("outside the archive's dates" in note or "not understood" in note for note in data["notes"]), data["notes"]
+
+
+def test_the_chart_never_draws_more_than_a_hundred_bars(client, archive):
+    # Rows dated before ingest refused such dates: the chart groups them rather than drawing thousands of bars.
+    for year in (19, 1000, 1901, 1955, 2019, 9999):
+        archive.add(f"Release of {year}", "Kenya talks.", f"{year:04d}-06-01")
+    page = client.get("/").content.decode()
+    assert page.count('<rect class="bar"') <= 100 and "per century" in page
+    assert 'aria-label="0000–0099: 1 release"' in page and "from=0000&amp;to=0099" in page
+    periods = search(client)["facets"]["dates"]
+    assert len(periods) <= 100 and periods[0] == {"period": "0000-0099", "from": "0000", "to": "0099", "count": 1}
+    narrowed = search(client, **{"from": "1901", "to": "2019"})["facets"]["dates"]
+    assert [p["period"] for p in narrowed if p["count"]] == ["1900-1909", "1950-1959", "2010-2019"]  # 119 years: decades
+
+
+def test_a_century_of_releases_is_drawn_per_decade(client, archive):
+    for year in (1901, 1955, 2019):
+        archive.add(f"Release of {year}", "Kenya talks.", f"{year}-06-01")
+    page = client.get("/").content.decode()
+    assert "per decade" in page and 'aria-label="1950s: 1 release"' in page and "from=1950&amp;to=1959" in page
+
+
+def test_countries_are_found_by_any_of_their_names_with_or_without_accents(client, archive):
+    archive.add("Ankara talks", "Türkiye and Kenya discussed trade.")
+    archive.add("Abidjan talks", "Côte d'Ivoire and Kenya discussed cocoa.")
+    for name in ("turkey", "Türkiye", "turkiye", "TR", "tur"):
+        assert titles(search(client, q=f"country:{name}")) == ["Ankara talks"], name
+        assert titles(search(client, country=name)) == ["Ankara talks"], name
+    for name in ('"cote d\'ivoire"', "cote-divoire", '"Ivory Coast"', "CI"):
+        data = search(client, q=f"country:{name}")
+        assert titles(data) == ["Abidjan talks"], (name, data["notes"])
+
+
+def test_hundreds_of_repeated_countries_are_capped_with_a_note(client, releases):
+    params = [("country", code) for code in ["PK"] * 330 + ["RU", "IN", "KE"] * 10 + [f"X{n}" for n in range(40)]]
+    query = "&".join(f"{key}={value}" for key, value in params)
+    response = client.get(f"/?{query}")
+    assert response.status_code == 200 and len(response.content) < 60_000
+    data = client.get(f"/api/search?{query}").json()
+    assert data["count"] == 4  # Pakistan, Russia, India and Kenya were searched
+    assert any("Only the first 20 countries were searched" in note for note in data["notes"])
+
+
+_PARAMETER = st.sampled_from(["q", "country", "countries", "from", "to", "sort", "page", "fingerprint", ""])
+_VALUE = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["0020", "9999", "2019-02-30", "-1", "1e9", "all", "PK", "turkey", "newest", '"', "REQUIRE", "\ufffe"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(params=st.lists(st.tuples(_PARAMETER, _VALUE), max_size=6), endpoint=st.sampled_from(["/", "/api/search", "/feed/"]))
+def test_any_query_string_is_answered_never_with_a_server_error(client, releases, params, endpoint):
+    response = client.get(endpoint + "?" + urlencode(params))
+    assert response.status_code in (200, 400)

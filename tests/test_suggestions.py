@@ -44,3 +44,7 @@ def test_browsers_can_add_pressroom_as_a_search_engine(client, releases):
     urls = {url.get("type"): url.get("template") for url in ET.fromstring(response.content).iter("{http://a9.com/-/spec/opensearch/1.1/}Url")}
     assert urls["text/html"] == "http://testserver/?q={searchTerms}"
     assert urls["application/x-suggestions+json"] == "http://testserver/api/suggest?q={searchTerms}"
+
+
+def test_country_suggestions_ignore_accents(client, db):
+    assert "country:turkiye" in client.get("/api/suggest", {"q": "turk"}).json()[1]

@@ -44,6 +44,21 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class Period:
+    """One bar of the chart: how many matches lie between two dates, written as the search form takes them."""
+
+    name: str  # "2019-09", "2019", or a span of years "2010-2019"
+    first: str  # "2019-09", "2019", "2010"
+    last: str
+    count: int
+
+
+# The chart counts per month within one year, else per year, per decade, per century...:
+# the shortest period that keeps it within this many bars.
+MAX_PERIODS = 100
+
+
+@dataclass(frozen=True)
 class SearchResults:
     count: int
     page: int
@@ -51,9 +66,8 @@ class SearchResults:
     hits: list[SearchHit]
     # (country code, number of matches) for the query and dates, whatever countries are chosen
     country_counts: list[tuple[str, int]] = field(default_factory=list)
-    # (period, number of matches): per year ("2019"), or per month ("2019-09") when the
-    # dates lie within one year
-    timeline: list[tuple[str, int]] = field(default_factory=list)
+    # Matches per month when the dates lie within one year, else per year (or decade...)
+    timeline: list[Period] = field(default_factory=list)
     # The query with misspelt words corrected, when it finds little (spelling.py)
     corrected_query: str | None = None
 
@@ -157,17 +171,30 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def _timeline(published: np.ndarray, request: SearchRequest) -> list[tuple[str, int]]:
-    """Matches per year, or per month of the one year the dates allow; dates as numbers (20190927)."""
+def _timeline(published: np.ndarray, request: SearchRequest) -> list[Period]:
+    """Matches per month of the one year the dates allow, else per year, decade or longer; dates as numbers (20190927)."""
     start, end = request.published_from, request.published_to
     if start and end and start.year == end.year:
         counts = np.bincount(published // 100 % 100, minlength=13)
-        return [(f"{start.year}-{month:02d}", int(counts[month])) for month in range(start.month, end.month + 1)]
+        return [
+            Period(month := f"{start.year:04d}-{number:02d}", month, month, int(counts[number]))
+            for number in range(start.month, end.month + 1)
+        ]
     if not len(published):
         return []
     years = published // 10000
-    counts = np.bincount(years - years.min())
-    return [(str(years.min() + offset), int(n)) for offset, n in enumerate(counts)]
+    first, last = int(years.min()), int(years.max())
+    width = 1
+    while (last // width - first // width) >= MAX_PERIODS:
+        width *= 10
+    counts = np.bincount(years // width - first // width)
+    periods = []
+    for offset, count in enumerate(counts):
+        since = (first // width + offset) * width
+        until = since + width - 1
+        name = f"{since:04d}" if width == 1 else f"{since:04d}-{until:04d}"
+        periods.append(Period(name, f"{since:04d}", f"{until:04d}", int(count)))
+    return periods
 
 
 def _sort_keys(request: SearchRequest, arrays, scores) -> list[np.ndarray]:

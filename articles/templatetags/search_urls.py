@@ -2,11 +2,20 @@
 from django import template
 from django.utils.http import urlencode
 
+from ..forms import MAX_COUNTRIES
+
 register = template.Library()
 
 
-def _search_url(query, **changes):
-    params = {key: query.getlist(key) for key in query if key != "page"}
+# The parameters of a search; a link keeps these and drops anything else a URL carried.
+SEARCH_PARAMETERS = ("q", "country", "countries", "from", "to", "sort")
+
+
+def search_url(query, **changes):
+    """The search's URL with `changes`; each parameter once (the last, as the form reads it), countries as the form caps them."""
+    params = {key: query.getlist(key)[-1:] for key in SEARCH_PARAMETERS if key in query}
+    if "country" in query:
+        params["country"] = list(dict.fromkeys(query.getlist("country")))[:MAX_COUNTRIES]
     params.update({key: value for key, value in changes.items() if value is not None})
     params = {key: value for key, value in params.items() if value not in ("", [], None)}
     return "?" + urlencode(params, doseq=True) if params else "?"
@@ -16,15 +25,16 @@ def _search_url(query, **changes):
 def toggle_country_url(context, code):
     """The current search with this country added to or removed from its filter."""
     query = context["request"].GET
-    chosen = [c for c in query.getlist("country") if c.upper() != code]
-    if len(chosen) == len(query.getlist("country")):
+    current = list(dict.fromkeys(query.getlist("country")))[:MAX_COUNTRIES]
+    chosen = [c for c in current if c.upper() != code]
+    if len(chosen) == len(current):
         chosen.append(code)
-    return _search_url(query, country=chosen)
+    return search_url(query, country=chosen)
 
 
 @register.simple_tag(takes_context=True)
 def page_url(context, number):
-    return _search_url(context["request"].GET, page=number if number > 1 else None)
+    return search_url(context["request"].GET, page=number if number > 1 else None)
 
 
 @register.filter
@@ -47,16 +57,16 @@ def mul(value, factor):
 @register.simple_tag(takes_context=True)
 def search_query(context):
     """The current search's query string (without its page), for its feed and export."""
-    return _search_url(context["request"].GET)
+    return search_url(context["request"].GET)
 
 
 @register.simple_tag(takes_context=True)
 def corrected_search_url(context, text):
     """The current search with its words replaced by the corrected ones."""
-    return _search_url(context["request"].GET, q=text)
+    return search_url(context["request"].GET, q=text)
 
 
 @register.simple_tag(takes_context=True)
 def countries_mode_url(context, mode):
     """The current search matching any ("any") or all ("all") of its chosen countries."""
-    return _search_url(context["request"].GET, countries="all" if mode == "all" else "")
+    return search_url(context["request"].GET, countries="all" if mode == "all" else "")

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django import template
 
-from .search_urls import _search_url
+from .search_urls import search_url
 
 register = template.Library()
 
@@ -13,7 +13,6 @@ MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 @dataclass(frozen=True)
 class Bar:
-    period: str  # "2019" or "2019-09"
     label: str
     count: int
     url: str
@@ -27,22 +26,38 @@ class Bar:
 
 @register.inclusion_tag("articles/timeline.html", takes_context=True)
 def timeline_chart(context, timeline):
-    """Bars of `timeline` [(period, count)], each a link narrowing the search to its period."""
-    if len(timeline) < 2 and not any(count for _, count in timeline):
+    """Bars of `timeline` (searching.Period), each a link narrowing the search to its period."""
+    if len(timeline) < 2 and not any(period.count for period in timeline):
         return {"bars": []}
     query = context["request"].GET
     slot = WIDTH / max(1, len(timeline))
-    tallest = max(count for _, count in timeline) or 1
+    tallest = max(period.count for period in timeline) or 1
     every = max(1, round(len(timeline) / 12))  # at most about a dozen labels
     bars = []
-    for number, (period, count) in enumerate(timeline):
+    for number, period in enumerate(timeline):
+        count = period.count
         height = (HEIGHT - LABEL_SPACE - 4) * count / tallest
-        label = f"{MONTHS[int(period[5:]) - 1]} {period[:4]}" if len(period) > 4 else period
         bars.append(Bar(
-            period=period, label=label, count=count, url=_search_url(query, **{"from": period, "to": period}),
+            label=_label(period), count=count, url=search_url(query, **{"from": period.first, "to": period.last}),
             x=round(number * slot + slot * 0.1, 1), width=round(slot * 0.8, 1),
             y=round(HEIGHT - LABEL_SPACE - height, 1), height=round(height, 1),
             label_x=round(number * slot + slot / 2, 1), show_label=number % every == 0,
         ))  # fmt: skip
-    unit = "month" if len(timeline[0][0]) > 4 else "year"
-    return {"bars": bars, "unit": unit, "width": WIDTH, "height": HEIGHT, "baseline": HEIGHT - LABEL_SPACE, "label_y": HEIGHT - 3}
+    return {"bars": bars, "unit": _unit(timeline[0]), "width": WIDTH, "height": HEIGHT, "baseline": HEIGHT - LABEL_SPACE,
+            "label_y": HEIGHT - 3}  # fmt: skip
+
+
+def _label(period) -> str:
+    if len(period.first) > 4:  # a month, "2019-09"
+        return f"{MONTHS[int(period.first[5:]) - 1]} {period.first[:4]}"
+    if period.first == period.last:
+        return period.first
+    if int(period.last) - int(period.first) == 9:
+        return f"{period.first}s"
+    return f"{period.first}–{period.last}"
+
+
+def _unit(period) -> str:
+    if len(period.first) > 4:
+        return "month"
+    return {1: "year", 10: "decade", 100: "century"}.get(int(period.last) - int(period.first) + 1, "millennium")
