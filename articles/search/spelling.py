@@ -13,11 +13,11 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from ..ingest.gazetteer import gazetteer
 from ..ingest.tokens import fold
 from ..models import Article
+from .query import OPERATORS
 from .snippets import indexed_form
 
 # Plain words of 3 to 20 letters (longer ones are not typing slips): not field:word, not numbers.
 _WORD = re.compile(r"(?<![\w:])([^\W\d_]{3,20})(?![\w:])")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 CANDIDATES, STEM_DISTANCE, WORD_DISTANCE = 5, 4, 2
 
 
@@ -29,7 +29,7 @@ def corrected_text(text: str, held) -> str | None:
     def correction(match):
         word = match.group(1)
         form = indexed_form(word.lower())
-        if word in _OPERATORS or form is None or fold(word) in _place_words():
+        if word in OPERATORS or form is None or fold(word) in _place_words():
             return word
         if ("body", form) in reader or ("title", form) in reader:
             return word
