@@ -60,7 +60,7 @@ def _body_problems(kind: str, response) -> list[str]:
 
 def _markup_problems(text: str) -> list[str]:
     found = [f"unescaped markup {marker!r}" for marker in ACTIVE_MARKUP if marker in text]
-    if "7007" in text:  # {{ 7|add:7000 }} evaluated
+    if "31337009" in text:  # {{ 9|add:31337000 }} evaluated
         found.append("template syntax was evaluated")
     return found
 

@@ -89,3 +89,9 @@ def site(tmp_path_factory):
     yield served
     served.pool.shutdown(cancel_futures=True)
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def fuzz_office(site):
+    site.create_superuser("fuzzer")
+    return site.signed_in("fuzzer")

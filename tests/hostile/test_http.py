@@ -18,7 +18,7 @@ SEARCH_PARAMETERS = ("q", "country", "countries", "from", "to", "sort", "page")
 PLANTED_WORD = "quokka"  # in every planted release and no demo one
 PLANTED = [
     {"title": '<script>alert("planted")</script> Quokka talks in Nairobi', "date": "2026-01-05",
-     "body": 'Kenya and Peru "><img src=x onerror=alert(1)> discussed quokka trade.\n\n{{ 7|add:7000 }} ]]> <![CDATA[ &amp;'},
+     "body": 'Kenya and Peru "><img src=x onerror=alert(1)> discussed quokka trade.\n\n{{ 9|add:31337000 }} ]]> <![CDATA[ &amp;'},
     {"title": '=HYPERLINK("http://evil.example","Quokka") trade note', "date": "2026-01-04",
      "body": "Quokka trade with Kenya.", "source": "=cmd|' /C calc'!A0"},
     {"title": "Türkiye and Côte d’Ivoire hold counter-terrorism talks in Nur-Sultan", "date": "2026-01-03",

@@ -82,7 +82,7 @@ INJECTION = _values(
     ("SQL OR 1=1", "' OR 1=1 --"), ("SQL DROP", '"; DROP TABLE articles_article; --'),
     ("<script>", '<script>alert("pr-xss")</script>'), ("attribute break", '"><img src=x onerror=alert(1)>'),
     ("svg onload", "<svg/onload=alert(1)>"), ("iframe", "<iframe src=javascript:alert(1)>"), ("javascript:", "javascript:alert(1)"),
-    ("Django {{ }}", "{{ 7|add:7000 }}"), ("Django {% debug %}", "{% debug %}"), ("Django {% load %}", "{% load static %}"),
+    ("Django {{ }}", "{{ 9|add:31337000 }}"), ("Django {% debug %}", "{% debug %}"), ("Django {% load %}", "{% load static %}"),
     ("${}", "${7*7}"), ("#{}", "#{7*7}"), ("<%= %>", "<%= 7*7 %>"), ("printf", "%s%s%s%n"), ("str.format", "{0.__class__}"),
     ("log4j", "${jndi:ldap://x}"), ("path traversal", "../../../../etc/passwd"), ("encoded traversal", "..%2f..%2fetc%2fpasswd"),
     ("Windows path", "C:\\Windows\\win.ini"), ("CRLF header", "\r\nX-Injected: yes"), ("CRLF cookie", "kenya\r\nSet-Cookie: evil=1"),
