@@ -63,6 +63,14 @@ class Site:
                 found.append(event["traceback"].strip().splitlines()[-1])
         return found
 
+    def task_errors(self) -> list[str]:
+        """The last line of each traceback of a failed import task (the task worker names no batch)."""
+        found = []
+        for line in self.server.log.read_text(errors="replace").splitlines():
+            if line.startswith("{") and "process_import_batch" in line and '"traceback"' in line:
+                found.append(json.loads(line)["traceback"].strip().splitlines()[-1][:200])
+        return found
+
     def create_superuser(self, username="officer"):
         subprocess.run(
             [sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", username, "--email", "o@example.org"],
