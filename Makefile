@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: serve test manage bench bench-full bench-at wrk
+.PHONY: serve test fuzz manage bench bench-full bench-at wrk
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Pressroom needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -33,6 +33,12 @@ serve: $(BIN)/.installed $(if $(SECRET_KEY),,$(DATA_DIR)/secret_key)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# A longer hostile-input run than the suite's: thousands of generated query strings and uploads
+# against gunicorn, and of inputs to the parsers (HYPOTHESIS_PROFILE=fuzz; PRESSROOM_FUZZ_EXAMPLES
+# sets the requests per HTTP test). Failures found are kept in var/hypothesis and tried first next time.
+fuzz: $(BIN)/.installed
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/hostile/test_fuzz.py tests/hostile/test_properties.py -p no:cacheprovider
 
 # Any management command with the development values above: make manage ARGS="check_index --fix"
 manage: $(BIN)/.installed $(if $(SECRET_KEY),,$(DATA_DIR)/secret_key)

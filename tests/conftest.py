@@ -5,10 +5,24 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from articles.ingest.parsing import ParsedArticle
 from articles.search.index import create_generation, forget_open_index, make_current
 from articles.services import article_import
+
+# Property tests: a few examples each in the suite ("ci"), many in `make fuzz` ("fuzz"), which
+# keeps the failures it finds under var/ to try first next time. Every test has the autouse index
+# fixture below, which a property test does not touch between examples.
+_EXAMPLES = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+hypothesis_settings.register_profile("ci", max_examples=60, database=None, **_EXAMPLES)
+hypothesis_settings.register_profile(
+    "fuzz", max_examples=3000, database=DirectoryBasedExampleDatabase(Path(__file__).resolve().parent.parent / "var" / "hypothesis"),
+    **_EXAMPLES,
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED_SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
 
