@@ -1,6 +1,8 @@
 """The press office's admin: edit releases, correct their countries, upload release files."""
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -78,6 +80,17 @@ class ChosenCountriesFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _DateHierarchyChangeList(ChangeList):
+    """Django's date hierarchy turns ?published__year=9999 (it computes year 10,000) or a year of twenty
+    digits into a 500; here they are an invalid filter like any other, which the admin reports."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
@@ -91,6 +104,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("country_tags")
+
+    def get_changelist(self, request, **kwargs):
+        return _DateHierarchyChangeList
 
     @admin.display(description="Countries")
     def country_list(self, article):

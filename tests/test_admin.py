@@ -200,3 +200,12 @@ def test_a_country_that_cannot_be_added_is_refused_with_a_message(editor, archiv
     assert response.status_code == 200
     assert "Please correct the error" in response.content.decode()
     assert codes(article) == {"KE"}
+
+
+@pytest.mark.parametrize("year", ["9999", "100000000000000000000", "9223372036854775808", "0", "-1", "abc"])
+def test_the_article_lists_year_filter_refuses_impossible_years(editor, archive, year):
+    archive.add("Talks in Islamabad", "Pakistan and China met.")
+    response = editor.get("/admin/articles/article/", {"published__year": year})
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1")  # the admin's "invalid filter" page
