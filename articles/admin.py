@@ -8,8 +8,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .forms import ImportUploadForm, ReleaseUploadForm
-from .importing import batch_again, batch_from_uploads, process_batch
+from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
+from .importing import batch_again, batch_from_uploads, import_limits, process_batch
 from .ingest.countries import find_countries
 from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
 from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries
@@ -21,6 +21,14 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "published", "source", "body"]
+        field_classes = {"title": CleanTextField, "source": CleanTextField, "body": CleanTextField}
+
+    def clean_published(self):
+        published = self.cleaned_data["published"]
+        problem = import_limits().publication_date_problem(published)
+        if problem:
+            raise forms.ValidationError(problem)
+        return published
 
     def clean(self):
         cleaned = super().clean()

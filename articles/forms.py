@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils.text import slugify
 
+from .ingest.cleaning import clean_text
 from .ingest.dates import parse_release_date
 from .ingest.formats import ACCEPTED_FORMATS
 from .search.query import parse_user_query
@@ -129,6 +130,13 @@ def _parse_date(text: str, *, last_day: bool) -> datetime.date | None:
         return datetime.date.fromisoformat(text)
     except ValueError:
         return parse_release_date(text)
+
+
+class CleanTextField(forms.CharField):
+    """Text an editor typed or pasted, without the control characters that break pages and feeds."""
+
+    def to_python(self, value):
+        return super().to_python(clean_text(value) if isinstance(value, str) else value)
 
 
 class ReleaseUploadForm(forms.Form):

@@ -201,6 +201,10 @@ PRESSROOM_MAX_RELEASE_BYTES = int(os.environ.get("PRESSROOM_MAX_RELEASE_BYTES", 
 PRESSROOM_MAX_ARCHIVE_MEMBERS = int(os.environ.get("PRESSROOM_MAX_ARCHIVE_MEMBERS", 20_000))
 PRESSROOM_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("PRESSROOM_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024))
 PRESSROOM_MAX_COMPRESSION_RATIO = int(os.environ.get("PRESSROOM_MAX_COMPRESSION_RATIO", 200))
+# Publication dates a release may have, in imports and in the admin: from the first of
+# January of this year to this many days after today. Anything else is a typing error (0019).
+PRESSROOM_EARLIEST_YEAR = int(os.environ.get("PRESSROOM_EARLIEST_YEAR", 1900))
+PRESSROOM_LATEST_DAYS_AHEAD = int(os.environ.get("PRESSROOM_LATEST_DAYS_AHEAD", 366))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 PRESSROOM_RESULTS_PER_PAGE = 20

@@ -11,11 +11,13 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import pycountry
 
+from . import json_values
+from .cleaning import clean_text
 from .countries import find_countries
 from .dates import parse_release_date
 from .decoding import decode_release
@@ -28,6 +30,9 @@ NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives; never releases, so passed over silently.
 ARCHIVE_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
 SOURCE_MAX_LENGTH = 100  # Article.source's column
+# Below this many bytes a compression ratio says nothing: a short, repetitive text can shrink
+# three hundred times and still unpack to a few kilobytes.
+RATIO_FLOOR_BYTES = 64 * 1024
 _ISO_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
@@ -39,6 +44,19 @@ class ImportLimits:
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_compression_ratio: int = 200
     max_field_characters: int = 1024 * 1024
+    # Publication dates outside these are typing errors (0019, 9999). The settings decide
+    # them (importing.import_limits); the default here reads the clock only when none is given.
+    earliest_published: datetime.date = datetime.date(1900, 1, 1)
+    latest_published: datetime.date = field(default_factory=lambda: datetime.date.today() + datetime.timedelta(days=366))
+
+    def publication_date_problem(self, published: datetime.date) -> str:
+        """Why a release dated `published` is refused, or "" when the date is plausible."""
+        if self.earliest_published <= published <= self.latest_published:
+            return ""
+        return (
+            f"The publication date {published.isoformat()} is outside the dates Pressroom accepts "
+            f"({self.earliest_published.isoformat()} to {self.latest_published.isoformat()}); check the year."
+        )
 
 
 @dataclass(frozen=True)
@@ -58,9 +76,16 @@ def read_releases(name: str, data: bytes, limits: ImportLimits = ImportLimits())
     if len(data) > limits.max_file_bytes:
         raise RejectedRelease(f"{name!r} is {len(data):,} bytes; the limit is {limits.max_file_bytes:,} bytes.")
     if suffix == ".zip":
-        yield from _archive_releases(name, data, limits)
+        releases = _archive_releases(name, data, limits)
     else:
-        yield from _file_releases(suffix, data, limits, where="")
+        releases = _file_releases(suffix, data, limits, where="")
+    for release in releases:
+        yield _dated_in_range(release, limits)
+
+
+def _dated_in_range(release: ReadRelease, limits: ImportLimits) -> ReadRelease:
+    problem = release.parsed and limits.publication_date_problem(release.parsed.published)
+    return ReadRelease(release.location, error=problem) if problem else release
 
 
 def _file_releases(suffix, data, limits, where) -> Iterator[ReadRelease]:
@@ -140,7 +165,7 @@ def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
     csv.field_size_limit(limits.max_field_characters)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = [column.strip().lower() for column in next(reader)]
+        header = [clean_text(column).strip().lower() for column in next(reader)]
     except (StopIteration, csv.Error):
         yield ReadRelease(_at(where, "line 1"), error="The CSV file has no header row naming title, date and body.")
         return
@@ -170,61 +195,77 @@ def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
 
 
 def _json_lines_releases(text, limits, where) -> Iterator[ReadRelease]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: JSON strings may hold U+2028 and the other breaks splitlines knows.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield ReadRelease(_at(where, f"line {number}"), error=f"Not valid JSON: {error.msg} at column {error.colno}.")
+            record = json_values.load(line)
+        except RejectedRelease as error:
+            yield ReadRelease(_at(where, f"line {number}"), error=str(error))
             continue
         yield _record_release(record, _at(where, f"line {number}"))
 
 
 def _json_releases(text, limits, where) -> Iterator[ReadRelease]:
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as error:
-        yield ReadRelease(_at(where, f"line {error.lineno}"), error=f"Not valid JSON: {error.msg} at column {error.colno}.")
-        return
-    if isinstance(records, dict):
-        records = [records]
-    if not isinstance(records, list):
-        yield ReadRelease(where, error="The JSON file must hold an object or a list of objects.")
-        return
-    for number, record in enumerate(records, start=1):
-        yield _record_release(record, _at(where, f"item {number}"))
+    for item in json_values.list_items(text):
+        if item.error:
+            yield ReadRelease(_at(where, item.place), error=item.error)
+        else:
+            yield _record_release(item.value, _at(where, item.place))
 
 
 def _record_release(record, where) -> ReadRelease:
     """A CSV row or JSON object with title, date, body and optional countries and source."""
     if not isinstance(record, dict):
         return ReadRelease(where, error="Not an object with title, date and body.")
-    fields = {str(key).strip().lower(): value for key, value in record.items()}
-    title = " ".join(str(fields.get("title") or "").split())
-    body = str(fields.get("body") or "").replace("\r\n", "\n").strip()
-    if not title:
-        return ReadRelease(where, error="The title is missing.")
-    if len(title) > TITLE_MAX_LENGTH:
-        return ReadRelease(where, error=f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}.")
-    published = _record_date(fields.get("date"))
-    if published is None:
-        return ReadRelease(where, error=f"The date {str(fields.get('date') or '')!r} is missing or not understood; use 2019-09-27 or 27 Sep, 2019.")
-    if not body:
-        return ReadRelease(where, error="The body is empty.")
+    fields = {clean_text(str(key)).strip().lower(): value for key, value in record.items()}
     try:
-        countries = _record_countries(fields.get("countries"))
+        return ReadRelease(where, parsed=_record_article(fields))
     except RejectedRelease as error:
         return ReadRelease(where, error=str(error))
+
+
+def _record_article(fields: dict) -> ParsedArticle:
+    title = " ".join(_text_field(fields, "title").split())
+    body = _text_field(fields, "body").strip()
+    if not title:
+        raise RejectedRelease("The title is missing.")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise RejectedRelease(f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}.")
+    date = _text_field(fields, "date").strip()
+    published = _record_date(date)
+    if published is None:
+        raise RejectedRelease(f"The date {_quote(date)} is missing or not understood; use 2019-09-27 or 27 Sep, 2019.")
+    if not body:
+        raise RejectedRelease("The body is empty.")
+    countries = _record_countries(fields.get("countries"))
     paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip())
-    source = " ".join(str(fields.get("source") or "").split())
+    source = " ".join(_text_field(fields, "source").split())
     if len(source) > SOURCE_MAX_LENGTH:
-        return ReadRelease(where, error=f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
-    return ReadRelease(where, parsed=ParsedArticle(title, published, paragraphs, source, countries))
+        raise RejectedRelease(f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
+    return ParsedArticle(title, published, paragraphs, source, countries)
 
 
-def _record_date(value) -> datetime.date | None:
-    text = str(value or "").strip()
+def _text_field(fields: dict, name: str) -> str:
+    """A field's text, cleaned; JSON numbers arrive as written (json_values keeps them so)."""
+    value = fields.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RejectedRelease(f"The {name} must be text, not {_json_kind(value)}.")
+    return clean_text(value)
+
+
+def _json_kind(value) -> str:
+    return {bool: "true or false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _record_date(text: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else parse_release_date(text)
     except ValueError:
@@ -235,14 +276,19 @@ def _record_countries(value) -> tuple[str, ...] | None:
     """ISO codes or names ("PK; Russia"), or None when the record leaves them to be found."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    names = value if isinstance(value, list) else re.split(r"[;|,]", str(value))
+    if isinstance(value, str):
+        names = re.split(r"[;|,]", clean_text(value))
+    elif isinstance(value, list) and all(isinstance(name, str) for name in value):
+        names = [clean_text(name) for name in value]
+    else:
+        raise RejectedRelease("The countries must be text (\"PK; Russia\") or a list of texts ([\"PK\", \"Russia\"]).")
     codes = []
-    for name in (str(n).strip() for n in names):
+    for name in (n.strip() for n in names):
         if not name:
             continue
         found = [name.upper()] if name.upper() in _ISO_CODES else [m.code for m in find_countries("", name)]
         if len(found) != 1:
-            raise RejectedRelease(f"Unknown country {name!r}; use ISO codes such as PK or names such as Pakistan.")
+            raise RejectedRelease(f"Unknown country {_quote(name)}; use ISO codes such as PK or names such as Pakistan.")
         codes.append(found[0])
     return tuple(dict.fromkeys(codes))
 
