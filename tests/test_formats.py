@@ -3,6 +3,7 @@ import codecs
 import datetime
 import io
 import json
+import struct
 import unicodedata
 import zipfile
 
@@ -256,3 +257,35 @@ def test_by_default_dates_up_to_a_year_ahead_are_accepted():
     next_year = datetime.date.today() + datetime.timedelta(days=365)
     assert outcomes("a.txt", release_text(date=next_year.isoformat()).encode())[0][2] == ""
     assert "outside the dates" in outcomes("a.txt", release_text(date="9999-01-01").encode())[0][2]
+
+
+MEGABYTE_RELEASE = release_text(body="Kenya and Peru held talks. " * 37_100)  # about 1 MB, shrinks about 300 times
+
+
+def test_every_member_is_held_to_the_compression_ratio():
+    archive = zipped({f"{n}.txt": MEGABYTE_RELEASE for n in range(10)})
+    assert 1_000_000 < len(MEGABYTE_RELEASE) < 1024 * 1024 and len(archive) * 250 < 10 * len(MEGABYTE_RELEASE)
+    with pytest.raises(RejectedRelease, match=r"looks like a ZIP bomb: '0.txt' would grow \d+ times"):
+        next(read_releases("ten.zip", archive))
+
+
+def test_the_whole_archive_is_held_to_the_compression_ratio():
+    archive = zipped({f"{n}.txt": release_text(body="Talks. " * 9_000) for n in range(50)})  # 63 KB each
+    with pytest.raises(RejectedRelease, match=r"looks like a ZIP bomb: its 50 files would grow \d+ times"):
+        next(read_releases("many.zip", archive))
+
+
+def test_small_repetitive_members_are_not_bombs():
+    archive = zipped({"small.txt": release_text(body="Talks. " * 8_000), "empty.csv": "title,date,body\n"})
+    small = zipfile.ZipFile(io.BytesIO(archive)).getinfo("small.txt")
+    assert small.file_size > 250 * small.compress_size  # over the ratio, but 56 KB is no bomb
+    assert [title for _, title, _ in outcomes("small.zip", archive)] == ["Minister visits Islamabad"]
+
+
+def test_a_member_whose_declared_size_lies_is_stopped_while_it_is_read():
+    archive = bytearray(zipped({"liar.txt": MEGABYTE_RELEASE, "after.txt": release_text()}))
+    directory = archive.index(b"PK\x01\x02")  # the first member's central directory entry
+    archive[directory + 20 : directory + 24] = struct.pack("<I", len(MEGABYTE_RELEASE))  # "compressed: 1 MB"
+    assert outcomes("liar.zip", bytes(archive)) == [
+        ("member liar.txt", None, "The archive inflates past its size limits; the rest of it was not read.")
+    ]

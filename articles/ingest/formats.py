@@ -8,8 +8,10 @@ import csv
 import datetime
 import io
 import json
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -33,6 +35,8 @@ SOURCE_MAX_LENGTH = 100  # Article.source's column
 # Below this many bytes a compression ratio says nothing: a short, repetitive text can shrink
 # three hundred times and still unpack to a few kilobytes.
 RATIO_FLOOR_BYTES = 64 * 1024
+# What a damaged or unusual member raises while it is unpacked (zlib, bz2 and lzma streams).
+_UNREADABLE_MEMBER = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, RuntimeError, NotImplementedError)
 _ISO_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
@@ -121,16 +125,20 @@ def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
         if problem:
             yield ReadRelease(where, error=problem)
             continue
+        # Declared sizes can lie, so the reading itself is capped at what the ratio allows, and
+        # what was read is measured against the archive's real size.
+        compressed = min(info.compress_size, len(data))
+        allowed = min(limits.max_file_bytes, max(RATIO_FLOOR_BYTES, limits.max_compression_ratio * compressed))
         try:
             with archive.open(info) as member:
-                # Declared sizes can lie, so the reading itself is capped too.
-                content = member.read(limits.max_file_bytes + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+                content = member.read(allowed + 1)
+        except _UNREADABLE_MEMBER as error:
             yield ReadRelease(where, error=f"The member could not be read ({error}).")
             continue
         read_so_far += len(content)
-        if len(content) > limits.max_file_bytes or read_so_far > limits.max_uncompressed_bytes:
-            yield ReadRelease(where, error="The archive inflates past its size limit; the rest of it was not read.")
+        if (len(content) > allowed or read_so_far > limits.max_uncompressed_bytes
+                or _inflates_too_much(read_so_far, len(data), limits)):
+            yield ReadRelease(where, error="The archive inflates past its size limits; the rest of it was not read.")
             return
         yield from _file_releases(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
 
@@ -142,11 +150,21 @@ def _check_archive_size(name, members, limits) -> None:
     if total > limits.max_uncompressed_bytes:
         raise RejectedRelease(f"{name!r} would unpack to {total:,} bytes; the limit is {limits.max_uncompressed_bytes:,}.")
     for info in members:
-        if info.file_size > limits.max_compression_ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
-            raise RejectedRelease(
-                f"{name!r} looks like a ZIP bomb: {info.filename!r} would grow {info.file_size // max(info.compress_size, 1):,} "
-                f"times when unpacked (the limit is {limits.max_compression_ratio}). Nothing was unpacked."
-            )
+        if _inflates_too_much(info.file_size, info.compress_size, limits):
+            raise _bomb(name, f"{info.filename!r} would grow {info.file_size // max(info.compress_size, 1):,} times", limits)
+    compressed = sum(info.compress_size for info in members)
+    if _inflates_too_much(total, compressed, limits):
+        raise _bomb(name, f"its {len(members):,} files would grow {total // max(compressed, 1):,} times", limits)
+
+
+def _inflates_too_much(inflated: int, compressed: int, limits) -> bool:
+    return inflated > RATIO_FLOOR_BYTES and inflated > limits.max_compression_ratio * max(compressed, 1)
+
+
+def _bomb(name, growth, limits) -> RejectedRelease:
+    return RejectedRelease(
+        f"{name!r} looks like a ZIP bomb: {growth} when unpacked (the limit is {limits.max_compression_ratio}). Nothing was unpacked."
+    )
 
 
 def _member_problem(member: str) -> str:
