@@ -162,8 +162,8 @@ class ArticleAdmin(admin.ModelAdmin):
         """Several files at once; they are processed in the background and the batch page shows how it goes."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        form = ImportUploadForm(*_posted(request))
+        if form.is_valid():
             batch = batch_from_uploads(uploads=form.cleaned_data["files"], user=request.user)
             messages.success(request, f"Import batch {batch.pk} is queued; this page shows its progress.")
             return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
@@ -174,8 +174,15 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def upload_view(self, request):
         """One release, imported while the officer waits (as a batch of one, like every upload)."""
-        form = ReleaseUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ReleaseUploadForm(*_posted(request))
+        if form.is_valid() and form.holds_several:
+            upload = form.cleaned_data["release"]
+            batch = batch_from_uploads(uploads=[upload], user=request.user)
+            messages.success(request, f"{upload.name!r} holds several releases, so it became import batch {batch.pk}; this page shows its progress.")
+            return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
+        if form.is_valid():
             batch = batch_from_uploads(uploads=[form.cleaned_data["release"]], user=request.user, queue=False)
             item = process_batch(batch, index_lock_timeout=0).items.get()
             if item.outcome == ImportItem.Outcome.FAILED:
@@ -189,6 +196,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def _file_form(self, request, form, **context):
         context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta, **context}
         return TemplateResponse(request, "admin/articles/article/file_form.html", context)
+
+
+def _posted(request) -> tuple:
+    """A form's data and files: bound on every POST, even one that sends no file at all."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
 @admin.register(Country)
