@@ -289,3 +289,23 @@ def test_a_member_whose_declared_size_lies_is_stopped_while_it_is_read():
     assert outcomes("liar.zip", bytes(archive)) == [
         ("member liar.txt", None, "The archive inflates past its size limits; the rest of it was not read.")
     ]
+
+
+# Found by the property tests (test_properties_ingest.py): damaged archives that zipfile
+# reports with exceptions other than BadZipFile.
+
+
+def test_an_archive_needing_an_unknown_zip_version_is_rejected_as_unreadable():
+    archive = bytearray(zipped({"a.txt": release_text()}))
+    directory = archive.index(b"PK\x01\x02")
+    archive[directory + 6] = 64  # "version needed to extract: 6.4"; zipfile raises NotImplementedError
+    with pytest.raises(RejectedRelease, match=r"'v.zip' is not a readable ZIP archive \(zip file version 6.4\)"):
+        next(read_releases("v.zip", bytes(archive)))
+
+
+def test_a_member_whose_offset_points_before_the_archive_fails_alone():
+    archive = bytearray(zipped({"a.txt": release_text()}))
+    end = archive.rindex(b"PK\x05\x06")
+    start = struct.unpack("<I", archive[end + 16 : end + 20])[0]
+    archive[end + 16 : end + 20] = struct.pack("<I", start + 256)  # zipfile then seeks to -256 (ValueError)
+    assert outcomes("offset.zip", bytes(archive)) == [("member a.txt", None, "The member could not be read (negative seek value -256).")]

@@ -35,8 +35,12 @@ SOURCE_MAX_LENGTH = 100  # Article.source's column
 # Below this many bytes a compression ratio says nothing: a short, repetitive text can shrink
 # three hundred times and still unpack to a few kilobytes.
 RATIO_FLOOR_BYTES = 64 * 1024
-# What a damaged or unusual member raises while it is unpacked (zlib, bz2 and lzma streams).
-_UNREADABLE_MEMBER = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, RuntimeError, NotImplementedError)
+# What a damaged or unusual member raises while it is unpacked: its header ("negative seek
+# value" for an offset before the file), its zlib, bz2 or lzma stream, its encryption.
+_UNREADABLE_MEMBER = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, RuntimeError,
+    NotImplementedError,
+)  # fmt: skip
 _ISO_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
@@ -114,7 +118,7 @@ def _text_release(text, limits, where) -> Iterator[ReadRelease]:
 def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as error:
+    except (zipfile.BadZipFile, ValueError, NotImplementedError, OSError, EOFError) as error:  # "zip file version 6.4"
         raise RejectedRelease(f"{name!r} is not a readable ZIP archive ({error}).") from error
     members = [info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)]
     _check_archive_size(name, members, limits)
