@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from articles.ingest.cleaning import clean_text
 from articles.ingest.dates import parse_release_date
 from articles.ingest.errors import RejectedRelease
-from articles.ingest.formats import ACCEPTED_FORMATS, SOURCE_MAX_LENGTH, ImportLimits, read_releases
+from articles.ingest.formats import ACCEPTED_FORMATS, ImportLimits, read_releases
 from articles.ingest.parsing import TITLE_MAX_LENGTH, parse_article
+from articles.ingest.records import SOURCE_MAX_LENGTH
 
 from .test_formats import unwanted_characters
 

@@ -7,7 +7,6 @@ problem with the whole file (an unknown format, a ZIP bomb) raises RejectedRelea
 import csv
 import datetime
 import io
-import json
 import lzma
 import re
 import zipfile
@@ -16,22 +15,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import pycountry
-
 from . import json_values
 from .cleaning import clean_text
-from .countries import find_countries
-from .dates import parse_release_date
 from .decoding import decode_release
 from .errors import RejectedRelease
-from .parsing import TITLE_MAX_LENGTH, ParsedArticle, parse_article
+from .parsing import ParsedArticle, parse_article
+from .records import record_article
 
 RELEASE_FORMATS = (".txt", ".csv", ".jsonl", ".json")
 ACCEPTED_FORMATS = RELEASE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives; never releases, so passed over silently.
 ARCHIVE_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
-SOURCE_MAX_LENGTH = 100  # Article.source's column
 # Below this many bytes a compression ratio says nothing: a short, repetitive text can shrink
 # three hundred times and still unpack to a few kilobytes.
 RATIO_FLOOR_BYTES = 64 * 1024
@@ -41,7 +36,6 @@ _UNREADABLE_MEMBER = (
     zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, RuntimeError,
     NotImplementedError,
 )  # fmt: skip
-_ISO_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
 @dataclass(frozen=True)
@@ -124,7 +118,7 @@ def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
     _check_archive_size(name, members, limits)
     read_so_far = 0
     for info in members:
-        where = f"member {info.filename}"
+        where = f"member {clean_text(info.filename)}"  # zipfile reads names as cp437: controls and all
         problem = _member_problem(info.filename)
         if problem:
             yield ReadRelease(where, error=problem)
@@ -238,81 +232,10 @@ def _json_releases(text, limits, where) -> Iterator[ReadRelease]:
 
 
 def _record_release(record, where) -> ReadRelease:
-    """A CSV row or JSON object with title, date, body and optional countries and source."""
-    if not isinstance(record, dict):
-        return ReadRelease(where, error="Not an object with title, date and body.")
-    fields = {clean_text(str(key)).strip().lower(): value for key, value in record.items()}
     try:
-        return ReadRelease(where, parsed=_record_article(fields))
+        return ReadRelease(where, parsed=record_article(record))
     except RejectedRelease as error:
         return ReadRelease(where, error=str(error))
-
-
-def _record_article(fields: dict) -> ParsedArticle:
-    title = " ".join(_text_field(fields, "title").split())
-    body = _text_field(fields, "body").strip()
-    if not title:
-        raise RejectedRelease("The title is missing.")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise RejectedRelease(f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}.")
-    date = _text_field(fields, "date").strip()
-    published = _record_date(date)
-    if published is None:
-        raise RejectedRelease(f"The date {_quote(date)} is missing or not understood; use 2019-09-27 or 27 Sep, 2019.")
-    if not body:
-        raise RejectedRelease("The body is empty.")
-    countries = _record_countries(fields.get("countries"))
-    paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip())
-    source = " ".join(_text_field(fields, "source").split())
-    if len(source) > SOURCE_MAX_LENGTH:
-        raise RejectedRelease(f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
-    return ParsedArticle(title, published, paragraphs, source, countries)
-
-
-def _text_field(fields: dict, name: str) -> str:
-    """A field's text, cleaned; JSON numbers arrive as written (json_values keeps them so)."""
-    value = fields.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise RejectedRelease(f"The {name} must be text, not {_json_kind(value)}.")
-    return clean_text(value)
-
-
-def _json_kind(value) -> str:
-    return {bool: "true or false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _record_date(text: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else parse_release_date(text)
-    except ValueError:
-        return None
-
-
-def _record_countries(value) -> tuple[str, ...] | None:
-    """ISO codes or names ("PK; Russia"), or None when the record leaves them to be found."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, str):
-        names = re.split(r"[;|,]", clean_text(value))
-    elif isinstance(value, list) and all(isinstance(name, str) for name in value):
-        names = [clean_text(name) for name in value]
-    else:
-        raise RejectedRelease("The countries must be text (\"PK; Russia\") or a list of texts ([\"PK\", \"Russia\"]).")
-    codes = []
-    for name in (n.strip() for n in names):
-        if not name:
-            continue
-        found = [name.upper()] if name.upper() in _ISO_CODES else [m.code for m in find_countries("", name)]
-        if len(found) != 1:
-            raise RejectedRelease(f"Unknown country {_quote(name)}; use ISO codes such as PK or names such as Pakistan.")
-        codes.append(found[0])
-    return tuple(dict.fromkeys(codes))
 
 
 def _at(where: str, place: str) -> str:
