@@ -66,6 +66,7 @@ def read_all(name: str, data: bytes, limits: ImportLimits = LIMITS) -> list:
         assert str(error)
         return []
     for release in releases:
+        assert unwanted_characters(release.location + release.error) == []  # both are stored and shown
         if release.parsed is None:
             assert release.error, release
             continue

@@ -71,6 +71,7 @@ def test_a_long_name_of_four_byte_characters_is_kept_as_sent(editor, archive, ur
     stored = ImportFile.objects.get()
     assert stored.name == name
     assert len(stored.upload.name.rsplit("/", 1)[-1].encode()) < 255 and stored.upload.name.endswith(".txt")
+    assert len(stored.upload.name) <= ImportFile._meta.get_field("upload").max_length  # PostgreSQL's varchar(100)
     assert Article.objects.get().title == "Long name"
     download = editor.get(f"/admin/articles/importbatch/file/{stored.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"Long name")
@@ -82,3 +83,14 @@ def test_uploading_needs_the_permission_to_add_articles(client, django_user_mode
     client.force_login(staff)
     assert post(client, archive, UPLOAD, "one.txt", release_text().encode()).status_code == 403
     assert Article.objects.count() == 0
+
+
+def test_a_bad_record_fails_alone_and_the_batch_finishes(editor, archive):
+    good = [json.dumps({"title": f"Good {n}", "date": "2019-01-01", "body": "Kenya."}) for n in (1, 2)]
+    lines = [good[0], "[" * 100_000, '{"title": "Surrogate \\ud800", "date": "2019-01-01", "body": "\\udfff Peru."}', good[1]]
+    response = post(editor, archive, IMPORT, "mixed.jsonl", "\n".join(lines).encode())
+    assert response.status_code == 200
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.processed, batch.created_count, batch.failed_count) == (ImportBatch.Status.DONE, 4, 3, 1)
+    assert "nested too deeply" in batch.items.get(outcome="failed").reason
+    assert Article.objects.get(title="Surrogate").body == "Peru."
