@@ -26,8 +26,9 @@ from articles.ingest.records import SOURCE_MAX_LENGTH
 
 from .test_formats import unwanted_characters
 
-# Modest, so that the whole file runs in seconds; the deadline is generous for a shared machine
-# but still catches anything quadratic on these sizes. No example database in the checkout.
+# Modest, so that the whole file runs in seconds (HUNT=3000 looks harder, in about a minute);
+# the deadline is generous for a shared machine but still catches anything quadratic on these
+# sizes. No example database in the checkout.
 PROPERTY = settings(max_examples=int(os.environ.get("HUNT", 120)), deadline=datetime.timedelta(seconds=3), database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
 LIMITS = ImportLimits(
