@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .forms import ImportUploadForm, ReleaseUploadForm
-from .importing import batch_again, batch_from_uploads, process_batch
+from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
+from .importing import batch_again, batch_from_uploads, import_limits, process_batch
 from .ingest.countries import find_countries
 from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
 from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries
@@ -23,6 +23,14 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "published", "source", "body"]
+        field_classes = {"title": CleanTextField, "source": CleanTextField, "body": CleanTextField}
+
+    def clean_published(self):
+        published = self.cleaned_data["published"]
+        problem = import_limits().publication_date_problem(published)
+        if problem:
+            raise forms.ValidationError(problem)
+        return published
 
     def clean(self):
         cleaned = super().clean()
@@ -170,8 +178,8 @@ class ArticleAdmin(admin.ModelAdmin):
         """Several files at once; they are processed in the background and the batch page shows how it goes."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        form = ImportUploadForm(*_posted(request))
+        if form.is_valid():
             batch = batch_from_uploads(uploads=form.cleaned_data["files"], user=request.user)
             messages.success(request, f"Import batch {batch.pk} is queued; this page shows its progress.")
             return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
@@ -182,8 +190,15 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def upload_view(self, request):
         """One release, imported while the officer waits (as a batch of one, like every upload)."""
-        form = ReleaseUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ReleaseUploadForm(*_posted(request))
+        if form.is_valid() and form.holds_several:
+            upload = form.cleaned_data["release"]
+            batch = batch_from_uploads(uploads=[upload], user=request.user)
+            messages.success(request, f"{upload.name!r} holds several releases, so it became import batch {batch.pk}; this page shows its progress.")
+            return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
+        if form.is_valid():
             batch = batch_from_uploads(uploads=[form.cleaned_data["release"]], user=request.user, queue=False)
             item = process_batch(batch, index_lock_timeout=0).items.get()
             if item.outcome == ImportItem.Outcome.FAILED:
@@ -197,6 +212,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def _file_form(self, request, form, **context):
         context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta, **context}
         return TemplateResponse(request, "admin/articles/article/file_form.html", context)
+
+
+def _posted(request) -> tuple:
+    """A form's data and files: bound on every POST, even one that sends no file at all."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
 @admin.register(Country)

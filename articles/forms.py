@@ -2,13 +2,17 @@
 import calendar
 import datetime
 import re
+from itertools import islice
 
 from django import forms
 from django.conf import settings
 
+from .ingest.cleaning import clean_text
 from .ingest.country_names import resolve_country
 from .ingest.dates import parse_release_date
-from .ingest.formats import ACCEPTED_FORMATS
+from .importing import import_limits
+from .ingest.errors import RejectedRelease
+from .ingest.formats import ACCEPTED_FORMATS, read_releases
 from .search.query import parse_user_query
 from .search.searching import SORTS, SearchRequest
 
@@ -16,12 +20,6 @@ MAX_PAGE = 10_000
 # More countries than this in one search are dropped with a note: every link of the page
 # repeats the search's countries, so a page of hundreds would be hundreds of kilobytes.
 MAX_COUNTRIES = 20
-
-
-def plausible_dates() -> tuple[datetime.date, datetime.date]:
-    """The first and last publication dates the archive accepts (PRESSROOM_EARLIEST_YEAR to a year from today)."""
-    today = datetime.date.today()
-    return datetime.date(settings.PRESSROOM_EARLIEST_YEAR, 1, 1), today.replace(year=today.year + 1, day=min(today.day, 28))
 
 
 class SearchForm(forms.Form):
@@ -55,7 +53,8 @@ class SearchForm(forms.Form):
         if day is None:
             self.notes.append(f"The {label} date {text!r} was not understood and was ignored; use 2019, 2019-09 or 2019-09-27.")
             return None
-        earliest, latest = plausible_dates()
+        limits = import_limits()  # the archive holds no release outside the dates its imports accept
+        earliest, latest = limits.earliest_published, limits.latest_published
         if not earliest <= day <= latest:
             self.notes.append(
                 f"The {label} date {text!r} lies outside the archive's dates ({earliest.year} to {latest.year}) and was ignored."
@@ -148,11 +147,41 @@ def _parse_date(text: str, *, last_day: bool) -> datetime.date | None:
         return parse_release_date(text)
 
 
+class CleanTextField(forms.CharField):
+    """Text an editor typed or pasted, without the control characters that break pages and feeds."""
+
+    def to_python(self, value):
+        return super().to_python(clean_text(value) if isinstance(value, str) else value)
+
+
 class ReleaseUploadForm(forms.Form):
+    """One release file, read here so that a file without a release is refused before anything is kept."""
+
     release = forms.FileField(
         label="Release file",
-        help_text="A .txt file: the title on the first line, the date (such as 27 Sep, 2019) on the next, then the text.",
+        help_text="A .txt file: the title on the first line, the date (such as 27 Sep, 2019) on the next, then the text. "
+        "A file of several releases (a CSV, say) becomes an import batch.",
     )
+
+    def clean_release(self):
+        upload = self.cleaned_data["release"]
+        _check_size(upload)
+        try:
+            # Two are enough to know whether it is one release or a batch.
+            self.releases_seen = list(islice(read_releases(upload.name, upload.read(), import_limits()), 2))
+        except RejectedRelease as error:
+            raise forms.ValidationError(str(error)) from error
+        finally:
+            upload.seek(0)
+        if not self.releases_seen:
+            raise forms.ValidationError(f"{upload.name!r} holds no release: nothing in it has a title, a date and a text.")
+        if len(self.releases_seen) == 1 and self.releases_seen[0].error:
+            raise forms.ValidationError(self.releases_seen[0].error)
+        return upload
+
+    @property
+    def holds_several(self) -> bool:
+        return len(self.releases_seen) > 1
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -168,6 +197,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single_file_clean = super().clean
+        if not data:  # a form sent without a file: the field's "required" error, not an empty list
+            return [single_file_clean(None, initial)]
         if isinstance(data, (list, tuple)):
             return [single_file_clean(item, initial) for item in data]
         return [single_file_clean(data, initial)]
@@ -178,6 +209,7 @@ class ImportUploadForm(forms.Form):
         label="Files",
         help_text="Release files (.txt), ZIP archives of them, CSV (title, date, body, optional countries and source), "
         "JSON Lines or JSON. Choose as many as you like.",
+        error_messages={"required": "Choose at least one file to import."},
     )
 
     def clean_files(self):
@@ -188,8 +220,12 @@ class ImportUploadForm(forms.Form):
                 raise forms.ValidationError(
                     f"{upload.name!r} is not a format Pressroom imports; upload {', '.join(accepted)} files."
                 )
-            if upload.size > settings.PRESSROOM_MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(
-                    f"{upload.name!r} is {upload.size:,} bytes; the limit is {settings.PRESSROOM_MAX_UPLOAD_BYTES:,} bytes."
-                )
+            _check_size(upload)
         return files
+
+
+def _check_size(upload) -> None:
+    if upload.size > settings.PRESSROOM_MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(
+            f"{upload.name!r} is {upload.size:,} bytes; the limit is {settings.PRESSROOM_MAX_UPLOAD_BYTES:,} bytes."
+        )

@@ -5,6 +5,7 @@ the background by the task worker. Releases are written in chunks, each chunk on
 transaction, so the batch page can show progress and a crash loses at most the chunk in
 flight; processing a batch again skips the releases it has already recorded.
 """
+import datetime
 import logging
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -36,6 +37,8 @@ def import_limits() -> ImportLimits:
         max_archive_members=settings.PRESSROOM_MAX_ARCHIVE_MEMBERS,
         max_uncompressed_bytes=settings.PRESSROOM_MAX_UNCOMPRESSED_BYTES,
         max_compression_ratio=settings.PRESSROOM_MAX_COMPRESSION_RATIO,
+        earliest_published=datetime.date(settings.PRESSROOM_EARLIEST_YEAR, 1, 1),
+        latest_published=datetime.date.today() + datetime.timedelta(days=settings.PRESSROOM_LATEST_DAYS_AHEAD),
     )
 
 

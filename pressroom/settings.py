@@ -182,7 +182,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "articles.storage.UploadStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
@@ -201,12 +201,14 @@ PRESSROOM_MAX_RELEASE_BYTES = int(os.environ.get("PRESSROOM_MAX_RELEASE_BYTES", 
 PRESSROOM_MAX_ARCHIVE_MEMBERS = int(os.environ.get("PRESSROOM_MAX_ARCHIVE_MEMBERS", 20_000))
 PRESSROOM_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("PRESSROOM_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024))
 PRESSROOM_MAX_COMPRESSION_RATIO = int(os.environ.get("PRESSROOM_MAX_COMPRESSION_RATIO", 200))
+# Publication dates a release may have, in imports and in the admin: from the first of
+# January of this year to this many days after today. Anything else is a typing error (0019);
+# searches ignore such dates with a note.
+PRESSROOM_EARLIEST_YEAR = int(os.environ.get("PRESSROOM_EARLIEST_YEAR", 1900))
+PRESSROOM_LATEST_DAYS_AHEAD = int(os.environ.get("PRESSROOM_LATEST_DAYS_AHEAD", 366))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 PRESSROOM_RESULTS_PER_PAGE = 20
-# Publication dates before this year, or more than a year from today, are typing slips
-# ("0019", "9999"): imports refuse them, and searches ignore them with a note.
-PRESSROOM_EARLIEST_YEAR = int(os.environ.get("PRESSROOM_EARLIEST_YEAR", "1900"))
 # The most rows a CSV export of a search holds (the newest first).
 PRESSROOM_EXPORT_LIMIT = int(os.environ.get("PRESSROOM_EXPORT_LIMIT", "10000"))
 # Demo archive loaded by `make serve` when the database holds no article.

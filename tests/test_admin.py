@@ -209,3 +209,23 @@ def test_the_article_lists_year_filter_refuses_impossible_years(editor, archive,
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         assert response["Location"].endswith("?e=1")  # the admin's "invalid filter" page
+
+
+def test_the_article_form_cleans_control_characters_out_of_every_text_field(editor, archive):
+    article = archive.add("Water talks", "Kenya discussed water.")
+    dirty = change_form(article, title="Water\x00 talks\x1b\ufffe", source="Press\x07 office", body="Kenya\x0b discussed\x00 water.\x9f")
+    with archive.committed():
+        response = editor.post(f"/admin/articles/article/{article.pk}/change/", dirty)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.source, article.body) == ("Water talks", "Press office", "Kenya\n discussed water.")
+
+
+@pytest.mark.parametrize("published", ["0019-09-27", "9999-09-27"])
+def test_the_article_form_refuses_an_implausible_publication_date(editor, archive, published):
+    article = archive.add("Water talks", "Kenya discussed water.")
+    response = editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, published=published))
+    assert response.status_code == 200
+    assert f"The publication date {published} is outside the dates Pressroom accepts" in response.content.decode()
+    article.refresh_from_db()
+    assert article.published.isoformat() == "2019-09-27"

@@ -32,3 +32,17 @@ def test_binary_is_rejected():
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
     with pytest.raises(RejectedRelease, match="not a text file"):
         decode_release(png)
+
+
+def test_text_followed_by_binary_is_rejected():
+    text = ("Plain words of a release. " * 400).encode()
+    assert len(text) > 8192
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    for tail in (png, bytes(range(1, 32)) * 100):  # with NUL bytes, and without any
+        with pytest.raises(RejectedRelease, match="not a text file"):
+            decode_release(text + tail)
+
+
+def test_a_stray_control_character_in_a_text_is_not_taken_for_binary():
+    text = "Title\n\n27 Sep, 2019\n\nText pasted from a PDF\x02 with a stray control character in it.\n"
+    assert decode_release(text.encode()) == text  # parsing cleans it out

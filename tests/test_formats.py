@@ -1,7 +1,10 @@
 """Reading uploads: each format, and each kind of bad input, reported where it is."""
 import codecs
+import datetime
 import io
 import json
+import struct
+import unicodedata
 import zipfile
 
 import pytest
@@ -148,3 +151,161 @@ def test_utf16_csv_from_excel():
 def test_an_overlong_source_is_refused_with_the_limit():
     data = ("title,date,body,source\nA,2019-01-01,Body," + "s" * 150 + "\n").encode()
     assert outcomes("a.csv", data) == [("line 2", None, "The source is 150 characters long; the limit is 100.")]
+
+
+GOOD = '{"title": "Good", "date": "2019-01-01", "body": "Body."}'
+
+
+def test_json_nested_too_deeply_fails_alone_and_its_neighbours_are_read():
+    deep = "[" * 100_000 + "]" * 100_000
+    items = outcomes("a.json", f"[{GOOD}, {deep}, {GOOD}]".encode())
+    assert [(place, title) for place, title, _ in items] == [("item 1", "Good"), ("item 2", None), ("item 3", "Good")]
+    assert "nested too deeply" in items[1][2]
+    lines = outcomes("a.jsonl", f"{GOOD}\n{'[' * 100_000}\n{GOOD}\n".encode())
+    assert [(place, title) for place, title, _ in lines] == [("line 1", "Good"), ("line 2", None), ("line 3", "Good")]
+    assert "nested too deeply" in lines[1][2]
+    [alone] = outcomes("a.json", b"[" * 100_000)
+    assert "nested too deeply" in alone[2] and "the rest of the file was not read" in alone[2]
+
+
+def test_a_json_list_broken_midway_keeps_the_items_before_the_break():
+    assert outcomes("a.json", f'[{GOOD}, {{"a": 1,}}]'.encode()) == [
+        ("item 1", "Good", ""),
+        ("line 1", None, "Not valid JSON: Expecting property name enclosed in double quotes at column 68; the rest of the file was not read."),
+    ]
+
+
+def test_numbers_too_long_for_python_are_text_not_a_crash():
+    [item] = outcomes("a.json", b'{"title": ' + b"9" * 5000 + b', "date": "2019-01-01", "body": 1e400}')
+    assert item == ("item 1", None, "The title is 5,000 characters long; the limit is 500.")
+    [item] = outcomes("a.jsonl", b"[" + b"1" * 5000 + b"]")
+    assert item == ("line 1", None, "Not an object with title, date and body.")
+
+
+def test_fields_that_are_not_text_are_refused_with_the_reason():
+    rows = outcomes("a.jsonl", b"\n".join([
+        b'{"title": {"a": 1}, "date": "2019-01-01", "body": "x"}',
+        b'{"title": "T", "date": "2019-01-01", "body": ["x"]}',
+        b'{"title": "T", "date": true, "body": "x"}',
+        b'{"title": "T", "date": "2019-01-01", "body": "x", "countries": [["PK"]]}',
+    ]))  # fmt: skip
+    assert [error for _, _, error in rows] == [
+        "The title must be text, not an object.",
+        "The body must be text, not a list.",
+        "The date must be text, not true or false.",
+        'The countries must be text ("PK; Russia") or a list of texts (["PK", "Russia"]).',
+    ]
+
+
+def test_json_lines_end_only_at_newlines():
+    text = json.dumps({"title": "Line\u2028separator", "date": "2019-01-01", "body": "Next\u2029paragraph\x0chere"}, ensure_ascii=False)
+    [release] = read_releases("a.jsonl", text.encode())  # one release, not three broken lines
+    assert release.parsed.title == "Line separator" and release.parsed.paragraphs == ("Next paragraph", "here")
+
+
+def unwanted_characters(text: str) -> list[str]:
+    """Controls (but tab and newline), surrogates and non-characters, found without the code under test."""
+    return [
+        c for c in text
+        if (unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n")
+        or 0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE
+    ]  # fmt: skip
+
+
+def all_text(parsed) -> str:
+    return "".join([parsed.title, parsed.body, parsed.source, *(parsed.countries or ())])
+
+
+# Raw in a text file (where a NUL byte would make it binary, and ftfy reads C1 controls as
+# the Windows-1252 characters they were), and escaped in JSON.
+DIRTY = "Dirty \x07title\x1b[31m\x7f\ufffe\U0010ffff\ufdd0 end"
+ESCAPED = "Dirty\x00 \x07title\ud800\x1b[31m\x7f\x9b\ufffe\U0010ffff\ufdd0 end"
+LONG_BODY = "A body of ordinary length around the stray characters. " * 5
+
+
+@pytest.mark.parametrize("name, data", [
+    ("a.txt", release_text(title=DIRTY, body=f"{LONG_BODY}Body\x01 text\x0cNext page {DIRTY}.-PR").encode()),
+    ("a.csv", f'title,date,body,source\n"{DIRTY}",2019-01-01,"{LONG_BODY} {DIRTY}","{DIRTY}"\n'.encode()),
+    ("a.jsonl", json.dumps({"title": ESCAPED, "date": "2019-01-01", "body": "\udfff" + ESCAPED, "source": ESCAPED}).encode()),
+    ("a.json", json.dumps([{"title": ESCAPED, "date": "2019-01-01", "body": ESCAPED, "countries": ["PK\x00"]}]).encode()),
+    ("a.zip", zipped({"in/a.jsonl": json.dumps({"title": ESCAPED, "date": "2019-01-01", "body": ESCAPED + "\ud83d"})})),
+])  # fmt: skip
+def test_control_characters_surrogates_and_non_characters_are_cleaned_from_every_field(name, data):
+    [release] = read_releases(name, data)
+    assert release.parsed, release.error
+    assert unwanted_characters(all_text(release.parsed)) == []
+    assert release.parsed.title == "Dirty title[31m end"
+
+
+@pytest.mark.parametrize("date", ["0019-01-01", "9999-12-31", "1899-12-31", "19 Jan, 0019"])
+def test_implausible_publication_dates_are_refused_with_the_range(date):
+    limits = {"earliest_published": datetime.date(1900, 1, 1), "latest_published": datetime.date(2030, 1, 1)}
+    for name, data in [
+        ("a.txt", release_text(date=date).encode()),
+        ("a.csv", f'title,date,body\nT,"{date}",Body\n'.encode()),
+        ("a.json", json.dumps({"title": "T", "date": date, "body": "B"}).encode()),
+        ("a.zip", zipped({"a.txt": release_text(date=date)})),
+    ]:
+        [(_, title, error)] = outcomes(name, data, **limits)
+        assert title is None
+        assert "is outside the dates Pressroom accepts (1900-01-01 to 2030-01-01); check the year." in error
+    assert outcomes("a.txt", release_text(date="1 Jan, 1900").encode(), **limits)[0][2] == ""
+    assert outcomes("a.txt", release_text(date="1 Jan, 2030").encode(), **limits)[0][2] == ""
+
+
+def test_by_default_dates_up_to_a_year_ahead_are_accepted():
+    next_year = datetime.date.today() + datetime.timedelta(days=365)
+    assert outcomes("a.txt", release_text(date=next_year.isoformat()).encode())[0][2] == ""
+    assert "outside the dates" in outcomes("a.txt", release_text(date="9999-01-01").encode())[0][2]
+
+
+MEGABYTE_RELEASE = release_text(body="Kenya and Peru held talks. " * 37_100)  # about 1 MB, shrinks about 300 times
+
+
+def test_every_member_is_held_to_the_compression_ratio():
+    archive = zipped({f"{n}.txt": MEGABYTE_RELEASE for n in range(10)})
+    assert 1_000_000 < len(MEGABYTE_RELEASE) < 1024 * 1024 and len(archive) * 250 < 10 * len(MEGABYTE_RELEASE)
+    with pytest.raises(RejectedRelease, match=r"looks like a ZIP bomb: '0.txt' would grow \d+ times"):
+        next(read_releases("ten.zip", archive))
+
+
+def test_the_whole_archive_is_held_to_the_compression_ratio():
+    archive = zipped({f"{n}.txt": release_text(body="Talks. " * 9_000) for n in range(50)})  # 63 KB each
+    with pytest.raises(RejectedRelease, match=r"looks like a ZIP bomb: its 50 files would grow \d+ times"):
+        next(read_releases("many.zip", archive))
+
+
+def test_small_repetitive_members_are_not_bombs():
+    archive = zipped({"small.txt": release_text(body="Talks. " * 8_000), "empty.csv": "title,date,body\n"})
+    small = zipfile.ZipFile(io.BytesIO(archive)).getinfo("small.txt")
+    assert small.file_size > 250 * small.compress_size  # over the ratio, but 56 KB is no bomb
+    assert [title for _, title, _ in outcomes("small.zip", archive)] == ["Minister visits Islamabad"]
+
+
+def test_a_member_whose_declared_size_lies_is_stopped_while_it_is_read():
+    archive = bytearray(zipped({"liar.txt": MEGABYTE_RELEASE, "after.txt": release_text()}))
+    directory = archive.index(b"PK\x01\x02")  # the first member's central directory entry
+    archive[directory + 20 : directory + 24] = struct.pack("<I", len(MEGABYTE_RELEASE))  # "compressed: 1 MB"
+    assert outcomes("liar.zip", bytes(archive)) == [
+        ("member liar.txt", None, "The archive inflates past its size limits; the rest of it was not read.")
+    ]
+
+
+# Found by the property tests (test_properties_ingest.py): damaged archives that zipfile
+# reports with exceptions other than BadZipFile.
+
+
+def test_an_archive_needing_an_unknown_zip_version_is_rejected_as_unreadable():
+    archive = bytearray(zipped({"a.txt": release_text()}))
+    directory = archive.index(b"PK\x01\x02")
+    archive[directory + 6] = 64  # "version needed to extract: 6.4"; zipfile raises NotImplementedError
+    with pytest.raises(RejectedRelease, match=r"'v.zip' is not a readable ZIP archive \(zip file version 6.4\)"):
+        next(read_releases("v.zip", bytes(archive)))
+
+
+def test_a_member_whose_offset_points_before_the_archive_fails_alone():
+    archive = bytearray(zipped({"a.txt": release_text()}))
+    end = archive.rindex(b"PK\x05\x06")
+    start = struct.unpack("<I", archive[end + 16 : end + 20])[0]
+    archive[end + 16 : end + 20] = struct.pack("<I", start + 256)  # zipfile then seeks to -256 (ValueError)
+    assert outcomes("offset.zip", bytes(archive)) == [("member a.txt", None, "The member could not be read (negative seek value -256).")]

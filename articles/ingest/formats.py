@@ -7,28 +7,35 @@ problem with the whole file (an unknown format, a ZIP bomb) raises RejectedRelea
 import csv
 import datetime
 import io
-import json
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import pycountry
-
-from .countries import find_countries
-from .dates import parse_release_date
+from . import json_values
+from .cleaning import clean_text
 from .decoding import decode_release
 from .errors import RejectedRelease
-from .parsing import TITLE_MAX_LENGTH, ParsedArticle, parse_article
+from .parsing import ParsedArticle, parse_article
+from .records import record_article
 
 RELEASE_FORMATS = (".txt", ".csv", ".jsonl", ".json")
 ACCEPTED_FORMATS = RELEASE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives; never releases, so passed over silently.
 ARCHIVE_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
-SOURCE_MAX_LENGTH = 100  # Article.source's column
-_ISO_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+# Below this many bytes a compression ratio says nothing: a short, repetitive text can shrink
+# three hundred times and still unpack to a few kilobytes.
+RATIO_FLOOR_BYTES = 64 * 1024
+# What a damaged or unusual member raises while it is unpacked: its header ("negative seek
+# value" for an offset before the file), its zlib, bz2 or lzma stream, its encryption.
+_UNREADABLE_MEMBER = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, RuntimeError,
+    NotImplementedError,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,19 @@ class ImportLimits:
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_compression_ratio: int = 200
     max_field_characters: int = 1024 * 1024
+    # Publication dates outside these are typing errors (0019, 9999). The settings decide
+    # them (importing.import_limits); the default here reads the clock only when none is given.
+    earliest_published: datetime.date = datetime.date(1900, 1, 1)
+    latest_published: datetime.date = field(default_factory=lambda: datetime.date.today() + datetime.timedelta(days=366))
+
+    def publication_date_problem(self, published: datetime.date) -> str:
+        """Why a release dated `published` is refused, or "" when the date is plausible."""
+        if self.earliest_published <= published <= self.latest_published:
+            return ""
+        return (
+            f"The publication date {published.isoformat()} is outside the dates Pressroom accepts "
+            f"({self.earliest_published.isoformat()} to {self.latest_published.isoformat()}); check the year."
+        )
 
 
 @dataclass(frozen=True)
@@ -58,9 +78,16 @@ def read_releases(name: str, data: bytes, limits: ImportLimits = ImportLimits())
     if len(data) > limits.max_file_bytes:
         raise RejectedRelease(f"{name!r} is {len(data):,} bytes; the limit is {limits.max_file_bytes:,} bytes.")
     if suffix == ".zip":
-        yield from _archive_releases(name, data, limits)
+        releases = _archive_releases(name, data, limits)
     else:
-        yield from _file_releases(suffix, data, limits, where="")
+        releases = _file_releases(suffix, data, limits, where="")
+    for release in releases:
+        yield _dated_in_range(release, limits)
+
+
+def _dated_in_range(release: ReadRelease, limits: ImportLimits) -> ReadRelease:
+    problem = release.parsed and limits.publication_date_problem(release.parsed.published)
+    return ReadRelease(release.location, error=problem) if problem else release
 
 
 def _file_releases(suffix, data, limits, where) -> Iterator[ReadRelease]:
@@ -85,27 +112,31 @@ def _text_release(text, limits, where) -> Iterator[ReadRelease]:
 def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as error:
+    except (zipfile.BadZipFile, ValueError, NotImplementedError, OSError, EOFError) as error:  # "zip file version 6.4"
         raise RejectedRelease(f"{name!r} is not a readable ZIP archive ({error}).") from error
     members = [info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)]
     _check_archive_size(name, members, limits)
     read_so_far = 0
     for info in members:
-        where = f"member {info.filename}"
+        where = f"member {clean_text(info.filename)}"  # zipfile reads names as cp437: controls and all
         problem = _member_problem(info.filename)
         if problem:
             yield ReadRelease(where, error=problem)
             continue
+        # Declared sizes can lie, so the reading itself is capped at what the ratio allows, and
+        # what was read is measured against the archive's real size.
+        compressed = min(info.compress_size, len(data))
+        allowed = min(limits.max_file_bytes, max(RATIO_FLOOR_BYTES, limits.max_compression_ratio * compressed))
         try:
             with archive.open(info) as member:
-                # Declared sizes can lie, so the reading itself is capped too.
-                content = member.read(limits.max_file_bytes + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+                content = member.read(allowed + 1)
+        except _UNREADABLE_MEMBER as error:
             yield ReadRelease(where, error=f"The member could not be read ({error}).")
             continue
         read_so_far += len(content)
-        if len(content) > limits.max_file_bytes or read_so_far > limits.max_uncompressed_bytes:
-            yield ReadRelease(where, error="The archive inflates past its size limit; the rest of it was not read.")
+        if (len(content) > allowed or read_so_far > limits.max_uncompressed_bytes
+                or _inflates_too_much(read_so_far, len(data), limits)):
+            yield ReadRelease(where, error="The archive inflates past its size limits; the rest of it was not read.")
             return
         yield from _file_releases(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
 
@@ -117,11 +148,21 @@ def _check_archive_size(name, members, limits) -> None:
     if total > limits.max_uncompressed_bytes:
         raise RejectedRelease(f"{name!r} would unpack to {total:,} bytes; the limit is {limits.max_uncompressed_bytes:,}.")
     for info in members:
-        if info.file_size > limits.max_compression_ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
-            raise RejectedRelease(
-                f"{name!r} looks like a ZIP bomb: {info.filename!r} would grow {info.file_size // max(info.compress_size, 1):,} "
-                f"times when unpacked (the limit is {limits.max_compression_ratio}). Nothing was unpacked."
-            )
+        if _inflates_too_much(info.file_size, info.compress_size, limits):
+            raise _bomb(name, f"{info.filename!r} would grow {info.file_size // max(info.compress_size, 1):,} times", limits)
+    compressed = sum(info.compress_size for info in members)
+    if _inflates_too_much(total, compressed, limits):
+        raise _bomb(name, f"its {len(members):,} files would grow {total // max(compressed, 1):,} times", limits)
+
+
+def _inflates_too_much(inflated: int, compressed: int, limits) -> bool:
+    return inflated > RATIO_FLOOR_BYTES and inflated > limits.max_compression_ratio * max(compressed, 1)
+
+
+def _bomb(name, growth, limits) -> RejectedRelease:
+    return RejectedRelease(
+        f"{name!r} looks like a ZIP bomb: {growth} when unpacked (the limit is {limits.max_compression_ratio}). Nothing was unpacked."
+    )
 
 
 def _member_problem(member: str) -> str:
@@ -140,7 +181,7 @@ def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
     csv.field_size_limit(limits.max_field_characters)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = [column.strip().lower() for column in next(reader)]
+        header = [clean_text(column).strip().lower() for column in next(reader)]
     except (StopIteration, csv.Error):
         yield ReadRelease(_at(where, "line 1"), error="The CSV file has no header row naming title, date and body.")
         return
@@ -170,81 +211,31 @@ def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
 
 
 def _json_lines_releases(text, limits, where) -> Iterator[ReadRelease]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: JSON strings may hold U+2028 and the other breaks splitlines knows.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield ReadRelease(_at(where, f"line {number}"), error=f"Not valid JSON: {error.msg} at column {error.colno}.")
+            record = json_values.load(line)
+        except RejectedRelease as error:
+            yield ReadRelease(_at(where, f"line {number}"), error=str(error))
             continue
         yield _record_release(record, _at(where, f"line {number}"))
 
 
 def _json_releases(text, limits, where) -> Iterator[ReadRelease]:
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as error:
-        yield ReadRelease(_at(where, f"line {error.lineno}"), error=f"Not valid JSON: {error.msg} at column {error.colno}.")
-        return
-    if isinstance(records, dict):
-        records = [records]
-    if not isinstance(records, list):
-        yield ReadRelease(where, error="The JSON file must hold an object or a list of objects.")
-        return
-    for number, record in enumerate(records, start=1):
-        yield _record_release(record, _at(where, f"item {number}"))
+    for item in json_values.list_items(text):
+        if item.error:
+            yield ReadRelease(_at(where, item.place), error=item.error)
+        else:
+            yield _record_release(item.value, _at(where, item.place))
 
 
 def _record_release(record, where) -> ReadRelease:
-    """A CSV row or JSON object with title, date, body and optional countries and source."""
-    if not isinstance(record, dict):
-        return ReadRelease(where, error="Not an object with title, date and body.")
-    fields = {str(key).strip().lower(): value for key, value in record.items()}
-    title = " ".join(str(fields.get("title") or "").split())
-    body = str(fields.get("body") or "").replace("\r\n", "\n").strip()
-    if not title:
-        return ReadRelease(where, error="The title is missing.")
-    if len(title) > TITLE_MAX_LENGTH:
-        return ReadRelease(where, error=f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}.")
-    published = _record_date(fields.get("date"))
-    if published is None:
-        return ReadRelease(where, error=f"The date {str(fields.get('date') or '')!r} is missing or not understood; use 2019-09-27 or 27 Sep, 2019.")
-    if not body:
-        return ReadRelease(where, error="The body is empty.")
     try:
-        countries = _record_countries(fields.get("countries"))
+        return ReadRelease(where, parsed=record_article(record))
     except RejectedRelease as error:
         return ReadRelease(where, error=str(error))
-    paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip())
-    source = " ".join(str(fields.get("source") or "").split())
-    if len(source) > SOURCE_MAX_LENGTH:
-        return ReadRelease(where, error=f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
-    return ReadRelease(where, parsed=ParsedArticle(title, published, paragraphs, source, countries))
-
-
-def _record_date(value) -> datetime.date | None:
-    text = str(value or "").strip()
-    try:
-        return datetime.date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else parse_release_date(text)
-    except ValueError:
-        return None
-
-
-def _record_countries(value) -> tuple[str, ...] | None:
-    """ISO codes or names ("PK; Russia"), or None when the record leaves them to be found."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    names = value if isinstance(value, list) else re.split(r"[;|,]", str(value))
-    codes = []
-    for name in (str(n).strip() for n in names):
-        if not name:
-            continue
-        found = [name.upper()] if name.upper() in _ISO_CODES else [m.code for m in find_countries("", name)]
-        if len(found) != 1:
-            raise RejectedRelease(f"Unknown country {name!r}; use ISO codes such as PK or names such as Pakistan.")
-        codes.append(found[0])
-    return tuple(dict.fromkeys(codes))
 
 
 def _at(where: str, place: str) -> str:

@@ -12,6 +12,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from .cleaning import clean_text
 from .dates import parse_release_date
 from .errors import RejectedRelease
 
@@ -62,7 +63,7 @@ def parse_article(text: str) -> ParsedArticle:
 
 
 def _normalise_lines(text: str) -> list[str]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\ufeff", "")
+    text = clean_text(text).replace("\u00a0", " ").replace("\ufeff", "")
     return [line.rstrip() for line in text.split("\n")]
 
 

@@ -1,0 +1,83 @@
+"""A record of named fields (a CSV row, a JSON object) -> a release: title, date, body and
+optional countries and source, each field cleaned and checked against its column."""
+import datetime
+import re
+
+from .cleaning import clean_text
+from .country_names import resolve_country
+from .dates import parse_release_date
+from .errors import RejectedRelease
+from .parsing import TITLE_MAX_LENGTH, ParsedArticle
+
+SOURCE_MAX_LENGTH = 100  # Article.source's column
+
+
+def record_article(record) -> ParsedArticle:
+    """The release a CSV row or JSON object holds, or RejectedRelease saying what is wrong with it."""
+    if not isinstance(record, dict):
+        raise RejectedRelease("Not an object with title, date and body.")
+    fields = {clean_text(str(key)).strip().lower(): value for key, value in record.items()}
+    title = " ".join(_text_field(fields, "title").split())
+    body = _text_field(fields, "body").strip()
+    if not title:
+        raise RejectedRelease("The title is missing.")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise RejectedRelease(f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}.")
+    date = _text_field(fields, "date").strip()
+    published = _record_date(date)
+    if published is None:
+        raise RejectedRelease(f"The date {_quote(date)} is missing or not understood; use 2019-09-27 or 27 Sep, 2019.")
+    if not body:
+        raise RejectedRelease("The body is empty.")
+    countries = _record_countries(fields.get("countries"))
+    paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip())
+    source = " ".join(_text_field(fields, "source").split())
+    if len(source) > SOURCE_MAX_LENGTH:
+        raise RejectedRelease(f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
+    return ParsedArticle(title, published, paragraphs, source, countries)
+
+
+def _text_field(fields: dict, name: str) -> str:
+    """A field's text, cleaned; JSON numbers arrive as written (json_values keeps them so)."""
+    value = fields.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RejectedRelease(f"The {name} must be text, not {_json_kind(value)}.")
+    return clean_text(value)
+
+
+def _json_kind(value) -> str:
+    return {bool: "true or false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _record_date(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else parse_release_date(text)
+    except ValueError:
+        return None
+
+
+def _record_countries(value) -> tuple[str, ...] | None:
+    """ISO codes or names ("PK; Russia"), or None when the record leaves them to be found."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        names = re.split(r"[;|,]", clean_text(value))
+    elif isinstance(value, list) and all(isinstance(name, str) for name in value):
+        names = [clean_text(name) for name in value]
+    else:
+        raise RejectedRelease("The countries must be text (\"PK; Russia\") or a list of texts ([\"PK\", \"Russia\"]).")
+    codes = []
+    for name in (n.strip() for n in names):
+        if not name:
+            continue
+        code = resolve_country(name)
+        if code is None:
+            raise RejectedRelease(f"Unknown country {_quote(name)}; use ISO codes such as PK or names such as Pakistan.")
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))
