@@ -120,3 +120,11 @@ def test_any_unicode_text_parses(text):
 def releases(archive):
     archive.add("Pakistan and China expand trade", "Trade talks between Pakistan and China concluded in Beijing.")
     archive.add("Energy ministers meet in Moscow", "Russia and India discussed energy.", "2018-01-15")
+
+
+def test_decomposed_and_fullwidth_letters_are_the_letters_they_show(client, archive):
+    archive.add("Tu\u0308rkiye hosts ｔｒａｄｅ talks", "Leaders met.")
+    archive.add("Türkiye hosts a summit", "Leaders met.")
+    assert len(titles(search(client, q="Türkiye"))) == 2
+    assert len(titles(search(client, q="Tu\u0308rkiye"))) == 2
+    assert titles(search(client, q="trade")) == ["Tu\u0308rkiye hosts ｔｒａｄｅ talks"]

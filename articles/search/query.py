@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
 
-from .schema import SCHEMA
+from .schema import SCHEMA, searchable_text
 
 MAX_QUERY_CHARACTERS = 300
 MAX_QUERY_TERMS = 24
@@ -47,7 +47,7 @@ class UserQuery:
 def parse_user_query(text: str) -> UserQuery:
     """Turn what a reader typed into a query; notes say what was changed or ignored."""
     notes = []
-    cleaned = " ".join(_CONTROL_CHARACTERS.sub(" ", text or "").split())
+    cleaned = " ".join(_CONTROL_CHARACTERS.sub(" ", searchable_text(text or "")).split())
     if len(cleaned) > MAX_QUERY_CHARACTERS:
         cleaned = cleaned[:MAX_QUERY_CHARACTERS]
         notes.append(f"Your search was shortened to its first {MAX_QUERY_CHARACTERS} characters.")

@@ -1,5 +1,6 @@
 """What a search document is, and how an article becomes one."""
 import hashlib
+import unicodedata
 from whoosh.analysis import BiWordFilter, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
@@ -47,20 +48,28 @@ def country_terms(tags) -> str:
     return " ".join(code for code in sorted(repeats) for _ in range(repeats[code]))
 
 
+def searchable_text(text: str) -> str:
+    """Text with one spelling per character: "Tu\u0308rkiye" (u and a combining diaeresis) as
+    "Türkiye", fullwidth "ｔｒａｄｅ" as "trade", so the tokenizer sees whole words. Used for
+    documents and queries alike."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def date_to_number(day) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
 def article_to_document(article) -> dict:
     """The one definition of an article's search document, for live updates and rebuilds alike."""
+    title, body = searchable_text(article.title), searchable_text(article.body)
     document = {
         "id": str(article.pk),
-        "title": article.title,
-        "body": article.body,
+        "title": title,
+        "body": body,
         "published": date_to_number(article.published),
         "countries": country_terms((tag.country_id, tag.weight) for tag in article.country_tags.all()),
         "source": article.source,
-        "pairs": f"{article.title}\n{article.body}",
+        "pairs": f"{title}\n{body}",
     }
     document["fingerprint"] = document_fingerprint(document)
     return document
