@@ -24,7 +24,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import Count
 from django.db.models.functions import Coalesce, Greatest, Now
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedRelease
@@ -41,7 +42,9 @@ logger = logging.getLogger(__name__)
 # CHUNK_SECONDS of writing even if it has written fewer than CHUNK_SIZE releases.
 CHUNK_SIZE = 500
 CHUNK_SECONDS = 2.0
+MAX_ATTEMPTS = 5
 Outcome = ImportItem.Outcome
+IN_PROGRESS = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
 
 
 def import_limits() -> ImportLimits:
@@ -95,6 +98,36 @@ def process_import_batch(batch_id: int) -> str:
     if not batch.in_progress:  # queued twice (a resume), and the first run finished it
         return batch.summary()
     return process_batch(batch, index_beside=settings.PRESSROOM_INDEX_BESIDE_IMPORTS).summary()
+
+
+def resume_unfinished_batches(*, including_untasked: bool = False) -> list[ImportBatch]:
+    """Queue again each batch the task worker took on and left unfinished (its worker died, or the
+    database refused to record its end), unless a task for it is queued or running still.
+
+    `including_untasked` takes on too the uploads a web request was processing when it stopped;
+    only safe before anything serves (`prepare_archive`). Command-line batches are their command's.
+    A batch that keeps stopping its worker is not queued for ever: after MAX_ATTEMPTS it ends failed.
+    """
+    unfinished = {batch.pk: batch for batch in ImportBatch.objects.filter(status__in=IN_PROGRESS).exclude(origin="command line")}
+    attempts = {pk: [] for pk in unfinished}
+    tasks = DBTaskResult.objects.filter(task_path=process_import_batch.module_path, args_kwargs__args__0__in=list(unfinished))
+    for batch_id, status in tasks.values_list("args_kwargs__args__0", "status"):
+        attempts[batch_id].append(status)
+    resumed = []
+    for pk, statuses in attempts.items():
+        if TaskResultStatus.READY in statuses or TaskResultStatus.RUNNING in statuses or not (statuses or including_untasked):
+            continue  # in hand, or a web request's
+        if len(statuses) >= MAX_ATTEMPTS:
+            logger.error("import batch %s stopped %s times; it is given up", pk, len(statuses))
+            _finish(unfinished[pk], ImportBatch.Status.FAILED, failure=(
+                f"Processing stopped {len(statuses)} times before the end (see the log). "
+                "The releases recorded so far stay; importing the batch again retries the others."
+            ))  # fmt: skip
+            continue
+        logger.warning("import batch %s was left unfinished; queued again (attempt %s)", pk, len(statuses) + 1)
+        process_import_batch.enqueue(pk)
+        resumed.append(unfinished[pk])
+    return resumed
 
 
 def process_batch(
