@@ -183,7 +183,17 @@ print(batch.pk)
 BATCH_STATE = "from articles.models import ImportBatch as B; b = B.objects.get(pk={pk}); print(b.status, b.processed, b.total, b.created_count, b.failed_count)"
 
 
-def test_a_killed_worker_is_restarted_and_finishes_the_batch_it_left(served):
+@pytest.fixture
+def served_alone(tmp_path):
+    """A `make serve` of this test's own: it kills the worker and adds releases."""
+    from .serving import serving
+
+    with serving(tmp_path / "data", demo_articles=0) as server:
+        yield server
+
+
+def test_a_killed_worker_is_restarted_and_finishes_the_batch_it_left(served_alone):
+    served = served_alone
     (worker,) = eventually(served.task_worker_pids, what="a task worker")
     eventually(lambda: health(served) == (200, {"status": "ok", "database": "ok", "task_worker": "ok", "index": "ok"}), what="a healthy worker")
     eventually(lambda: shell(served, f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={worker}).count())") == "1")
@@ -199,3 +209,32 @@ def test_a_killed_worker_is_restarted_and_finishes_the_batch_it_left(served):
     assert status == 200 and report["task_worker"] == "ok"
     assert shell(served, f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={restarted}).count())") == "1"
     assert "task worker (pid %s) stopped" % worker in served.log.read_text()
+
+
+@pytest.mark.skipif("DATABASE_URL" in os.environ, reason="SQLite's write lock")
+def test_the_worker_outlasts_a_database_locked_past_its_timeout(tmp_path):
+    import sqlite3
+    import sys
+
+    from .processes import PROJECT, environment, new_archive
+
+    data_dir = tmp_path / "data"
+    new_archive(data_dir, articles=0)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "task_worker", "--interval", "0.2", "--no-startup-delay"],
+        cwd=PROJECT, env=environment(data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        eventually(lambda: manage(data_dir, "shell", "-v", "0", "-c", "from articles.models import WorkerHeartbeat as W; print(W.objects.count())").stdout.strip() == "1")
+        holder = sqlite3.connect(data_dir / "pressroom.sqlite3", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # as an import that holds the write lock for minutes did
+        time.sleep(25)  # past the 20 s the worker waits for the lock when it looks for a task
+        holder.execute("COMMIT")
+        holder.close()
+        assert worker.poll() is None, worker.communicate()[0][-3000:]
+        queued = manage(data_dir, "shell", "-v", "0", "-c", QUEUE_A_BATCH).stdout.strip()
+        state = "from articles.models import ImportBatch as B; print(B.objects.get(pk=%s).status)" % queued
+        eventually(lambda: manage(data_dir, "shell", "-v", "0", "-c", state).stdout.strip() == "done", what="the import after the lock")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
