@@ -253,7 +253,7 @@ class ImportFileInline(admin.TabularInline):
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["__str__", "created_by", "origin", "status", "progress", "created_count", "updated_count", "unchanged_count", "failed_count"]
     list_filter = ["status", "origin"]
-    readonly_fields = ["created", "created_by", "origin", "status", "progress", "outcomes", "started", "finished"]
+    readonly_fields = ["created", "created_by", "origin", "status", "failure", "progress", "outcomes", "started", "finished"]
     fields = readonly_fields
     inlines = [ImportFileInline]
     actions = ["import_again"]
@@ -272,7 +272,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description="Progress")
     def progress(self, batch):
-        return f"{batch.processed:,} of {batch.total:,} releases" + ("" if batch.status == ImportBatch.Status.DONE else " (so far)")
+        return f"{batch.processed:,} of {batch.total:,} releases" + (" (so far)" if batch.in_progress else "")
 
     @admin.display(description="Outcomes")
     def outcomes(self, batch):
@@ -304,7 +304,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)
-        running = batch is not None and batch.status != ImportBatch.Status.DONE
+        running = batch is not None and batch.in_progress
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "refresh_while_running": running})
 
 

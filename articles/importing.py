@@ -3,31 +3,49 @@
 A batch is recorded first (with its files kept as uploaded), then processed, usually in
 the background by the task worker. Releases are written in chunks, each chunk one
 transaction, so the batch page can show progress and a crash loses at most the chunk in
-flight; processing a batch again skips the releases it has already recorded.
+flight; processing a batch again skips the releases it has already recorded, and its
+counters are always the recorded outcomes counted, never sums a second run could double.
+
+Nothing a sender wrote stops a batch: a file or release that cannot be read or stored,
+for any reason, becomes a failed outcome with that reason, and a batch always ends done,
+or failed with the reason it stopped. A batch whose worker died is queued again
+(`resume_unfinished_batches`, called by the worker, see worker.py).
 """
 import datetime
 import logging
-from collections.abc import Callable
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
-from itertools import islice
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import Count
+from django.db.models.functions import Coalesce, Greatest, Now
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
+from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedRelease
 from .ingest.formats import ImportLimits, ReadRelease, read_releases
 from .models import ImportBatch, ImportFile, ImportItem
 from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
-from .services import article_import
+from .services import article_import, is_stored
 
 logger = logging.getLogger(__name__)
 
+# A transaction holds SQLite's write lock from its first statement, and every other writer
+# (the admin, the task worker looking for work) waits for it. So the slow part of a release,
+# finding its countries, is done before the transaction, and a transaction commits after
+# CHUNK_SECONDS of writing even if it has written fewer than CHUNK_SIZE releases.
 CHUNK_SIZE = 500
+CHUNK_SECONDS = 2.0
+MAX_ATTEMPTS = 5
 Outcome = ImportItem.Outcome
+IN_PROGRESS = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
 
 
 def import_limits() -> ImportLimits:
@@ -80,7 +98,39 @@ def batch_from_paths(paths: list[Path]) -> ImportBatch:
 def process_import_batch(batch_id: int) -> str:
     """The background task: process a queued batch."""
     batch = ImportBatch.objects.get(pk=batch_id)
+    if not batch.in_progress:  # queued twice (a resume), and the first run finished it
+        return batch.summary()
     return process_batch(batch, index_beside=settings.PRESSROOM_INDEX_BESIDE_IMPORTS).summary()
+
+
+def resume_unfinished_batches(*, including_untasked: bool = False) -> list[ImportBatch]:
+    """Queue again each batch the task worker took on and left unfinished (its worker died, or the
+    database refused to record its end), unless a task for it is queued or running still.
+
+    `including_untasked` takes on too the uploads a web request was processing when it stopped;
+    only safe before anything serves (`prepare_archive`). Command-line batches are their command's.
+    A batch that keeps stopping its worker is not queued for ever: after MAX_ATTEMPTS it ends failed.
+    """
+    unfinished = {batch.pk: batch for batch in ImportBatch.objects.filter(status__in=IN_PROGRESS).exclude(origin="command line")}
+    attempts = {pk: [] for pk in unfinished}
+    tasks = DBTaskResult.objects.filter(task_path=process_import_batch.module_path, args_kwargs__args__0__in=list(unfinished))
+    for batch_id, status in tasks.values_list("args_kwargs__args__0", "status"):
+        attempts[batch_id].append(status)
+    resumed = []
+    for pk, statuses in attempts.items():
+        if TaskResultStatus.READY in statuses or TaskResultStatus.RUNNING in statuses or not (statuses or including_untasked):
+            continue  # in hand, or a web request's
+        if len(statuses) >= MAX_ATTEMPTS:
+            logger.error("import batch %s stopped %s times; it is given up", pk, len(statuses))
+            _finish(unfinished[pk], ImportBatch.Status.FAILED, failure=(
+                f"Processing stopped {len(statuses)} times before the end (see the log). "
+                "The releases recorded so far stay; importing the batch again retries the others."
+            ))  # fmt: skip
+            continue
+        logger.warning("import batch %s was left unfinished; queued again (attempt %s)", pk, len(statuses) + 1)
+        process_import_batch.enqueue(pk)
+        resumed.append(unfinished[pk])
+    return resumed
 
 
 def process_batch(
@@ -89,7 +139,8 @@ def process_batch(
     index_lock_timeout: float = COMMAND_LOCK_TIMEOUT_SECONDS,
     index_beside: bool = False,
 ) -> ImportBatch:
-    """Import every release of every file of the batch, recording each outcome.
+    """Import every release of every file of the batch, recording each outcome; the batch ends
+    done, or failed with the reason (logged) when something other than a release stopped it.
 
     Processes without other threads (the task worker, commands) may pass `index_beside` to
     have a forked process write the index while this one parses and stores (sync.py).
@@ -97,71 +148,159 @@ def process_batch(
     At the end it waits up to `index_lock_timeout` to make the releases searchable; a web
     request passes 0 and leaves what it cannot write to the catch-up.
     """
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, started=timezone.now())
-    releases = _unrecorded_releases(batch, import_limits())
-    # Chunks span files, so a folder of one-release files is still written in few commits.
-    with index_written_beside() if index_beside else nullcontext():
-        # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
-        while chunk := list(islice(releases, CHUNK_SIZE)):
-            _import_chunk(batch, chunk)
-            if progress:
-                progress(len(chunk))
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE, finished=timezone.now())
-    apply_pending_updates(index_lock_timeout)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, started=Coalesce("started", Now()))
+    try:
+        _record_outcomes(batch, progress, index_beside)
+    except Exception as error:  # the database went away, say: the batch ends failed, not Running
+        logger.exception("import batch %s stopped", batch.pk)
+        _finish(batch, ImportBatch.Status.FAILED, failure=(
+            f"Processing stopped ({type(error).__name__}); it has been logged. "
+            "The releases recorded so far stay; importing the batch again retries the others."
+        ))  # fmt: skip
+    else:
+        _finish(batch, ImportBatch.Status.DONE)
+        apply_pending_updates(index_lock_timeout)
     batch.refresh_from_db()
     return batch
 
 
-def _unrecorded_releases(batch: ImportBatch, limits: ImportLimits):
+def _record_outcomes(batch: ImportBatch, progress, index_beside: bool) -> None:
+    _count_outcomes(batch)  # a run that stopped may have left counters behind its records
+    prepared = (_prepared(batch, *found) for found in _unrecorded_releases(batch, import_limits()))
+    # Chunks span files, so a folder of one-release files is still written in few commits.
+    with index_written_beside() if index_beside else nullcontext():
+        # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
+        for written in _write_in_chunks(batch, prepared):
+            if progress:
+                progress(written)
+
+
+def _finish(batch: ImportBatch, status: str, failure: str = "") -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status, failure=failure, finished=timezone.now())
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A release made ready to store outside any transaction, or its failure."""
+
+    source: ImportFile
+    position: int
+    release: ReadRelease
+    mentions: list[CountryMention] | None = None
+    failure: str = ""
+
+
+def _unrecorded_releases(batch: ImportBatch, limits: ImportLimits) -> Iterator[tuple[ImportFile, int, ReadRelease]]:
     """(file, position, release) for each release not yet recorded; the total grows as files are read."""
+    found = 0
     for source in batch.files.order_by("pk"):
         releases = _releases_of(source, limits)
-        ImportBatch.objects.filter(pk=batch.pk).update(total=F("total") + len(releases))
+        found += len(releases)
+        # Greatest: a resumed batch shows the total its first run found until this run has read as far.
+        ImportBatch.objects.filter(pk=batch.pk).update(total=Greatest("total", found))
         done = set(source.items.values_list("position", flat=True))
         for position, release in enumerate(releases):
             if position not in done:  # processing a batch again resumes where it stopped
                 yield source, position, release
+    ImportBatch.objects.filter(pk=batch.pk).update(total=found)
 
 
-def _releases_of(source: ImportFile, limits: ImportLimits) -> list:
-    """The file's releases; a file rejected whole counts as one failed release."""
+def _releases_of(source: ImportFile, limits: ImportLimits) -> list[ReadRelease]:
+    """The file's releases; a file rejected whole counts as one failed release, and a file whose
+    reading fails part way keeps the releases read before the failure."""
+    releases = []
     try:
-        return list(read_releases(source.name, source.read(), limits))
+        releases.extend(read_releases(source.name, source.read(), limits))
     except RejectedRelease as error:
-        return [ReadRelease("", error=str(error))]
+        releases.append(ReadRelease("", error=str(error)))
     except OSError as error:
         logger.exception("import file %s of batch %s could not be read", source.pk, source.batch_id)
-        return [ReadRelease("", error=f"The stored file could not be read ({error.strerror}).")]
+        releases.append(ReadRelease("", error=f"The stored file could not be read ({error.strerror})."))
+    except Exception as error:  # a reader's defect must cost this file, never the batch
+        logger.exception("import file %s of batch %s: reading failed after %s releases", source.pk, source.batch_id, len(releases))
+        releases.append(ReadRelease("", error=(
+            f"Pressroom could not read {'the rest of ' if releases else ''}this file ({type(error).__name__}); "
+            "it has been logged."
+        )))  # fmt: skip
+    return releases
 
 
-def _import_chunk(batch: ImportBatch, chunk) -> None:
-    counts = {outcome: 0 for outcome in Outcome.values}
-    with transaction.atomic():
-        for source, position, release in chunk:
-            outcome, reason, article = _import_one(release, batch)
-            ImportItem.objects.create(
-                batch=batch, source_file=source, position=position, location=release.location[:500],
-                outcome=outcome, reason=reason, article=article,
-            )  # fmt: skip
-            counts[outcome] += 1
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            processed=F("processed") + len(chunk),
-            created_count=F("created_count") + counts[Outcome.CREATED],
-            updated_count=F("updated_count") + counts[Outcome.UPDATED],
-            unchanged_count=F("unchanged_count") + counts[Outcome.UNCHANGED],
-            failed_count=F("failed_count") + counts[Outcome.FAILED],
-        )
-
-
-def _import_one(release, batch):
+def _prepared(batch: ImportBatch, source: ImportFile, position: int, release: ReadRelease) -> _Prepared:
+    """The release with its countries found (the slow part), before any transaction begins."""
     if release.error:
-        return Outcome.FAILED, release.error, None
+        return _Prepared(source, position, release, failure=release.error)
+    try:
+        if is_stored(release.parsed):
+            return _Prepared(source, position, release)  # unchanged: its countries are not needed
+        return _Prepared(source, position, release, mentions=find_countries(release.parsed.title, release.parsed.body))
+    except Exception as error:
+        logger.exception("batch %s: the countries of the release at %r could not be found", batch.pk, release.location)
+        return _Prepared(source, position, release, failure=_unexpected(error))
+
+
+def _write_in_chunks(batch: ImportBatch, prepared: Iterable[_Prepared]) -> Iterator[int]:
+    """Record the releases, a transaction at a time; yields how many each transaction wrote."""
+    prepared = iter(prepared)
+    pending: deque[_Prepared] = deque()
+    while True:
+        while len(pending) < CHUNK_SIZE and (ready := next(prepared, None)):
+            pending.append(ready)
+        if not pending:
+            return
+        yield _write_chunk(batch, pending)
+
+
+def _write_chunk(batch: ImportBatch, pending: deque[_Prepared]) -> int:
+    """Record releases from the left of `pending` for up to CHUNK_SECONDS (one release at least), in one transaction."""
+    written = 0
+    with transaction.atomic():
+        deadline = time.monotonic() + CHUNK_SECONDS
+        while pending and (not written or time.monotonic() < deadline):
+            ready = pending.popleft()
+            outcome, reason, article = _import_one(ready, batch)
+            ImportItem.objects.create(
+                batch=batch, source_file=ready.source, position=ready.position, location=_storable(ready.release.location)[:500],
+                outcome=outcome, reason=_storable(reason), article=article,
+            )  # fmt: skip
+            written += 1
+        _count_outcomes(batch)
+    return written
+
+
+def _count_outcomes(batch: ImportBatch) -> None:
+    """The batch's counters from its recorded outcomes."""
+    counts = dict(batch.items.order_by().values_list("outcome").annotate(Count("pk")))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        processed=sum(counts.values()),
+        created_count=counts.get(Outcome.CREATED, 0),
+        updated_count=counts.get(Outcome.UPDATED, 0),
+        unchanged_count=counts.get(Outcome.UNCHANGED, 0),
+        failed_count=counts.get(Outcome.FAILED, 0),
+    )
+
+
+def _import_one(ready: _Prepared, batch: ImportBatch):
+    if ready.failure:
+        return Outcome.FAILED, ready.failure, None
+    release = ready.release
     try:
         with transaction.atomic():  # a savepoint: a failure leaves no half-written article
-            result = article_import(parsed=release.parsed, batch=batch)
+            result = article_import(parsed=release.parsed, batch=batch, mentions=ready.mentions)
     except RejectedRelease as error:
         return Outcome.FAILED, str(error), None
     except DatabaseError as error:  # one release the database refuses must not sink its batch
         logger.exception("batch %s: the database refused the release at %r", batch.pk, release.location)
         return Outcome.FAILED, f"The database refused this release ({type(error).__name__}); it has been logged.", None
+    except Exception as error:  # nor may one that trips a defect of ours
+        logger.exception("batch %s: the release at %r could not be imported", batch.pk, release.location)
+        return Outcome.FAILED, _unexpected(error), None
     return result.outcome, "", result.article
+
+
+def _unexpected(error: Exception) -> str:
+    return f"Pressroom could not import this release ({type(error).__name__}); it has been logged."
+
+
+def _storable(text: str) -> str:
+    """The text without what no database can store (lone surrogates, NUL), so a failure is always recorded."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")

@@ -129,11 +129,14 @@ class ImportBatch(models.Model):
         QUEUED = "queued"
         RUNNING = "running"
         DONE = "done"
+        FAILED = "failed"  # stopped by something other than a bad release; `failure` says what
 
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     origin = models.CharField(max_length=40, default="admin upload")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The counters are the recorded outcomes, counted again after each transaction (importing.py),
+    # so processing a batch again can never count a release twice.
     total = models.PositiveIntegerField(default=0, help_text="Releases found so far.")
     processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField("created", default=0)
@@ -142,10 +145,15 @@ class ImportBatch(models.Model):
     failed_count = models.PositiveIntegerField("failed", default=0)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(blank=True, help_text="Why processing stopped, when it did.")
 
     class Meta:
         ordering = ["-created"]
         verbose_name_plural = "import batches"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     def __str__(self):
         return f"Import {self.pk} ({self.created:%Y-%m-%d %H:%M})"
@@ -154,7 +162,7 @@ class ImportBatch(models.Model):
         return (
             f"{self.created_count:,} created, {self.updated_count:,} updated, "
             f"{self.unchanged_count:,} unchanged, {self.failed_count:,} failed."
-        )
+        ) + (f" {self.failure}" if self.status == self.Status.FAILED else "")
 
 
 class ImportFile(models.Model):
@@ -213,6 +221,19 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self):
         return f"index update for article {self.article_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background task worker's sign of life, written every few seconds (articles/worker.py)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"task worker {self.pid} on {self.host}"
 
 
 def country_names() -> dict[str, str]:

@@ -25,10 +25,23 @@ def release_fingerprint(*, title: str, published, body: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def article_import(*, parsed: ParsedArticle, batch=None) -> ImportResult:
+def is_stored(parsed: ParsedArticle) -> bool:
+    """Whether this very text is in the archive already (importing it again changes nothing)."""
+    return Article.objects.filter(fingerprint=parsed_fingerprint(parsed)).exists()
+
+
+def parsed_fingerprint(parsed: ParsedArticle) -> str:
+    return release_fingerprint(title=parsed.title, published=parsed.published, body=parsed.body)
+
+
+def article_import(*, parsed: ParsedArticle, batch=None, mentions: list[CountryMention] | None = None) -> ImportResult:
     """Store a parsed release once: identical text is a no-op, a changed text under the same
-    title and date updates that article (its permalink stays)."""
-    fingerprint = release_fingerprint(title=parsed.title, published=parsed.published, body=parsed.body)
+    title and date updates that article (its permalink stays).
+
+    `mentions`, the release's countries found beforehand, lets a caller keep that work out of
+    its transaction (which, on SQLite, holds the write lock).
+    """
+    fingerprint = parsed_fingerprint(parsed)
     try:
         with transaction.atomic():
             existing = Article.objects.filter(fingerprint=fingerprint).first()
@@ -40,7 +53,7 @@ def article_import(*, parsed: ParsedArticle, batch=None) -> ImportResult:
             article.body, article.source, article.fingerprint = parsed.body, parsed.source, fingerprint
             article.import_batch = batch or article.import_batch
             article.save()
-            mentions = find_countries(article.title, article.body)
+            mentions = find_countries(article.title, article.body) if mentions is None else mentions
             if parsed.countries is not None:
                 choose_only_countries(article, parsed.countries, mentions)
             tag_countries(article, mentions=mentions)

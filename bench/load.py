@@ -157,7 +157,7 @@ def worker_peak_memory_mb(master_pid: int) -> list[float]:
             continue
         if int(fields.get("PPid", "0").strip()) == master_pid and "gunicorn" in fields.get("Name", "") + str(status.parent):
             cmdline = (status.parent / "cmdline").read_bytes()
-            if b"db_worker" not in cmdline:
+            if b"task_worker" not in cmdline:
                 peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
     return sorted(peaks)
 

@@ -114,7 +114,7 @@ INSTALLED_APPS = [
 ]
 
 # Background work (bulk imports) is queued in the database and run by `manage.py
-# db_worker`, which gunicorn starts beside its web workers (see gunicorn.conf.py).
+# task_worker`, which gunicorn starts and restarts beside its web workers (see gunicorn.conf.py).
 TASKS = {"default": {"BACKEND": os.environ.get("PRESSROOM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 MIDDLEWARE = [

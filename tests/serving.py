@@ -73,6 +73,18 @@ class ServedPressroom:
                 children.append(int(stat.parent.name))
         return children
 
+    def task_worker_pids(self) -> list[int]:
+        """The master's children running `manage.py task_worker` (one, unless it is being restarted)."""
+        pids = []
+        for pid in self.worker_pids():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"task_worker" in command:
+                pids.append(pid)
+        return pids
+
 
 @contextmanager
 def serving(data_dir: Path, **options):

@@ -155,10 +155,10 @@ def test_a_release_the_database_refuses_fails_alone(editor, archive, monkeypatch
 
     real_import = importing.article_import
 
-    def refusing(*, parsed, batch):
+    def refusing(*, parsed, batch, **options):
         if parsed.title == "Refused":
             raise DataError("value too long for type character varying(100)")
-        return real_import(parsed=parsed, batch=batch)
+        return real_import(parsed=parsed, batch=batch, **options)
 
     monkeypatch.setattr(importing, "article_import", refusing)
     batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nRefused,2019-01-01,Kenya.\nAccepted,2019-01-02,Peru.\n"))
@@ -178,3 +178,124 @@ def test_a_senders_list_of_countries_is_exactly_the_tags_and_a_new_list_replaces
     # Without a list, extraction decides again, within the choices the lists left.
     upload(editor, archive, ("v3.csv", b"title,date,body\nFisheries,2019-05-05,Kenya and Peru on fish once more.\n"))
     assert sorted(article.countries.values_list("code", flat=True)) == ["PE"]
+
+
+def test_a_resumed_batch_counts_each_recorded_release_once(editor, archive):
+    from articles.importing import process_batch
+
+    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n"))
+    ImportItem.objects.filter(batch=batch, position=1).delete()  # as if stopped before the second release
+    ImportBatch.objects.filter(pk=batch.pk).update(status="running")
+    with archive.committed():
+        process_batch(batch)
+    batch.refresh_from_db()
+    assert (batch.status, batch.processed, batch.total, batch.created_count, batch.unchanged_count) == ("done", 2, 2, 1, 1)
+    page = editor.get(f"/admin/articles/importbatch/{batch.pk}/change/").content.decode()
+    assert "2 of 2 releases" in page
+
+
+@pytest.mark.parametrize("defect", [RecursionError("maximum recursion depth exceeded"), UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")])
+def test_an_unexpected_error_in_one_release_fails_that_release_alone(editor, archive, monkeypatch, defect):
+    from articles import importing
+
+    real_find = importing.find_countries
+
+    def tripping(title, body):
+        if title == "Tripping":
+            raise defect
+        return real_find(title, body)
+
+    monkeypatch.setattr(importing, "find_countries", tripping)
+    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nTripping,2019-01-01,Kenya.\nSteady,2019-01-02,Peru.\n"))
+    batch.refresh_from_db()
+    assert batch.status == "done"
+    assert outcomes(batch) == [("line 2", "failed"), ("line 3", "created")]
+    assert f"Pressroom could not import this release ({type(defect).__name__})" in batch.items.get(position=0).reason
+    assert list(Article.objects.values_list("title", flat=True)) == ["Steady"]
+
+
+def test_a_release_that_trips_the_store_fails_alone(editor, archive, monkeypatch):
+    from articles import importing
+
+    real_import = importing.article_import
+
+    def tripping(*, parsed, **options):
+        if parsed.title == "Tripping":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_import(parsed=parsed, **options)
+
+    monkeypatch.setattr(importing, "article_import", tripping)
+    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nTripping,2019-01-01,Kenya.\nSteady,2019-01-02,Peru.\n"))
+    assert outcomes(batch) == [("line 2", "failed"), ("line 3", "created")]
+    assert "(RecursionError)" in batch.items.get(position=0).reason
+
+
+def test_a_file_whose_reading_breaks_fails_alone_keeping_what_was_read(editor, archive, monkeypatch):
+    from articles import importing
+
+    real_read = importing.read_releases
+
+    def breaking(name, data, limits):
+        releases = real_read(name, data, limits)
+        if name == "broken.csv":
+            yield next(releases)
+            raise RecursionError("maximum recursion depth exceeded")
+        yield from releases
+
+    monkeypatch.setattr(importing, "read_releases", breaking)
+    batch, _ = upload(
+        editor, archive,
+        ("broken.csv", b"title,date,body\nFirst,2019-01-01,Kenya.\nLost,2019-01-02,Peru.\n"),
+        ("fine.txt", release_text(title="Fine").encode()),
+    )  # fmt: skip
+    batch.refresh_from_db()
+    assert batch.status == "done" and (batch.processed, batch.total) == (3, 3)
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Fine", "First"]
+    failed = batch.items.get(outcome="failed")
+    assert failed.source_file.name == "broken.csv"
+    assert "could not read the rest of this file (RecursionError)" in failed.reason
+
+
+def test_a_reason_holding_a_lone_surrogate_is_still_recorded(editor, archive, monkeypatch):
+    from articles import importing
+    from articles.ingest.errors import RejectedRelease
+
+    def refusing(*, parsed, **options):
+        raise RejectedRelease("The title \ud83d is not a title.")
+
+    monkeypatch.setattr(importing, "article_import", refusing)
+    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\n"))
+    batch.refresh_from_db()
+    assert batch.status == "done"
+    assert batch.items.get().reason == "The title ? is not a title."
+
+
+def test_a_batch_stopped_by_something_other_than_a_release_ends_failed_with_the_reason(editor, archive, monkeypatch):
+    from django.db import OperationalError
+
+    from articles import importing
+
+    def database_gone(batch):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(importing, "_count_outcomes", database_gone)
+    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\n"))
+    batch.refresh_from_db()
+    assert batch.status == "failed" and batch.finished
+    assert "Processing stopped (OperationalError)" in batch.failure
+    page = editor.get(f"/admin/articles/importbatch/{batch.pk}/change/").content.decode()
+    assert "Processing stopped (OperationalError)" in page and "(so far)" not in page
+
+
+def test_a_transaction_stops_writing_after_its_time_and_the_next_one_goes_on(editor, archive, monkeypatch):
+    from articles import importing
+
+    monkeypatch.setattr(importing, "CHUNK_SECONDS", 0)  # every transaction writes one release, then commits
+    committed = []
+    real_count = importing._count_outcomes
+    monkeypatch.setattr(importing, "_count_outcomes", lambda batch: committed.append(1) or real_count(batch))
+    rows = "".join(f"R{n},2019-01-0{n},Kenya.\n" for n in range(1, 4))
+    batch, _ = upload(editor, archive, ("list.csv", ("title,date,body\n" + rows).encode()))
+    batch.refresh_from_db()
+    assert (batch.status, batch.created_count) == ("done", 3)
+    assert len(committed) == 1 + 3  # the count at the start, then one per transaction

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         for item in failures:
             where = f"{item.source_file.path or item.source_file.name}" + (f", {item.location}" if item.location else "")
             self.stdout.write(f"  {where}: {item.reason}")
+        if batch.status == batch.Status.FAILED:
+            raise CommandError(f"Import batch {batch.pk} stopped: {batch.failure}")
         if batch.failed_count:
             raise CommandError(f"{batch.failed_count:,} of {batch.total:,} releases could not be imported.")
 

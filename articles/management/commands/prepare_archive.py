@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from articles.importing import process_import_batch
-from articles.models import Article, ImportBatch
+from articles.importing import resume_unfinished_batches
+from articles.models import Article
 from articles.search.index import index_exists
 from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 
@@ -19,9 +19,9 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"The archive is empty: adding {settings.PRESSROOM_DEMO_ARTICLES:,} demo releases.")
             call_command("generate_articles", settings.PRESSROOM_DEMO_ARTICLES, seed=settings.PRESSROOM_DEMO_SEED, verbosity=verbosity)
-        for batch in ImportBatch.objects.exclude(status=ImportBatch.Status.DONE).exclude(origin="command line"):
-            # Interrupted by a stop: processing again resumes after the last recorded release.
-            process_import_batch.enqueue(batch.pk)
+        # Interrupted by a stop: processing again resumes after the last recorded release.
+        # Nothing serves yet, so the uploads a request was importing are ours to finish too.
+        for batch in resume_unfinished_batches(including_untasked=True):
             if verbosity:
                 self.stdout.write(f"Resuming import batch {batch.pk}.")
         applied = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
