@@ -53,8 +53,9 @@ def test_any_text_release(title, body, date):
     assert_storable(read_all("upload.txt", release(title, date, body).encode("utf-8", errors="surrogatepass")))
 
 
-# A NUL ends a member name inside zipfile itself, so names here have none.
-@given(st.dictionaries(st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=40), any_text, max_size=4))
+# A NUL ends a member name inside zipfile itself, and a ZIP cannot name a member with a lone
+# surrogate (zipfile refuses to write one), so names here have neither.
+@given(st.dictionaries(st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), min_size=1, max_size=40), any_text, max_size=4))
 def test_any_zip_members(members):
     data = zipped([(name, content.encode("utf-8", errors="surrogatepass")) for name, content in members.items()])
     assert_storable(read_all("upload.zip", data))

@@ -126,7 +126,12 @@ def test_upload_a_release_form(site, office, imports, nasty):
     assert answer.status < 500, f"{answer.status}; server: {site.server_errors()[logged:]}"
     if answer.status in (301, 302, 303):
         page = client.follow(answer)
-        assert page.status == 200 and re.search(r"(Added|Updated|Already in the archive)", form_message(page.text)), page.text[:500]
+        # One release is added at once; a file of several becomes an import batch, processed like any other.
+        said = form_message(page.text)
+        assert page.status == 200 and re.search(r"(Added|Updated|Already in the archive|became import batch \d+)", said), page.text[:500]
+        if batch := re.search(r"became import batch (\d+)", said):
+            finished = wait_for(client, [int(batch[1])], 60)[int(batch[1])]
+            assert finished.get("status") == "Done", f"batch {batch[1]} is {finished.get('status')} ({finished.get('progress')})"
     else:
         assert answer.status == 200 and form_message(answer.text), f"no message: {answer.status} {answer.text[:500]}"
 
