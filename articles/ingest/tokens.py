@@ -2,16 +2,17 @@
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Dotted abbreviations (U.S., N.Y.), words with inner apostrophes (d'Ivoire), and hyphens
 # as tokens of their own so that "Guinea-Bissau" is one name and "Pakistan-India" two.
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*|-")
-_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_POSSESSIVE_ENDINGS = ("'s", "'S", "’s", "’S")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word and where it sits. A named tuple: a release of 2 MB has some 350,000 of them."""
+
     text: str
     start: int
     end: int
@@ -20,9 +21,12 @@ class Token:
 def tokenize(text: str) -> list[Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
-        word = _POSSESSIVE.sub("", match.group())
+        word = match.group()
+        if word.endswith(_POSSESSIVE_ENDINGS):
+            word = word[:-2]
         if word:
-            tokens.append(Token(word, match.start(), match.start() + len(word)))
+            start = match.start()
+            tokens.append(Token(word, start, start + len(word)))
     return tokens
 
 
