@@ -1,7 +1,21 @@
 """What a search document is, and how an article becomes one."""
 import hashlib
+import itertools
+
 from whoosh.analysis import BiWordFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+
+
+class PairsFilter(BiWordFilter):
+    """Whoosh's BiWordFilter, which fails (UnboundLocalError) on a text with no word left to pair:
+    only stop words or punctuation, such as a release titled "The". Such a text has no pairs."""
+
+    def __call__(self, tokens):
+        tokens = iter(tokens)
+        first = next(tokens, None)
+        if first is not None:
+            yield from super().__call__(itertools.chain([first], tokens))
+
 
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
@@ -11,7 +25,7 @@ SCHEMA = Schema(
     body=TEXT(analyzer=StemmingAnalyzer()),
     # Neighbouring words of title and body as one term each ("bilater trade"): a phrase
     # search looks up its pairs instead of reading every position of every word.
-    pairs=TEXT(analyzer=StemmingAnalyzer() | BiWordFilter(sep=" "), phrase=False),
+    pairs=TEXT(analyzer=StemmingAnalyzer() | PairsFilter(sep=" "), phrase=False),
     # An integer such as 20190927: numeric ranges are fast where DATETIME ranges are not.
     published=NUMERIC(int, bits=32, signed=False, sortable=True),
     # Each country code once per COUNTRY_WEIGHT_STEP of its weight (see `country_terms`), so a
