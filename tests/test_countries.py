@@ -202,3 +202,19 @@ def test_a_text_said_twice_names_the_same_countries(body):
     twice = f"{body} - {body}"
     assume(find_dateline(body) is None and find_dateline(twice) is None)  # a dateline counts only at the start
     assert codes(twice) == codes(body)
+
+
+def test_reading_hostile_one_word_releases_keeps_none_of_them_in_memory():
+    import gc
+    import tracemalloc
+
+    find_countries("Warm", "Kenya and Peru.")  # the gazetteer, loaded once
+    tracemalloc.start()
+    try:
+        for letter in "bcdef":
+            find_countries("Title", letter * 1_000_000)  # five words of a megabyte, each new
+        gc.collect()
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000

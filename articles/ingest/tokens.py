@@ -35,8 +35,19 @@ def name_key(name: str) -> tuple[str, ...]:
     return tuple(fold(token.text) for token in tokenize(name))
 
 
-@functools.lru_cache(maxsize=100_000)  # running text repeats its words; folding each is the hot spot
+# Words longer than this are folded without the cache: no place name is that long, and a
+# cache of 100,000 words must not keep hostile words of megabytes alive.
+_LONGEST_CACHED_WORD = 64
+
+
 def fold(word: str) -> str:
     """Lowercase without accents or curly quotes: the key a name is looked up by."""
+    return _cached_fold(word) if len(word) <= _LONGEST_CACHED_WORD else _fold(word)
+
+
+def _fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
     return "".join(character for character in decomposed if not unicodedata.combining(character)).lower()
+
+
+_cached_fold = functools.lru_cache(maxsize=100_000)(_fold)  # running text repeats its words; folding is the hot spot
