@@ -148,7 +148,7 @@ def test_text_without_places_finds_nothing():
 # Hostile text: a release of the largest size an import accepts (2 MB), built to hit one rule
 # of the extractor over and over. Each once took minutes (a rule re-read the whole text per
 # mention, or the town-and-state pattern re-read a run from every capital in it), holding
-# the database's write lock while it did; now each is read in about a second.
+# the database's write lock while it did; now each is read in a second or two.
 LARGEST_RELEASE = 2 * 1024 * 1024
 HOSTILE_UNITS = {
     "Georgia named 2,000+ times": "The delegation from Georgia met ministers to discuss trade. " + "Officials agreed to meet again. " * 28,
@@ -164,8 +164,9 @@ def test_a_hostile_release_of_the_largest_size_is_read_in_seconds(unit):
     body = (unit * (LARGEST_RELEASE // len(unit) + 1))[:LARGEST_RELEASE]
     started = time.perf_counter()
     find_countries("Trade talks", body)
-    # About a second here; the bound leaves room for a loaded CI machine.
-    assert time.perf_counter() - started < 5
+    # 1-2 s here idle, up to 3 s with both cores busy; the bound leaves room for a loaded CI
+    # machine and is still far below the minutes (Georgia: 152 s) to hours the old code took.
+    assert time.perf_counter() - started < 10
 
 
 def test_georgia_named_2000_times_is_still_the_country_and_still_the_state_beside_atlanta():
