@@ -93,9 +93,13 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_TIME", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Behind one reverse proxy the client's address is the last one it appends.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The reverse proxies in front, each appending the address it saw to X-Forwarded-For; the
+# client is the address PROXY_COUNT places from the right of that header, and with none in
+# front the header is ignored (pressroom/client_address.py, for axes and everything else).
+PRESSROOM_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+if PRESSROOM_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT is {PRESSROOM_PROXY_COUNT}: set it to the number of reverse proxies in front, 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "pressroom.client_address.client_address"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 INSTALLED_APPS = [

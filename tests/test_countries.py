@@ -1,4 +1,8 @@
+import time
+
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from articles.ingest.countries import countries_about, find_countries
 from articles.ingest.datelines import find_dateline
@@ -139,3 +143,79 @@ def test_the_title_and_the_opening_weigh_more_than_a_late_mention():
 
 def test_text_without_places_finds_nothing():
     assert codes("The committee met on Tuesday to review the budget.") == set()
+
+
+# Hostile text: a release of the largest size an import accepts (2 MB), built to hit one rule
+# of the extractor over and over. Each once took minutes (a rule re-read the whole text per
+# mention, or the town-and-state pattern re-read a run from every capital in it), holding
+# the database's write lock while it did; now each is read in a second or two.
+LARGEST_RELEASE = 2 * 1024 * 1024
+HOSTILE_UNITS = {
+    "Georgia named 2,000+ times": "The delegation from Georgia met ministers to discuss trade. " + "Officials agreed to meet again. " * 28,
+    "a dotted run": "A.",
+    "an apostrophe run": "A'",
+    "Morgan Stanley beside itself": "Morgan Stanley ",
+    "towns and US states": "Stamford, Conn. Atlanta, Georgia. ",
+}
+
+
+@pytest.mark.parametrize("unit", HOSTILE_UNITS.values(), ids=HOSTILE_UNITS.keys())
+def test_a_hostile_release_of_the_largest_size_is_read_in_seconds(unit):
+    body = (unit * (LARGEST_RELEASE // len(unit) + 1))[:LARGEST_RELEASE]
+    started = time.perf_counter()
+    find_countries("Trade talks", body)
+    # 1-2 s here idle, up to 3 s with both cores busy; the bound leaves room for a loaded CI
+    # machine and is still far below the minutes (Georgia: 152 s) to hours the old code took.
+    assert time.perf_counter() - started < 10
+
+
+def test_georgia_named_2000_times_is_still_the_country_and_still_the_state_beside_atlanta():
+    assert about("Georgia " * 2000) == {"GE"}
+    assert find_countries("", "Georgia " * 2000)[0].count == 2000
+    assert about("Georgia " * 2000 + "Its capital, Atlanta, is busy.") == {"US"}
+
+
+PLACES_AND_TRAPS = [
+    "Georgia", "Atlanta", "Jordan", "Michael", "Chad", "Smith", "Guinea", "Papua", "New", "Equatorial", "Bissau",
+    "Indian", "Ocean", "Stamford,", "Conn.", "Ga.", "Morgan", "Stanley", "U.S.", "UK", "KENYA", "Kenya", "turkey",
+    "Turkey", "Côte", "d’Ivoire", "Korea", "South", "Congo", "Republic", "of", "the", "York", "Zealand", "Israel's",
+    "ISLAMABAD,", "Sept", "27", "-", ".", ",", "\n\n", "A.", "'",
+]  # fmt: skip
+hostile_texts = st.lists(st.sampled_from(PLACES_AND_TRAPS) | st.text(max_size=12), max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.text(max_size=40) | hostile_texts, body=st.text() | hostile_texts)
+def test_any_text_gives_well_formed_countries(title, body):
+    mentions = find_countries(title, body)
+    assert all(len(m.code) == 2 and m.code.isascii() and m.code.isupper() for m in mentions)
+    assert len({m.code for m in mentions}) == len(mentions)
+    assert all(m.count >= 1 and m.weight >= 1.0 for m in mentions)
+    assert mentions == sorted(mentions, key=lambda m: (-m.weight, m.code))
+    assert not mentions or mentions[0].about  # the most prominent is always a subject
+    assert countries_about(title, body) == [m.code for m in mentions if m.about]
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=hostile_texts)
+def test_a_text_said_twice_names_the_same_countries(body):
+    # A hyphen is a token of its own, so no name runs on from one copy into the other.
+    twice = f"{body} - {body}"
+    assume(find_dateline(body) is None and find_dateline(twice) is None)  # a dateline counts only at the start
+    assert codes(twice) == codes(body)
+
+
+def test_reading_hostile_one_word_releases_keeps_none_of_them_in_memory():
+    import gc
+    import tracemalloc
+
+    find_countries("Warm", "Kenya and Peru.")  # the gazetteer, loaded once
+    tracemalloc.start()
+    try:
+        for letter in "bcdef":
+            find_countries("Title", letter * 1_000_000)  # five words of a megabyte, each new
+        gc.collect()
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000

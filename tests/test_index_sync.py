@@ -118,3 +118,13 @@ def test_file_handles_do_not_grow_over_ten_thousand_searches(archive, search_ind
             archive.add(f"Later release {number}", "Kenya again.")
         search_articles(requests[number % len(requests)])
     assert open_index_files(search_index) <= handles_before + 2
+
+
+def test_a_release_without_a_word_to_index_is_indexed_and_holds_up_no_other(archive, client):
+    # Only stop words and punctuation: Whoosh's pair filter once failed on it, and with it
+    # every update queued behind it.
+    archive.add("The", "A. - !")
+    archive.add("Kenya talks", "Kenya and Peru.")
+    assert not PendingIndexUpdate.objects.exists()
+    assert count(client, q="kenya") == 1
+    assert client.get("/api/search", {"q": "\"the a\""}).status_code == 200

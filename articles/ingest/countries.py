@@ -141,7 +141,7 @@ def _codes_with_positions(text: str, after: int = 0):
     keys = [fold(token.text) for token in tokens]
     names = gazetteer()
     lengths_by_first = name_lengths_by_first_word()
-    headline = _written_as_headline(tokens)
+    reading = _Reading(text, tokens)
     us_towns = {match.start(): match.end() for match in _town_and_us_state().finditer(text, after)}
     position = 0
     while position < len(tokens):
@@ -161,12 +161,31 @@ def _codes_with_positions(text: str, after: int = 0):
             window = tokens[position : position + length]
             place = names.get(key)
             if place and _written_as_a_name(window, place):
-                code = _resolve(place, window, text, headline)
+                code = _resolve(place, window, reading)
                 if code:
                     yield code, window[0].start
                 matched = length
                 break
         position += matched
+
+
+class _Reading:
+    """A text being read for names, and what holds for it as a whole: learnt once per text,
+    never once per mention (a release naming Georgia 2,000 times is read once, not 2,000 times)."""
+
+    def __init__(self, text: str, tokens: list[Token]):
+        self.text = text
+        self.headline = _written_as_headline(tokens)
+
+    @functools.cached_property
+    def georgia_is_the_us_state(self) -> bool:
+        return bool(_US_GEORGIA_CONTEXT.search(self.text))
+
+
+# The longest word of a town's name that "Town, St." looks at. Bounded so that a run like
+# "A.A.A.A..." (where every capital may start a town) costs a constant per character, not
+# the rest of the run: the longest US town words are under 25 letters.
+_LONGEST_TOWN_WORD = 40
 
 
 @functools.cache
@@ -176,9 +195,9 @@ def _town_and_us_state() -> re.Pattern:
     Only abbreviations with a full stop: "CT" or "IN" could be other things.
     """
     states = sorted((written for written in us_state_abbreviations() if "." in written), key=len, reverse=True)
-    return re.compile(
-        r"\b[A-Z][\w'’.]*(?: [A-Z][\w'’.]*){0,2},\s(?:" + "|".join(map(re.escape, states)) + r")(?![\w.])"
-    )
+    # Possessive: a word ends where a space or the comma follows, so giving back letters never helps.
+    word = r"[A-Z][\w'’.]{0,%d}+" % (_LONGEST_TOWN_WORD - 1)
+    return re.compile(rf"\b{word}(?: {word}){{0,2}},\s(?:" + "|".join(map(re.escape, states)) + r")(?![\w.])")
 
 
 def _written_as_headline(tokens: list[Token]) -> bool:
@@ -199,15 +218,15 @@ def _written_as_a_name(window: list[Token], place: PlaceName) -> bool:
     )
 
 
-def _resolve(place: PlaceName, window: list[Token], text: str, headline: bool) -> str | None:
+def _resolve(place: PlaceName, window: list[Token], reading: _Reading) -> str | None:
     """The country a matched name stands for here, or None when it stands for something else."""
     key = fold(window[0].text) if len(window) == 1 else None
     # "Morgan Stanley", "McDonnell Douglas", "Michael Jordan": a one-word place or country that
     # is also a name, written beside another name, is that name.
     also_a_name = key in ALSO_PERSONAL_NAMES or (key and place.kind >= NameKind.CAPITAL)
-    if also_a_name and not headline and _reads_as_personal_name(window[0], text):
+    if also_a_name and not reading.headline and _reads_as_personal_name(window[0], reading.text):
         return None
-    if key == "georgia" and _US_GEORGIA_CONTEXT.search(text):
+    if key == "georgia" and reading.georgia_is_the_us_state:
         return "US"
     return place.code
 

@@ -1,6 +1,8 @@
 """What a search document is, and how an article becomes one."""
 import hashlib
+import itertools
 import unicodedata
+
 from whoosh.analysis import BiWordFilter, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
@@ -12,6 +14,17 @@ def words_analyzer():
     return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter(cachesize=50000)
 
 
+class PairsFilter(BiWordFilter):
+    """Whoosh's BiWordFilter, which fails (UnboundLocalError) on a text with no word left to pair:
+    only stop words or punctuation, such as a release titled "The". Such a text has no pairs."""
+
+    def __call__(self, tokens):
+        tokens = iter(tokens)
+        first = next(tokens, None)
+        if first is not None:
+            yield from super().__call__(itertools.chain([first], tokens))
+
+
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     # Title words weigh twice body words in BM25F ranking.
@@ -20,7 +33,7 @@ SCHEMA = Schema(
     body=TEXT(analyzer=words_analyzer()),
     # Neighbouring words of title and body as one term each ("bilater trade"): a phrase
     # search looks up its pairs instead of reading every position of every word.
-    pairs=TEXT(analyzer=words_analyzer() | BiWordFilter(sep=" "), phrase=False),
+    pairs=TEXT(analyzer=words_analyzer() | PairsFilter(sep=" "), phrase=False),
     # An integer such as 20190927: numeric ranges are fast where DATETIME ranges are not.
     published=NUMERIC(int, bits=32, signed=False, sortable=True),
     # Each country code once per COUNTRY_WEIGHT_STEP of its weight (see `country_terms`), so a
