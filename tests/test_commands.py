@@ -1,6 +1,7 @@
 import codecs
 import datetime
 import io
+import os
 from collections import Counter
 
 import pytest
@@ -237,3 +238,16 @@ def test_retag_countries_applies_the_extractor_keeps_editors_choices_and_updates
     assert count(client, country="UG") == 1
     assert count(client, country="CL") == 0
     assert "0 changed" in run("retag_countries")  # nothing left to do
+
+
+def test_a_file_whose_name_is_not_utf8_is_named_and_the_others_imported(archive, tmp_path):
+    folder = tmp_path / "from-another-system"
+    folder.mkdir()
+    (folder / "good.txt").write_text(release_text(title="Named well"), encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.txt"), "w", encoding="utf-8") as latin1_named:
+        latin1_named.write(release_text(title="Named in Latin-1"))
+    err = io.StringIO()
+    with archive.committed(), pytest.raises(CommandError, match="1 file skipped for its name"):
+        call_command("import_articles", str(folder), stdout=io.StringIO(), stderr=err)
+    assert "caf\ufffd.txt: skipped, its name is not UTF-8" in err.getvalue()
+    assert list(Article.objects.values_list("title", flat=True)) == ["Named well"]

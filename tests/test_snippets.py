@@ -45,3 +45,19 @@ def test_text_around_the_marks_is_escaped():
 def test_without_a_match_the_opening_is_shown():
     assert snippet(FILLER, words("zebra")).startswith("The delegation visited schools")
     assert snippet(FILLER, frozenset()).endswith(" …")
+
+
+def test_highlighting_hostile_one_word_releases_keeps_none_of_them_in_memory():
+    import gc
+    import tracemalloc
+
+    snippet("Kenya and Peru.", frozenset({"kenya"}))  # the analyzer, made once
+    tracemalloc.start()
+    try:
+        for letter in "bcdef":
+            snippet(letter * 1_000_000, frozenset({letter * 2}))  # five words of a megabyte, each new, each a likely form
+        gc.collect()
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000

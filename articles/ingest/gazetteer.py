@@ -125,7 +125,7 @@ def region_abbreviations() -> dict[tuple[str, ...], str]:
     return {name_key(written): "US" for written in us_state_abbreviations()}
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # bounded: each release's dateline may write its region anew
 def abbreviated_region(written: str) -> str | None:
     """The country of a region written short in its own way ("Tex.", "Penn.", "Ont."), if only one fits.
 

@@ -8,10 +8,18 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 
+# No word is longer (German's longest compounds have about 60 letters); a longer run of letters is
+# debris or hostile, and is neither indexed nor kept in the stemmer's cache of every process.
+MAX_WORD_CHARACTERS = 100
+
+
 def words_analyzer():
     """Lowercase words without their accents, stop words dropped, stemmed: "Türkiye" is "turkiy",
     as "Turkiye" is, so a reader finds a release whichever way either of them wrote it."""
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter(cachesize=50000)
+    return (
+        RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+        | StopFilter(maxsize=MAX_WORD_CHARACTERS) | StemFilter(cachesize=50000)
+    )  # fmt: skip
 
 
 class PairsFilter(BiWordFilter):

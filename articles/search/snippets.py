@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from whoosh.support.charset import accent_map
 
-from .schema import SCHEMA
+from .schema import MAX_WORD_CHARACTERS, SCHEMA
 
 SNIPPET_CHARACTERS = 240
 CONTEXT_CHARACTERS = 70
@@ -42,9 +42,14 @@ def _matches(body: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
     return found
 
 
-@functools.lru_cache(maxsize=50_000)
 def indexed_form(token: str) -> str | None:
-    """The word as the body field indexes it (stemmed), or None for a stop word."""
+    """The word as the body field indexes it (stemmed), or None for a stop word or a run too long to be a word."""
+    # Checked before the cache, which would otherwise keep a hostile release's megabyte "words".
+    return _cached_form(token) if len(token) <= MAX_WORD_CHARACTERS else None
+
+
+@functools.lru_cache(maxsize=50_000)
+def _cached_form(token: str) -> str | None:
     return next((t.text for t in SCHEMA["body"].analyzer(token)), None)
 
 

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -17,7 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, **options):
         self.verbosity = options["verbosity"]
-        batch = batch_from_paths(list(import_files(paths)))
+        files = list(import_files(paths))
+        # A name that is not UTF-8 (bytes from another system) cannot be recorded to read the file
+        # again later; it is named, and the other files are imported.
+        unnamed = [path for path in files if not _is_utf8(str(path))]
+        batch = batch_from_paths([path for path in files if path not in unnamed])
         with progress_bar(self, None, "Importing") as bar:
             batch = process_batch(batch, progress=bar.update, index_beside=settings.PRESSROOM_INDEX_BESIDE_IMPORTS)
         self.stdout.write(f"Import batch {batch.pk}: {batch.summary()}")
@@ -25,10 +30,26 @@ class Command(BaseCommand):
         for item in failures:
             where = f"{item.source_file.path or item.source_file.name}" + (f", {item.location}" if item.location else "")
             self.stdout.write(f"  {where}: {item.reason}")
+        for path in unnamed:
+            self.stderr.write(f"  {_shown(path)}: skipped, its name is not UTF-8; rename it and import it again.")
         if batch.status == batch.Status.FAILED:
             raise CommandError(f"Import batch {batch.pk} stopped: {batch.failure}")
         if batch.failed_count:
             raise CommandError(f"{batch.failed_count:,} of {batch.total:,} releases could not be imported.")
+        if unnamed:
+            raise CommandError(f"{len(unnamed):,} file{'s' if len(unnamed) > 1 else ''} skipped for {'their names' if len(unnamed) > 1 else 'its name'}.")
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode keeps undecodable bytes as lone surrogates
+        return False
+    return True
+
+
+def _shown(path: Path) -> str:
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def import_files(paths):
