@@ -12,6 +12,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from .integrity import UnreadableIndex
 from .schema import COUNTRY_WEIGHT_STEP
 
 # A bound on the postings kept per process; a common word costs 8 bytes per document it is in.
@@ -141,22 +142,32 @@ class IndexArrays:
 
 
 def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    if (field, text) not in reader:
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    try:
+        return _read_listed_postings(reader, field, text)
+    except OSError:
+        raise
+    except Exception as error:  # the postings of a word in the lexicon fail to read only when garbled
+        raise UnreadableIndex(f"the postings of {field}:{text!r} are unreadable ({type(error).__name__}: {error})") from error
+
+
+def _read_listed_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     ids, weights = [], []
-    if (field, text) in reader:
-        matcher = reader.postings(field, text)
-        if isinstance(matcher, W3LeafMatcher):
-            # A block at a time: the matcher's one-posting-at-a-time interface costs twice as
-            # much. These are W3LeafMatcher's own block methods, in the Whoosh pinned by requirements.txt.
-            while matcher.is_active():
-                matcher._read_ids(), matcher._read_weights()
-                ids.extend(matcher._ids)
-                weights.extend(matcher._weights)
-                matcher._next_block()
-        else:  # short postings kept inline in the term table
-            while matcher.is_active():
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
+    matcher = reader.postings(field, text)
+    if isinstance(matcher, W3LeafMatcher):
+        # A block at a time: the matcher's one-posting-at-a-time interface costs twice as
+        # much. These are W3LeafMatcher's own block methods, in the Whoosh pinned by requirements.txt.
+        while matcher.is_active():
+            matcher._read_ids(), matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+    else:  # short postings kept inline in the term table
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
     return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
 
 
@@ -237,3 +248,12 @@ def _segment_arrays(reader) -> SegmentArrays:
         while len(_segments) > SEGMENTS_KEPT:
             _segments.popitem(last=False)
         return arrays
+
+
+def forget_cached_segments() -> None:
+    """Drop every segment's arrays and postings: after damage, what was read may be wrong."""
+    with _segments_lock:
+        _segments.clear()
+    with _postings_cache.lock:
+        _postings_cache.entries.clear()
+        _postings_cache.used = 0
