@@ -24,8 +24,8 @@ from .storage import UnhurriedFileStorage
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
-# What Whoosh raises while searching when the files under it are missing or cut short; see
-# also `UnreadableIndex`, for what it reads without complaint from files it cannot have written.
+# What Whoosh raises while searching when the files under it are missing or cut short, and
+# what our reads raise (UnreadableIndex, an OSError) when it gives what it cannot have written.
 SEARCH_DAMAGE_ERRORS = (OSError, EOFError, struct.error)
 # Opening the index, a searcher and its arrays reads every segment's headers and columns and
 # nothing a reader typed, so any error there is the files': Whoosh keeps no checksums, and
@@ -189,7 +189,7 @@ def searcher():
     with damage_reported():
         try:
             yield held
-        except SEARCH_DAMAGE_ERRORS:
+        except (IndexUnavailable, *SEARCH_DAMAGE_ERRORS):
             raise
         except Exception:
             # Anything else is a bug to see as one, unless the files changed under the search.

@@ -11,7 +11,6 @@ of the searcher's version (about eight per segment), so it runs before every sea
 import os
 import threading
 from collections import OrderedDict
-from pathlib import Path
 
 # Files whose first-seen state is kept (every search touches all live ones, so only files
 # of long-gone versions fall out), and segments whose list of files is kept.
@@ -30,33 +29,33 @@ class IndexFilesChanged(UnreadableIndex):
 def verify_unchanged(ix, reader) -> None:
     """Raise IndexFilesChanged unless every file of the reader's version of `ix` is as first seen."""
     folder = ix.storage.folder
+    paths = []
     if reader.generation() is not None:  # None: an index without documents, read from no file
-        _verify(Path(folder) / f"_{ix.indexname}_{reader.generation()}.toc")
+        paths.append(os.path.join(folder, f"_{ix.indexname}_{reader.generation()}.toc"))
     for sub_reader, _ in reader.leaf_readers():
         segment = sub_reader.segment()
         if segment is not None:  # an empty index has a reader without one
-            for path in _segment_files(folder, segment.segment_id()):
-                _verify(path)
+            paths.extend(_segment_files(folder, segment.segment_id()))
+    states = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError as error:
+            raise IndexFilesChanged(f"{os.path.basename(path)} was removed") from error
+        states.append((stat.st_ino, stat.st_size, stat.st_mtime_ns))
+    with _lock:
+        first = [_remembered(_first_seen, path, state, FILES_REMEMBERED) for path, state in zip(paths, states)]
+    for path, then, now in zip(paths, first, states):
+        if then != now:
+            raise IndexFilesChanged(f"{os.path.basename(path)} changed after it was written ({then[1]:,} bytes then, {now[1]:,} now)")
 
 
-_first_seen: OrderedDict[Path, tuple[int, int, int]] = OrderedDict()
-_segment_file_lists: OrderedDict[tuple[str, str], list[Path]] = OrderedDict()
+_first_seen: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
+_segment_file_lists: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _verify(path: Path) -> None:
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError as error:
-        raise IndexFilesChanged(f"{path.name} was removed") from error
-    state = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    with _lock:
-        first = _remembered(_first_seen, path, state, FILES_REMEMBERED)
-    if first != state:
-        raise IndexFilesChanged(f"{path.name} changed after it was written ({first[1]:,} bytes then, {state[1]:,} now)")
-
-
-def _segment_files(folder: str, segment_id: str) -> list[Path]:
+def _segment_files(folder: str, segment_id: str) -> list[str]:
     """The segment's files, listed once (a segment never gains or loses one)."""
     key = (folder, segment_id)
     with _lock:
@@ -64,7 +63,7 @@ def _segment_files(folder: str, segment_id: str) -> list[Path]:
             return _remembered(_segment_file_lists, key, None, SEGMENTS_REMEMBERED)
     prefix = f"{segment_id}."
     try:
-        files = [Path(folder) / name for name in os.listdir(folder) if name.startswith(prefix)]
+        files = [os.path.join(folder, name) for name in os.listdir(folder) if name.startswith(prefix)]
     except FileNotFoundError as error:
         raise IndexFilesChanged(f"the index directory {folder} was removed") from error
     if not files:
@@ -82,4 +81,3 @@ def _remembered(memory: OrderedDict, key, value, bound: int):
     while len(memory) > bound:
         memory.popitem(last=False)
     return value
-
