@@ -12,6 +12,15 @@ QUERIES = (
     '"bilateral trade"', '"memorandum of understanding"', "(climate OR water) agreement",
     "education", "zzzunknownword",
 )  # fmt: skip
+# Phrases of three words and more, whose pairs a release may hold apart ("bilateral trade ...
+# trade talks"), phrases with a slop, and phrases of the title alone.
+LONG_PHRASES = (
+    '"bilateral trade talks"', '"bilateral trade had grown"', '"joint working group"', '"early warning systems"',
+    '"memorandum of understanding on trade"', '"agree to expand trade cooperation"',
+    '"held in a cordial and constructive atmosphere"', '"set up a joint working group" trade',
+    '"trade talks" OR "bilateral trade talks"', '"bilateral trade talks" -energy', '"bilateral grown"~4',
+    'title:"trade talks"', 'title:"bilateral trade talks"',
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -29,6 +38,16 @@ def segmented_archive(archive):
         for article in Article.objects.order_by("-pk")[:10]:
             article.title = f"{article.title} (bilateral trade)"
             article.save()
+    # Traps: each has every pair of "bilateral trade talks" and its words, never in one run.
+    archive.add("Trade talks resume", "Bilateral trade grew. Officials then held trade talks.")
+    archive.add("A minister praises bilateral", "Trade talks ended early; bilateral ties are good for trade.")
+    archive.add("Bilateral trade, and trade talks", "Nothing more.")
+    archive.add("Talks on trade", "Trade talks went on.")  # the title's words apart, the body's together
+    archive.add("The real thing", "Bilateral trade talks opened in Nairobi; a joint working group met.")
+    with archive.committed():
+        Article.objects.filter(title="The real thing").update(title="The real thing, again")
+        for article in Article.objects.filter(title="The real thing, again"):
+            article.save()  # an edit: the old document deleted in its segment, a new one in another
     return archive
 
 
@@ -38,14 +57,14 @@ def whoosh_ids(query_text):
         return [int(hit["id"]) for hit in results]
 
 
-@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("text", QUERIES + LONG_PHRASES)
 def test_matches_are_whooshs_own(segmented_archive, text):
     found = search_articles(SearchRequest(parse_user_query(text), per_page=1000))
     assert found.count == len(whoosh_ids(text))
     assert {hit.article.pk for hit in found.hits} == set(whoosh_ids(text))
 
 
-@pytest.mark.parametrize("text", ("trade", "trade energy", "minister water", "(climate OR water) agreement"))
+@pytest.mark.parametrize("text", ("trade", "trade energy", "minister water", "(climate OR water) agreement") + LONG_PHRASES)
 def test_ranking_is_whooshs_bm25f(segmented_archive, text):
     found = search_articles(SearchRequest(parse_user_query(text), per_page=10))
     with searcher() as held:
@@ -62,3 +81,11 @@ def test_a_phrase_needs_its_words_side_by_side(archive):
     archive.add("Together", "Bilateral trade with Pakistan grew.")
     found = search_articles(SearchRequest(parse_user_query('"bilateral trade"')))
     assert [hit.article.title for hit in found.hits] == ["Together"]
+
+
+def test_a_long_phrase_needs_its_words_in_one_run(archive):
+    archive.add("Apart", "Bilateral trade grew. Officials then held trade talks.")
+    archive.add("Together", "Bilateral trade talks opened.")
+    for text in ('"bilateral trade talks"', '"bilateral trade talks opened"'):
+        found = search_articles(SearchRequest(parse_user_query(text)))
+        assert [hit.article.title for hit in found.hits] == ["Together"]

@@ -6,15 +6,21 @@ common word in a large archive. A segment never changes once written (Whoosh kee
 deletions apart), so what is read from a segment is kept as arrays for as long as the segment
 is live, across commits and threads, and searches work on those arrays.
 """
+import pickle
 import threading
 from collections import OrderedDict
+from itertools import chain
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE
 
+from .integrity import UnreadableIndex
 from .schema import COUNTRY_WEIGHT_STEP
 
-# A bound on the postings kept per process; a common word costs 8 bytes per document it is in.
+# A bound on the postings kept per process; a common word costs 8 bytes per document it is in,
+# and its positions, read for phrases, 8 bytes per time it occurs.
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 # Segments read but no longer in any version that a thread searches are dropped after this many.
 SEGMENTS_KEPT = 64
@@ -36,12 +42,11 @@ class SegmentArrays:
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term in this segment, read through this thread's reader."""
-        key = (self.segment_id, field, text)
-        found = _postings_cache.get(key)
-        if found is None:
-            found = _read_postings(reader, field, text)
-            _postings_cache.put(key, found)
-        return found
+        return _cached((self.segment_id, field, text, "postings"), _read_postings, reader, field, text)
+
+    def positions(self, reader, field: str, text: str) -> np.ndarray:
+        """A word's positions in this segment (see `_read_positions`), for checking phrases."""
+        return _cached((self.segment_id, field, text, "positions"), _read_positions, reader, field, text)
 
 
 class IndexArrays:
@@ -93,6 +98,17 @@ class IndexArrays:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
         return np.concatenate([ids for ids, _ in parts]), np.concatenate([weights for _, weights in parts])
 
+    def positions(self, field: str, text: str, documents: np.ndarray) -> np.ndarray:
+        """Where a word is in the field, in the documents of a mask, as ascending (document << 32 | position) keys."""
+        parts = []
+        for sub_reader, offset, arrays in self._leaves:
+            chosen = documents[offset : offset + arrays.size]
+            if chosen.any():
+                keys = arrays.positions(sub_reader, field, text)
+                keys = keys[chosen[keys >> 32]]
+                parts.append(keys + (offset << 32) if offset else keys)
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
     def in_countries(self, codes) -> np.ndarray:
         """A mask of the documents naming any of the countries."""
         chosen = np.zeros(self.size, dtype=bool)
@@ -140,24 +156,87 @@ class IndexArrays:
         return (self.published >= first) & (self.published <= last)
 
 
+def _cached(key, read, *args):
+    found = _postings_cache.get(key)
+    if found is None:
+        found = read(*args)
+        _postings_cache.put(key, found)
+    return found
+
+
 def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    if (field, text) not in reader:
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    try:
+        return _read_listed_postings(reader, field, text)
+    except OSError:
+        raise
+    except Exception as error:  # the postings of a word in the lexicon fail to read only when garbled
+        raise UnreadableIndex(f"the postings of {field}:{text!r} are unreadable ({type(error).__name__}: {error})") from error
+
+
+def _read_listed_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     ids, weights = [], []
-    if (field, text) in reader:
-        matcher = reader.postings(field, text)
-        if isinstance(matcher, W3LeafMatcher):
-            # A block at a time: the matcher's one-posting-at-a-time interface costs twice as
-            # much. These are W3LeafMatcher's own block methods, in the Whoosh pinned by requirements.txt.
-            while matcher.is_active():
-                matcher._read_ids(), matcher._read_weights()
-                ids.extend(matcher._ids)
-                weights.extend(matcher._weights)
-                matcher._next_block()
-        else:  # short postings kept inline in the term table
-            while matcher.is_active():
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
+    matcher = reader.postings(field, text)
+    if isinstance(matcher, W3LeafMatcher):
+        # A block at a time: the matcher's one-posting-at-a-time interface costs twice as
+        # much. These are W3LeafMatcher's own block methods, in the Whoosh pinned by requirements.txt.
+        while matcher.is_active():
+            matcher._read_ids(), matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+    else:  # short postings kept inline in the term table
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
     return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+
+
+def _read_positions(reader, field: str, text: str) -> np.ndarray:
+    """Every position of a word in a segment's field, as (document << 32 | position) keys in order."""
+    if (field, text) not in reader:
+        return np.zeros(0, np.int64)
+    try:
+        documents, gaps = _position_gaps(reader, field, text)
+    except OSError:
+        raise
+    except Exception as error:  # the postings of a word in the lexicon fail to read only when garbled
+        raise UnreadableIndex(f"the positions of {field}:{text!r} are unreadable ({type(error).__name__}: {error})") from error
+    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+    # Each document's gaps run from 0: a running sum over all, less the sum before the document.
+    running = np.cumsum(np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum())))
+    before = np.concatenate(([0], running[np.cumsum(counts)[:-1] - 1])) if len(counts) else np.zeros(0, np.int64)
+    positions = running - np.repeat(before, counts)
+    return (np.repeat(np.asarray(documents, dtype=np.int64), counts) << 32) | positions
+
+
+def _position_gaps(reader, field: str, text: str) -> tuple[list[int], list[list[int]]]:
+    """(documents, each one's gaps between positions), as Whoosh's Positions format stores them."""
+    matcher = reader.postings(field, text)
+    documents, gaps = [], []
+    if isinstance(matcher, W3LeafMatcher) and type(reader.schema[field].format) is Positions:
+        # A block at a time, as in `_read_listed_postings`, each value read as
+        # Positions.decode_positions reads it, without its loop over every position.
+        while matcher.is_active():
+            matcher._read_ids(), matcher._read_values()
+            documents.extend(matcher._ids)
+            gaps.extend(_gaps(value) for value in matcher._values)
+            matcher._next_block()
+    else:  # short postings kept inline in the term table
+        decode = reader.schema[field].format.decode_positions
+        while matcher.is_active():
+            documents.append(matcher.id())
+            positions = decode(matcher.value())
+            gaps.append([b - a for a, b in zip([0, *positions], positions)])
+            matcher.next()
+    return documents, gaps
+
+
+def _gaps(value: bytes) -> list[int]:
+    """A Positions value: the number of positions (4 bytes), then the pickled list of gaps between them."""
+    return pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
 
 
 def _published(reader, size: int) -> np.ndarray:
@@ -197,7 +276,8 @@ class _PostingsCache:
     def __init__(self, budget: int):
         self.budget = budget
         self.used = 0
-        self.entries: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # (segment, field, text, "postings" or "positions") -> what `_read_postings` or `_read_positions` gives
+        self.entries: OrderedDict[tuple[str, str, str, str], tuple | np.ndarray] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key):
@@ -217,8 +297,8 @@ class _PostingsCache:
                 self.used -= _size(evicted)
 
 
-def _size(postings) -> int:
-    return sum(array.nbytes for array in postings)
+def _size(found) -> int:
+    return found.nbytes if isinstance(found, np.ndarray) else sum(array.nbytes for array in found)
 
 
 _postings_cache = _PostingsCache(POSTINGS_CACHE_BYTES)
@@ -237,3 +317,12 @@ def _segment_arrays(reader) -> SegmentArrays:
         while len(_segments) > SEGMENTS_KEPT:
             _segments.popitem(last=False)
         return arrays
+
+
+def forget_cached_segments() -> None:
+    """Drop every segment's arrays and postings: after damage, what was read may be wrong."""
+    with _segments_lock:
+        _segments.clear()
+    with _postings_cache.lock:
+        _postings_cache.entries.clear()
+        _postings_cache.used = 0

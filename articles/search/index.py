@@ -15,17 +15,22 @@ from pathlib import Path
 
 from django.conf import settings
 from whoosh import index as whoosh_index
-from whoosh.index import EmptyIndexError, IndexError as WhooshIndexError
 
-from .arrays import IndexArrays
+from .arrays import IndexArrays, forget_cached_segments
+from .integrity import IndexFilesChanged, UnreadableIndex, verify_unchanged
 from .schema import SCHEMA
 from .storage import UnhurriedFileStorage
 
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
-# What Whoosh raises when its files are missing, truncated or garbled.
-DAMAGE_ERRORS = (OSError, EOFError, struct.error, ValueError, KeyError, IndexError, EmptyIndexError, WhooshIndexError)
+# What Whoosh raises while searching when the files under it are missing or cut short, and
+# what our reads raise (UnreadableIndex, an OSError) when it gives what it cannot have written.
+SEARCH_DAMAGE_ERRORS = (OSError, EOFError, struct.error)
+# Opening the index, a searcher and its arrays reads every segment's headers and columns and
+# nothing a reader typed, so any error there is the files': Whoosh keeps no checksums, and
+# garbled bytes surface as whatever its decoders raise (FileFormatError, OverflowError, ...).
+OPENING_DAMAGE_ERRORS = (Exception,)
 
 
 class IndexUnavailable(RuntimeError):
@@ -51,7 +56,7 @@ def index_exists() -> bool:
         return False
     try:
         return _has_current_fields(UnhurriedFileStorage(str(generation)).open_index())
-    except DAMAGE_ERRORS:
+    except OPENING_DAMAGE_ERRORS:
         return True  # there, but damaged: searches say so and the log says to rebuild
 
 
@@ -97,24 +102,28 @@ def remove_replaced_generations() -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-_process_index = {"generation": None, "index": None}
+# The live index as this process opened it, and generations found damaged, which it does not
+# open again: a rebuild makes a new one.
+_process_index = {"generation": None, "index": None, "damaged": set()}
 _process_index_lock = threading.RLock()  # re-entered when opening finds damage
 
 
 def open_index() -> whoosh_index.Index:
-    """The live index, opened once per process and again after a rebuild swaps it."""
+    """The live index, opened once per process and again after a rebuild swaps it or damage is found."""
     generation = current_generation()
     if generation is None:
         raise IndexUnavailable("The search index has not been built; run `manage.py rebuild_index`.")
     with _process_index_lock:
+        if generation in _process_index["damaged"]:
+            raise IndexUnavailable("The search index is damaged; run `manage.py rebuild_index`.")
         if _process_index["generation"] != generation:
-            with damage_reported(generation):
+            with damage_reported(generation, errors=OPENING_DAMAGE_ERRORS):
                 storage = UnhurriedFileStorage(str(generation))
                 if not _has_current_fields(storage.open_index()):
                     logger.error("search index %s was built by an earlier version; run `manage.py rebuild_index`", generation)
                     raise IndexUnavailable("The search index was built by an earlier version; run `manage.py rebuild_index`.")
-                _process_index["index"] = storage.open_index(schema=SCHEMA)
-            _process_index["generation"] = generation
+                ix = storage.open_index(schema=SCHEMA)
+            _process_index.update(generation=generation, index=ix)
         return _process_index["index"]
 
 
@@ -142,24 +151,41 @@ def discard_writer(writer) -> None:
 
 
 def index_version() -> str:
-    """Changes with every commit to the live index and with every rebuild."""
-    ix = open_index()
-    with damage_reported():
-        return f"{Path(ix.storage.folder).name}.{ix.latest_generation()}"
+    """Changes with every commit to the live index and with every rebuild; raises IndexUnavailable when damaged."""
+    with searcher() as held:
+        generation = held.searcher.reader().generation()
+        if generation is None:  # an index without documents
+            generation = held.ix.latest_generation()
+        return f"{Path(held.ix.storage.folder).name}.{generation}"
 
 
 @contextmanager
-def damage_reported(generation=None, errors=DAMAGE_ERRORS):
+def damage_reported(generation=None, errors=SEARCH_DAMAGE_ERRORS):
     """Turn Whoosh's errors about damaged files into IndexUnavailable, logged for the operator."""
     try:
         yield
+    except IndexUnavailable:
+        raise
     except errors as error:
-        logger.error(
-            "search index %s is damaged (%s: %s); run `manage.py rebuild_index`",
-            generation or current_generation(), type(error).__name__, error,
-        )  # fmt: skip
-        forget_open_index()
+        _report_damage(generation or current_generation(), error)
         raise IndexUnavailable("The search index is damaged; run `manage.py rebuild_index`.") from error
+
+
+def _report_damage(generation, error) -> None:
+    logger.error(
+        "search index %s is damaged (%s: %s); run `manage.py rebuild_index`",
+        generation, type(error).__name__, error,
+        exc_info=not isinstance(error, SEARCH_DAMAGE_ERRORS),  # should it be a bug after all, its traceback
+    )  # fmt: skip
+    # Every thread opens the index again on its next search and meets the damage itself;
+    # this thread's searcher goes now, and what was read from the files is not trusted.
+    _close_thread_searcher()
+    with _process_index_lock:
+        _process_index.update(generation=None, index=None)
+        if isinstance(error, IndexFilesChanged):
+            # Certain, and reading the changed files again could raise anything, or nothing.
+            _process_index["damaged"].add(generation)
+    forget_cached_segments()
 
 
 _thread_searchers = threading.local()
@@ -168,19 +194,29 @@ _thread_searchers = threading.local()
 @contextmanager
 def searcher():
     """This thread's searcher, refreshed to see the latest commit (searchers are not thread-safe)."""
+    held = _this_threads_searcher()
+    with damage_reported():
+        try:
+            yield held
+        except (IndexUnavailable, *SEARCH_DAMAGE_ERRORS):
+            raise
+        except Exception:
+            # Anything else is a bug to see as one, unless the files changed under the search.
+            verify_unchanged(held.ix, held.searcher.reader())
+            raise
+
+
+def _this_threads_searcher() -> "_HeldSearcher":
     ix = open_index()
     held = getattr(_thread_searchers, "held", None)
-    with damage_reported():
+    with damage_reported(errors=OPENING_DAMAGE_ERRORS):
         if held is None or held.ix is not ix:
-            if held is not None:
-                held.searcher.close()
-            held = _HeldSearcher(ix)
-            _thread_searchers.held = held
+            _close_thread_searcher()
+            held = _thread_searchers.held = _HeldSearcher(ix)
         else:
             held.refresh()
-    # While searching, only file errors mean damage; anything else is a bug to see as one.
-    with damage_reported(errors=(OSError, EOFError, struct.error)):
-        yield held
+        verify_unchanged(ix, held.searcher.reader())
+    return held
 
 
 def read_ahead() -> None:
@@ -195,17 +231,17 @@ def read_ahead() -> None:
 
 
 def forget_open_index() -> None:
-    """Drop this process's open index and searcher (tests use a fresh index each time)."""
+    """Drop this process's open index and this thread's searcher (tests use a fresh index each time)."""
     _close_thread_searcher()
     with _process_index_lock:
-        _process_index.update(generation=None, index=None)
+        _process_index.update(generation=None, index=None, damaged=set())
 
 
 def _close_thread_searcher() -> None:
     held = getattr(_thread_searchers, "held", None)
+    _thread_searchers.held = None
     if held is not None:
-        held.searcher.close()
-        _thread_searchers.held = None
+        held.close()
 
 
 class _HeldSearcher:
@@ -221,11 +257,29 @@ class _HeldSearcher:
         # unchanged, so documents deleted from that segment since stay visible (and
         # segments merged away are read again). A new searcher costs more and is right.
         if not self.searcher.up_to_date():
+            # The new one first: if it cannot be opened, the old one is still open, and is
+            # closed once, when this held searcher is dropped.
+            replacement = self.ix.searcher()
             self.searcher.close()
-            self.searcher = self.ix.searcher()
+            self.searcher = replacement
+
+    def close(self):
+        if not self.searcher.is_closed:
+            self.searcher.close()
+
+    def article_id(self, docnum: int) -> int:
+        """The article a document number stands for."""
+        try:
+            return int(self.searcher.stored_fields(docnum)["id"])
+        except SEARCH_DAMAGE_ERRORS:
+            raise
+        except Exception as error:  # a live document's stored fields fail only when garbled
+            raise UnreadableIndex(f"the stored fields of document {docnum} are unreadable ({type(error).__name__})") from error
 
     def arrays(self) -> IndexArrays:
         """This searcher's version of the index as arrays, made on first use."""
         if self._arrays is None or self._arrays.searcher is not self.searcher:
-            self._arrays = IndexArrays(self.searcher)
+            # Reading a whole segment at once meets any damage in it: any error is damage.
+            with damage_reported(errors=OPENING_DAMAGE_ERRORS):
+                self._arrays = IndexArrays(self.searcher)
         return self._arrays

@@ -61,14 +61,57 @@ def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np
 
 
 def _phrase(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Documents with every pair of neighbouring words of the phrase, scored by its words."""
+    """Documents with the phrase's words in order in the field, scored by its words.
+
+    The pairs field (every two neighbouring words of title and body as one term) narrows
+    the candidates cheaply, but cannot say in which field a pair was, nor whether three
+    words are one run ("bilateral trade ... trade talks" has both pairs of "bilateral trade
+    talks"), so the candidates left are checked against the field's positions, unless a
+    pair of two words can only be where it is looked for.
+    """
     words = list(query.words)
     word_matches = [_term(query.fieldname, word, arrays, query.boost) for word in words]
     matched, scores = _combined(word_matches, np.logical_and, arrays)
-    for first, second in zip(words, words[1:]):
-        pair_matched, _ = _term(PAIRS_FIELD, f"{first} {second}", arrays)
-        matched &= pair_matched
-    return matched, scores
+    matched &= arrays.live
+    if query.slop == 1:  # a phrase with a slop may have other words between its own
+        for first, second in zip(words, words[1:]):
+            pair_matched, _ = _term(PAIRS_FIELD, f"{first} {second}", arrays)
+            matched &= pair_matched
+    if len(words) > 1 and matched.any():
+        unsure = matched & _pair_may_lie_elsewhere(query.fieldname, words, arrays) if len(words) == 2 and query.slop == 1 else matched
+        if unsure.any():
+            matched = (matched & ~unsure) | _in_order(query.fieldname, words, query.slop, unsure, arrays)
+    # Only where the phrase is: an OR adds up its parts' scores, matched or not.
+    return matched, np.where(matched, scores, 0)
+
+
+def _pair_may_lie_elsewhere(field: str, words: list[str], arrays: IndexArrays) -> np.ndarray:
+    """Where a pair of words, found in the pairs field, may be other than in `field`.
+
+    The pairs field reads the title, then the body: a pair is in the title, in the body,
+    or astride the title's end. It can be in the title or astride its end only if its first
+    word is in the title; in the body or astride the title's end only if its second word
+    is in the body. Reading positions, the costly part of a phrase, is left for those.
+    """
+    if field == "body":
+        return _term("title", words[0], arrays)[0]
+    if field == "title":
+        return _term("body", words[1], arrays)[0]
+    return np.ones(arrays.size, dtype=bool)
+
+
+def _in_order(field: str, words: list[str], slop: int, candidates: np.ndarray, arrays: IndexArrays) -> np.ndarray:
+    """The candidates where each word follows the one before within `slop` positions, as in Whoosh's SpanNear2."""
+    ends = arrays.positions(field, words[0], candidates)  # where a run of the words so far ends
+    for word in words[1:]:
+        following = arrays.positions(field, word, candidates)
+        nearest = np.searchsorted(ends, following) - 1  # the last end before each position
+        before = ends[np.maximum(nearest, 0)]
+        # Keys are (document << 32 | position): the same document, and near enough.
+        ends = following[(nearest >= 0) & (following >> 32 == before >> 32) & (following - before <= slop)]
+    found = np.zeros(arrays.size, dtype=bool)
+    found[ends >> 32] = True
+    return found
 
 
 def _combined(parts, combine, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:

@@ -218,7 +218,7 @@ def _best_first(arrays, scores) -> list[np.ndarray]:
 
 
 def _article_ids(held, docnums) -> list[int]:
-    return [int(held.searcher.stored_fields(int(docnum))["id"]) for docnum in docnums]
+    return [held.article_id(int(docnum)) for docnum in docnums]
 
 
 def _first_in_order(matched: np.ndarray, keys: list[np.ndarray], how_many: int) -> np.ndarray:

@@ -1,0 +1,117 @@
+"""Damage to the live index under a running gunicorn: every thread of every worker answers 503
+while it lasts (article pages stand on the database alone), and 200 after `rebuild_index`,
+without a restart."""
+import json
+import os
+import shutil
+import signal
+import time
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from .processes import manage
+from .serving import serving
+
+CLIENTS = 16
+REQUESTS = 112  # 16 of each page, from 16 clients at once, over 2 workers of 4 threads
+
+
+def remove_the_generation(index):
+    shutil.rmtree(index / os.readlink(index / "current"))
+
+
+def truncate_every_segment_file(index):
+    for path in (index / "current").iterdir():
+        if path.suffix in {".trm", ".pst", ".col"} and not path.name.startswith("."):
+            path.write_bytes(path.read_bytes()[:7])
+
+
+def garble_the_terms(index):
+    for path in (index / "current").glob("*.trm"):
+        path.write_bytes(bytes(byte ^ 0x5A for byte in path.read_bytes()))
+
+
+def point_current_nowhere(index):
+    (index / "current").unlink()
+    os.symlink("generation-nowhere", index / "current")
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def statuses(server, article_path):
+    """Each page's statuses, from many concurrent requests."""
+    pages = ["/?q=trade", "/api/search?q=energy", "/feed/?q=water", "/healthz", "/export.csv?q=trade", "/api/suggest?q=tra", article_path]
+    # A different address each time, so no answer comes from the response cache.
+    urls = [f"{server.url}{pages[n % len(pages)]}{'&' if '?' in pages[n % len(pages)] else '?'}n={n}" for n in range(REQUESTS)]
+    with ThreadPoolExecutor(CLIENTS) as clients:
+        answers = list(clients.map(get, urls))
+    found = {}
+    for n, status in enumerate(answers):
+        found.setdefault("article" if pages[n % len(pages)] == article_path else pages[n % len(pages)].split("?")[0], Counter())[status] += 1
+    return found
+
+
+def only(status, found, article_status=None):
+    return {page: {status if page != "article" else (article_status or status): count.total()} for page, count in found.items()}
+
+
+def web_workers(server) -> set[int]:
+    """The master's gunicorn children (not its task worker)."""
+    found = set()
+    for pid in server.worker_pids():
+        try:
+            if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except OSError:
+            pass  # ended meanwhile
+    return found
+
+
+def reload_workers(server):
+    """New workers, as after a deploy: they meet the damage when they open the index."""
+    before = web_workers(server)
+    os.kill(int((server.log.parent / "gunicorn.pid").read_text()), signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        now = web_workers(server)
+        if len(now) == 2 and not now & before:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"gunicorn did not replace its workers {before}")
+    time.sleep(2)  # their index catch-up and read-ahead threads start
+
+
+@pytest.mark.parametrize("damage", [remove_the_generation, truncate_every_segment_file, garble_the_terms, point_current_nowhere])
+def test_every_thread_answers_503_while_the_index_is_damaged_and_200_after_a_rebuild(tmp_path, damage):
+    data_dir = tmp_path / "data"
+    with serving(data_dir, demo_articles=60, workers=2) as server:
+        with urllib.request.urlopen(server.url + "/api/search?sort=oldest") as response:
+            article_path = "/" + json.loads(response.read())["results"][0]["url"].split("/", 3)[3]
+        healthy = statuses(server, article_path)  # every thread has a searcher open
+        assert healthy == only(200, healthy)
+
+        damage(data_dir / "index")
+        broken = statuses(server, article_path)
+        assert broken == only(503, broken, article_status=200)
+        assert statuses(server, article_path) == broken  # and stays so: nothing closed twice
+        reload_workers(server)
+        fresh = statuses(server, article_path)
+        assert fresh == only(503, fresh, article_status=200)
+
+        manage(data_dir, "rebuild_index", "--verbosity", "0")
+        mended = statuses(server, article_path)
+        assert mended == only(200, mended)
+        assert statuses(server, article_path) == mended
+    assert '" 500 ' not in server.log.read_text()
