@@ -47,10 +47,25 @@ class ServedPressroom:
                 raise RuntimeError(f"make serve exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/api/search", timeout=2):
-                    return time.monotonic() - started
+                    answered = time.monotonic() - started
+                    self._wait_for_the_task_worker()
+                    return answered
             except OSError:  # not listening yet
                 time.sleep(0.3)
         raise RuntimeError(f"make serve did not answer within {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def _wait_for_the_task_worker(self, timeout=30):
+        """Until /healthz is ok: the task worker starts beside gunicorn and reports a moment later.
+
+        A test that wants /healthz otherwise asserts it; this only keeps the start from racing.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                    return
+            except OSError:  # 503 until the worker's first heartbeat
+                time.sleep(0.3)
 
     def stop(self):
         if self.process and self.process.poll() is None:
