@@ -123,6 +123,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("PRESSROOM_TASKS_BACKEND", "djang
 
 MIDDLEWARE = [
     "pressroom.request_log.RequestIdMiddleware",
+    "pressroom.query_parameters.NoNulParametersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
