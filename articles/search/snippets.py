@@ -36,8 +36,10 @@ def _matches(body: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
     found = []
     for match in _WORD.finditer(body):
         token = match.group().lower()
-        # Indexed forms are folded ("turkiy"), so the text's "Türkiye" is compared folded too.
-        if token[:2].translate(accent_map) in prefixes and (form := indexed_form(token)) in words:
+        prefix = token[:2]
+        if not prefix.isascii():  # indexed forms are folded ("turkiy"), so "Türkiye" is compared folded too
+            prefix = prefix.translate(accent_map)
+        if prefix in prefixes and (form := indexed_form(token)) in words:
             found.append((match.start(), match.end(), form))
     return found
 
