@@ -89,7 +89,9 @@ class SearchForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.notes.append("The from date was after the to date, so the two were swapped.")
-            start, end = end, start
+            # Swapped as written, so that from=2020&to=2019 is all of 2019 and 2020, not 31 Dec to 1 Jan.
+            start = _parse_date(self.data.get("date_to", "").strip(), last_day=False)
+            end = _parse_date(self.data.get("date_from", "").strip(), last_day=True)
         query = parse_user_query(cleaned.get("q") or "")
         self.notes.extend(query.notes)
         countries = list(cleaned.get("country") or ()) + self._countries_named(query.countries)

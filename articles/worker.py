@@ -43,7 +43,11 @@ def worker_state() -> str:
     if latest is None:
         return "not running (never seen)"
     seconds = (timezone.now() - latest.last_seen).total_seconds()
-    return "ok" if seconds <= STALE_AFTER_SECONDS else f"stale (last seen {seconds:.0f} s ago)"
+    if seconds > STALE_AFTER_SECONDS:
+        return f"stale (last seen {seconds:.0f} s ago)"
+    if not live_worker_ids():  # a recent beat from a process of this machine that has ended (killed, say)
+        return f"not running (its process ended; last seen {seconds:.0f} s ago)"
+    return "ok"
 
 
 def live_worker_ids() -> set[str]:
@@ -59,8 +63,8 @@ def _gone(heartbeat: WorkerHeartbeat) -> bool:
         os.kill(heartbeat.pid, 0)
     except ProcessLookupError:
         return True
-    except PermissionError:  # a process of another user has the pid now
-        return True
+    except PermissionError:  # the pid is alive, run by another user (a worker of its own, or a reuse of the pid)
+        return False
     return False
 
 

@@ -396,3 +396,9 @@ _VALUE = st.one_of(
 def test_any_query_string_is_answered_never_with_a_server_error(client, releases, params, endpoint):
     response = client.get(endpoint + "?" + urlencode(params))
     assert response.status_code in (200, 400)
+
+
+def test_swapped_years_and_months_mean_the_whole_of_both(client, releases):
+    assert search(client, **{"from": "2019", "to": "2018"})["count"] == search(client, **{"from": "2018", "to": "2019"})["count"] == 3
+    swapped = search(client, **{"from": "2019-09", "to": "2019-06"})
+    assert sorted(titles(swapped)) == sorted(titles(search(client, **{"from": "2019-06", "to": "2019-09"}))) and swapped["count"] == 2

@@ -74,6 +74,12 @@ def test_healthz_is_unavailable_when_the_worker_is_stale_or_never_started(client
     assert response.json()["task_worker"] == "stale (last seen 75 s ago)"
 
 
+def test_healthz_is_unavailable_when_the_workers_process_has_ended_though_its_beat_is_fresh(client, db, tasks_in_the_database):
+    heartbeat("w-dead", pid=a_pid_that_has_ended())  # killed a moment ago, and not yet restarted
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["task_worker"].startswith("not running (its process ended")
+
+
 def test_beat_keeps_one_row_per_worker_with_its_last_time(db):
     beat("w-1")
     first = WorkerHeartbeat.objects.get().last_seen
