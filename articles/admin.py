@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_http_methods
 
 from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
@@ -170,8 +171,10 @@ class ArticleAdmin(admin.ModelAdmin):
         tag_countries(form.instance)  # the text or the choices may have changed
 
     def get_urls(self):
-        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="articles_article_upload")
-        bulk = path("import/", self.admin_site.admin_view(self.import_view), name="articles_article_import")
+        # A form's page is read or posted; any other method (PUT, DELETE...) is refused, not silently ignored with its file.
+        form_methods = require_http_methods(["GET", "HEAD", "POST"])
+        upload = path("upload/", self.admin_site.admin_view(form_methods(self.upload_view)), name="articles_article_upload")
+        bulk = path("import/", self.admin_site.admin_view(form_methods(self.import_view)), name="articles_article_import")
         return [upload, bulk] + super().get_urls()
 
     def import_view(self, request):

@@ -210,7 +210,7 @@ class ImportUploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
         help_text="Release files (.txt), ZIP archives of them, CSV (title, date, body, optional countries and source), "
-        "JSON Lines or JSON. Choose as many as you like.",
+        "JSON Lines or JSON. Choose up to 1,000 at once (a ZIP archive of them counts as one).",
         error_messages={"required": "Choose at least one file to import."},
     )
 

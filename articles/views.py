@@ -4,6 +4,7 @@ from dataclasses import replace
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -191,6 +192,22 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "Not found."}, status=404)
     return render(request, "404.html", status=404)
+
+
+def bad_request(request, exception=None):
+    """Django refuses a request it cannot take (too many fields or files, a malformed body); say which."""
+    reason = _refusal_reason(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": reason}, status=400)
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
+def _refusal_reason(exception) -> str:
+    if isinstance(exception, TooManyFilesSent):
+        return f"At most {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files can be sent at once; send the rest in another upload, or as a ZIP archive."
+    if isinstance(exception, TooManyFieldsSent):
+        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters; a search needs only a few."
+    return "The request was malformed."
 
 
 def server_error(request):

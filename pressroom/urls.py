@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+handler400 = "articles.views.bad_request"
 handler404 = "articles.views.not_found"
 handler500 = "articles.views.server_error"

@@ -91,3 +91,20 @@ def test_admin_article_fields(admin_client, hostile_article, archive, value):
         page = admin_client.get(path, follow=True)
         assert page.status_code == 200
         assert_inert(page.content.decode())
+
+
+def test_too_many_parameters_are_refused_with_the_reason(client, db):
+    query = "&".join(f"a{n}=1" for n in range(1500))
+    response = client.get(f"/api/search?{query}")
+    assert response.status_code == 400 and "more than 1,000 parameters" in response.json()["error"]
+    page = client.get(f"/?{query}")
+    assert page.status_code == 400 and "more than 1,000 parameters" in page.content.decode()
+
+
+def test_too_many_files_are_refused_with_the_limit(client, django_user_model):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.org", "a long password 123"))
+    files = [SimpleUploadedFile(f"{n}.txt", b"x") for n in range(1001)]
+    response = client.post("/admin/articles/article/import/", {"files": files})
+    assert response.status_code == 400 and "At most 1,000 files can be sent at once" in response.content.decode()

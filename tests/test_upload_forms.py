@@ -94,3 +94,10 @@ def test_a_bad_record_fails_alone_and_the_batch_finishes(editor, archive):
     assert (batch.status, batch.processed, batch.created_count, batch.failed_count) == (ImportBatch.Status.DONE, 4, 3, 1)
     assert "nested too deeply" in batch.items.get(outcome="failed").reason
     assert Article.objects.get(title="Surrogate").body == "Peru."
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch", "options", "trace"])
+@pytest.mark.parametrize("page", ["/admin/articles/article/upload/", "/admin/articles/article/import/"])
+def test_an_upload_page_refuses_methods_other_than_reading_and_posting(client, django_user_model, method, page):
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.org", "a long password 123"))
+    assert getattr(client, method)(page).status_code == 405
