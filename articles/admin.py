@@ -15,6 +15,7 @@ from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
 from .ingest.countries import find_countries
 from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
+from .ingest.parsing import has_a_word
 from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries
 
 TEXT_FIELDS = {"title", "published", "body"}
@@ -25,6 +26,12 @@ class ArticleAdminForm(forms.ModelForm):
         model = Article
         fields = ["title", "published", "source", "body"]
         field_classes = {"title": CleanTextField, "source": CleanTextField, "body": CleanTextField}
+
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if not has_a_word(title):
+            raise forms.ValidationError("The title has no letter or digit: readers could not see or find it.")
+        return title
 
     def clean_published(self):
         published = self.cleaned_data["published"]

@@ -309,3 +309,14 @@ def test_a_member_whose_offset_points_before_the_archive_fails_alone():
     start = struct.unpack("<I", archive[end + 16 : end + 20])[0]
     archive[end + 16 : end + 20] = struct.pack("<I", start + 256)  # zipfile then seeks to -256 (ValueError)
     assert outcomes("offset.zip", bytes(archive)) == [("member a.txt", None, "The member could not be read (negative seek value -256).")]
+
+
+@pytest.mark.parametrize("title", ["\u200b", "😀😀", "\u200b\u200d", "--- ***"])
+def test_a_title_without_a_letter_or_digit_is_refused_in_every_format(title):
+    import json as json_module
+
+    csv_file = f"title,date,body\n{title},2019-09-27,Kenya talks.\n".encode()
+    json_file = json_module.dumps([{"title": title, "date": "2019-09-27", "body": "Kenya talks."}]).encode()
+    for name, data in (("a.csv", csv_file), ("a.json", json_file), ("a.txt", f"{title}\n\n27 Sep, 2019\n\nKenya talks.".encode())):
+        [release] = list(read_releases(name, data))
+        assert release.parsed is None and "no letter or digit" in release.error, (name, release)

@@ -67,6 +67,11 @@ def _normalise_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
+def has_a_word(title: str) -> bool:
+    """A title needs a letter or a digit: one of only marks, emoji or invisible characters names nothing."""
+    return any(character.isalnum() for character in title)
+
+
 def _check_title(number: int, title: str) -> None:
     if parse_release_date(title) is not None:
         raise RejectedRelease(f"Line {number} is a date; the first line must be the release's title.")
@@ -75,8 +80,8 @@ def _check_title(number: int, title: str) -> None:
             f"Line {number} is {len(title)} characters long; a title has at most {TITLE_MAX_LENGTH}. "
             "Is the title line missing?"
         )
-    if not any(character.isalnum() for character in title):
-        raise RejectedRelease(f"Line {number} should be the title, but reads {_quote(title)}.")
+    if not has_a_word(title):
+        raise RejectedRelease(f"Line {number} should be the title, but reads {_quote(title)}: it has no letter or digit.")
 
 
 def _drop_page_debris(lines: list[str]) -> list[str]:

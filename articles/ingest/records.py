@@ -7,7 +7,7 @@ from .cleaning import clean_text
 from .country_names import resolve_country
 from .dates import parse_release_date
 from .errors import RejectedRelease
-from .parsing import TITLE_MAX_LENGTH, ParsedArticle
+from .parsing import TITLE_MAX_LENGTH, ParsedArticle, has_a_word
 
 SOURCE_MAX_LENGTH = 100  # Article.source's column
 
@@ -21,6 +21,8 @@ def record_article(record) -> ParsedArticle:
     body = _text_field(fields, "body").strip()
     if not title:
         raise RejectedRelease("The title is missing.")
+    if not has_a_word(title):
+        raise RejectedRelease(f"The title {title[:60]!r} has no letter or digit.")
     if len(title) > TITLE_MAX_LENGTH:
         raise RejectedRelease(f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}.")
     date = _text_field(fields, "date").strip()
