@@ -6,11 +6,11 @@ from articles.ingest.dates import parse_release_date
 from articles.ingest.errors import RejectedRelease
 from articles.ingest.parsing import parse_article
 
-from .conftest import SHARED_SAMPLES, release_text
+from .conftest import FIXTURES, release_text
 
 
 def test_the_seed_sample_parses_into_title_date_paragraphs_and_source():
-    parsed = parse_article((SHARED_SAMPLES / "seed-press-release.txt").read_text(encoding="utf-8"))
+    parsed = parse_article((FIXTURES / "scraped-release.txt").read_text(encoding="utf-8"))
     assert parsed.title == "Imran, briefs Lavrov about IOK situation"
     assert parsed.published == datetime.date(2019, 9, 27)
     assert parsed.source == "Press release"
