@@ -15,7 +15,6 @@ from contextlib import contextmanager
 
 from django.db import connections, transaction
 from whoosh.index import LockError
-from whoosh.query import Term
 
 from ..models import Article, PendingIndexUpdate
 from .index import (
