@@ -294,7 +294,7 @@ def _import_one(ready: _Prepared, batch: ImportBatch):
     except Exception as error:  # nor may one that trips a defect of ours
         logger.exception("batch %s: the release at %r could not be imported", batch.pk, release.location)
         return Outcome.FAILED, _unexpected(error), None
-    return result.outcome, "", result.article
+    return result.outcome, result.reason, result.article
 
 
 def _unexpected(error: Exception) -> str:

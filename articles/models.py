@@ -1,6 +1,7 @@
-"""The archive's truth: articles, the countries they are about, and owed index updates."""
+"""The archive's truth: articles, every version of each, the countries they are about, and owed index updates."""
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -24,7 +25,18 @@ class Country(models.Model):
         return self.name
 
 
+class ArticleQuerySet(models.QuerySet):
+    def public(self):
+        """What readers see: neither withdrawn nor merged into another release."""
+        return self.filter(withdrawn__isnull=True, merged_into__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn__isnull=False)
+
+
 class Article(models.Model):
+    """A release as it reads now; its earlier versions are its `versions` (history.py)."""
+
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, allow_unicode=False)
     published = models.DateField(db_index=True)
@@ -34,9 +46,21 @@ class Article(models.Model):
     countries = models.ManyToManyField(Country, through="ArticleCountry", blank=True, related_name="articles")
     fingerprint = models.CharField(
         max_length=64,
-        unique=True,
         help_text="SHA-256 of the normalised title, date and body: the same release is stored once.",
     )
+    # Who the release says it is: the sender's id, else its URL (a CSV or JSON column, later an
+    # HTML page's canonical URL or an e-mail's Message-ID). Same identifier, new text: an update.
+    identifier = models.CharField(
+        max_length=1000, null=True, blank=True, unique=True,
+        help_text="The sender's id or URL for this release; an import with the same one updates it.",
+    )  # fmt: skip
+    source_url = models.URLField("source URL", max_length=1000, blank=True, help_text="Where the sender published it.")
+    withdrawn = models.DateTimeField(null=True, blank=True, help_text="When it left search, feeds and the sitemap.")
+    withdrawn_note = models.TextField(blank=True, help_text="Why it was withdrawn; shown on its page.")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged",
+        help_text="The release this one turned out to be; its permalink redirects there.",
+    )  # fmt: skip
     import_batch = models.ForeignKey(
         "ImportBatch",
         null=True,
@@ -48,9 +72,15 @@ class Article(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = ArticleQuerySet.as_manager()
+
     class Meta:
         ordering = ["-published", "-id"]
         indexes = [models.Index(fields=["title", "published"])]
+        constraints = [
+            # Two releases may share a text when their senders gave them different identifiers.
+            models.UniqueConstraint(fields=["fingerprint"], condition=Q(identifier__isnull=True), name="one_text_without_identifier"),
+        ]
 
     def __str__(self):
         return self.title
@@ -64,23 +94,88 @@ class Article(models.Model):
 
     @property
     def paragraphs(self):
-        return [p for p in self.body.split("\n\n") if p.strip()]
+        return paragraphs_of(self.body)
+
+    @property
+    def is_public(self) -> bool:
+        return self.withdrawn is None and self.merged_into_id is None
 
     def previous_release(self):
         """The release published just before this one (by date, then by number)."""
         # Two queries that each follow an index, rather than one OR that scans the table.
-        neighbours = Article.objects.only("pk", "slug", "title", "published")
+        neighbours = Article.objects.public().only("pk", "slug", "title", "published")
         return (
             neighbours.filter(published=self.published, pk__lt=self.pk).order_by("-pk").first()
             or neighbours.filter(published__lt=self.published).order_by("-published", "-pk").first()
         )
 
     def next_release(self):
-        neighbours = Article.objects.only("pk", "slug", "title", "published")
+        neighbours = Article.objects.public().only("pk", "slug", "title", "published")
         return (
             neighbours.filter(published=self.published, pk__gt=self.pk).order_by("pk").first()
             or neighbours.filter(published__gt=self.published).order_by("published", "pk").first()
         )
+
+
+def paragraphs_of(body: str) -> list[str]:
+    return [p for p in body.split("\n\n") if p.strip()]
+
+
+class ArticleVersion(models.Model):
+    """A release as it read from `created` until the next version: written with every change of
+    its text, title, date, source or countries, never changed or deleted afterwards.
+
+    Kept as plain columns rather than serialised model instances, so that a version page
+    bookmarked today still renders after the Article model has changed.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(help_text="1 for the release as first stored, then 2, 3...")
+    title = models.CharField(max_length=500)
+    published = models.DateField()
+    body = models.TextField()
+    source = models.CharField(max_length=100, blank=True)
+    source_url = models.URLField("source URL", max_length=1000, blank=True)
+    countries = models.JSONField(default=dict, help_text="ISO code -> weight, as tagged in this version.")
+    created = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    how = models.CharField(max_length=200, help_text="What made it: an admin edit, import batch 12, a country retag...")
+    import_batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    major = models.BooleanField(default=True, help_text="Readers are told of a major change; a minor one (a typo) is kept quietly.")
+    note = models.TextField(blank=True, help_text="What changed, for readers.")
+    split_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="split_into",
+        help_text="The version of another release this release was split out of.",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="one_version_per_number")]
+
+    def __str__(self):
+        return f"version {self.number} of article {self.article_id}"
+
+    def get_absolute_url(self):
+        return reverse("article-version", kwargs={"pk": self.article_id, "slug": self.article.slug, "number": self.number})
+
+    @property
+    def paragraphs(self):
+        return paragraphs_of(self.body)
+
+
+class ArticleRemoval(models.Model):
+    """The trace a release removed for good (a legal removal) leaves: its permalink answers 410 with this."""
+
+    article_id = models.BigIntegerField(unique=True)
+    removed = models.DateTimeField(auto_now_add=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(help_text="Shown on the permalink's page.")
+
+    class Meta:
+        ordering = ["-removed"]
+
+    def __str__(self):
+        return f"removal of article {self.article_id}"
 
 
 class ArticleCountry(models.Model):
@@ -199,7 +294,7 @@ class ImportItem(models.Model):
     position = models.PositiveIntegerField(help_text="The release's place in its file, from 0.")
     location = models.CharField(max_length=500, blank=True, help_text="Archive member, CSV line or JSON line.")
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why it failed, or which rule made it an update or a new release.")
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items")
 
     class Meta:

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from .history import VERSIONED_FIELDS, record_version
+from .identity import match_release
 from .ingest.countries import CountryMention, find_countries
 from .ingest.parsing import ParsedArticle
 from .models import Article, ArticleCountry, CountryChoice
@@ -17,6 +19,7 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 class ImportResult:
     outcome: str  # CREATED, UPDATED or UNCHANGED
     article: Article
+    reason: str = ""  # which rule decided (identity.py), for the batch page
 
 
 def release_fingerprint(*, title: str, published, body: str) -> str:
@@ -27,40 +30,74 @@ def release_fingerprint(*, title: str, published, body: str) -> str:
 
 def is_stored(parsed: ParsedArticle) -> bool:
     """Whether this very text is in the archive already (importing it again changes nothing)."""
-    return Article.objects.filter(fingerprint=parsed_fingerprint(parsed)).exists()
+    stored = Article.objects.filter(fingerprint=parsed_fingerprint(parsed))
+    return stored.filter(identifier=parsed.identifier if parsed.identifier else None).exists()
 
 
 def parsed_fingerprint(parsed: ParsedArticle) -> str:
     return release_fingerprint(title=parsed.title, published=parsed.published, body=parsed.body)
 
 
+def text_twin(article: Article) -> Article | None:
+    """Another release without an identifier that has this article's very title, date and text."""
+    if article.identifier:
+        return None
+    return Article.objects.filter(fingerprint=article.fingerprint, identifier__isnull=True).exclude(pk=article.pk).first()
+
+
 def article_import(*, parsed: ParsedArticle, batch=None, mentions: list[CountryMention] | None = None) -> ImportResult:
-    """Store a parsed release once: identical text is a no-op, a changed text under the same
-    title and date updates that article (its permalink stays).
+    """Store a parsed release: identical text is a no-op, the same release with a changed text
+    (identity.py decides) is updated, keeping what it replaced as a version, and anything else
+    is a new release. Nothing stored is ever overwritten without its version.
 
     `mentions`, the release's countries found beforehand, lets a caller keep that work out of
     its transaction (which, on SQLite, holds the write lock).
     """
-    fingerprint = parsed_fingerprint(parsed)
     try:
         with transaction.atomic():
-            existing = Article.objects.filter(fingerprint=fingerprint).first()
-            if existing:
-                return ImportResult(UNCHANGED, existing)
-            article = Article.objects.filter(title=parsed.title, published=parsed.published).first()
-            outcome = UPDATED if article else CREATED
-            article = article or Article(title=parsed.title, published=parsed.published)
-            article.body, article.source, article.fingerprint = parsed.body, parsed.source, fingerprint
-            article.import_batch = batch or article.import_batch
-            article.save()
-            mentions = find_countries(article.title, article.body) if mentions is None else mentions
-            if parsed.countries is not None:
-                choose_only_countries(article, parsed.countries, mentions)
-            tag_countries(article, mentions=mentions)
-            return ImportResult(outcome, article)
+            return _import(parsed, batch, mentions)
     except IntegrityError:
-        # Another process stored the same release between our check and our insert.
-        return ImportResult(UNCHANGED, Article.objects.get(fingerprint=fingerprint))
+        # Another process stored the same release (its identifier, or its text) between our check and
+        # our insert; now the match finds it.
+        with transaction.atomic():
+            return _import(parsed, batch, mentions)
+
+
+def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
+    fingerprint = parsed_fingerprint(parsed)
+    if not parsed.identifier:
+        same_text = Article.objects.filter(fingerprint=fingerprint, identifier__isnull=True).first()
+        if same_text:
+            return ImportResult(UNCHANGED, same_text, _state_of(same_text))
+    match = match_release(parsed)
+    article = match.article
+    if article is not None and article.fingerprint == fingerprint and (article.source_url == parsed.source_url or not parsed.source_url):
+        return ImportResult(UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article)))))
+    outcome = UPDATED if article else CREATED
+    article = article or Article(identifier=parsed.identifier or None)
+    article.title, article.published, article.body, article.source = parsed.title, parsed.published, parsed.body, parsed.source
+    article.source_url = parsed.source_url or article.source_url
+    article.fingerprint = fingerprint
+    article.import_batch = batch or article.import_batch
+    article.save()
+    mentions = find_countries(article.title, article.body) if mentions is None else mentions
+    if parsed.countries is not None:
+        choose_only_countries(article, parsed.countries, mentions)
+    tag_countries(article, mentions=mentions)
+    record_version(article, how=f"import batch {batch.pk}" if batch else "import", batch=batch)
+    reason = match.reason
+    if outcome == UPDATED and not article.is_public:
+        reason = f"{reason}; {_state_of(article)}"
+    return ImportResult(outcome, article, reason)
+
+
+def _state_of(article: Article) -> str:
+    """What an editor needs to know of a release an import found: that readers do not see it."""
+    if article.withdrawn:
+        return f"#{article.pk} is withdrawn and stays so until an editor restores it"
+    if article.merged_into_id:
+        return f"#{article.pk} is merged into #{article.merged_into_id}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -150,12 +187,14 @@ def retag_archive(*, dry_run: bool = False, progress=None) -> RetagSummary:
     for start in range(0, len(ids), RETAG_BATCH):
         chunk = ids[start : start + RETAG_BATCH]
         with transaction.atomic():  # the index catches up as each batch commits
-            articles = Article.objects.filter(pk__in=chunk).only("pk", "title", "body").order_by("pk")
+            articles = Article.objects.filter(pk__in=chunk).only("pk", *VERSIONED_FIELDS).order_by("pk")
             for article in articles:
                 change = tag_countries(article, dry_run=dry_run)
                 summary.checked += 1
                 if change:
                     summary.changes.append((article, change))
+                    if not dry_run:
+                        record_version(article, how="country retag", major=False, note="The countries were found again.")
         if progress:
             progress(len(chunk))
     summary.with_choices = CountryChoice.objects.values("article").distinct().count()

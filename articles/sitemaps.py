@@ -8,7 +8,7 @@ class ArticleSitemap(Sitemap):
     limit = 50_000  # the sitemap protocol's most per file; the index lists the files
 
     def items(self):
-        return Article.objects.order_by("pk").only("pk", "slug", "updated")
+        return Article.objects.public().order_by("pk").only("pk", "slug", "updated")
 
     def lastmod(self, article):
         return article.updated

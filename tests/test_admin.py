@@ -66,8 +66,14 @@ def test_edited_text_is_tagged_again(editor, archive):
     assert [c.code for c in Article.objects.get(pk=article.pk).countries.all()] == ["PE"]
 
 
+WATER_TALKS = (
+    "Kenya discussed water with Uganda. The ministers met for two days of talks on the shared basin, "
+    "on irrigation and on the dams planned upstream, and agreed to meet again next year."
+)
+
+
 def test_an_editors_countries_are_kept_through_edits_reimports_and_retagging(editor, archive):
-    article = archive.add("Water talks", "Kenya discussed water with Uganda.", "2019-09-27")
+    article = archive.add("Water talks", WATER_TALKS, "2019-09-27")
     assert codes(article) == {"KE", "UG"}
     with archive.committed():
         response = editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, remove=["UG"], add=["TZ"]))
@@ -78,10 +84,10 @@ def test_an_editors_countries_are_kept_through_edits_reimports_and_retagging(edi
 
     with archive.committed():
         editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(
-            Article.objects.get(pk=article.pk), body="Kenya and Peru discussed water with Uganda."))  # fmt: skip
+            Article.objects.get(pk=article.pk), body=WATER_TALKS.replace("Kenya discussed", "Kenya and Peru discussed")))  # fmt: skip
     assert codes(article) == {"KE", "PE", "TZ"}  # extraction still decides the countries nobody chose
-    archive.add("Water talks", "Kenya discussed water with Uganda, a third version.", "2019-09-27")
-    assert Article.objects.get(pk=article.pk).body == "Kenya discussed water with Uganda, a third version."
+    archive.add("Water talks", WATER_TALKS + " A third version.", "2019-09-27")  # a correction: an update
+    assert Article.objects.get(pk=article.pk).body == WATER_TALKS + " A third version."
     assert codes(article) == {"KE", "TZ"}
     with archive.committed():
         call_command("retag_countries", verbosity=0)

@@ -61,11 +61,12 @@ def test_importing_the_same_files_again_changes_nothing(archive, release_folder)
 
 def test_a_changed_text_updates_the_article_and_keeps_its_permalink(client, archive, tmp_path):
     path = tmp_path / "release.txt"
-    path.write_text(release_text(title="Evolving", body="Kenya draft one."), encoding="utf-8")
+    draft = "Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, to be signed in May."
+    path.write_text(release_text(title="Evolving", body=draft), encoding="utf-8")
     with archive.committed():
         run("import_articles", str(path))
     article = Article.objects.get()
-    path.write_text(release_text(title="Evolving", body="Kenya final text."), encoding="utf-8")
+    path.write_text(release_text(title="Evolving", body=draft.replace("draft", "final")), encoding="utf-8")  # a correction
     with archive.committed():
         assert "0 created, 1 updated" in run("import_articles", str(path))
     assert Article.objects.get().get_absolute_url() == article.get_absolute_url()

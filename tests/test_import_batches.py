@@ -79,9 +79,11 @@ def test_the_same_release_twice_in_one_batch_and_across_batches_is_stored_once(e
 
 
 def test_a_changed_release_updates_the_article_and_keeps_its_permalink(editor, archive, client):
-    first, _ = upload(editor, archive, ("v1.csv", b"title,date,body\nEvolving,2019-05-05,Draft text about Kenya.\n"))
+    text = b"\"Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, to be signed in May.\""
+    first, _ = upload(editor, archive, ("v1.csv", b"title,date,body\nEvolving,2019-05-05," + text + b"\n"))
     article = Article.objects.get(title="Evolving")
-    second, _ = upload(editor, archive, ("v2.csv", b"title,date,body\nEvolving,2019-05-05,Final text about Kenya.\n"))
+    corrected = text.replace(b"draft", b"final")
+    second, _ = upload(editor, archive, ("v2.csv", b"title,date,body\nEvolving,2019-05-05," + corrected + b"\n"))
     assert [i.outcome for i in second.items.all()] == ["updated"]
     assert Article.objects.get(title="Evolving").get_absolute_url() == article.get_absolute_url()
     assert client.get("/api/search", {"q": "final"}).json()["count"] == 1

@@ -32,6 +32,9 @@ class ParsedArticle:
     source: str = ""
     # ISO codes the sender chose (CSV and JSON imports); None means: find them in the text.
     countries: tuple[str, ...] | None = None
+    # Who the sender says the release is (its id, else its URL): "" when it does not say.
+    identifier: str = ""
+    source_url: str = ""
 
     @property
     def body(self) -> str:

@@ -2,6 +2,7 @@
 optional countries and source, each field cleaned and checked against its column."""
 import datetime
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 from .cleaning import clean_text
 from .country_names import resolve_country
@@ -10,6 +11,7 @@ from .errors import RejectedRelease
 from .parsing import TITLE_MAX_LENGTH, ParsedArticle, has_a_word
 
 SOURCE_MAX_LENGTH = 100  # Article.source's column
+IDENTIFIER_MAX_LENGTH = 1000  # Article.identifier's and Article.source_url's columns
 
 
 def record_article(record) -> ParsedArticle:
@@ -36,7 +38,30 @@ def record_article(record) -> ParsedArticle:
     source = " ".join(_text_field(fields, "source").split())
     if len(source) > SOURCE_MAX_LENGTH:
         raise RejectedRelease(f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
-    return ParsedArticle(title, published, paragraphs, source, countries)
+    source_url = _record_url(_text_field(fields, "url").strip())
+    identifier = " ".join(_text_field(fields, "id").split())
+    if len(identifier) > IDENTIFIER_MAX_LENGTH:
+        raise RejectedRelease(f"The id is {len(identifier):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}.")
+    return ParsedArticle(
+        title, published, paragraphs, source, countries, identifier=identifier or source_url, source_url=source_url
+    )
+
+
+def _record_url(text: str) -> str:
+    """The release's web address, with its scheme and host in lower case and without a #fragment,
+    so that one page is one identity however it was copied; "" when the record gives none."""
+    if not text:
+        return ""
+    if len(text) > IDENTIFIER_MAX_LENGTH:
+        raise RejectedRelease(f"The url is {len(text):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}.")
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme.lower() in ("http", "https") and parts.hostname and not re.search(r"\s", text)
+    except ValueError:  # a malformed port or IPv6 address
+        valid = False
+    if not valid:
+        raise RejectedRelease(f"The url {_quote(text)} is not a web address (http:// or https://).")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
 def _text_field(fields: dict, name: str) -> str:

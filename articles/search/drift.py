@@ -15,7 +15,7 @@ class Drift:
     documents: int
     missing: frozenset[int]  # in the database, not in the index
     stale: frozenset[int]  # in both, but the index holds an older version
-    orphaned: frozenset[int]  # in the index, no longer in the database
+    orphaned: frozenset[int]  # in the index, no longer public in the database (deleted, withdrawn, merged)
     duplicated: frozenset[int]  # in the index more than once
 
     @property
@@ -34,7 +34,7 @@ def find_drift(progress=None) -> Drift:
                 duplicated.add(article_id)
             indexed[article_id] = fields.get("fingerprint")
     missing, stale, seen = set(), set(), 0
-    for article in Article.objects.order_by("pk").prefetch_related("country_tags").iterator(chunk_size=2000):
+    for article in Article.objects.public().order_by("pk").prefetch_related("country_tags").iterator(chunk_size=2000):
         seen += 1
         if article.pk not in indexed:
             missing.add(article.pk)

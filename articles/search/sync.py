@@ -129,12 +129,12 @@ def apply_pending_updates(lock_timeout: float = 0.0) -> int:
 
 
 def _write_articles(writer, article_ids) -> None:
-    articles = Article.objects.filter(pk__in=article_ids).prefetch_related("country_tags")
+    articles = Article.objects.public().filter(pk__in=article_ids).prefetch_related("country_tags")
     found = set()
     for article in articles:
         writer.update_document(**article_to_document(article))
         found.add(article.pk)
-    for deleted_id in article_ids - found:
+    for deleted_id in article_ids - found:  # deleted, withdrawn or merged: readers no longer find it
         writer.delete_by_term("id", str(deleted_id))
 
 
@@ -155,7 +155,7 @@ def rebuild_index(progress=None, processes: int = 1) -> int:
             options.update(procs=processes, subargs={"limitmb": 256 // processes, "compound": False})
         writer = ix.writer(**options)
         count = 0
-        articles = Article.objects.order_by("pk").prefetch_related("country_tags")
+        articles = Article.objects.public().order_by("pk").prefetch_related("country_tags")
         for article in articles.iterator(chunk_size=2000):
             writer.add_document(**article_to_document(article))
             count += 1

@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def report_drift(self):
         try:
-            with progress_bar(self, Article.objects.count(), "Checking") as bar:
+            with progress_bar(self, Article.objects.public().count(), "Checking") as bar:
                 drift = find_drift(progress=bar.update)
         except IndexUnavailable as error:
             raise CommandError(f"{error}") from error

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
-        with progress_bar(self, Article.objects.count(), "Indexing") as bar:
+        with progress_bar(self, Article.objects.public().count(), "Indexing") as bar:
             count = rebuild_index(progress=bar.update, processes=settings.PRESSROOM_INDEX_WRITER_PROCESSES)
         if self.verbosity:
             self.stdout.write(self.style.SUCCESS(f"Indexed {count:,} articles."))

@@ -1,0 +1,99 @@
+"""Every version of every release: recorded after each change, readable for ever, restorable.
+
+A version is the release as it read from its `created` until the next one, title, date,
+body, source and countries. Whoever changes an article (an import, an admin edit, a retag,
+a restore) calls `record_version` in the same transaction, so a change and the version that
+keeps it commit together or not at all; a version the same as the last is not written.
+"""
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import Article, ArticleVersion
+
+VERSIONED_FIELDS = ("title", "published", "body", "source", "source_url")
+# How a field's change is named in the change note written when the editor or sender gives none.
+_FIELD_NAMES = {"title": "title", "published": "date", "body": "text", "source": "source", "source_url": "source URL",
+                "countries": "countries"}  # fmt: skip
+
+
+def snapshot(article: Article) -> dict:
+    """What a version keeps of the article as it is now."""
+    kept = {name: getattr(article, name) for name in VERSIONED_FIELDS}
+    kept["countries"] = dict(article.country_tags.order_by("country_id").values_list("country_id", "weight"))
+    return kept
+
+
+def changed_fields(before: dict, after: dict) -> list[str]:
+    return [name for name in (*VERSIONED_FIELDS, "countries") if _comparable(before.get(name)) != _comparable(after.get(name))]
+
+
+def _comparable(value):
+    return str(value) if hasattr(value, "isoformat") else value  # a date read back from a form or a version
+
+
+def describe_change(fields: list[str]) -> str:
+    """A change note for readers from the fields that changed: "The title and text were revised."."""
+    names = [_FIELD_NAMES[name] for name in fields]
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"The {listed} {'was' if len(names) == 1 else 'were'} revised."
+
+
+def record_version(
+    article: Article, *, how: str, user=None, batch=None, major: bool = True, note: str = "", split_from=None
+) -> ArticleVersion | None:
+    """Keep the article as it now reads as its next version, unless that is its latest version already."""
+    with transaction.atomic():
+        # The article row is locked (PostgreSQL), so two writers cannot both take the next number.
+        Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
+        latest = article.versions.order_by("-number").first()
+        now = snapshot(article)
+        if latest is not None and not changed_fields(version_fields(latest), now):
+            return None
+        if latest is not None and not note and major:
+            note = describe_change(changed_fields(version_fields(latest), now))
+        return ArticleVersion.objects.create(
+            article=article, number=(latest.number + 1) if latest else 1, created=timezone.now(), created_by=user,
+            how=how[:200], import_batch=batch, major=major if latest else True, note=note, split_from=split_from, **now,
+        )  # fmt: skip
+
+
+def version_fields(version: ArticleVersion) -> dict:
+    kept = {name: getattr(version, name) for name in VERSIONED_FIELDS}
+    kept["countries"] = dict(sorted(version.countries.items()))
+    return kept
+
+
+def first_versions_of_unversioned(*, batch_size: int = 1000) -> int:
+    """Version 1 for every article that has none (archives from before versions, rows written by hand)."""
+    written = 0
+    while unversioned := list(Article.objects.filter(versions__isnull=True).order_by("pk")[:batch_size]):
+        with transaction.atomic():
+            for article in unversioned:
+                written += record_version(article, how="the archive before versions were kept") is not None
+    return written
+
+
+@dataclass(frozen=True)
+class Update:
+    """A major change readers are told of: when, and the note."""
+
+    number: int
+    created: object
+    note: str
+
+
+def public_updates(article: Article) -> list[Update]:
+    """The major changes after first publication, newest first, as the article page lists them."""
+    versions = article.versions.filter(major=True, number__gt=1).order_by("-number")
+    return [Update(v.number, v.created, v.note) for v in versions.only("number", "created", "note")]
+
+
+def last_major_change(article: Article):
+    """When readers were last told of a change: the latest major version's time (None before any version)."""
+    return article.versions.filter(major=True).aggregate(last=Max("created"))["last"]
+

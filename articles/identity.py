@@ -1,0 +1,60 @@
+"""Which stored release an incoming one is: the rules that decide between an update and a new release.
+
+1. A release that says who it is (an id or URL) is the stored release with that identifier,
+   whatever its title; with no such release, it is a new one.
+2. Otherwise, a release with the same title and date as stored ones is an update of the
+   one whose text it resembles most, when it resembles it at least as much as
+   PRESSROOM_UPDATE_RESEMBLANCE (a correction); else it is a new release (another release
+   under a generic headline, a rewrite).
+
+A release merged into another stands for that other one: an update of it updates the survivor.
+"""
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .ingest.parsing import ParsedArticle
+from .ingest.similarity import resemblance
+from .models import Article
+
+
+@dataclass(frozen=True)
+class Match:
+    """The stored release an incoming one updates (None: it is new), and the rule that decided, for the batch page."""
+
+    article: Article | None
+    reason: str
+
+
+def match_release(parsed: ParsedArticle) -> Match:
+    if parsed.identifier:
+        article = Article.objects.filter(identifier=parsed.identifier).first()
+        if article is None:
+            return Match(None, "")
+        kind = "source URL" if parsed.identifier == parsed.source_url else "id"
+        return _surviving(Match(article, f"same {kind}"))
+    namesakes = list(Article.objects.filter(title=parsed.title, published=parsed.published, merged_into__isnull=True))
+    if not namesakes:
+        return Match(None, "")
+    scored = sorted(((resemblance(parsed.body, other.body), other) for other in namesakes), key=lambda pair: (-pair[0], pair[1].pk))
+    best, closest = scored[0]
+    if best >= settings.PRESSROOM_UPDATE_RESEMBLANCE:
+        return Match(closest, f"{_percent(best)} the same text")
+    return Match(None, f"same title and date as #{closest.pk} but a different text ({_percent(best)} the same)")
+
+
+def _surviving(match: Match) -> Match:
+    """The release a merged one was merged into (following a chain of merges, which merging never makes circular)."""
+    article, seen = match.article, set()
+    while article.merged_into_id and article.pk not in seen:
+        seen.add(article.pk)
+        article = article.merged_into
+    if article.pk == match.article.pk:
+        return match
+    return Match(article, f"{match.reason} as #{match.article.pk}, which was merged into #{article.pk}")
+
+
+def _percent(fraction: float) -> str:
+    # Never "100%" for texts that differ, nor "0%" for texts that share something.
+    shown = int(fraction * 100) if fraction < 1 else 100
+    return f"{max(shown, 1) if fraction > 0 else 0}%"
