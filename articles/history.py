@@ -36,29 +36,41 @@ def _comparable(value):
 
 def describe_change(fields: list[str]) -> str:
     """A change note for readers from the fields that changed: "The title and text were revised."."""
-    names = [_FIELD_NAMES[name] for name in fields]
+    told = [name for name in fields if name in MAJOR_FIELDS] or fields  # countries follow a new text: not news
+    names = [_FIELD_NAMES[name] for name in told]
     if not names:
         return ""
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"The {listed} {'was' if len(names) == 1 else 'were'} revised."
 
 
+# What readers are told of by default: a change of what the release says. A new source URL or
+# countries found again are kept as versions too, quietly.
+MAJOR_FIELDS = ("title", "published", "body", "source")
+
+
 def record_version(
-    article: Article, *, how: str, user=None, batch=None, major: bool = True, note: str = "", split_from=None
+    article: Article, *, how: str, user=None, batch=None, major: bool | None = None, note: str = "", split_from=None
 ) -> ArticleVersion | None:
-    """Keep the article as it now reads as its next version, unless that is its latest version already."""
+    """Keep the article as it now reads as its next version, unless that is its latest version already.
+
+    `major` None: major when a field of MAJOR_FIELDS changed. A major change without a note gets one
+    naming the fields that changed.
+    """
     with transaction.atomic():
         # The article row is locked (PostgreSQL), so two writers cannot both take the next number.
         Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
         latest = article.versions.order_by("-number").first()
         now = snapshot(article)
-        if latest is not None and not changed_fields(version_fields(latest), now):
+        changed = changed_fields(version_fields(latest), now) if latest else list(MAJOR_FIELDS)
+        if not changed:
             return None
-        if latest is not None and not note and major:
-            note = describe_change(changed_fields(version_fields(latest), now))
+        major = True if latest is None else any(name in MAJOR_FIELDS for name in changed) if major is None else major
+        if latest is not None and major and not note:
+            note = describe_change(changed)
         return ArticleVersion.objects.create(
             article=article, number=(latest.number + 1) if latest else 1, created=timezone.now(), created_by=user,
-            how=how[:200], import_batch=batch, major=major if latest else True, note=note, split_from=split_from, **now,
+            how=how[:200], import_batch=batch, major=major, note=note, split_from=split_from, **now,
         )  # fmt: skip
 
 

@@ -1,11 +1,13 @@
 """Which stored release an incoming one is: the rules that decide between an update and a new release.
 
 1. A release that says who it is (an id or URL) is the stored release with that identifier,
-   whatever its title; with no such release, it is a new one.
-2. Otherwise, a release with the same title and date as stored ones is an update of the
-   one whose text it resembles most, when it resembles it at least as much as
-   PRESSROOM_UPDATE_RESEMBLANCE (a correction); else it is a new release (another release
-   under a generic headline, a rewrite).
+   whatever its title.
+2. Otherwise (or when no stored release has that identifier), a release with the same title
+   and date as stored ones is an update of the one whose text it resembles most, when it
+   resembles it at least as much as PRESSROOM_UPDATE_RESEMBLANCE (a correction); else it is
+   a new release (another release under a generic headline, a rewrite). A release that gives
+   an identifier is compared only with stored releases that have none (which then take its
+   identifier): two different identifiers are two releases, whatever their texts.
 
 A release merged into another stands for that other one: an update of it updates the survivor.
 """
@@ -29,11 +31,12 @@ class Match:
 def match_release(parsed: ParsedArticle) -> Match:
     if parsed.identifier:
         article = Article.objects.filter(identifier=parsed.identifier).first()
-        if article is None:
-            return Match(None, "")
-        kind = "source URL" if parsed.identifier == parsed.source_url else "id"
-        return _surviving(Match(article, f"same {kind}"))
-    namesakes = list(Article.objects.filter(title=parsed.title, published=parsed.published, merged_into__isnull=True))
+        if article is not None:
+            return _surviving(Match(article, f"same {identifier_kind(parsed)}"))
+    namesakes = Article.objects.filter(title=parsed.title, published=parsed.published, merged_into__isnull=True)
+    if parsed.identifier:
+        namesakes = namesakes.filter(identifier__isnull=True)
+    namesakes = list(namesakes)
     if not namesakes:
         return Match(None, "")
     scored = sorted(((resemblance(parsed.body, other.body), other) for other in namesakes), key=lambda pair: (-pair[0], pair[1].pk))
@@ -41,6 +44,11 @@ def match_release(parsed: ParsedArticle) -> Match:
     if best >= settings.PRESSROOM_UPDATE_RESEMBLANCE:
         return Match(closest, f"{_percent(best)} the same text")
     return Match(None, f"same title and date as #{closest.pk} but a different text ({_percent(best)} the same)")
+
+
+def identifier_kind(parsed: ParsedArticle) -> str:
+    """What the sender's identifier is, as the batch page names it."""
+    return "source URL" if parsed.identifier == parsed.source_url else "id"
 
 
 def _surviving(match: Match) -> Match:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from .history import VERSIONED_FIELDS, record_version
-from .identity import match_release
+from .identity import identifier_kind, match_release
 from .ingest.countries import CountryMention, find_countries
 from .ingest.parsing import ParsedArticle
 from .models import Article, ArticleCountry, CountryChoice
@@ -71,10 +71,14 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
             return ImportResult(UNCHANGED, same_text, _state_of(same_text))
     match = match_release(parsed)
     article = match.article
-    if article is not None and article.fingerprint == fingerprint and (article.source_url == parsed.source_url or not parsed.source_url):
+    if article is not None and _says_the_same(article, parsed, fingerprint):
         return ImportResult(UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article)))))
     outcome = UPDATED if article else CREATED
-    article = article or Article(identifier=parsed.identifier or None)
+    reason = match.reason
+    article = article or Article()
+    if parsed.identifier and not article.identifier:  # a release stored without one takes the sender's
+        reason = "; ".join(filter(None, (reason, f"#{article.pk} takes its {identifier_kind(parsed)}" if article.pk else "")))
+        article.identifier = parsed.identifier
     article.title, article.published, article.body, article.source = parsed.title, parsed.published, parsed.body, parsed.source
     article.source_url = parsed.source_url or article.source_url
     article.fingerprint = fingerprint
@@ -85,10 +89,15 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
         choose_only_countries(article, parsed.countries, mentions)
     tag_countries(article, mentions=mentions)
     record_version(article, how=f"import batch {batch.pk}" if batch else "import", batch=batch)
-    reason = match.reason
     if outcome == UPDATED and not article.is_public:
         reason = f"{reason}; {_state_of(article)}"
     return ImportResult(outcome, article, reason)
+
+
+def _says_the_same(article: Article, parsed: ParsedArticle, fingerprint: str) -> bool:
+    """Nothing to update: the same text, and no source URL or identifier the article lacks."""
+    new_url = parsed.source_url and parsed.source_url != article.source_url
+    return article.fingerprint == fingerprint and not new_url and not (parsed.identifier and not article.identifier)
 
 
 def _state_of(article: Article) -> str:
