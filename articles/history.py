@@ -41,7 +41,7 @@ def describe_change(fields: list[str]) -> str:
     if not names:
         return ""
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"The {listed} {'was' if len(names) == 1 else 'were'} revised."
+    return f"The {listed} {'were' if len(names) > 1 or names == ['countries'] else 'was'} revised."
 
 
 # What readers are told of by default: a change of what the release says. A new source URL or
