@@ -127,6 +127,9 @@ def test_the_whole_history_survives_a_restore(archive_with_history, tmp_path):
     assert Article.objects.get(pk=archive_with_history["withdrawn"].pk).withdrawn_note == "Issued in error."
     assert Article.objects.get(pk=archive_with_history["duplicate"].pk).merged_into_id == accord.pk
     assert ArticleVersion.objects.get(article=split).split_from.article_id == accord.pk
+    # The history goes on where it stopped.
+    later = edit(Article.objects.get(pk=accord.pk), user=None, major=True, note="Restored, then corrected.", body="Monday's talks.")
+    assert later.number == 4 and later.pk > max(before[ArticleVersion])
 
 
 def test_a_restored_archive_never_gives_a_removed_release_s_id_to_a_new_one(archive_with_history, tmp_path):
