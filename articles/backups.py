@@ -21,6 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Max
 
+from .history import first_versions_of_unversioned
+
 # In an order that loads without forward references (versions after their articles and import
 # batches; a version split from another names an earlier one, and articles merged into another are
 # checked at commit); owed index updates are not kept. Every version and every removal's trace
@@ -95,6 +97,8 @@ def restore_backup(source: Path) -> BackupSummary:
             call_command("loaddata", str(rows_path), verbosity=0)
             _move_sequences_past_restored_ids()
             _never_reuse_removed_article_ids()
+            # A backup from before versions were kept: its articles start their history as migration 0006 starts it.
+            first_versions_of_unversioned()
         uploads = Path(work) / UPLOADS_FOLDER
         files = [path for path in uploads.rglob("*") if path.is_file()] if uploads.exists() else []
         for path in files:

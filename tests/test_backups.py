@@ -161,6 +161,18 @@ def test_an_archive_whose_every_release_was_removed_keeps_their_ids_too(archive,
     assert Article.objects.create(title="After", body="x", published="2020-01-01", fingerprint="after").pk > removed_id
 
 
+def test_a_backup_from_before_versions_restores_with_every_article_at_version_1(archive, tmp_path):
+    kept = archive.add("Kenya and Peru sign an accord", "Nairobi hosted the talks.")
+    ArticleVersion.objects.all().delete()  # the rows an earlier Pressroom backed up
+    backup = tmp_path / "backup.tar.gz"
+    run("backup_archive", str(backup))
+    Article.objects.all().delete()
+
+    run("restore_archive", str(backup))
+    version = ArticleVersion.objects.get()
+    assert (version.article_id, version.number, version.title, version.body) == (kept.pk, 1, kept.title, kept.body)
+
+
 def reset_article_ids():
     """The article counter of a new database, as on the machine a backup is restored to."""
     from django.core.management.color import no_style
