@@ -25,10 +25,11 @@ $(DATA_DIR)/secret_key:
 	@mkdir -p $(DATA_DIR)
 	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
+# A development archive: demo releases when it is empty (prepare_archive never adds them unasked).
 serve: $(BIN)/.installed $(if $(SECRET_KEY),,$(DATA_DIR)/secret_key)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py prepare_archive
+	$(BIN)/python manage.py prepare_archive --demo
 	$(BIN)/gunicorn --config gunicorn.conf.py pressroom.wsgi
 
 test: $(BIN)/.installed

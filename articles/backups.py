@@ -5,6 +5,7 @@ on SQLite restores onto PostgreSQL with every id kept (and so every permalink): 
 way to move an archive (README, "Moving to PostgreSQL"). The index is not backed up; a
 restore rebuilds it from the rows.
 """
+import datetime
 import shutil
 import tarfile
 import tempfile
@@ -16,16 +17,33 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Max
 
-# In an order that loads without forward references; owed index updates are not kept.
+from .history import first_versions_of_unversioned
+
+# In an order that loads without forward references (versions after their articles and import
+# batches; a version split from another names an earlier one, and articles merged into another are
+# checked at commit); owed index updates are not kept. Every version and every removal's trace
+# is kept: the history is the archive.
 BACKED_UP_MODELS = (
     "auth.group", "auth.user", "articles.country", "articles.importbatch",
-    "articles.importfile", "articles.article", "articles.articlecountry", "articles.countrychoice",
-    "articles.importitem",
+    "articles.importfile", "articles.article", "articles.articleversion", "articles.articlecountry",
+    "articles.countrychoice", "articles.importitem", "articles.articleremoval",
 )  # fmt: skip
 ROWS_FILE = "database.json"
 UPLOADS_FOLDER = "uploads"
+
+
+class _ExactTimesEncoder(DjangoJSONEncoder):
+    """Times to the microsecond, where Django's fixtures keep milliseconds: a restored version
+    says when it was made exactly as the archive did."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
 
 
 class BackupError(Exception):
@@ -51,7 +69,7 @@ def write_backup(destination: Path) -> BackupSummary:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             # On SQLite the transaction is IMMEDIATE (settings.py): writers wait, so it is a snapshot too.
             with rows_path.open("w", encoding="utf-8") as rows_file:
-                serializers.serialize("json", _rows(), stream=rows_file, use_natural_foreign_keys=True)
+                serializers.serialize("json", _rows(), stream=rows_file, use_natural_foreign_keys=True, cls=_ExactTimesEncoder)
             rows = _row_count()
             uploads = sorted(path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
             with tarfile.open(partial, "w:gz") as archive:
@@ -78,6 +96,9 @@ def restore_backup(source: Path) -> BackupSummary:
         with transaction.atomic():
             call_command("loaddata", str(rows_path), verbosity=0)
             _move_sequences_past_restored_ids()
+            _never_reuse_removed_article_ids()
+            # A backup from before versions were kept: its articles start their history as migration 0006 starts it.
+            first_versions_of_unversioned()
         uploads = Path(work) / UPLOADS_FOLDER
         files = [path for path in uploads.rglob("*") if path.is_file()] if uploads.exists() else []
         for path in files:
@@ -108,3 +129,23 @@ def _move_sequences_past_restored_ids():
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def _never_reuse_removed_article_ids():
+    """A release removed for good keeps its id: its permalink answers 410 for ever, so no new
+    release may take it. The live database's counter never goes back, but a restored one starts
+    from the highest id it loaded, which is lower when the newest releases were removed."""
+    Article, ArticleRemoval = apps.get_model("articles.article"), apps.get_model("articles.articleremoval")
+    highest_removed = ArticleRemoval.objects.aggregate(highest=Max("article_id"))["highest"]
+    if highest_removed is None or highest_removed <= (Article.objects.aggregate(highest=Max("pk"))["highest"] or 0):
+        return
+    table = Article._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # AUTOINCREMENT tables: the next id is sqlite_sequence's + 1
+            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [highest_removed, table])
+            if cursor.rowcount == 0:  # no article restored, so no counter yet
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, highest_removed])
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [connection.ops.quote_name(table), highest_removed])
+        else:
+            raise BackupError(f"Restoring onto {connection.vendor} is not supported: removed releases' ids could be reused.")

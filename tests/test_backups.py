@@ -9,8 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, CountryChoice, ImportBatch, ImportFile
-from articles.services import choose_country, tag_countries
+from articles.editing import merge, remove_permanently, split_version, withdraw
+from articles.history import record_version
+from articles.models import Article, ArticleRemoval, ArticleVersion, CountryChoice, ImportBatch, ImportFile
+from articles.services import choose_country, release_fingerprint, tag_countries
 from articles.search.index import searcher
 
 from .conftest import release_text
@@ -20,6 +22,11 @@ from .processes import PROJECT, database_of_its_own, environment
 def index_contents():
     with searcher() as held:
         return {fields["id"]: fields["fingerprint"] for fields in held.searcher.reader().all_stored_fields()}
+
+
+def rows(model):
+    """Every row of `model`, every column."""
+    return {row.pk: {field.attname: getattr(row, field.attname) for field in model._meta.concrete_fields} for row in model.objects.all()}
 
 
 def run(name, *args):
@@ -69,6 +76,114 @@ def test_a_restore_brings_back_every_row_file_and_index_document(filled_archive,
     # New articles are numbered after the restored ones, so no permalink is reused.
     newest = Article.objects.create(title="After", body="x", published="2020-01-01", fingerprint="after")
     assert newest.pk > max(before_rows)
+
+
+def edit(article, *, user, major, note, **fields):
+    """An editor's change, kept as the next version (as the admin's change form keeps it)."""
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article.fingerprint = release_fingerprint(title=article.title, published=article.published, body=article.body)
+    article.save()
+    tag_countries(article)
+    return record_version(article, how="admin edit", user=user, major=major, note=note)
+
+
+@pytest.fixture
+def archive_with_history(archive, django_user_model):
+    """Corrections major and minor, a version split out, a withdrawn, a merged and a removed release."""
+    editor = django_user_model.objects.create_superuser("editor", "editor@example.org", "a long passphrase 1")
+    accord = archive.add("Kenya and Peru sign an accord", "Nairobi hosted the talks.")
+    withdrawn = archive.add("Minister visits Lima", "Peru welcomed the minister.")
+    duplicate = archive.add("Kenya and Peru sign an accord in Nairobi", "Talks in Nairobi between Kenya and Peru.")
+    with archive.committed():
+        edit(accord, user=editor, major=True, note="The day of the talks was added.", body="Nairobi hosted the talks on Monday.")
+        edit(accord, user=editor, major=False, note="A typo.", body="Nairobi hosted the talks on Monday, with Chile.")
+        split = split_version(accord.versions.get(number=1), user=editor)
+        withdraw(withdrawn, note="Issued in error.", user=editor)
+        merge(duplicate, accord, user=editor)
+    removed = archive.add("A release a court had removed", "Uganda and Kenya.")  # the highest id
+    with archive.committed():
+        removal = remove_permanently(removed, reason="A court order.", user=editor)
+    return {"accord": accord, "split": split, "withdrawn": withdrawn, "duplicate": duplicate, "removal": removal}
+
+
+def test_the_whole_history_survives_a_restore(archive_with_history, tmp_path):
+    accord, split = archive_with_history["accord"], archive_with_history["split"]
+    assert [(v.number, v.major, v.note) for v in accord.versions.all()] == [
+        (1, True, ""), (2, True, "The day of the talks was added."), (3, False, "A typo.")
+    ]  # fmt: skip
+    assert split.versions.get().split_from == accord.versions.get(number=1)
+    before = {model: rows(model) for model in (Article, ArticleVersion, ArticleRemoval)}
+    backup = tmp_path / "backup.tar.gz"
+    run("backup_archive", str(backup))
+
+    Article.objects.filter(merged_into__isnull=False).delete()  # a survivor is protected by what merged into it
+    Article.objects.all().delete()
+    ArticleRemoval.objects.all().delete()
+    assert not ArticleVersion.objects.exists()
+
+    run("restore_archive", str(backup))
+    assert {model: rows(model) for model in (Article, ArticleVersion, ArticleRemoval)} == before
+    assert Article.objects.get(pk=archive_with_history["withdrawn"].pk).withdrawn_note == "Issued in error."
+    assert Article.objects.get(pk=archive_with_history["duplicate"].pk).merged_into_id == accord.pk
+    assert ArticleVersion.objects.get(article=split).split_from.article_id == accord.pk
+    # The history goes on where it stopped.
+    later = edit(Article.objects.get(pk=accord.pk), user=None, major=True, note="Restored, then corrected.", body="Monday's talks.")
+    assert later.number == 4 and later.pk > max(before[ArticleVersion])
+
+
+def test_a_restored_archive_never_gives_a_removed_release_s_id_to_a_new_one(archive_with_history, tmp_path):
+    removed_id = archive_with_history["removal"].article_id
+    assert removed_id > max(Article.objects.values_list("pk", flat=True))
+    backup = tmp_path / "backup.tar.gz"
+    run("backup_archive", str(backup))
+    Article.objects.filter(merged_into__isnull=False).delete()
+    Article.objects.all().delete()
+    ArticleRemoval.objects.all().delete()
+    reset_article_ids()
+
+    run("restore_archive", str(backup))
+    newest = Article.objects.create(title="After", body="x", published="2020-01-01", fingerprint="after")
+    assert newest.pk > removed_id
+
+
+def test_an_archive_whose_every_release_was_removed_keeps_their_ids_too(archive, tmp_path):
+    removed = archive.add("Removed", "Kenya.")
+    removed_id = removed.pk
+    with archive.committed():
+        remove_permanently(removed, reason="A court order.")
+    backup = tmp_path / "backup.tar.gz"
+    run("backup_archive", str(backup))
+    ArticleRemoval.objects.all().delete()
+    reset_article_ids()
+
+    run("restore_archive", str(backup))
+    assert Article.objects.create(title="After", body="x", published="2020-01-01", fingerprint="after").pk > removed_id
+
+
+def test_a_backup_from_before_versions_restores_with_every_article_at_version_1(archive, tmp_path):
+    kept = archive.add("Kenya and Peru sign an accord", "Nairobi hosted the talks.")
+    ArticleVersion.objects.all().delete()  # the rows an earlier Pressroom backed up
+    backup = tmp_path / "backup.tar.gz"
+    run("backup_archive", str(backup))
+    Article.objects.all().delete()
+
+    run("restore_archive", str(backup))
+    version = ArticleVersion.objects.get()
+    assert (version.article_id, version.number, version.title, version.body) == (kept.pk, 1, kept.title, kept.body)
+
+
+def reset_article_ids():
+    """The article counter of a new database, as on the machine a backup is restored to."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # a new SQLite database has no counter until its first insert
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [Article._meta.db_table])
+            return
+        for statement in connection.ops.sequence_reset_by_name_sql(no_style(), [{"table": Article._meta.db_table, "column": "id"}]):
+            cursor.execute(statement)
 
 
 def test_a_restore_refuses_an_archive_that_is_not_empty(filled_archive, tmp_path):

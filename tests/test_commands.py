@@ -133,13 +133,29 @@ def test_rebuild_index_restores_search_from_the_database(archive, client, search
     assert count(client, q="kept") == 1
 
 
-def test_prepare_archive_loads_the_demo_once(archive, client, settings):
+def test_prepare_archive_loads_the_demo_once_when_asked(archive, client, settings):
     settings.PRESSROOM_DEMO_ARTICLES = 15
     with archive.committed():
-        assert "adding 15 demo releases" in run("prepare_archive")
+        assert "adding 15 demo releases" in run("prepare_archive", "--demo")
     with archive.committed():
-        assert "adding" not in run("prepare_archive")
+        assert "adding" not in run("prepare_archive", "--demo")
     assert Article.objects.count() == 15
+    assert count(client) == 15
+
+
+def test_prepare_archive_leaves_an_empty_archive_empty_unless_asked(archive, client, settings):
+    settings.PRESSROOM_DEMO_ARTICLES = 15
+    with archive.committed():
+        said = run("prepare_archive")
+    assert "The archive is empty; import releases in the admin (or run with --demo for demo data)." in said
+    assert "adding" not in said
+    assert Article.objects.count() == 0 and count(client) == 0
+
+
+def test_the_demo_setting_asks_for_the_demo_too(archive, client, settings):
+    settings.PRESSROOM_DEMO_ARTICLES, settings.PRESSROOM_DEMO = 15, True
+    with archive.committed():
+        assert "adding 15 demo releases" in run("prepare_archive")
     assert count(client) == 15
 
 

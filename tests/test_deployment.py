@@ -1,5 +1,7 @@
 """Production settings: required secrets, Django's deployment checks, security headers, throttled sign-in."""
+import re
 import secrets
+import shlex
 import subprocess
 import sys
 
@@ -9,13 +11,20 @@ from django.test import Client
 from .processes import PROJECT, environment
 
 PRODUCTION = {"HTTPS": "1", "ALLOWED_HOSTS": "press.example.org"}
+# The rest of the README's /etc/pressroom.env, but for the database, which is the suite's (a new one).
+PRODUCTION_SERVICE = {**PRODUCTION, "CSRF_TRUSTED_ORIGINS": "https://press.example.org", "PROXY_COUNT": "1", "WEB_CONCURRENCY": "4"}
+
+
+def unconfigured_environment(tmp_path):
+    """A Pressroom on `tmp_path` with none of the settings production must give itself."""
+    return {k: v for k, v in environment(tmp_path).items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DEBUG")}
 
 
 def settings_process(tmp_path, code="import django; django.setup(); print('started')", **env):
-    base = {k: v for k, v in environment(tmp_path).items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DEBUG")}
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT, env={**base, **env}, capture_output=True, text=True, timeout=60
-    )
+        [sys.executable, "-c", code], cwd=PROJECT, env={**unconfigured_environment(tmp_path), **env},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
 
 
 def test_without_debug_a_missing_secret_key_stops_start_up(tmp_path):
@@ -121,3 +130,41 @@ def test_sign_in_is_throttled_after_repeated_failures(db, django_user_model):
     # Kept in the database, so every worker and process refuses the same address and name.
     assert AccessAttempt.objects.get(username="editor").failures_since_start >= 5
     assert Client().post("/admin/login/", {"username": "editor", "password": "a long passphrase 1"}).status_code == 429
+
+
+def systemd_unit_commands() -> list[list[str]]:
+    """The management commands the README's systemd unit runs before gunicorn starts."""
+    unit = re.search(r"```ini\n(.*?)```", (PROJECT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert unit, "README.md has no systemd unit (an ```ini block)"
+    return [shlex.split(arguments) for arguments in re.findall(r"^ExecStartPre=\S+ manage\.py (.*)$", unit.group(1), re.M)]
+
+
+def deploy(data_dir, commands, **env):
+    """Run `commands` as the unit does: one process each, DEBUG off, production's settings."""
+    service = {**unconfigured_environment(data_dir), **PRODUCTION_SERVICE, "SECRET_KEY": secrets.token_urlsafe(50), **env}
+    said = []
+    for command in commands:
+        done = subprocess.run([sys.executable, "manage.py", *command], cwd=PROJECT, env=service, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
+        said.append(done.stdout)
+    articles = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", "from articles.models import Article; print(Article.objects.count())"],
+        cwd=PROJECT, env=service, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return int(articles.stdout.strip()), "".join(said)
+
+
+def test_the_readme_deployment_leaves_an_empty_archive_empty(tmp_path):
+    commands = systemd_unit_commands()
+    assert [command[0] for command in commands] == ["migrate", "collectstatic", "prepare_archive"]
+    articles, said = deploy(tmp_path / "srv", commands)
+    assert articles == 0
+    assert "The archive is empty; import releases in the admin (or run with --demo for demo data)." in said
+
+
+@pytest.mark.parametrize("asked", [{"flag": "--demo"}, {"PRESSROOM_DEMO": "1"}], ids=["flag", "setting"])
+def test_a_demo_archive_comes_only_when_asked_for(tmp_path, asked):
+    flags = [asked.pop("flag")] if "flag" in asked else []
+    articles, said = deploy(tmp_path / "srv", [["migrate", "--noinput"], ["prepare_archive", *flags]], PRESSROOM_DEMO_ARTICLES="7", **asked)
+    assert articles == 7
+    assert "adding 7 demo releases" in said

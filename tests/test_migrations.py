@@ -1,4 +1,5 @@
-"""Migrations keep every article's data: the move to weighted countries and per-country choices."""
+"""Migrations keep every article's data: the move to weighted countries and per-country choices,
+and to versions (every article's current text its version 1)."""
 import datetime
 
 import pytest
@@ -7,17 +8,34 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("articles", "0003_import_batches")]
 AFTER = [("articles", "0004_country_weights_and_choices")]
+BEFORE_VERSIONS = [("articles", "0005_import_batch_failure_and_worker_heartbeat")]
+WITH_VERSIONS = [("articles", "0006_versions_identity_withdrawal")]
+
+
+def migrated_back_to(target):
+    """The database as an earlier version of Pressroom left it; forward again afterwards (and
+    the countries the data migration loaded put back after the test's flush)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    yield executor.loader.project_state(target).apps
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture
 def migrated_back(django_db_serialized_rollback, transactional_db):
-    """The database as the previous version of Pressroom left it; forward again afterwards (and
-    the countries the data migration loaded put back after the test's flush)."""
+    yield from migrated_back_to(BEFORE)
+
+
+@pytest.fixture
+def before_versions(django_db_serialized_rollback, transactional_db):
+    yield from migrated_back_to(BEFORE_VERSIONS)
+
+
+def migrate_to(target):
     executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    yield executor.loader.project_state(BEFORE).apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
 
 
 def test_tags_get_weights_and_hand_chosen_countries_become_choices(migrated_back):
@@ -42,3 +60,44 @@ def test_tags_get_weights_and_hand_chosen_countries_become_choices(migrated_back
     # The editor's list stays exactly as it was: Kenya, which the text is about, is left out.
     assert choices == {(by_hand.pk, "TZ", True), (by_hand.pk, "UG", True), (by_hand.pk, "KE", False)}
 
+
+
+def test_every_existing_article_gets_its_current_text_as_version_1(before_versions):
+    Article = before_versions.get_model("articles", "Article")
+    ArticleCountry = before_versions.get_model("articles", "ArticleCountry")
+    ImportBatch = before_versions.get_model("articles", "ImportBatch")
+    batch = ImportBatch.objects.create(origin="admin upload", status="done")
+
+    def old_article(title, body, published, fingerprint, tags, **fields):
+        article = Article.objects.create(
+            title=title, slug="release", body=body, published=published, fingerprint=fingerprint, **fields
+        )
+        for code, weight in tags.items():
+            ArticleCountry.objects.create(article=article, country_id=code, weight=weight)
+        return article
+
+    talks = old_article("Kenya water talks", "Kenya discussed water with Uganda.", datetime.date(2019, 9, 27), "a",
+                        {"KE": 5.0, "UG": 1.5}, source="Daily News", import_batch=batch)  # fmt: skip
+    # The same title and text on another day: two releases, two versions with one text.
+    again = old_article("Kenya water talks", "Kenya discussed water with Uganda.", datetime.date(2019, 9, 28), "b", {"KE": 5.0})
+    untagged = old_article("A statement", "No country named.", datetime.date(2019, 9, 29), "c", {})
+
+    apps = migrate_to(WITH_VERSIONS)
+    ArticleVersion = apps.get_model("articles", "ArticleVersion")
+    Article = apps.get_model("articles", "Article")
+    assert ArticleVersion.objects.count() == Article.objects.count() == 3
+    kept = {
+        version.article_id: (version.number, version.title, version.body, version.published, version.source, version.countries,
+                             version.major, version.import_batch_id, version.created)
+        for version in ArticleVersion.objects.all()
+    }  # fmt: skip
+    updated = dict(Article.objects.values_list("pk", "updated"))
+    assert kept == {
+        talks.pk: (1, "Kenya water talks", "Kenya discussed water with Uganda.", datetime.date(2019, 9, 27), "Daily News",
+                   {"KE": 5.0, "UG": 1.5}, True, batch.pk, updated[talks.pk]),
+        again.pk: (1, "Kenya water talks", "Kenya discussed water with Uganda.", datetime.date(2019, 9, 28), "",
+                   {"KE": 5.0}, True, None, updated[again.pk]),
+        untagged.pk: (1, "A statement", "No country named.", datetime.date(2019, 9, 29), "", {}, True, None, updated[untagged.pk]),
+    }  # fmt: skip
+    # Nothing an older archive held is public any less: no article is withdrawn, merged or given an identity.
+    assert set(Article.objects.values_list("withdrawn", "merged_into", "identifier")) == {(None, None, None)}

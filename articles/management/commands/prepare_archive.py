@@ -7,18 +7,34 @@ from articles.models import Article
 from articles.search.index import index_exists
 from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 
+EMPTY_ARCHIVE = "The archive is empty; import releases in the admin (or run with --demo for demo data)."
+
 
 class Command(BaseCommand):
-    help = "Get the archive ready to serve: demo releases when it is empty, and an index caught up with the database."
+    help = (
+        "Get the archive ready to serve: an index caught up with the database, interrupted imports resumed, "
+        "and demo releases in an empty archive when --demo (or PRESSROOM_DEMO) asks for them."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo", action="store_true",
+            help="Fill an empty archive with generated demo releases (what `make serve` does). Never the default: "
+            "a production archive holds only what was imported.",
+        )  # fmt: skip
+
+    def handle(self, *args, demo, **options):
         verbosity = options["verbosity"]
         if not index_exists():
             call_command("rebuild_index", verbosity=verbosity)
         if not Article.objects.exists():
-            if verbosity:
-                self.stdout.write(f"The archive is empty: adding {settings.PRESSROOM_DEMO_ARTICLES:,} demo releases.")
-            call_command("generate_articles", settings.PRESSROOM_DEMO_ARTICLES, seed=settings.PRESSROOM_DEMO_SEED, verbosity=verbosity)
+            # Invented releases in an archive of record would be cited as real: only when asked for.
+            if demo or settings.PRESSROOM_DEMO:
+                if verbosity:
+                    self.stdout.write(f"The archive is empty: adding {settings.PRESSROOM_DEMO_ARTICLES:,} demo releases.")
+                call_command("generate_articles", settings.PRESSROOM_DEMO_ARTICLES, seed=settings.PRESSROOM_DEMO_SEED, verbosity=verbosity)
+            elif verbosity:
+                self.stdout.write(EMPTY_ARCHIVE)
         # Interrupted by a stop: processing again resumes after the last recorded release.
         # Nothing serves yet, so the uploads a request was importing are ours to finish too.
         for batch in resume_unfinished_batches(including_untasked=True):
