@@ -1,11 +1,15 @@
-"""What readers see of a release's history: change notes, version pages, the API's versions."""
+"""What readers see of a release's history: change notes, version pages, the API's versions, feeds and the sitemap."""
 import datetime
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import timezone
 
 from articles.history import record_version
 from articles.services import release_fingerprint, tag_countries
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def edit(archive, article, *, major=True, note="", **fields):
@@ -133,3 +137,60 @@ def test_the_api_gives_the_last_major_change_and_every_version(client, corrected
         {"number": 3, "created": "2020-05-20T11:00:00+00:00", "major": False, "note": "A typo.", "url": f"{base}/3/"},
     ]  # fmt: skip
     assert data["body"].endswith("on Monday .")
+
+
+def feed_entry(client, q):
+    [entry] = ET.fromstring(client.get("/feed/", {"q": q}).content).findall(f"{ATOM}entry")
+    return {name: entry.find(f"{ATOM}{name}").text for name in ("updated", "published", "summary")}
+
+
+def test_a_feed_entry_is_updated_by_a_major_change_and_not_by_a_minor_one(client, archive):
+    article = archive.add("Kenya drought relief", "Kenya announced drought relief.", "2021-06-01")
+    first = feed_entry(client, "drought")
+    assert first["updated"] == article.versions.get().created.isoformat()
+    assert first["published"].startswith("2021-06-01T00:00:00") and "Updated on" not in first["summary"]
+
+    edit(archive, article, major=False, body="Kenya announced drought relief .")
+    after_minor = feed_entry(client, "drought")
+    assert after_minor["updated"] == first["updated"] and "Updated on" not in after_minor["summary"]
+
+    major = edit(archive, article, note="The relief <b>doubled</b>.", body="Kenya announced drought relief, doubled.")
+    after_major = feed_entry(client, "drought")
+    assert after_major["updated"] == major.created.isoformat() != first["updated"]
+    assert after_major["published"] == first["published"]
+    today = timezone.localtime(major.created)
+    assert f"<p>Updated on {today.day} {today:%B %Y}: The relief &lt;b&gt;doubled&lt;/b&gt;.</p>" in after_major["summary"]
+
+
+def test_the_feed_reads_the_versions_of_all_its_entries_in_one_query(client, archive, django_assert_max_num_queries):
+    for n in range(12):
+        edit(archive, archive.add(f"Kenya release {n}", f"Kenya statement number {n}."), body=f"Kenya statement number {n}, revised.")
+    with django_assert_max_num_queries(4):  # the articles, their countries, their latest major versions
+        client.get("/feed/", {"q": "kenya"})
+
+
+def sitemap_entries(client):
+    xml = ET.fromstring(client.get("/sitemap-articles.xml").content)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    return {url.find(f"{ns}loc").text: url.find(f"{ns}lastmod").text for url in xml.findall(f"{ns}url")}
+
+
+def test_the_sitemap_gives_the_last_major_change_and_only_public_releases(client, corrected, archive):
+    from articles.editing import merge, withdraw
+
+    withdrawn = archive.add("Peru statement", "Peru made a statement.")
+    duplicate = archive.add("Peru statement again", "Peru made a statement once more.")
+    with archive.committed():
+        withdraw(withdrawn, note="Sent in error.")
+        merge(duplicate, corrected)
+    entries = sitemap_entries(client)
+    assert entries == {f"http://testserver{corrected.get_absolute_url()}": "2020-04-14"}
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<lastmod>2020-04-14" in index
+
+
+def test_the_sitemap_is_one_query_per_page(client, archive, django_assert_max_num_queries):
+    for n in range(15):
+        archive.add(f"Kenya release {n}", f"Kenya statement number {n}.")
+    with django_assert_max_num_queries(2):  # the count, then the page
+        assert len(sitemap_entries(client)) == 15
