@@ -1,15 +1,19 @@
 """Atom feeds of searches: any search URL can be followed, newest releases first."""
 import datetime
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.contrib.syndication.views import Feed
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from .forms import SearchForm
-from .models import country_names
-from .search.searching import search_articles
+from .models import ArticleVersion, country_names
+from .search.searching import SearchHit, search_articles
 from .templatetags.search_urls import search_url
 
 FEED_ENTRIES = 50
@@ -70,25 +74,46 @@ class SearchFeed(Feed):
         return "/feed/" + search_url(found["request"].GET)
 
     def items(self, found):
-        return found["results"].hits
+        hits = found["results"].hits
+        latest = _latest_major_versions([hit.article.pk for hit in hits])
+        return [_Entry(hit, latest.get(hit.article.pk)) for hit in hits]
 
-    def item_title(self, hit):
-        return hit.article.title
+    def item_title(self, entry):
+        return entry.hit.article.title
 
-    def item_description(self, hit):
-        return hit.snippet
+    def item_description(self, entry):
+        """The snippet, after the latest update's note when the release was updated since first published."""
+        update = entry.latest_major
+        if update is None or update.number == 1:
+            return entry.hit.snippet
+        when = date_format(timezone.localtime(update.created), "j F Y")
+        return format_html("<p>Updated on {}: {}</p>{}", when, update.note or "The release was revised.", entry.hit.snippet)
 
-    def item_link(self, hit):
-        return hit.article.get_absolute_url()
+    def item_link(self, entry):
+        return entry.hit.article.get_absolute_url()
 
-    def item_pubdate(self, hit):
-        return datetime.datetime.combine(hit.article.published, datetime.time(), tzinfo=datetime.UTC)
+    def item_pubdate(self, entry):
+        return datetime.datetime.combine(entry.hit.article.published, datetime.time(), tzinfo=datetime.UTC)
 
-    def item_updateddate(self, hit):
-        return hit.article.updated
+    def item_updateddate(self, entry):
+        """The last major change: feed readers show an entry again for those, never for a minor edit."""
+        return entry.latest_major.created if entry.latest_major else None
 
-    def item_categories(self, hit):
-        return [country.name for country in hit.article.countries.all()]
+    def item_categories(self, entry):
+        return [country.name for country in entry.hit.article.countries.all()]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    hit: SearchHit
+    latest_major: ArticleVersion | None  # None for a row written without versions
+
+
+def _latest_major_versions(article_ids: list[int]) -> dict[int, ArticleVersion]:
+    """Each article's latest major version, in one query for the whole feed."""
+    latest_number = ArticleVersion.objects.filter(article=OuterRef("article"), major=True).order_by("-number").values("number")[:1]
+    latest = ArticleVersion.objects.filter(article_id__in=article_ids, number=Subquery(latest_number))
+    return {version.article_id: version for version in latest.only("article_id", "number", "created", "note")}
 
 
 def describe_search(search, names: dict[str, str]) -> str:

@@ -5,8 +5,9 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -16,7 +17,9 @@ from .exports import write_results_csv
 from .feeds import SearchFeed, describe_search
 from .forms import SearchForm
 from .health import health_report
-from .models import Article, country_names, matching_country_names
+from .history import last_major_change, public_updates
+from .models import country_names, matching_country_names
+from .permalinks import State, find_version, resolve, versions_of
 from .search.index import IndexUnavailable
 from .search.searching import related_articles, search_articles, suggest_titles
 
@@ -146,27 +149,115 @@ def robots_txt(request):
 
 @require_safe
 def article_page(request, pk, slug):
-    article = get_object_or_404(Article.objects.prefetch_related("countries"), pk=pk)
+    found = resolve(pk)
+    if found.state is not State.CURRENT:
+        return _not_readable_page(request, found)
+    article = found.article
     if request.path != article.get_absolute_url():  # an old slug, or the id written as 01091
         return redirect(article, permanent=True)
     try:
         related = related_articles(article)
     except IndexUnavailable:
         related = []  # the page stands on the database alone
-    context = {"article": article, "related": related, "previous": article.previous_release(), "next": article.next_release()}
+    context = {
+        "article": article, "updates": public_updates(article), "related": related,
+        "previous": article.previous_release(), "next": article.next_release(),
+    }  # fmt: skip
     return render(request, "articles/article.html", context)
+
+
+# A merged release's earlier versions stay readable: they are what readers once cited.
+_VERSIONS_READABLE = (State.CURRENT, State.MERGED)
+
+
+@require_safe
+def article_versions(request, pk, slug):
+    found = resolve(pk)
+    if found.state not in _VERSIONS_READABLE:
+        return _not_readable_page(request, found)
+    address = reverse("article-versions", kwargs={"pk": found.article.pk, "slug": found.article.slug})
+    if request.path != address:
+        return redirect(address, permanent=True)
+    context = {
+        "article": found.article, "survivor": found.survivor, "current": found.survivor or found.article,
+        "versions": versions_of(found.article)[::-1],
+    }  # fmt: skip
+    return render(request, "articles/versions.html", context)
+
+
+@require_safe
+def article_version(request, pk, slug, number):
+    found = resolve(pk)
+    if found.state not in _VERSIONS_READABLE:
+        return _not_readable_page(request, found)
+    version = find_version(found.article, number)
+    if version is None:
+        raise Http404(f"article {pk} has no version {number}")
+    if request.path != version.get_absolute_url():
+        return redirect(version, permanent=True)
+    names = country_names()
+    context = {
+        "article": found.article, "survivor": found.survivor, "current": found.survivor or found.article,
+        "version": version, "versions": versions_of(found.article),
+        "countries": sorted(((names.get(code, code), code) for code in version.countries), key=lambda named: named[0]),
+    }  # fmt: skip
+    return render(request, "articles/version.html", context)
+
+
+def _not_readable_page(request, found):
+    """The answer of a permalink whose release is not here to read (permalinks.py says why)."""
+    if found.state is State.MERGED:
+        return redirect(found.survivor, permanent=True)
+    if found.state is State.WITHDRAWN:
+        return render(request, "articles/withdrawn.html", {"article": found.article}, status=410)
+    if found.state is State.REMOVED:
+        return render(request, "articles/removed.html", {"removal": found.removal}, status=410)
+    raise Http404("no release ever had this number")
 
 
 @require_safe
 def api_article(request, pk):
-    try:
-        article = Article.objects.prefetch_related("countries", "country_tags").get(pk=pk)
-    except Article.DoesNotExist:
-        return JsonResponse({"error": f"There is no article {pk}."}, status=404)
+    found = resolve(pk)
+    if found.state is not State.CURRENT:
+        return _not_readable_json(found, pk)
+    article = found.article
     weights = {tag.country_id: tag.weight for tag in article.country_tags.all()}
+    updated = last_major_change(article)
     return JsonResponse(
-        _article_summary(request, article) | {"country_weights": weights, "source": article.source, "body": article.body}
-    )
+        _article_summary(request, article) | {
+            "updated": updated.isoformat() if updated else None,
+            "versions": [_version_summary(request, version) for version in versions_of(article)],
+            "country_weights": weights, "source": article.source, "body": article.body,
+        }
+    )  # fmt: skip
+
+
+def _not_readable_json(found, pk):
+    """`_not_readable_page` for the API: the same facts, as JSON."""
+    if found.state is State.MERGED:
+        return redirect("api-article", pk=found.survivor.pk, permanent=True)
+    if found.state is State.WITHDRAWN:
+        article = found.article
+        return JsonResponse({
+            "error": f"Article {pk} was withdrawn.", "withdrawn": article.withdrawn.isoformat(), "note": article.withdrawn_note,
+            "title": article.title, "published": article.published.isoformat(),
+        }, status=410)  # fmt: skip
+    if found.state is State.REMOVED:
+        removal = found.removal
+        return JsonResponse(
+            {"error": f"Article {pk} was removed.", "removed": removal.removed.isoformat(), "reason": removal.reason}, status=410
+        )
+    return JsonResponse({"error": f"There is no article {pk}."}, status=404)
+
+
+def _version_summary(request, version):
+    return {
+        "number": version.number,
+        "created": version.created.isoformat(),
+        "major": version.major,
+        "note": version.note,
+        "url": request.build_absolute_uri(version.get_absolute_url()),
+    }
 
 
 def _article_summary(request, article):

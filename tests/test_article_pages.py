@@ -40,6 +40,7 @@ def test_an_unknown_article_gets_a_friendly_404(client, db):
 def test_article_api(client, archive):
     article = archive.add("Api title", "Kenya first.\n\nSecond.", "2020-02-02", source="Press release")
     data = client.get(f"/api/articles/{article.pk}").json()
+    first = article.versions.get()
     assert data == {
         "id": article.pk,
         "title": "Api title",
@@ -49,6 +50,9 @@ def test_article_api(client, archive):
         "country_weights": {"KE": 2.0},  # named in the opening sentence
         "body": "Kenya first.\n\nSecond.",
         "url": f"http://testserver/articles/{article.pk}/api-title/",
+        "updated": first.created.isoformat(),
+        "versions": [{"number": 1, "created": first.created.isoformat(), "major": True, "note": "",
+                      "url": f"http://testserver/articles/{article.pk}/api-title/versions/1/"}],
     }
 
 

@@ -80,8 +80,18 @@ def test_every_page_sends_the_security_headers(client, db, path):
 def test_our_pages_have_no_inline_scripts_or_styles(client, archive):
     import re
 
+    from articles.editing import remove_permanently, withdraw
+
     article = archive.add("Kenya and Peru", "Talks in Nairobi.")
-    for path in ["/", "/?q=kenya", article.get_absolute_url(), "/articles/999999/none/"]:
+    withdrawn = archive.add("Peru statement", "Peru made a statement.")
+    removed = archive.add("Peru libel", "Peru was libelled.")
+    gone = removed.get_absolute_url()
+    with archive.committed():
+        withdraw(withdrawn, note="Sent in error.")
+        remove_permanently(removed, reason="A court order.")
+    versions = f"{article.get_absolute_url()}versions/"
+    for path in ["/", "/?q=kenya", article.get_absolute_url(), versions, f"{versions}1/", withdrawn.get_absolute_url(), gone,
+                 "/articles/999999/none/"]:  # fmt: skip
         html = client.get(path).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
         assert "<style" not in html and " style=" not in html, path

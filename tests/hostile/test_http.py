@@ -118,7 +118,8 @@ def test_odd_article_numbers(site, before):
     requests = []
     for odd in ODD_IDS:
         segment = quote(odd, safe="%;.")
-        for template in ("/articles/{}/", "/articles/{}/some-slug/", "/api/articles/{}"):
+        for template in ("/articles/{}/", "/articles/{}/some-slug/", "/api/articles/{}", "/articles/{}/some-slug/versions/",
+                         "/articles/{}/some-slug/versions/1/", "/articles/1/some-slug/versions/{}/"):  # fmt: skip
             requests.append((template.format(odd), "GET", template.format(segment), None))
     assert_no_reports(send_all(site, requests), site)
 
