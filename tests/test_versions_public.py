@@ -83,7 +83,7 @@ def test_a_version_page_shows_the_title_date_source_and_countries_of_its_own_tim
     assert ">Kenya</a>" in old and ">Peru</a>" not in old
     new = page(client, f"/articles/{article.pk}/{article.slug}/versions/2/")
     assert "<h1>Talks in Lima</h1>" in new and ">Peru</a>" in new and ">Kenya</a>" not in new
-    assert "The title, date, text, source and countries were revised." in new
+    assert "The title, date, text and source were revised." in new
     assert "the text as it reads now" in new
 
 
