@@ -11,7 +11,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
+from .admin_editing import ReleaseEditingAdmin, StateFilter
 from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
+from .history import record_version
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
 from .ingest.countries import find_countries
 from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
@@ -22,6 +24,14 @@ TEXT_FIELDS = {"title", "published", "body"}
 
 
 class ArticleAdminForm(forms.ModelForm):
+    # Not the article's fields: how the version this save writes is told to readers (history.py).
+    minor = forms.BooleanField(label="Minor change (a typo: readers are not told)", required=False)
+    change_note = CleanTextField(
+        label="Change note (shown to readers for a major change)", required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Left empty, the note says which fields were revised.",
+    )  # fmt: skip
+
     class Meta:
         model = Article
         fields = ["title", "published", "source", "body"]
@@ -108,21 +118,31 @@ class _DateHierarchyChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReleaseEditingAdmin):
     form = ArticleAdminForm
     inlines = [CountryTagInline, CountryChoiceInline]
-    list_display = ["title", "published", "country_list", "source", "batch_link", "updated"]
-    list_filter = ["published", ChosenCountriesFilter, "countries"]
+    list_display = ["title", "published", "country_list", "source", "batch_link", "state", "updated"]
+    list_filter = [StateFilter, "published", ChosenCountriesFilter, "countries"]
     search_fields = ["title", "body"]
     date_hierarchy = "published"
-    readonly_fields = ["view_on_site_link", "countries_found", "batch_link", "fingerprint", "created", "updated"]
+    readonly_fields = ["state", "view_on_site_link", "countries_found", "batch_link", "fingerprint", "created", "updated"]
     list_per_page = 50
+    actions = ["withdraw_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("country_tags")
 
     def get_changelist(self, request, **kwargs):
         return _DateHierarchyChangeList
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj else [name for name in fields if name not in ("minor", "change_note", "state")]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deleting withdraws (withdraw_selected); removal for good is one by one
+        return actions
 
     @admin.display(description="Countries")
     def country_list(self, article):
@@ -176,13 +196,19 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         tag_countries(form.instance)  # the text or the choices may have changed
+        minor, note = form.cleaned_data.get("minor", False), form.cleaned_data.get("change_note", "")
+        version = record_version(form.instance, how="admin edit" if change else "admin: added", user=request.user, major=not minor, note=note)
+        if version is None and note:
+            messages.warning(request, "Nothing readers see changed, so no version was written and the change note was not kept.")
+        elif version is not None and change:
+            messages.info(request, f"Kept as version {version.number} ({'readers are told' if version.major else 'a minor change'}).")
 
     def get_urls(self):
         # A form's page is read or posted; any other method (PUT, DELETE...) is refused, not silently ignored with its file.
         form_methods = require_http_methods(["GET", "HEAD", "POST"])
         upload = path("upload/", self.admin_site.admin_view(form_methods(self.upload_view)), name="articles_article_upload")
         bulk = path("import/", self.admin_site.admin_view(form_methods(self.import_view)), name="articles_article_import")
-        return [upload, bulk] + super().get_urls()
+        return [upload, bulk, *self.editing_urls()] + super().get_urls()
 
     def import_view(self, request):
         """Several files at once; they are processed in the background and the batch page shows how it goes."""

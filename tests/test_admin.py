@@ -128,11 +128,12 @@ def test_the_admin_lists_articles_with_chosen_countries(editor, archive):
     assert ">Chosen<" in html and ">Found<" not in html
 
 
-def test_deleting_in_the_admin_removes_from_search(editor, archive):
+def test_deleting_in_the_admin_withdraws_from_search(editor, archive):
     article = archive.add("Doomed release", "Kenya discussed water.")
     with archive.committed():
-        editor.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+        editor.post(f"/admin/articles/article/{article.pk}/delete/", {"note": "Issued in error."})
     assert found(editor, "doomed") == []
+    assert Article.objects.withdrawn().get().pk == article.pk  # the release is withdrawn, not gone (test_admin_history.py)
 
 
 def test_an_edit_that_duplicates_another_release_is_refused(editor, archive):
