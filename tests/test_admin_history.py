@@ -12,9 +12,16 @@ from django.test import Client
 from articles.models import Article, ArticleRemoval, ArticleVersion
 from articles.version_diff import word_diff
 
-from .test_admin import change_form, editor, found, inline_forms  # noqa: F401 (editor: the signed-in superuser fixture)
+from .test_admin import change_form, found, inline_forms
 
 ADMIN = "/admin/articles/article"
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    """An editor signed in to the admin, allowed everything."""
+    client.force_login(django_user_model.objects.create_superuser("editor", "editor@example.org", "a long password 123"))
+    return client
 
 
 def edit(client, archive, article, **changes):
@@ -41,14 +48,14 @@ def versions_of(article):
 
 
 @pytest.fixture
-def corrected(editor, archive):  # noqa: F811
+def corrected(editor, archive):
     """A release edited once by an editor, with a note: two versions."""
     article = archive.add("Water talks", "Kenya discussed water with Uganda.")
     edit(editor, archive, article, body="Kenya discussed irrigation with Uganda.", change_note="The subject of the talks was corrected.")
     return Article.objects.get(pk=article.pk)
 
 
-def test_an_edit_with_a_note_makes_version_2_and_the_history_lists_both(editor, corrected):  # noqa: F811
+def test_an_edit_with_a_note_makes_version_2_and_the_history_lists_both(editor, corrected):
     first, second = versions_of(corrected)
     assert (second.number, second.major, second.note, second.how) == (2, True, "The subject of the talks was corrected.", "admin edit")
     assert second.created_by.username == "editor"
@@ -57,24 +64,25 @@ def test_an_edit_with_a_note_makes_version_2_and_the_history_lists_both(editor, 
     assert "version 1" in html and "version 2" in html
     assert "The subject of the talks was corrected." in html
     assert f'href="{ADMIN}/{corrected.pk}/versions/1/"' in html
+    assert f'href="/articles/{corrected.pk}/water-talks/versions/1/"' in html  # the version's page for readers
     assert f'href="{ADMIN}/{corrected.pk}/versions/"' in page(editor, f"{ADMIN}/{corrected.pk}/change/")  # linked from the change page
 
 
-def test_a_minor_edit_is_kept_as_a_minor_version(editor, corrected, archive):  # noqa: F811
+def test_a_minor_edit_is_kept_as_a_minor_version(editor, corrected, archive):
     edit(editor, archive, corrected, title="Water talks.", minor="on")
     assert [(v.number, v.major) for v in versions_of(corrected)] == [(1, True), (2, True), (3, False)]
     row = re.search(r"<tr class=\"minor\">.*?</tr>", page(editor, f"{ADMIN}/{corrected.pk}/versions/"), re.S).group()
     assert "version 3" in row and "minor" in row
 
 
-def test_a_save_that_changes_nothing_writes_no_version(editor, corrected, archive):  # noqa: F811
+def test_a_save_that_changes_nothing_writes_no_version(editor, corrected, archive):
     edit(editor, archive, corrected, change_note="A note about nothing.")
     assert len(versions_of(corrected)) == 2
     messages = messages_of(editor.get(f"{ADMIN}/{corrected.pk}/change/"))
     assert any("no version was written" in message for message in messages)
 
 
-def test_adding_a_release_in_the_admin_makes_its_version_1(editor, archive):  # noqa: F811
+def test_adding_a_release_in_the_admin_makes_its_version_1(editor, archive):
     data = {"title": "Added by hand", "published": "2019-09-27", "source": "", "body": "Kenya discussed water.",
             **inline_forms("country_tags", [], []), **inline_forms("country_choices", [], [])}  # fmt: skip
     with archive.committed():
@@ -83,7 +91,7 @@ def test_adding_a_release_in_the_admin_makes_its_version_1(editor, archive):  # 
     assert (version.number, version.how, version.created_by.username) == (1, "admin: added", "editor")
 
 
-def test_the_difference_of_two_versions_marks_the_changed_words_and_escapes_the_texts(editor, archive):  # noqa: F811
+def test_the_difference_of_two_versions_marks_the_changed_words_and_escapes_the_texts(editor, archive):
     article = archive.add("Trade <b>talks</b>", "Kenya & Uganda discussed <script>alert(1)</script> tariffs on tea.")
     edit(editor, archive, article, title="Trade talks", body="Kenya & Uganda discussed <script>alert(2)</script> quotas on tea.")
     html = page(editor, f"{ADMIN}/{article.pk}/versions/", older=2, newer=1)  # either order: from the older
@@ -97,7 +105,7 @@ def test_the_difference_of_two_versions_marks_the_changed_words_and_escapes_the_
     assert " style=" not in html and "<style" not in html  # the CSP allows none: styles come from the admin's stylesheet
 
 
-def test_a_diff_of_two_large_texts_is_quick(editor, archive):  # noqa: F811
+def test_a_diff_of_two_large_texts_is_quick(editor, archive):
     paragraph = " ".join(f"word{n % 997} and {n}" for n in range(60))  # about 800 characters
     body = "\n\n".join(f"{paragraph} paragraph {n}." for n in range(2_500))  # about 2 MB
     article = archive.add("A long report", "Kenya. " + body)
@@ -122,7 +130,7 @@ def test_two_large_texts_changed_everywhere_are_compared_within_the_time_limit()
     assert "".join(p.text for p in difference.pieces if p.kind != "del") == new
 
 
-def test_restoring_a_version_makes_a_new_version_with_its_text_found_by_search(editor, corrected, archive):  # noqa: F811
+def test_restoring_a_version_makes_a_new_version_with_its_text_found_by_search(editor, corrected, archive):
     with archive.committed():
         response = editor.post(f"{ADMIN}/{corrected.pk}/versions/1/restore/", {"note": "The correction was wrong."}, follow=True)
     assert "Version 1 is the current text again, kept as version 3." in messages_of(response)
@@ -133,20 +141,20 @@ def test_restoring_a_version_makes_a_new_version_with_its_text_found_by_search(e
     assert LogEntry.objects.filter(object_id=str(corrected.pk), action_flag=CHANGE, change_message__contains="Restored version 1").exists()
 
 
-def test_restoring_quietly_is_a_minor_version(editor, corrected, archive):  # noqa: F811
+def test_restoring_quietly_is_a_minor_version(editor, corrected, archive):
     with archive.committed():
         editor.post(f"{ADMIN}/{corrected.pk}/versions/1/restore/", {"minor": "on"})
     assert versions_of(corrected)[-1].major is False
 
 
-def test_restoring_the_current_version_says_there_is_nothing_to_restore(editor, corrected):  # noqa: F811
+def test_restoring_the_current_version_says_there_is_nothing_to_restore(editor, corrected):
     response = editor.post(f"{ADMIN}/{corrected.pk}/versions/2/restore/", follow=True)
     assert response.status_code == 200
     assert any("nothing to restore" in message for message in messages_of(response))
     assert len(versions_of(corrected)) == 2
 
 
-def test_splitting_version_1_out_makes_a_release_of_it_and_the_original_keeps_its_text(editor, corrected, archive):  # noqa: F811
+def test_splitting_version_1_out_makes_a_release_of_it_and_the_original_keeps_its_text(editor, corrected, archive):
     with archive.committed():
         response = editor.post(f"{ADMIN}/{corrected.pk}/versions/1/split/", follow=True)
     split = Article.objects.exclude(pk=corrected.pk).get()
@@ -162,7 +170,7 @@ def test_splitting_version_1_out_makes_a_release_of_it_and_the_original_keeps_it
     assert Article.objects.count() == 2
 
 
-def test_merging_takes_the_merged_release_out_of_search_and_its_page_says_into_which(editor, archive):  # noqa: F811
+def test_merging_takes_the_merged_release_out_of_search_and_its_page_says_into_which(editor, archive):
     survivor = archive.add("Budget statement", "Kenya presented its budget.")
     duplicate = archive.add("Budget statement (resent)", "Kenya presented its budget today, resent.")
     html = page(editor, f"{ADMIN}/{duplicate.pk}/merge/")
@@ -178,6 +186,8 @@ def test_merging_takes_the_merged_release_out_of_search_and_its_page_says_into_w
     assert f"merged into #{survivor.pk}" in html and f'href="{ADMIN}/{survivor.pk}/change/"' in html
     assert "Restore to readers" in html
     assert found(editor, "resent") == [] and found(editor, "budget") == ["Budget statement"]
+    permalink = editor.get(duplicate.get_absolute_url())
+    assert permalink.status_code == 301 and permalink["Location"] == survivor.get_absolute_url()
     listing = page(editor, f"{ADMIN}/", state="merged")
     assert "Budget statement (resent)" in listing and ">Budget statement<" not in listing
 
@@ -193,7 +203,7 @@ def test_merging_takes_the_merged_release_out_of_search_and_its_page_says_into_w
     ("99999999999999999999999", "There is no release with the number"),
     ("itself", "A release cannot be merged into itself"),
 ])  # fmt: skip
-def test_a_merge_into_a_release_that_cannot_be_is_refused_with_the_reason(editor, archive, into, message):  # noqa: F811
+def test_a_merge_into_a_release_that_cannot_be_is_refused_with_the_reason(editor, archive, into, message):
     article = archive.add("Budget statement", "Kenya presented its budget.")
     into = str(article.pk) if into == "itself" else into
     response = editor.post(f"{ADMIN}/{article.pk}/merge/", {"into": into, "confirmed": "yes"})
@@ -202,7 +212,7 @@ def test_a_merge_into_a_release_that_cannot_be_is_refused_with_the_reason(editor
     assert Article.objects.get(pk=article.pk).merged_into_id is None
 
 
-def test_merging_back_into_the_release_it_was_merged_into_is_refused(editor, archive):  # noqa: F811
+def test_merging_back_into_the_release_it_was_merged_into_is_refused(editor, archive):
     first = archive.add("Budget statement", "Kenya presented its budget.")
     second = archive.add("Budget statement again", "Kenya presented its budget again.")
     editor.post(f"{ADMIN}/{second.pk}/merge/", {"into": first.pk, "confirmed": "yes"})
@@ -211,7 +221,7 @@ def test_merging_back_into_the_release_it_was_merged_into_is_refused(editor, arc
     assert Article.objects.get(pk=first.pk).merged_into_id is None
 
 
-def test_the_delete_button_withdraws_and_restoring_to_readers_brings_it_back(editor, archive):  # noqa: F811
+def test_the_delete_button_withdraws_and_restoring_to_readers_brings_it_back(editor, archive):
     article = archive.add("Doomed release", "Kenya discussed water.")
     change_page = page(editor, f"{ADMIN}/{article.pk}/change/")
     assert f'href="{ADMIN}/{article.pk}/delete/" class="deletelink">Withdraw</a>' in change_page
@@ -227,6 +237,7 @@ def test_the_delete_button_withdraws_and_restoring_to_readers_brings_it_back(edi
     withdrawn = Article.objects.get(pk=article.pk)  # the row stays
     assert withdrawn.withdrawn is not None and withdrawn.withdrawn_note == "Issued in error."
     assert found(editor, "doomed") == []
+    assert editor.get(article.get_absolute_url()).status_code == 410
     html = response.content.decode()
     assert "This release was withdrawn on" in html and "Issued in error." in html and "Restore to readers" in html
     listing = page(editor, f"{ADMIN}/", state="withdrawn")
@@ -241,7 +252,7 @@ def test_the_delete_button_withdraws_and_restoring_to_readers_brings_it_back(edi
     assert found(editor, "doomed") == ["Doomed release"]
 
 
-def test_delete_selected_is_withdraw_selected_and_asks_for_the_note(editor, archive):  # noqa: F811
+def test_delete_selected_is_withdraw_selected_and_asks_for_the_note(editor, archive):
     one, two = archive.add("First doomed", "Kenya."), archive.add("Second doomed", "Uganda.")
     listing = page(editor, f"{ADMIN}/")
     assert 'value="withdraw_selected"' in listing and 'value="delete_selected"' not in listing
@@ -259,7 +270,7 @@ def test_delete_selected_is_withdraw_selected_and_asks_for_the_note(editor, arch
     assert Article.objects.count() == 2
 
 
-def test_removing_for_good_needs_a_reason_and_a_confirmation_and_leaves_a_trace(editor, archive):  # noqa: F811
+def test_removing_for_good_needs_a_reason_and_a_confirmation_and_leaves_a_trace(editor, archive):
     article = archive.add("Defamatory release", "Kenya discussed water.")
     assert f'href="{ADMIN}/{article.pk}/remove/"' in page(editor, f"{ADMIN}/{article.pk}/change/")
     assert "Only for a legal removal" in page(editor, f"{ADMIN}/{article.pk}/remove/")
@@ -310,14 +321,14 @@ def test_removing_for_good_needs_the_delete_permission_beyond_change(reader, arc
 
 
 @pytest.mark.parametrize("path", ["versions/1/restore/", "versions/1/split/", "reinstate/"])
-def test_the_actions_answer_only_posts(editor, archive, path):  # noqa: F811
+def test_the_actions_answer_only_posts(editor, archive, path):
     article = archive.add("Water talks", "Kenya discussed water.")
     for method in ("get", "put", "delete"):
         assert getattr(editor, method)(f"{ADMIN}/{article.pk}/{path}").status_code == 405, method
 
 
 @pytest.mark.parametrize("path", ["merge/", "remove/", "delete/"])
-def test_the_action_forms_refuse_other_methods(editor, archive, path):  # noqa: F811
+def test_the_action_forms_refuse_other_methods(editor, archive, path):
     article = archive.add("Water talks", "Kenya discussed water.")
     assert editor.put(f"{ADMIN}/{article.pk}/{path}").status_code == 405
     assert Article.objects.get(pk=article.pk).is_public
@@ -334,12 +345,12 @@ def test_the_actions_need_the_csrf_token(db, archive, django_user_model):
 
 @pytest.mark.parametrize("path", ["versions/", "versions/1/", "versions/1/restore/", "versions/1/split/", "merge/", "remove/",
                                   "reinstate/", "delete/"])  # fmt: skip
-def test_a_release_that_does_not_exist_is_404(editor, db, path):  # noqa: F811
+def test_a_release_that_does_not_exist_is_404(editor, db, path):
     assert editor.post(f"{ADMIN}/999999/{path}").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["versions/9/", "versions/9/restore/", "versions/9/split/"])
-def test_a_version_that_does_not_exist_is_404(editor, archive, path):  # noqa: F811
+def test_a_version_that_does_not_exist_is_404(editor, archive, path):
     article = archive.add("Water talks", "Kenya discussed water.")
     assert editor.post(f"{ADMIN}/{article.pk}/{path}").status_code in (404, 405)
     assert editor.get(f"{ADMIN}/{article.pk}/versions/9/").status_code == 404
@@ -354,13 +365,13 @@ def test_a_version_that_does_not_exist_is_404(editor, archive, path):  # noqa: F
     ("1", "", "This field is required."),
     ("1", "99999999999999999999999", "There is no version 99999999999999999999999"),
 ])  # fmt: skip
-def test_comparing_versions_that_cannot_be_compared_says_why(editor, corrected, older, newer, message):  # noqa: F811
+def test_comparing_versions_that_cannot_be_compared_says_why(editor, corrected, older, newer, message):
     html = page(editor, f"{ADMIN}/{corrected.pk}/versions/", older=older, newer=newer)
     assert escape(message) in html
     assert 'id="difference"' not in html
 
 
-def test_a_version_page_shows_it_and_offers_restore_and_split(editor, corrected):  # noqa: F811
+def test_a_version_page_shows_it_and_offers_restore_and_split(editor, corrected):
     html = page(editor, f"{ADMIN}/{corrected.pk}/versions/1/")
     assert "Kenya discussed water with Uganda." in html
     assert "Restore version 1" in html and "Make version 1 a release of its own" in html
@@ -369,7 +380,7 @@ def test_a_version_page_shows_it_and_offers_restore_and_split(editor, corrected)
     assert "This is the current version." in current and "Restore version 2" not in current
 
 
-def test_the_new_pages_have_no_inline_scripts_or_styles(editor, corrected):  # noqa: F811
+def test_the_new_pages_have_no_inline_scripts_or_styles(editor, corrected):
     for path in ["versions/", "versions/1/", "merge/", "remove/", "delete/", "change/"]:
         html = page(editor, f"{ADMIN}/{corrected.pk}/{path}", **({"older": 1, "newer": 2} if path == "versions/" else {}))
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
