@@ -7,7 +7,7 @@ keeps it commit together or not at all; a version the same as the last is not wr
 """
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -19,10 +19,12 @@ _FIELD_NAMES = {"title": "title", "published": "date", "body": "text", "source":
                 "countries": "countries"}  # fmt: skip
 
 
-def snapshot(article: Article) -> dict:
-    """What a version keeps of the article as it is now."""
+def snapshot(article: Article, countries: dict[str, float] | None = None) -> dict:
+    """What a version keeps of the article as it is now (`countries`, its tags, when the caller has just written them)."""
     kept = {name: getattr(article, name) for name in VERSIONED_FIELDS}
-    kept["countries"] = dict(article.country_tags.order_by("country_id").values_list("country_id", "weight"))
+    if countries is None:
+        countries = dict(article.country_tags.values_list("country_id", "weight"))
+    kept["countries"] = dict(sorted(countries.items()))
     return kept
 
 
@@ -50,18 +52,21 @@ MAJOR_FIELDS = ("title", "published", "body", "source")
 
 
 def record_version(
-    article: Article, *, how: str, user=None, batch=None, major: bool | None = None, note: str = "", split_from=None
+    article: Article, *, how: str, user=None, batch=None, major: bool | None = None, note: str = "", split_from=None,
+    countries: dict[str, float] | None = None,
 ) -> ArticleVersion | None:
     """Keep the article as it now reads as its next version, unless that is its latest version already.
 
     `major` None: major when a field of MAJOR_FIELDS changed. A major change without a note gets one
-    naming the fields that changed.
+    naming the fields that changed. `countries`: the tags just written, which saves reading them back.
     """
     with transaction.atomic():
-        # The article row is locked (PostgreSQL), so two writers cannot both take the next number.
-        Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
+        if connection.features.has_select_for_update:
+            # The article row is locked, so two writers cannot both take the next number. (SQLite
+            # has one writer at a time: there the transaction itself is the lock.)
+            Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
         latest = article.versions.order_by("-number").first()
-        now = snapshot(article)
+        now = snapshot(article, countries)
         changed = changed_fields(version_fields(latest), now) if latest else list(MAJOR_FIELDS)
         if not changed:
             return None

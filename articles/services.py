@@ -87,8 +87,8 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     mentions = find_countries(article.title, article.body) if mentions is None else mentions
     if parsed.countries is not None:
         choose_only_countries(article, parsed.countries, mentions)
-    tag_countries(article, mentions=mentions)
-    record_version(article, how=f"import batch {batch.pk}" if batch else "import", batch=batch)
+    tags = tag_countries(article, mentions=mentions).after
+    record_version(article, how=f"import batch {batch.pk}" if batch else "import", batch=batch, countries=tags)
     if outcome == UPDATED and not article.is_public:
         reason = f"{reason}; {_state_of(article)}"
     return ImportResult(outcome, article, reason)
