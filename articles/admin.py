@@ -18,7 +18,7 @@ from .importing import batch_again, batch_from_uploads, import_limits, process_b
 from .ingest.countries import find_countries
 from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
 from .ingest.parsing import has_a_word
-from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries
+from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries, text_twin
 
 TEXT_FIELDS = {"title", "published", "body"}
 
@@ -32,9 +32,14 @@ class ArticleAdminForm(forms.ModelForm):
         help_text="Left empty, the note says which fields were revised.",
     )  # fmt: skip
 
+    source_url = forms.URLField(
+        label="Source URL", required=False, max_length=1000, assume_scheme="https",
+        help_text="Where the sender published it.",
+    )  # fmt: skip
+
     class Meta:
         model = Article
-        fields = ["title", "published", "source", "body"]
+        fields = ["title", "published", "source", "source_url", "body"]
         field_classes = {"title": CleanTextField, "source": CleanTextField, "body": CleanTextField}
 
     def clean_title(self):
@@ -54,7 +59,8 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if all(cleaned.get(name) for name in TEXT_FIELDS):
             fingerprint = release_fingerprint(title=cleaned["title"], published=cleaned["published"], body=cleaned["body"])
-            twin = Article.objects.filter(fingerprint=fingerprint).exclude(pk=self.instance.pk).first()
+            # Releases with identifiers of their own may share a text; those without may not (one_text_without_identifier).
+            twin = text_twin(Article(pk=self.instance.pk, identifier=self.instance.identifier, fingerprint=fingerprint))
             if twin:
                 raise forms.ValidationError(f"An identical release is already in the archive: “{twin.title}” (id {twin.pk}).")
         return cleaned
@@ -125,7 +131,7 @@ class ArticleAdmin(ReleaseEditingAdmin):
     list_filter = [StateFilter, "published", ChosenCountriesFilter, "countries"]
     search_fields = ["title", "body"]
     date_hierarchy = "published"
-    readonly_fields = ["state", "view_on_site_link", "countries_found", "batch_link", "fingerprint", "created", "updated"]
+    readonly_fields = ["state", "view_on_site_link", "identifier", "countries_found", "batch_link", "fingerprint", "created", "updated"]
     list_per_page = 50
     actions = ["withdraw_selected"]
 

@@ -24,12 +24,7 @@ def restore_version(version: ArticleVersion, *, user=None, note: str = "", major
     """
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=version.article_id)
-        _set_text(article, version)
-        twin = text_twin(article)
-        if twin:
-            raise EditingError(f"Release #{twin.pk} (“{twin.title}”) has this very text; merge the two instead.")
-        article.save()
-        tag_countries(article)
+        _store_text_of(version, article, twin_advice="merge the two instead")
         restored = record_version(
             article, how=f"restore of version {version.number}", user=user, major=major,
             note=note or f"Version {version.number} was restored.",
@@ -53,12 +48,7 @@ def split_version(version: ArticleVersion, *, user=None) -> Article:
             other = version.split_into.first().article_id
             raise EditingError(f"Version {version.number} was split out already, as release #{other}.")
         article = Article(import_batch=version.import_batch)
-        _set_text(article, version)
-        twin = text_twin(article)
-        if twin:
-            raise EditingError(f"Release #{twin.pk} (“{twin.title}”) has this very text already.")
-        article.save()
-        tag_countries(article)
+        _store_text_of(version, article, twin_advice="it stands for this version already")
         record_version(article, how=f"split from #{source.pk} version {version.number}", user=user, split_from=version)
         return article
 
@@ -108,7 +98,14 @@ def remove_permanently(article: Article, *, reason: str, user=None) -> ArticleRe
         return removal
 
 
-def _set_text(article: Article, version: ArticleVersion) -> None:
+def _store_text_of(version: ArticleVersion, article: Article, *, twin_advice: str) -> None:
+    """Give `article` the version's text and save it, its countries found again, unless another
+    release without an identifier already has that very text."""
     for name in VERSIONED_FIELDS:
         setattr(article, name, getattr(version, name))
     article.fingerprint = release_fingerprint(title=article.title, published=article.published, body=article.body)
+    twin = text_twin(article)
+    if twin:
+        raise EditingError(f"Release #{twin.pk} (“{twin.title}”) has this very text; {twin_advice}.")
+    article.save()
+    tag_countries(article)

@@ -23,7 +23,8 @@ def found(client, q):
 def change_form(article, *, remove=(), add=(), forget=(), **changes):
     """The article's change form as the admin page posts it: its countries less `remove`, plus
     `add`, and its editors' choices less those of the countries in `forget`."""
-    data = {"title": article.title, "published": article.published.isoformat(), "source": article.source, "body": article.body}
+    data = {"title": article.title, "published": article.published.isoformat(), "source": article.source,
+            "source_url": article.source_url, "body": article.body}  # fmt: skip
     data.update(inline_forms("country_tags", [
         {"id": tag.pk, "article": article.pk, "country": tag.country_id, **({"DELETE": "on"} if tag.country_id in remove else {})}
         for tag in article.country_tags.all()

@@ -385,3 +385,35 @@ def test_the_new_pages_have_no_inline_scripts_or_styles(editor, corrected):
         html = page(editor, f"{ADMIN}/{corrected.pk}/{path}", **({"older": 1, "newer": 2} if path == "versions/" else {}))
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
         assert "<style" not in html and " style=" not in html, path
+
+
+def test_an_editor_gives_a_release_its_source_url_as_a_version(editor, archive):
+    article = archive.add("Water talks", "Kenya and Uganda discussed the shared basin for two days in Kampala.")
+    response = edit(editor, archive, article, source_url="https://mfa.example.org/press/7", minor="on")
+    assert response.status_code == 302
+    latest = Article.objects.get(pk=article.pk).versions.order_by("-number").first()
+    assert latest.source_url == "https://mfa.example.org/press/7" and not latest.major
+
+
+def test_releases_with_ids_of_their_own_may_share_a_text_but_others_may_not(editor, archive):
+    from articles.ingest.parsing import ParsedArticle
+    from articles.services import article_import
+
+    body = "Kenya and Uganda discussed the shared basin for two days in Kampala."
+    for identifier in ("A-1", "A-2"):
+        with archive.committed():
+            article_import(parsed=ParsedArticle("Water talks", archive_date(), (body,), identifier=identifier))
+    first, second = Article.objects.order_by("pk")
+    assert edit(editor, archive, second, body=body + " Updated.").status_code == 302
+    assert edit(editor, archive, second, body=body).status_code == 302  # the same text as A-1: allowed, two identities
+    archive.add("Lima talks", "Peru and Chile met in Lima.")
+    plain = archive.add("Other talks", "Peru and Bolivia met in Lima.")
+    form = change_form(Article.objects.get(pk=plain.pk), title="Lima talks", body="Peru and Chile met in Lima.")
+    refused = editor.post(f"{ADMIN}/{plain.pk}/change/", form)
+    assert refused.status_code == 200 and "An identical release is already in the archive" in refused.content.decode()
+
+
+def archive_date():
+    import datetime
+
+    return datetime.date(2019, 9, 27)
