@@ -194,3 +194,15 @@ def test_the_sitemap_is_one_query_per_page(client, archive, django_assert_max_nu
         archive.add(f"Kenya release {n}", f"Kenya statement number {n}.")
     with django_assert_max_num_queries(2):  # the count, then the page
         assert len(sitemap_entries(client)) == 15
+
+
+def test_the_api_reads_an_articles_versions_in_a_fixed_number_of_queries(client, archive, django_assert_max_num_queries):
+    from articles.history import record_version
+
+    article = archive.add("Water talks", "Kenya and Uganda met in Kampala.")
+    for number in range(2, 12):
+        article.body = f"Kenya and Uganda met in Kampala, day {number}."
+        article.save()
+        record_version(article, how="admin edit")
+    with django_assert_max_num_queries(8):
+        assert len(client.get(f"/api/articles/{article.pk}").json()["versions"]) == 11
