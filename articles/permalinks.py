@@ -68,7 +68,4 @@ def find_version(article: Article, number: int) -> ArticleVersion | None:
 
 def versions_of(article: Article) -> list[ArticleVersion]:
     """The article's versions, first to current, without their texts (the list pages and the API show no bodies)."""
-    versions = list(article.versions.order_by("number").only("article_id", "number", "created", "major", "note"))
-    for version in versions:
-        version.article = article  # their addresses need its slug: one query, not one per version
-    return versions
+    return list(article.versions.order_by("number").only("article_id", "number", "created", "major", "note"))
