@@ -58,9 +58,11 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.article = article
         likely = Article.objects.filter(Q(title__iexact=article.title) | Q(published=article.published)).exclude(pk=article.pk)
-        if likely.exists():
+        shown = list(likely.order_by("-published", "pk").values_list("pk", flat=True)[:20])
+        if shown:
+            # The choices by their numbers, not a sliced queryset: a choice is looked up in it, and a slice cannot be filtered.
             self.fields["candidate"] = ReleaseChoice(
-                likely.order_by("-published", "pk")[:20], required=False, widget=forms.RadioSelect,
+                Article.objects.filter(pk__in=shown).order_by("-published", "pk"), required=False, widget=forms.RadioSelect,
                 label="Releases of the same title or date",
             )  # fmt: skip
         self.fields["into"] = ReleaseChoice(
@@ -173,7 +175,8 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
 
     def versions_view(self, request, object_id):
         article = self._article(request, object_id, self.has_view_permission)
-        versions = list(article.versions.select_related("created_by").order_by("-number"))
+        # Bodies are read only for the two versions compared, not for every version listed.
+        versions = list(article.versions.select_related("created_by").defer("body").order_by("-number"))
         compare = CompareForm(request.GET if {"older", "newer"} & set(request.GET) else None, versions=versions)
         difference = None
         if compare.is_valid():
@@ -235,7 +238,7 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
         form = WithdrawForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             with _action(request, form=form, field="note") as acted:
-                withdraw(article, note=form.cleaned_data["note"], user=request.user)
+                withdraw(article, note=form.cleaned_data["note"])
                 self.log_change(request, article, f"Withdrawn: {form.cleaned_data['note']}")
                 acted("The release is withdrawn: it has left search, and its link says why. “Restore to readers” undoes it.")
                 return redirect(self._url("change", article.pk))
@@ -252,7 +255,7 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
         if form.is_valid():
             with transaction.atomic():
                 for article in articles:
-                    withdraw(article, note=form.cleaned_data["note"], user=request.user)
+                    withdraw(article, note=form.cleaned_data["note"])
                     self.log_change(request, article, f"Withdrawn: {form.cleaned_data['note']}")
             self.message_user(request, f"{len(articles)} release{'s' if len(articles) > 1 else ''} withdrawn.", messages.SUCCESS)
             return None
@@ -278,7 +281,7 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
         if form.is_valid() and request.POST.get("confirmed"):
             into = form.cleaned_data["into"]
             with _action(request, form=form, field="into") as acted:
-                merge(article, into, user=request.user)
+                merge(article, into)
                 article.refresh_from_db()
                 self.log_change(request, article, f"Merged into #{article.merged_into_id}.")
                 acted(format_html('Merged into <a href="{}">#{} “{}”</a>: this release\'s link now leads there.',

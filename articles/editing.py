@@ -53,27 +53,40 @@ def split_version(version: ArticleVersion, *, user=None) -> Article:
         return article
 
 
-def merge(duplicate: Article, survivor: Article, *, user=None) -> None:
+def merge(duplicate: Article, survivor: Article) -> None:
     """`duplicate` is `survivor` under another record: it leaves search and its permalink
     redirects to the survivor's. Undone by `reinstate`."""
     with transaction.atomic():
+        # Both rows locked, in one order (PostgreSQL): two editors merging A into B and B into A
+        # at once are taken one after the other, and the second finds the circle.
+        locked = Article.objects.select_for_update().filter(pk__in=[duplicate.pk, survivor.pk]).order_by("pk")
+        rows = {article.pk: article for article in locked}
+        duplicate, survivor = rows.get(duplicate.pk, duplicate), rows.get(survivor.pk, survivor)
         if duplicate.pk == survivor.pk:
             raise EditingError("A release cannot be merged into itself.")
-        final = survivor
+        final, seen = survivor, {survivor.pk}
         while final.merged_into_id:  # merging into a merged release means into the one it became
-            final = final.merged_into
-        if final.pk == duplicate.pk:
-            raise EditingError(f"Release #{survivor.pk} is itself merged into #{duplicate.pk}; merging back would go round in circles.")
+            if final.merged_into_id in seen or final.merged_into_id == duplicate.pk:
+                raise EditingError(f"Release #{survivor.pk} is itself merged into #{duplicate.pk}; merging back would go round in circles.")
+            seen.add(final.merged_into_id)
+            final = Article.objects.select_for_update().get(pk=final.merged_into_id)
+        if final.withdrawn:
+            raise EditingError(f"Release #{final.pk} is withdrawn: readers would be sent to a page that says so. Restore it first.")
         duplicate.merged_into = final
         duplicate.save(update_fields=["merged_into", "updated"])
         # Releases merged into the duplicate follow it, so no permalink redirects twice.
         Article.objects.filter(merged_into=duplicate).update(merged_into=final)
 
 
-def withdraw(article: Article, *, note: str, user=None) -> None:
+WITHDRAWAL_NOTE_MAX_CHARACTERS = 2000
+
+
+def withdraw(article: Article, *, note: str) -> None:
     """Out of search, feeds and the sitemap; the permalink answers 410 with the date and `note`."""
     if not note.strip():
         raise EditingError("Say why the release is withdrawn: readers who follow its link see the note.")
+    if len(note.strip()) > WITHDRAWAL_NOTE_MAX_CHARACTERS:
+        raise EditingError(f"The note is {len(note.strip()):,} characters long; readers need at most {WITHDRAWAL_NOTE_MAX_CHARACTERS:,}.")
     article.withdrawn, article.withdrawn_note = timezone.now(), note.strip()
     article.save(update_fields=["withdrawn", "withdrawn_note", "updated"])
 
@@ -85,15 +98,20 @@ def reinstate(article: Article) -> None:
 
 
 def remove_permanently(article: Article, *, reason: str, user=None) -> ArticleRemoval:
-    """Delete the release and its every version (a legal removal). Its permalink answers 410 with `reason`."""
+    """Delete the release and its every version (a legal removal). Its permalink answers 410 with
+    `reason`, and imports never bring it back: the removal keeps its identifier and its texts'
+    fingerprints (one-way digests, not the words). Copies merged into it go with it."""
     if not reason.strip():
         raise EditingError("Say why the release is removed for good: its permalink shows the reason.")
     with transaction.atomic():
-        # Releases merged into this one lose the release they stood for: they are withdrawn with the reason.
-        for orphan in Article.objects.filter(merged_into=article):
-            orphan.merged_into, orphan.withdrawn, orphan.withdrawn_note = None, timezone.now(), reason.strip()
-            orphan.save(update_fields=["merged_into", "withdrawn", "withdrawn_note", "updated"])
-        removal = ArticleRemoval.objects.create(article_id=article.pk, removed_by=user, reason=reason.strip())
+        for copy in Article.objects.filter(merged_into=article):  # editors said they are this release
+            remove_permanently(copy, reason=reason, user=user)
+        versions = article.versions.values_list("title", "published", "body")
+        fingerprints = {release_fingerprint(title=t, published=p, body=b) for t, p, b in versions} | {article.fingerprint}
+        removal = ArticleRemoval.objects.create(
+            article_id=article.pk, removed_by=user, reason=reason.strip(), identifier=article.identifier or "",
+            fingerprints=" ".join(sorted(fingerprints)),
+        )  # fmt: skip
         article.delete()
         return removal
 

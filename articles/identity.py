@@ -9,14 +9,15 @@
    an identifier is compared only with stored releases that have none (which then take its
    identifier): two different identifiers are two releases, whatever their texts.
 
-A release merged into another stands for that other one: an update of it updates the survivor.
+A release found merged into another is updated itself (and stays merged): a text sent under
+its identity is kept as its version, never written over the survivor, which has its own.
 """
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from .ingest.parsing import ParsedArticle
-from .ingest.similarity import resemblance
+from .ingest.similarity import resemblance, shingles
 from .models import Article
 
 
@@ -32,14 +33,15 @@ def match_release(parsed: ParsedArticle) -> Match:
     if parsed.identifier:
         article = Article.objects.filter(identifier=parsed.identifier).first()
         if article is not None:
-            return _surviving(Match(article, f"same {identifier_kind(parsed)}"))
+            return Match(article, f"same {identifier_kind(parsed)}")
     namesakes = Article.objects.filter(title=parsed.title, published=parsed.published, merged_into__isnull=True)
     if parsed.identifier:
         namesakes = namesakes.filter(identifier__isnull=True)
     namesakes = list(namesakes)
     if not namesakes:
         return Match(None, "")
-    scored = sorted(((resemblance(parsed.body, other.body), other) for other in namesakes), key=lambda pair: (-pair[0], pair[1].pk))
+    incoming = shingles(parsed.body)  # once, however many namesakes it is compared with
+    scored = sorted(((resemblance(incoming, shingles(other.body)), other) for other in namesakes), key=lambda pair: (-pair[0], pair[1].pk))
     best, closest = scored[0]
     if best >= settings.PRESSROOM_UPDATE_RESEMBLANCE:
         return Match(closest, f"{_percent(best)} the same text")
@@ -49,17 +51,6 @@ def match_release(parsed: ParsedArticle) -> Match:
 def identifier_kind(parsed: ParsedArticle) -> str:
     """What the sender's identifier is, as the batch page names it."""
     return "source URL" if parsed.identifier == parsed.source_url else "id"
-
-
-def _surviving(match: Match) -> Match:
-    """The release a merged one was merged into (following a chain of merges, which merging never makes circular)."""
-    article, seen = match.article, set()
-    while article.merged_into_id and article.pk not in seen:
-        seen.add(article.pk)
-        article = article.merged_into
-    if article.pk == match.article.pk:
-        return match
-    return Match(article, f"{match.reason} as #{match.article.pk}, which was merged into #{article.pk}")
 
 
 def _percent(fraction: float) -> str:

@@ -163,6 +163,13 @@ class ArticleVersion(models.Model):
         return paragraphs_of(self.body)
 
 
+class ArticleRemovalQuerySet(models.QuerySet):
+    def of_release(self, *, identifier: str, fingerprint: str):
+        """The removals of a release with this identifier or this very text (removals are few: a scan is fine)."""
+        by_text = Q(fingerprints__contains=fingerprint)
+        return self.filter(by_text | Q(identifier=identifier) if identifier else by_text)
+
+
 class ArticleRemoval(models.Model):
     """The trace a release removed for good (a legal removal) leaves: its permalink answers 410 with this."""
 
@@ -170,6 +177,12 @@ class ArticleRemoval(models.Model):
     removed = models.DateTimeField(auto_now_add=True)
     removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(help_text="Shown on the permalink's page.")
+    # What stops an import from bringing the release back: its identifier, and the SHA-256
+    # fingerprints of every version it had (space-separated digests, from which no text can be read).
+    identifier = models.CharField(max_length=1000, blank=True, db_index=True)
+    fingerprints = models.TextField(blank=True)
+
+    objects = ArticleRemovalQuerySet.as_manager()
 
     class Meta:
         ordering = ["-removed"]

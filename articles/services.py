@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 from .history import VERSIONED_FIELDS, record_version
 from .identity import identifier_kind, match_release
 from .ingest.countries import CountryMention, find_countries
+from .ingest.errors import RejectedRelease
 from .ingest.parsing import ParsedArticle
-from .models import Article, ArticleCountry, CountryChoice
+from .models import Article, ArticleCountry, ArticleRemoval, CountryChoice
 from .search.sync import schedule_index_update
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -65,6 +66,12 @@ def article_import(*, parsed: ParsedArticle, batch=None, mentions: list[CountryM
 
 def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     fingerprint = parsed_fingerprint(parsed)
+    removal = ArticleRemoval.objects.of_release(identifier=parsed.identifier, fingerprint=fingerprint).first()
+    if removal:
+        raise RejectedRelease(
+            f"Release #{removal.article_id} was removed from the archive for good on {removal.removed.day} {removal.removed:%B %Y}, "
+            "and this is its text or its identifier: it is not imported again."
+        )
     if not parsed.identifier:
         same_text = Article.objects.filter(fingerprint=fingerprint, identifier__isnull=True).first()
         if same_text:
@@ -73,6 +80,14 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     article = match.article
     if article is not None and _says_the_same(article, parsed, fingerprint):
         return ImportResult(UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article)))))
+    earlier = article and article.fingerprint != fingerprint and _earlier_version_with_text(article, parsed)
+    if earlier:
+        # A file sent again after a correction, or two texts under one id in one file: taking each in
+        # turn would flip the release back and forth, telling readers of a change each time.
+        return ImportResult(UNCHANGED, article, (
+            f"the text of version {earlier} of #{article.pk}, which a later version replaced; "
+            "restore it in the admin to make it current"
+        ))  # fmt: skip
     outcome = UPDATED if article else CREATED
     reason = match.reason
     article = article or Article()
@@ -92,6 +107,12 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     if outcome == UPDATED and not article.is_public:
         reason = f"{reason}; {_state_of(article)}"
     return ImportResult(outcome, article, reason)
+
+
+def _earlier_version_with_text(article: Article, parsed: ParsedArticle) -> int | None:
+    """The number of an earlier version of the article with exactly this title, date and text."""
+    same = article.versions.filter(title=parsed.title, published=parsed.published, body=parsed.body)
+    return same.order_by("-number").values_list("number", flat=True).first()
 
 
 def _says_the_same(article: Article, parsed: ParsedArticle, fingerprint: str) -> bool:

@@ -178,9 +178,10 @@ def test_merging_takes_the_merged_release_out_of_search_and_its_page_says_into_w
     assert f'value="{survivor.pk}"' in html and f"#{survivor.pk} “Budget statement”, 27 September 2019" in html  # same date: offered
     preview = editor.post(f"{ADMIN}/{duplicate.pk}/merge/", {"candidate": survivor.pk}).content.decode()
     assert "Budget statement (resent)" in preview and f"#{survivor.pk} “Budget statement”" in preview
+    assert "Select a valid choice" not in preview and 'name="confirmed"' in preview  # the pick was taken
     assert Article.objects.get(pk=duplicate.pk).merged_into_id is None  # shown, not yet done
     with archive.committed():
-        response = editor.post(f"{ADMIN}/{duplicate.pk}/merge/", {"into": survivor.pk, "confirmed": "yes"}, follow=True)
+        response = editor.post(f"{ADMIN}/{duplicate.pk}/merge/", {"candidate": survivor.pk, "confirmed": "yes"}, follow=True)
     assert response.redirect_chain[-1][0] == f"{ADMIN}/{duplicate.pk}/change/"
     html = response.content.decode()
     assert f"merged into #{survivor.pk}" in html and f'href="{ADMIN}/{survivor.pk}/change/"' in html

@@ -99,8 +99,8 @@ def archive_with_history(archive, django_user_model):
         edit(accord, user=editor, major=True, note="The day of the talks was added.", body="Nairobi hosted the talks on Monday.")
         edit(accord, user=editor, major=False, note="A typo.", body="Nairobi hosted the talks on Monday, with Chile.")
         split = split_version(accord.versions.get(number=1), user=editor)
-        withdraw(withdrawn, note="Issued in error.", user=editor)
-        merge(duplicate, accord, user=editor)
+        withdraw(withdrawn, note="Issued in error.")
+        merge(duplicate, accord)
     removed = archive.add("A release a court had removed", "Uganda and Kenya.")  # the highest id
     with archive.committed():
         removal = remove_permanently(removed, reason="A court order.", user=editor)

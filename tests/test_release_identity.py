@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from articles.importing import batch_from_paths, process_batch
 from articles.ingest.cleaning import clean_text
 from articles.ingest.errors import RejectedRelease
-from articles.ingest.records import record_article
+from articles.ingest.records import normalised_identifier, record_article
 from articles.ingest.similarity import resemblance
 from articles.models import Article, ArticleVersion
 
@@ -119,22 +119,41 @@ def test_an_update_of_a_withdrawn_release_keeps_it_withdrawn_and_says_so(archive
     assert search(client, "wednesday") == 0
 
 
-def test_a_release_merged_into_another_is_updated_through_the_survivor(archive):
+def test_a_release_merged_into_another_keeps_what_its_identity_sends_and_the_survivor_its_text(archive):
     from articles.editing import merge
 
     imported(archive, "releases.csv")
     duplicate, survivor = Article.objects.order_by("pk")
     merge(duplicate, survivor)
-    [first, _] = imported(archive, "releases-retitled.csv")
-    assert first == ("updated", f"same source URL as #{duplicate.pk}, which was merged into #{survivor.pk}")
+    [first, second] = imported(archive, "releases-retitled.csv")
+    assert first == ("updated", f"same source URL; #{duplicate.pk} is merged into #{survivor.pk}")
+    assert second == ("updated", "same source URL")  # the survivor's own URL updates it ...
+    survivor.refresh_from_db()  # ... and only that: the duplicate's text is never written over it
+    assert survivor.title == "Joint statement on maritime security and fisheries" and "Kenyan" not in survivor.body
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id == survivor.pk and duplicate.versions.count() == 2
+    assert imported(archive, "releases.csv")[0][0] == "unchanged"  # sent again: no flip back
+
+
+def test_two_texts_under_one_id_in_one_file_do_not_flip_the_release_at_each_sending(archive, tmp_path):
+    csv = tmp_path / "twice.csv"
+    csv.write_text("id,title,date,body\nA-1,Talks,2024-02-01,Talks in Lima on trade.\nA-1,Talks,2024-02-01,Talks in Quito on fish.\n")
+    for _ in range(3):
+        with archive.committed():
+            process_batch(batch_from_paths([csv]))
+    article = Article.objects.get()
+    assert article.body == "Talks in Quito on fish." and article.versions.count() == 2
 
 
 def test_every_change_is_a_version_and_unchanged_imports_write_none(archive):
     imported(archive, "ceasefire.txt", "spokesperson-trade.txt")
-    imported(archive, "ceasefire-corrected.txt", "ceasefire.txt")  # corrected, then the first text again
+    outcomes = imported(archive, "ceasefire-corrected.txt", "ceasefire.txt")  # corrected, then the first file again
     ceasefire = Article.objects.get(title__startswith="Foreign Minister")
-    assert list(ceasefire.versions.values_list("number", flat=True)) == [1, 2, 3]
-    assert "Thursday" in ceasefire.body  # the last import was the first text: it is current again
+    assert list(ceasefire.versions.values_list("number", flat=True)) == [1, 2]
+    # An old file sent again does not undo the correction; the editor can restore version 1.
+    assert "Wednesday" in ceasefire.body
+    assert outcomes[1] == ("unchanged", f"the text of version 1 of #{ceasefire.pk}, which a later version replaced; "
+                                        "restore it in the admin to make it current")  # fmt: skip
     assert Article.objects.get(title__startswith="Statement").versions.count() == 1
 
 
@@ -163,7 +182,7 @@ def test_any_url_or_id_is_taken_or_refused_with_a_reason(url, identifier):
         return
     if parsed.source_url:
         assert parsed.source_url.startswith(("http://", "https://")) and "#" not in parsed.source_url
-    given_id = " ".join(clean_text(identifier).split()) if isinstance(identifier, str) else ""
+    given_id = normalised_identifier(clean_text(identifier)) if isinstance(identifier, str) else ""
     assert parsed.identifier == (given_id or parsed.source_url)
 
 
@@ -178,3 +197,10 @@ def test_the_same_page_copied_two_ways_is_one_identity():
     other = record_article({"title": "T", "date": "2024-01-01", "body": "B", "url": "https://example.org/press/1"})
     assert one.identifier == other.identifier == "https://example.org/press/1"
     assert one.published == datetime.date(2024, 1, 1)
+
+
+def test_an_id_typed_or_copied_two_ways_is_one_identity():
+    composed, decomposed = "caf\u00e9-7", "cafe\u0301-7"
+    ids = {record_article({"title": "T", "date": "2024-01-01", "body": "B", "id": value}).identifier
+           for value in (composed, decomposed, "\u200fcaf\u00e9-7\u202e", " caf\u00e9-7 ")}  # fmt: skip
+    assert ids == {composed}

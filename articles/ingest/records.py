@@ -2,6 +2,7 @@
 optional countries and source, each field cleaned and checked against its column."""
 import datetime
 import re
+import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
 from .cleaning import clean_text
@@ -39,12 +40,20 @@ def record_article(record) -> ParsedArticle:
     if len(source) > SOURCE_MAX_LENGTH:
         raise RejectedRelease(f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
     source_url = _record_url(_text_field(fields, "url").strip())
-    identifier = " ".join(_text_field(fields, "id").split())
+    identifier = normalised_identifier(_text_field(fields, "id"))
     if len(identifier) > IDENTIFIER_MAX_LENGTH:
         raise RejectedRelease(f"The id is {len(identifier):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}.")
     return ParsedArticle(
         title, published, paragraphs, source, countries, identifier=identifier or source_url, source_url=source_url
     )
+
+
+def normalised_identifier(text: str) -> str:
+    """The sender's id as one identity however it was typed or copied: composed (NFC, so "café" is
+    one id in both its encodings), without invisible format characters (bidi marks, zero-width
+    spaces), runs of spaces as one. Letter case counts: "ABC-1" and "abc-1" may be two releases."""
+    visible = "".join(character for character in unicodedata.normalize("NFC", text) if unicodedata.category(character) != "Cf")
+    return " ".join(visible.split())
 
 
 def _record_url(text: str) -> str:

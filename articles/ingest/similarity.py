@@ -26,9 +26,11 @@ def shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[start : start + SHINGLE_WORDS]) for start in range(len(words) - SHINGLE_WORDS + 1)}
 
 
-def resemblance(first: str, second: str) -> float:
-    """Shared shingles over all shingles of the two texts: 1.0 for the same words, 0.0 for none in common."""
-    a, b = shingles(first), shingles(second)
+def resemblance(first: str | set, second: str | set) -> float:
+    """Shared shingles over all shingles of the two texts (or of their `shingles`, when one text is
+    compared with many): 1.0 for the same words, 0.0 for none in common."""
+    a = shingles(first) if isinstance(first, str) else first
+    b = shingles(second) if isinstance(second, str) else second
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
