@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
-from .admin_editing import ReleaseEditingAdmin, StateFilter
+from .admin_editing import FORM_METHODS, ReleaseEditingAdmin, StateFilter
 from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
 from .history import record_version
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
@@ -211,7 +211,7 @@ class ArticleAdmin(ReleaseEditingAdmin):
 
     def get_urls(self):
         # A form's page is read or posted; any other method (PUT, DELETE...) is refused, not silently ignored with its file.
-        form_methods = require_http_methods(["GET", "HEAD", "POST"])
+        form_methods = require_http_methods(list(FORM_METHODS))
         upload = path("upload/", self.admin_site.admin_view(form_methods(self.upload_view)), name="articles_article_upload")
         bulk = path("import/", self.admin_site.admin_view(form_methods(self.import_view)), name="articles_article_import")
         return [upload, bulk, *self.editing_urls()] + super().get_urls()

@@ -136,10 +136,8 @@ class StateFilter(admin.SimpleListFilter):
         return [("public", "Public"), ("withdrawn", "Withdrawn"), ("merged", "Merged into another")]
 
     def queryset(self, request, queryset):
-        return {
-            "public": queryset.public, "withdrawn": queryset.withdrawn,
-            "merged": lambda: queryset.filter(merged_into__isnull=False),
-        }.get(self.value(), lambda: queryset)()  # fmt: skip
+        verbs = {"public": queryset.public, "withdrawn": queryset.withdrawn, "merged": queryset.merged}
+        return verbs.get(self.value(), queryset.all)()
 
 
 class ReleaseEditingAdmin(admin.ModelAdmin):

@@ -33,6 +33,9 @@ class ArticleQuerySet(models.QuerySet):
     def withdrawn(self):
         return self.filter(withdrawn__isnull=False)
 
+    def merged(self):
+        return self.filter(merged_into__isnull=False)
+
 
 class Article(models.Model):
     """A release as it reads now; its earlier versions are its `versions` (history.py)."""
