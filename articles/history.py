@@ -60,7 +60,8 @@ def record_version(
     `major` None: major when a field of MAJOR_FIELDS changed. A major change without a note gets one
     naming the fields that changed. `countries`: the tags just written, which saves reading them back.
     """
-    with transaction.atomic():
+    # Part of the caller's transaction (the change it keeps commits with it), without a savepoint of its own.
+    with transaction.atomic(savepoint=False):
         if connection.features.has_select_for_update:
             # The article row is locked, so two writers cannot both take the next number. (SQLite
             # has one writer at a time: there the transaction itself is the lock.)
