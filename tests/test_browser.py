@@ -7,6 +7,9 @@ from playwright.sync_api import expect
 
 from .conftest import SCREENSHOTS
 
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})

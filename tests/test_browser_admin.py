@@ -11,6 +11,9 @@ from .conftest import SCREENSHOTS, release_text
 from .processes import PROJECT, environment
 from .serving import ServedPressroom
 
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
+
 PASSWORD = "correct horse battery staple 42"
 
 

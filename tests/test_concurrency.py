@@ -3,7 +3,12 @@ import random
 import signal
 import time
 
+import pytest
+
 from .processes import manage, new_archive, start_worker
+
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
 
 
 def searchable_text(data_dir, query):

@@ -16,6 +16,9 @@ import pytest
 from .processes import manage
 from .serving import serving
 
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
+
 CLIENTS = 16
 REQUESTS = 112  # 16 of each page, from 16 clients at once, over 2 workers of 4 threads
 

@@ -3,7 +3,12 @@ import json
 import re
 import urllib.request
 
+import pytest
+
 from .serving import ServedPressroom
+
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
 
 
 def fetch(url):

@@ -7,10 +7,14 @@ import sys
 import time
 import urllib.request
 
+import pytest
 from whoosh import index as whoosh_index
 
 from .processes import PROJECT, environment, manage
 from .serving import serving
+
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
 
 QUERIES = ["trade", '"bilateral trade"', "energy talks", "climate", "", "health -energy"]
 

@@ -20,6 +20,9 @@ from articles.worker import beat, recover
 
 from .processes import manage
 
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
+
 TWO_RELEASES = b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n"
 
 

@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,9 @@ from .checks import problems
 from .files import record, release
 from .test_http import SEARCH_ENDPOINTS, SEARCH_PARAMETERS
 from .web import query_string
+
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("PRESSROOM_FUZZ_EXAMPLES", settings().max_examples))
 ENDPOINTS = {**SEARCH_ENDPOINTS, "/api/suggest": "application/x-suggestions+json"}

@@ -13,6 +13,9 @@ from .checks import problems
 from .values import CONTROL, EVERYTHING, INJECTION, LONG, FOR_OTHER_PARAMETERS, ODD_IDS, REPEATED, SHARPEST, Nasty
 from .web import encode, query_string
 
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
+
 SEARCH_ENDPOINTS = {"/": "text/html", "/api/search": "application/json", "/feed/": "application/atom+xml", "/export.csv": "text/csv"}
 SEARCH_PARAMETERS = ("q", "country", "countries", "from", "to", "sort", "page")
 PLANTED_WORD = "quokka"  # in every planted release and no demo one

@@ -15,6 +15,9 @@ from .checks import problems
 from .files import FILES, GOOD, MARK
 from .web import encode
 
+# Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
+pytestmark = pytest.mark.slow
+
 BATCH_SECONDS = 60  # the whole corpus, one batch after another, by one task worker
 UPLOAD = "/admin/articles/article/upload/"
 IMPORT = "/admin/articles/article/import/"
