@@ -1,4 +1,5 @@
 """gunicorn settings for `make serve`; PORT picks the port (8000 by default)."""
+
 import os
 import subprocess
 import sys
@@ -19,7 +20,8 @@ errorlog = "-"
 # gunicorn's control socket goes in the data directory, so two Pressrooms on one machine
 # (or a test run beside `make serve`) do not share one.
 control_socket = os.path.join(
-    os.environ.get("PRESSROOM_DATA_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "var")), "gunicorn.ctl"
+    os.environ.get("PRESSROOM_DATA_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "var")),
+    "gunicorn.ctl",
 )
 
 
@@ -33,6 +35,7 @@ def post_worker_init(worker):
 
     start_index_catchup()
     threading.Thread(target=read_ahead, name="index-read-ahead", daemon=True).start()
+
 
 # The master's pid, for `kill -HUP $(cat var/gunicorn.pid)` (graceful reload) and for tests.
 pidfile = os.path.join(os.path.dirname(control_socket), "gunicorn.pid")
@@ -71,7 +74,9 @@ class TaskWorkerSupervisor:
         # so Popen would wait for that web worker to exit. The arbiter's forks wait for ours.
         self._spawning = threading.Lock()
         os.register_at_fork(
-            before=self._spawning.acquire, after_in_parent=self._spawning.release, after_in_child=self._spawning.release
+            before=self._spawning.acquire,
+            after_in_parent=self._spawning.release,
+            after_in_child=self._spawning.release,
         )
 
     def start(self):
@@ -98,7 +103,12 @@ class TaskWorkerSupervisor:
                 return
             lived = time.monotonic() - started
             wait = 1.0 if lived >= self.LIVED_LONG_ENOUGH else wait
-            self.log.error("task worker (pid %s) stopped after %.0f s; starting it again in %.0f s", self.process.pid, lived, wait)
+            self.log.error(
+                "task worker (pid %s) stopped after %.0f s; starting it again in %.0f s",
+                self.process.pid,
+                lived,
+                wait,
+            )
             self._stopping.wait(wait)
             wait = min(wait * 2, self.LONGEST_WAIT)
 

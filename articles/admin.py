@@ -1,4 +1,5 @@
 """The press office's admin: edit releases, correct their countries, upload release files."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -16,8 +17,8 @@ from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
 from .history import record_version
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
 from .ingest.countries import find_countries
-from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
 from .ingest.parsing import has_a_word
+from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
 from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries, text_twin
 
 TEXT_FIELDS = {"title", "published", "body"}
@@ -27,15 +28,19 @@ class ArticleAdminForm(forms.ModelForm):
     # Not the article's fields: how the version this save writes is told to readers (history.py).
     minor = forms.BooleanField(label="Minor change (a typo: readers are not told)", required=False)
     change_note = CleanTextField(
-        label="Change note (shown to readers for a major change)", required=False,
+        label="Change note (shown to readers for a major change)",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="Left empty, the note says which fields were revised.",
-    )  # fmt: skip
+    )
 
     source_url = forms.URLField(
-        label="Source URL", required=False, max_length=1000, assume_scheme="https",
+        label="Source URL",
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
         help_text="Where the sender published it.",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Article
@@ -58,11 +63,17 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if all(cleaned.get(name) for name in TEXT_FIELDS):
-            fingerprint = release_fingerprint(title=cleaned["title"], published=cleaned["published"], body=cleaned["body"])
+            fingerprint = release_fingerprint(
+                title=cleaned["title"], published=cleaned["published"], body=cleaned["body"]
+            )
             # Releases with identifiers of their own may share a text; those without may not (one_text_without_identifier).
-            twin = text_twin(Article(pk=self.instance.pk, identifier=self.instance.identifier, fingerprint=fingerprint))
+            twin = text_twin(
+                Article(pk=self.instance.pk, identifier=self.instance.identifier, fingerprint=fingerprint)
+            )
             if twin:
-                raise forms.ValidationError(f"An identical release is already in the archive: “{twin.title}” (id {twin.pk}).")
+                raise forms.ValidationError(
+                    f"An identical release is already in the archive: “{twin.title}” (id {twin.pk})."
+                )
         return cleaned
 
 
@@ -73,7 +84,9 @@ class CountryPickerInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        field.widget.can_change_related = field.widget.can_view_related = field.widget.can_delete_related = False
+        field.widget.can_change_related = field.widget.can_view_related = field.widget.can_delete_related = (
+            False
+        )
         return field
 
 
@@ -131,7 +144,16 @@ class ArticleAdmin(ReleaseEditingAdmin):
     list_filter = [StateFilter, "published", ChosenCountriesFilter, "countries"]
     search_fields = ["title", "body"]
     date_hierarchy = "published"
-    readonly_fields = ["state", "view_on_site_link", "identifier", "countries_found", "batch_link", "fingerprint", "created", "updated"]
+    readonly_fields = [
+        "state",
+        "view_on_site_link",
+        "identifier",
+        "countries_found",
+        "batch_link",
+        "fingerprint",
+        "created",
+        "updated",
+    ]
     list_per_page = 50
     actions = ["withdraw_selected"]
 
@@ -147,7 +169,9 @@ class ArticleAdmin(ReleaseEditingAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # deleting withdraws (withdraw_selected); removal for good is one by one
+        actions.pop(
+            "delete_selected", None
+        )  # deleting withdraws (withdraw_selected); removal for good is one by one
         return actions
 
     @admin.display(description="Countries")
@@ -161,17 +185,26 @@ class ArticleAdmin(ReleaseEditingAdmin):
         if not mentions:
             return "—"
         return format_html_join(
-            ", ", "<span title=\"{}\">{} {}{}</span>",
+            ", ",
+            '<span title="{}">{} {}{}</span>',
             (
-                (f"named {m.count} time{'s' if m.count > 1 else ''}; weight {m.weight:g}", m.code, f"{m.weight:g}",
-                 "" if m.about else " (mentioned only)")
+                (
+                    f"named {m.count} time{'s' if m.count > 1 else ''}; weight {m.weight:g}",
+                    m.code,
+                    f"{m.weight:g}",
+                    "" if m.about else " (mentioned only)",
+                )
                 for m in mentions
             ),
-        )  # fmt: skip
+        )
 
     @admin.display(description="Public page")
     def view_on_site_link(self, article):
-        return format_html('<a href="{}">{}</a>', article.get_absolute_url(), article.get_absolute_url()) if article.pk else "—"
+        return (
+            format_html('<a href="{}">{}</a>', article.get_absolute_url(), article.get_absolute_url())
+            if article.pk
+            else "—"
+        )
 
     @admin.display(description="Import", ordering="import_batch")
     def batch_link(self, article):
@@ -203,17 +236,37 @@ class ArticleAdmin(ReleaseEditingAdmin):
         super().save_related(request, form, formsets, change)
         tag_countries(form.instance)  # the text or the choices may have changed
         minor, note = form.cleaned_data.get("minor", False), form.cleaned_data.get("change_note", "")
-        version = record_version(form.instance, how="admin edit" if change else "admin: added", user=request.user, major=not minor, note=note)
+        version = record_version(
+            form.instance,
+            how="admin edit" if change else "admin: added",
+            user=request.user,
+            major=not minor,
+            note=note,
+        )
         if version is None and note:
-            messages.warning(request, "Nothing readers see changed, so no version was written and the change note was not kept.")
+            messages.warning(
+                request,
+                "Nothing readers see changed, so no version was written and the change note was not kept.",
+            )
         elif version is not None and change:
-            messages.info(request, f"Kept as version {version.number} ({'readers are told' if version.major else 'a minor change'}).")
+            messages.info(
+                request,
+                f"Kept as version {version.number} ({'readers are told' if version.major else 'a minor change'}).",
+            )
 
     def get_urls(self):
         # A form's page is read or posted; any other method (PUT, DELETE...) is refused, not silently ignored with its file.
         form_methods = require_http_methods(list(FORM_METHODS))
-        upload = path("upload/", self.admin_site.admin_view(form_methods(self.upload_view)), name="articles_article_upload")
-        bulk = path("import/", self.admin_site.admin_view(form_methods(self.import_view)), name="articles_article_import")
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(form_methods(self.upload_view)),
+            name="articles_article_upload",
+        )
+        bulk = path(
+            "import/",
+            self.admin_site.admin_view(form_methods(self.import_view)),
+            name="articles_article_import",
+        )
         return [upload, bulk, *self.editing_urls()] + super().get_urls()
 
     def import_view(self, request):
@@ -225,10 +278,16 @@ class ArticleAdmin(ReleaseEditingAdmin):
             batch = batch_from_uploads(uploads=form.cleaned_data["files"], user=request.user)
             messages.success(request, f"Import batch {batch.pk} is queued; this page shows its progress.")
             return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
-        return self._file_form(request, form, title="Import releases", submit_label="Import", intro=(
-            "Every upload becomes an import batch: the files are kept as uploaded, each release gets an outcome "
-            "(created, updated, unchanged or failed, with the reason), and large batches are processed in the background."
-        ))  # fmt: skip
+        return self._file_form(
+            request,
+            form,
+            title="Import releases",
+            submit_label="Import",
+            intro=(
+                "Every upload becomes an import batch: the files are kept as uploaded, each release gets an outcome "
+                "(created, updated, unchanged or failed, with the reason), and large batches are processed in the background."
+            ),
+        )
 
     def upload_view(self, request):
         """One release, imported while the officer waits (as a batch of one, like every upload)."""
@@ -238,7 +297,10 @@ class ArticleAdmin(ReleaseEditingAdmin):
         if form.is_valid() and form.holds_several:
             upload = form.cleaned_data["release"]
             batch = batch_from_uploads(uploads=[upload], user=request.user)
-            messages.success(request, f"{upload.name!r} holds several releases, so it became import batch {batch.pk}; this page shows its progress.")
+            messages.success(
+                request,
+                f"{upload.name!r} holds several releases, so it became import batch {batch.pk}; this page shows its progress.",
+            )
             return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
         if form.is_valid():
             batch = batch_from_uploads(uploads=[form.cleaned_data["release"]], user=request.user, queue=False)
@@ -293,9 +355,29 @@ class ImportFileInline(admin.TabularInline):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "created_by", "origin", "status", "progress", "created_count", "updated_count", "unchanged_count", "failed_count"]
+    list_display = [
+        "__str__",
+        "created_by",
+        "origin",
+        "status",
+        "progress",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "failed_count",
+    ]
     list_filter = ["status", "origin"]
-    readonly_fields = ["created", "created_by", "origin", "status", "failure", "progress", "outcomes", "started", "finished"]
+    readonly_fields = [
+        "created",
+        "created_by",
+        "origin",
+        "status",
+        "failure",
+        "progress",
+        "outcomes",
+        "started",
+        "finished",
+    ]
     fields = readonly_fields
     inlines = [ImportFileInline]
     actions = ["import_again"]
@@ -304,7 +386,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def import_again(self, request, queryset):
         for batch in queryset:
             again = batch_again(batch, user=request.user)
-            self.message_user(request, f"Batch {again.pk} imports the files of batch {batch.pk} again.", messages.SUCCESS)
+            self.message_user(
+                request, f"Batch {again.pk} imports the files of batch {batch.pk} again.", messages.SUCCESS
+            )
 
     def has_add_permission(self, request):
         return False  # batches come from the "Import releases" page and the command line
@@ -320,18 +404,32 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def outcomes(self, batch):
         items = reverse("admin:articles_importitem_changelist")
         links = [
-            format_html('<a href="{}?batch__id__exact={}&amp;outcome__exact={}">{} {}</a>', items, batch.pk, outcome, count, outcome)
-            for outcome, count in (
-                ("created", batch.created_count), ("updated", batch.updated_count),
-                ("unchanged", batch.unchanged_count), ("failed", batch.failed_count),
+            format_html(
+                '<a href="{}?batch__id__exact={}&amp;outcome__exact={}">{} {}</a>',
+                items,
+                batch.pk,
+                outcome,
+                count,
+                outcome,
             )
-        ]  # fmt: skip
-        return format_html("{} · {}", format_html(", ".join(["{}"] * len(links)), *links), format_html(
-            '<a href="{}?batch__id__exact={}">all releases</a>', items, batch.pk))
+            for outcome, count in (
+                ("created", batch.created_count),
+                ("updated", batch.updated_count),
+                ("unchanged", batch.unchanged_count),
+                ("failed", batch.failed_count),
+            )
+        ]
+        return format_html(
+            "{} · {}",
+            format_html(", ".join(["{}"] * len(links)), *links),
+            format_html('<a href="{}?batch__id__exact={}">all releases</a>', items, batch.pk),
+        )
 
     def get_urls(self):
         download = path(
-            "file/<int:file_id>/", self.admin_site.admin_view(self.download_view), name="articles_importbatch_download"
+            "file/<int:file_id>/",
+            self.admin_site.admin_view(self.download_view),
+            name="articles_importbatch_download",
         )
         return [download] + super().get_urls()
 
@@ -347,7 +445,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)
         running = batch is not None and batch.in_progress
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "refresh_while_running": running})
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "refresh_while_running": running}
+        )
 
 
 @admin.register(ImportItem)

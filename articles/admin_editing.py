@@ -4,6 +4,7 @@ and compare two, restore or split one out, merge, withdraw and reinstate, remove
 Each page translates HTTP into one call of editing.py, logs it in the admin's record
 (LogEntry: who did what) in the same transaction, and turns an EditingError into a message.
 """
+
 from contextlib import contextmanager
 
 from django import forms
@@ -20,7 +21,15 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods
 
-from .editing import EditingError, merge, reinstate, remove_permanently, restore_version, split_version, withdraw
+from .editing import (
+    EditingError,
+    merge,
+    reinstate,
+    remove_permanently,
+    restore_version,
+    split_version,
+    withdraw,
+)
 from .forms import CleanTextField
 from .models import Article
 from .version_diff import compare_versions, countries_shown, pieces_html
@@ -29,15 +38,20 @@ FORM_METHODS = ("GET", "HEAD", "POST")
 
 
 def _note_field(label, *, required, message=""):
-    return CleanTextField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-                          error_messages={"required": message})  # fmt: skip
+    return CleanTextField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        error_messages={"required": message},
+    )
 
 
 class WithdrawForm(forms.Form):
     note = _note_field(
-        "Why it is withdrawn (shown to readers who follow its link)", required=True,
+        "Why it is withdrawn (shown to readers who follow its link)",
+        required=True,
         message="Say why the release is withdrawn: readers who follow its link see the note.",
-    )  # fmt: skip
+    )
 
 
 class RestoreForm(forms.Form):
@@ -57,19 +71,26 @@ class MergeForm(forms.Form):
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
-        likely = Article.objects.filter(Q(title__iexact=article.title) | Q(published=article.published)).exclude(pk=article.pk)
+        likely = Article.objects.filter(
+            Q(title__iexact=article.title) | Q(published=article.published)
+        ).exclude(pk=article.pk)
         shown = list(likely.order_by("-published", "pk").values_list("pk", flat=True)[:20])
         if shown:
             # The choices by their numbers, not a sliced queryset: a choice is looked up in it, and a slice cannot be filtered.
             self.fields["candidate"] = ReleaseChoice(
-                Article.objects.filter(pk__in=shown).order_by("-published", "pk"), required=False, widget=forms.RadioSelect,
+                Article.objects.filter(pk__in=shown).order_by("-published", "pk"),
+                required=False,
+                widget=forms.RadioSelect,
                 label="Releases of the same title or date",
-            )  # fmt: skip
+            )
         self.fields["into"] = ReleaseChoice(
-            Article.objects.all(), required=False, widget=forms.TextInput(attrs={"size": 10, "inputmode": "numeric"}),
-            label="Or its number" if "candidate" in self.fields else "Its number", help_text="The number in its admin address, or on the list of releases.",
+            Article.objects.all(),
+            required=False,
+            widget=forms.TextInput(attrs={"size": 10, "inputmode": "numeric"}),
+            label="Or its number" if "candidate" in self.fields else "Its number",
+            help_text="The number in its admin address, or on the list of releases.",
             error_messages={"invalid_choice": "There is no release with the number “%(value)s”."},
-        )  # fmt: skip
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -77,7 +98,9 @@ class MergeForm(forms.Form):
             return cleaned
         into = cleaned.get("into") or cleaned.get("candidate")
         if into is None:
-            raise forms.ValidationError("Say which release this one is a copy of: pick it, or give its number.")
+            raise forms.ValidationError(
+                "Say which release this one is a copy of: pick it, or give its number."
+            )
         if into.pk == self.article.pk:
             self.add_error("into", "A release cannot be merged into itself: choose the other copy.")
         elif into.withdrawn:
@@ -89,10 +112,14 @@ class MergeForm(forms.Form):
 
 class RemoveForm(forms.Form):
     reason = _note_field(
-        "Why it is removed for good (its link shows this reason)", required=True,
+        "Why it is removed for good (its link shows this reason)",
+        required=True,
         message="Say why the release is removed for good: its link shows the reason.",
-    )  # fmt: skip
-    confirm = forms.CharField(label="Type the release's number to confirm", error_messages={"required": "Type the release's number to confirm."})
+    )
+    confirm = forms.CharField(
+        label="Type the release's number to confirm",
+        error_messages={"required": "Type the release's number to confirm."},
+    )
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +127,9 @@ class RemoveForm(forms.Form):
 
     def clean_confirm(self):
         if self.cleaned_data["confirm"].strip().lstrip("#") != str(self.article.pk):
-            raise forms.ValidationError(f"Type {self.article.pk}, this release's number, to remove it for good.")
+            raise forms.ValidationError(
+                f"Type {self.article.pk}, this release's number, to remove it for good."
+            )
         return self.cleaned_data["confirm"]
 
 
@@ -121,7 +150,9 @@ class CompareForm(forms.Form):
             return cleaned
         missing = [number for number in numbers if number not in self.versions]
         if missing:
-            raise forms.ValidationError(f"There is no version {missing[0]} of this release: it has versions 1 to {max(self.versions)}.")
+            raise forms.ValidationError(
+                f"There is no version {missing[0]} of this release: it has versions 1 to {max(self.versions)}."
+            )
         if numbers[0] == numbers[1]:
             raise forms.ValidationError("Choose two different versions to compare.")
         cleaned["older"], cleaned["newer"] = (self.versions[number] for number in sorted(numbers))
@@ -149,9 +180,17 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
         if not article.pk:
             return "—"
         if article.merged_into_id:
-            return format_html('merged into <a href="{}">#{}</a>', self._url("change", article.merged_into_id), article.merged_into_id)
+            return format_html(
+                'merged into <a href="{}">#{}</a>',
+                self._url("change", article.merged_into_id),
+                article.merged_into_id,
+            )
         if article.withdrawn:
-            return format_html("withdrawn on {}: {}", f"{article.withdrawn:%d %B %Y}", Truncator(article.withdrawn_note).chars(120))
+            return format_html(
+                "withdrawn on {}: {}",
+                f"{article.withdrawn:%d %B %Y}",
+                Truncator(article.withdrawn_note).chars(120),
+            )
         return "public"
 
     def editing_urls(self):
@@ -175,27 +214,46 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
         article = self._article(request, object_id, self.has_view_permission)
         # Bodies are read only for the two versions compared, not for every version listed.
         versions = list(article.versions.select_related("created_by").defer("body").order_by("-number"))
-        compare = CompareForm(request.GET if {"older", "newer"} & set(request.GET) else None, versions=versions)
+        compare = CompareForm(
+            request.GET if {"older", "newer"} & set(request.GET) else None, versions=versions
+        )
         difference = None
         if compare.is_valid():
             older, newer = compare.cleaned_data["older"], compare.cleaned_data["newer"]
             difference, chosen = compare_versions(older, newer), (older.number, newer.number)
         else:  # the radio buttons start on the latest change
-            chosen = (versions[1].number if len(versions) > 1 else None, versions[0].number if versions else None)
+            chosen = (
+                versions[1].number if len(versions) > 1 else None,
+                versions[0].number if versions else None,
+            )
         return self._page(
-            request, article, "versions.html", f"Versions of “{article.title}”", compare=compare, chosen=chosen,
+            request,
+            article,
+            "versions.html",
+            f"Versions of “{article.title}”",
+            compare=compare,
+            chosen=chosen,
             rows=[(version, _public_url(version)) for version in versions],
-            difference=difference, text_diff=pieces_html(difference.text) if difference else "",
-        )  # fmt: skip
+            difference=difference,
+            text_diff=pieces_html(difference.text) if difference else "",
+        )
 
     def version_view(self, request, object_id, number):
         article = self._article(request, object_id, self.has_view_permission)
         version = self._version(article, number)
         current = article.versions.order_by("-number").values_list("number", flat=True).first()
-        return self._page(request, article, "version.html", f"Version {number} of “{article.title}”", version=version,
-                          current=current, public_url=_public_url(version), restore=RestoreForm(),
-                          countries=countries_shown(version.countries),
-                          can_change=self.has_change_permission(request, article))  # fmt: skip
+        return self._page(
+            request,
+            article,
+            "version.html",
+            f"Version {number} of “{article.title}”",
+            version=version,
+            current=current,
+            public_url=_public_url(version),
+            restore=RestoreForm(),
+            countries=countries_shown(version.countries),
+            can_change=self.has_change_permission(request, article),
+        )
 
     # Changing the history
 
@@ -207,7 +265,12 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
             messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
             return redirect(self._url("version", article.pk, number))
         with _action(request) as acted:
-            restored = restore_version(version, user=request.user, note=form.cleaned_data["note"], major=not form.cleaned_data["minor"])
+            restored = restore_version(
+                version,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                major=not form.cleaned_data["minor"],
+            )
             self.log_change(request, article, f"Restored version {number} as version {restored.number}.")
             acted(f"Version {number} is the current text again, kept as version {restored.number}.")
         return redirect(self._url("versions", article.pk))
@@ -219,8 +282,15 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
             release = split_version(version, user=request.user)
             self.log_change(request, article, f"Split version {number} out as release #{release.pk}.")
             self.log_addition(request, release, f"Split out of release #{article.pk}, version {number}.")
-            acted(format_html('Version {} is now a release of its own: <a href="{}">#{} “{}”</a>.', number,
-                              self._url("change", release.pk), release.pk, release.title))  # fmt: skip
+            acted(
+                format_html(
+                    'Version {} is now a release of its own: <a href="{}">#{} “{}”</a>.',
+                    number,
+                    self._url("change", release.pk),
+                    release.pk,
+                    release.title,
+                )
+            )
         return redirect(self._url("versions", article.pk))
 
     # Withdrawn, merged, removed
@@ -238,9 +308,13 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
             with _action(request, form=form, field="note") as acted:
                 withdraw(article, note=form.cleaned_data["note"])
                 self.log_change(request, article, f"Withdrawn: {form.cleaned_data['note']}")
-                acted("The release is withdrawn: it has left search, and its link says why. “Restore to readers” undoes it.")
+                acted(
+                    "The release is withdrawn: it has left search, and its link says why. “Restore to readers” undoes it."
+                )
                 return redirect(self._url("change", article.pk))
-        return self._page(request, article, "withdraw.html", f"Withdraw “{article.title}”", form=form, articles=[article])
+        return self._page(
+            request, article, "withdraw.html", f"Withdraw “{article.title}”", form=form, articles=[article]
+        )
 
     @admin.action(description="Withdraw the selected releases", permissions=["change"])
     def withdraw_selected(self, request, queryset):
@@ -255,10 +329,20 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
                 for article in articles:
                     withdraw(article, note=form.cleaned_data["note"])
                     self.log_change(request, article, f"Withdrawn: {form.cleaned_data['note']}")
-            self.message_user(request, f"{len(articles)} release{'s' if len(articles) > 1 else ''} withdrawn.", messages.SUCCESS)
+            self.message_user(
+                request,
+                f"{len(articles)} release{'s' if len(articles) > 1 else ''} withdrawn.",
+                messages.SUCCESS,
+            )
             return None
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Withdraw releases",
-                   "form": form, "articles": articles, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Withdraw releases",
+            "form": form,
+            "articles": articles,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
         return TemplateResponse(request, "admin/articles/article/withdraw.html", context)
 
     def reinstate_view(self, request, object_id):
@@ -282,11 +366,24 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
                 merge(article, into)
                 article.refresh_from_db()
                 self.log_change(request, article, f"Merged into #{article.merged_into_id}.")
-                acted(format_html('Merged into <a href="{}">#{} “{}”</a>: this release\'s link now leads there.',
-                                  self._url("change", article.merged_into_id), article.merged_into_id, article.merged_into.title))  # fmt: skip
+                acted(
+                    format_html(
+                        'Merged into <a href="{}">#{} “{}”</a>: this release\'s link now leads there.',
+                        self._url("change", article.merged_into_id),
+                        article.merged_into_id,
+                        article.merged_into.title,
+                    )
+                )
                 return redirect(self._url("change", article.pk))
         into = form.cleaned_data["into"] if form.is_valid() else None
-        return self._page(request, article, "merge.html", f"Merge “{article.title}” into another release", form=form, into=into)
+        return self._page(
+            request,
+            article,
+            "merge.html",
+            f"Merge “{article.title}” into another release",
+            form=form,
+            into=into,
+        )
 
     def remove_view(self, request, object_id):
         article = self._article(request, object_id, self.has_delete_permission)
@@ -294,10 +391,17 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
         if form.is_valid():
             reason = form.cleaned_data["reason"]
             with _action(request, form=form, field="reason") as acted:
-                LogEntry.objects.log_actions(request.user.pk, [article], DELETION, change_message=f"Removed permanently: {reason}",
-                                             single_object=True)  # fmt: skip
+                LogEntry.objects.log_actions(
+                    request.user.pk,
+                    [article],
+                    DELETION,
+                    change_message=f"Removed permanently: {reason}",
+                    single_object=True,
+                )
                 remove_permanently(article, reason=reason, user=request.user)
-                acted(f"Release #{object_id} is removed for good; its link answers that it was removed, and why.")
+                acted(
+                    f"Release #{object_id} is removed for good; its link answers that it was removed, and why."
+                )
                 return redirect(self._url("changelist"))
         return self._page(request, article, "remove.html", f"Remove “{article.title}” permanently", form=form)
 
@@ -322,7 +426,13 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
         return reverse(f"admin:articles_article_{name}", args=args)
 
     def _page(self, request, article, template, title, **context):
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": article, "title": title, **context}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": title,
+            **context,
+        }
         return TemplateResponse(request, f"admin/articles/article/{template}", context)
 
 

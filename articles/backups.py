@@ -5,6 +5,7 @@ on SQLite restores onto PostgreSQL with every id kept (and so every permalink): 
 way to move an archive (README, "Moving to PostgreSQL"). The index is not backed up; a
 restore rebuilds it from the rows.
 """
+
 import datetime
 import shutil
 import tarfile
@@ -28,10 +29,18 @@ from .history import first_versions_of_unversioned
 # checked at commit); owed index updates are not kept. Every version and every removal's trace
 # is kept: the history is the archive.
 BACKED_UP_MODELS = (
-    "auth.group", "auth.user", "articles.country", "articles.importbatch",
-    "articles.importfile", "articles.article", "articles.articleversion", "articles.articlecountry",
-    "articles.countrychoice", "articles.importitem", "articles.articleremoval",
-)  # fmt: skip
+    "auth.group",
+    "auth.user",
+    "articles.country",
+    "articles.importbatch",
+    "articles.importfile",
+    "articles.article",
+    "articles.articleversion",
+    "articles.articlecountry",
+    "articles.countrychoice",
+    "articles.importitem",
+    "articles.articleremoval",
+)
 ROWS_FILE = "database.json"
 UPLOADS_FOLDER = "uploads"
 
@@ -69,7 +78,9 @@ def write_backup(destination: Path) -> BackupSummary:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             # On SQLite the transaction is IMMEDIATE (settings.py): writers wait, so it is a snapshot too.
             with rows_path.open("w", encoding="utf-8") as rows_file:
-                serializers.serialize("json", _rows(), stream=rows_file, use_natural_foreign_keys=True, cls=_ExactTimesEncoder)
+                serializers.serialize(
+                    "json", _rows(), stream=rows_file, use_natural_foreign_keys=True, cls=_ExactTimesEncoder
+                )
             rows = _row_count()
             uploads = sorted(path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
             with tarfile.open(partial, "w:gz") as archive:
@@ -114,8 +125,12 @@ def _rows():
         model = apps.get_model(label)
         queryset = model.objects.order_by("pk")
         # Relations through a model of their own (an article's countries) are saved as that model's rows.
-        many_to_many = [field.name for field in model._meta.many_to_many if field.remote_field.through._meta.auto_created]
-        yield from (queryset.prefetch_related(*many_to_many) if many_to_many else queryset).iterator(chunk_size=2000)
+        many_to_many = [
+            field.name for field in model._meta.many_to_many if field.remote_field.through._meta.auto_created
+        ]
+        yield from (queryset.prefetch_related(*many_to_many) if many_to_many else queryset).iterator(
+            chunk_size=2000
+        )
 
 
 def _row_count() -> int:
@@ -137,15 +152,26 @@ def _never_reuse_removed_article_ids():
     from the highest id it loaded, which is lower when the newest releases were removed."""
     Article, ArticleRemoval = apps.get_model("articles.article"), apps.get_model("articles.articleremoval")
     highest_removed = ArticleRemoval.objects.aggregate(highest=Max("article_id"))["highest"]
-    if highest_removed is None or highest_removed <= (Article.objects.aggregate(highest=Max("pk"))["highest"] or 0):
+    if highest_removed is None or highest_removed <= (
+        Article.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    ):
         return
     table = Article._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":  # AUTOINCREMENT tables: the next id is sqlite_sequence's + 1
-            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [highest_removed, table])
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [highest_removed, table]
+            )
             if cursor.rowcount == 0:  # no article restored, so no counter yet
-                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, highest_removed])
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, highest_removed]
+                )
         elif connection.vendor == "postgresql":
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [connection.ops.quote_name(table), highest_removed])
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [connection.ops.quote_name(table), highest_removed],
+            )
         else:
-            raise BackupError(f"Restoring onto {connection.vendor} is not supported: removed releases' ids could be reused.")
+            raise BackupError(
+                f"Restoring onto {connection.vendor} is not supported: removed releases' ids could be reused."
+            )

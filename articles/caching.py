@@ -1,4 +1,5 @@
 """Whole responses cached for as long as the index they were answered from is unchanged."""
+
 import hashlib
 from functools import wraps
 

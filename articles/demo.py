@@ -3,6 +3,7 @@
 Every release is written in the upload format and goes through the same parser and
 country extraction as a real upload. The same seed always gives the same releases.
 """
+
 import datetime
 import random
 from dataclasses import dataclass
@@ -21,16 +22,52 @@ LAST_DAY = datetime.date(2025, 12, 31)
 DATE_LINE_FORMATS = ("{d} {b}, {Y}", "{B} {d}, {Y}", "{d} {B} {Y}", "{A}, {B} {d}, {Y}", "{Y}-{m:02}-{d:02}")
 
 TOPICS = (
-    "trade", "energy", "climate", "health", "education", "water management", "agriculture",
-    "counter-terrorism", "cyber security", "maritime security", "investment", "tourism",
-    "migration", "disaster relief", "food security", "railways", "digital connectivity",
-    "culture", "science and technology", "defence", "space research", "textiles", "fisheries",
-)  # fmt: skip
-OFFICES = ("Prime Minister", "Foreign Minister", "President", "Minister for Commerce", "Minister of State",
-           "Foreign Secretary", "Minister for Planning", "Ambassador", "Minister for Energy")
-FORUMS = ("the UN General Assembly", "the SCO summit", "the G20 meeting", "the WTO ministerial conference",
-          "the Commonwealth meeting", "the OIC Council of Foreign Ministers", "the ASEAN Regional Forum",
-          "the Climate Change Conference", "the World Health Assembly")
+    "trade",
+    "energy",
+    "climate",
+    "health",
+    "education",
+    "water management",
+    "agriculture",
+    "counter-terrorism",
+    "cyber security",
+    "maritime security",
+    "investment",
+    "tourism",
+    "migration",
+    "disaster relief",
+    "food security",
+    "railways",
+    "digital connectivity",
+    "culture",
+    "science and technology",
+    "defence",
+    "space research",
+    "textiles",
+    "fisheries",
+)
+OFFICES = (
+    "Prime Minister",
+    "Foreign Minister",
+    "President",
+    "Minister for Commerce",
+    "Minister of State",
+    "Foreign Secretary",
+    "Minister for Planning",
+    "Ambassador",
+    "Minister for Energy",
+)
+FORUMS = (
+    "the UN General Assembly",
+    "the SCO summit",
+    "the G20 meeting",
+    "the WTO ministerial conference",
+    "the Commonwealth meeting",
+    "the OIC Council of Foreign Ministers",
+    "the ASEAN Regional Forum",
+    "the Climate Change Conference",
+    "the World Health Assembly",
+)
 TITLES = (
     "{c1} and {c2} agree to expand {topic} cooperation",
     "{office} meets {d2} counterpart in {cap2}",
@@ -113,10 +150,18 @@ def _release(rng: random.Random) -> str:
     first, second, third = rng.sample(demo_countries(), 3)
     topic, topic2 = rng.sample(TOPICS, 2)
     fill = {
-        "c1": first.name, "c2": second.name, "c3": third.name, "d1": first.demonym, "d2": second.demonym,
-        "cap1": first.capital, "cap2": second.capital, "topic": topic, "topic2": topic2,
-        "office": rng.choice(OFFICES), "forum": rng.choice(FORUMS),
-    }  # fmt: skip
+        "c1": first.name,
+        "c2": second.name,
+        "c3": third.name,
+        "d1": first.demonym,
+        "d2": second.demonym,
+        "cap1": first.capital,
+        "cap2": second.capital,
+        "topic": topic,
+        "topic2": topic2,
+        "office": rng.choice(OFFICES),
+        "forum": rng.choice(FORUMS),
+    }
     published = FIRST_DAY + datetime.timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days + 1))
     title = rng.choice(TITLES).format(**fill)
     title = title[0].upper() + title[1:]
@@ -138,11 +183,19 @@ def _paragraphs(rng, fill, published, dateline_city) -> list[str]:
         for _ in range(rng.randint(2, 5)):
             if not deck:  # deal every sentence once before any repeats
                 deck = rng.sample(SENTENCES, len(SENTENCES))
-            sentences.append(deck.pop().format(
-                **fill, pct=rng.randint(3, 60), years=rng.randint(2, 10), money=rng.randint(5, 900),
-                weeks=rng.randint(2, 12), scholarships=rng.randint(20, 500), jobs=rng.randint(200, 20000),
-                firms=rng.randint(20, 300), year=published.year + 1,
-            ))  # fmt: skip
+            sentences.append(
+                deck.pop().format(
+                    **fill,
+                    pct=rng.randint(3, 60),
+                    years=rng.randint(2, 10),
+                    money=rng.randint(5, 900),
+                    weeks=rng.randint(2, 12),
+                    scholarships=rng.randint(20, 500),
+                    jobs=rng.randint(200, 20000),
+                    firms=rng.randint(20, 300),
+                    year=published.year + 1,
+                )
+            )
         paragraph = " ".join(sentences)
         words += len(paragraph.split())
         paragraphs.append(paragraph)

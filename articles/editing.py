@@ -5,6 +5,7 @@ Every action keeps what it replaces: a restore and a split are new versions, a m
 withdrawn release keeps its row and its history, and even a removal for good leaves the
 trace its permalink answers 410 with. The index follows from the saves (signals.py).
 """
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +18,9 @@ class EditingError(Exception):
     """An action that cannot be done, with the reason for the editor."""
 
 
-def restore_version(version: ArticleVersion, *, user=None, note: str = "", major: bool = True) -> ArticleVersion:
+def restore_version(
+    version: ArticleVersion, *, user=None, note: str = "", major: bool = True
+) -> ArticleVersion:
     """Make an earlier version the current text again; the restore is itself a new version.
 
     Its countries are found again in the restored text, editors' choices kept.
@@ -26,11 +29,16 @@ def restore_version(version: ArticleVersion, *, user=None, note: str = "", major
         article = Article.objects.select_for_update().get(pk=version.article_id)
         _store_text_of(version, article, twin_advice="merge the two instead")
         restored = record_version(
-            article, how=f"restore of version {version.number}", user=user, major=major,
+            article,
+            how=f"restore of version {version.number}",
+            user=user,
+            major=major,
             note=note or f"Version {version.number} was restored.",
-        )  # fmt: skip
+        )
         if restored is None:
-            raise EditingError(f"Version {version.number} is what the release reads now; there is nothing to restore.")
+            raise EditingError(
+                f"Version {version.number} is what the release reads now; there is nothing to restore."
+            )
         return restored
 
 
@@ -49,7 +57,9 @@ def split_version(version: ArticleVersion, *, user=None) -> Article:
             raise EditingError(f"Version {version.number} was split out already, as release #{other}.")
         article = Article(import_batch=version.import_batch)
         _store_text_of(version, article, twin_advice="it stands for this version already")
-        record_version(article, how=f"split from #{source.pk} version {version.number}", user=user, split_from=version)
+        record_version(
+            article, how=f"split from #{source.pk} version {version.number}", user=user, split_from=version
+        )
         return article
 
 
@@ -67,11 +77,15 @@ def merge(duplicate: Article, survivor: Article) -> None:
         final, seen = survivor, {survivor.pk}
         while final.merged_into_id:  # merging into a merged release means into the one it became
             if final.merged_into_id in seen or final.merged_into_id == duplicate.pk:
-                raise EditingError(f"Release #{survivor.pk} is itself merged into #{duplicate.pk}; merging back would go round in circles.")
+                raise EditingError(
+                    f"Release #{survivor.pk} is itself merged into #{duplicate.pk}; merging back would go round in circles."
+                )
             seen.add(final.merged_into_id)
             final = Article.objects.select_for_update().get(pk=final.merged_into_id)
         if final.withdrawn:
-            raise EditingError(f"Release #{final.pk} is withdrawn: readers would be sent to a page that says so. Restore it first.")
+            raise EditingError(
+                f"Release #{final.pk} is withdrawn: readers would be sent to a page that says so. Restore it first."
+            )
         duplicate.merged_into = final
         duplicate.save(update_fields=["merged_into", "updated"])
         # Releases merged into the duplicate follow it, so no permalink redirects twice.
@@ -86,7 +100,9 @@ def withdraw(article: Article, *, note: str) -> None:
     if not note.strip():
         raise EditingError("Say why the release is withdrawn: readers who follow its link see the note.")
     if len(note.strip()) > WITHDRAWAL_NOTE_MAX_CHARACTERS:
-        raise EditingError(f"The note is {len(note.strip()):,} characters long; readers need at most {WITHDRAWAL_NOTE_MAX_CHARACTERS:,}.")
+        raise EditingError(
+            f"The note is {len(note.strip()):,} characters long; readers need at most {WITHDRAWAL_NOTE_MAX_CHARACTERS:,}."
+        )
     article.withdrawn, article.withdrawn_note = timezone.now(), note.strip()
     article.save(update_fields=["withdrawn", "withdrawn_note", "updated"])
 
@@ -107,11 +123,16 @@ def remove_permanently(article: Article, *, reason: str, user=None) -> ArticleRe
         for copy in Article.objects.filter(merged_into=article):  # editors said they are this release
             remove_permanently(copy, reason=reason, user=user)
         versions = article.versions.values_list("title", "published", "body")
-        fingerprints = {release_fingerprint(title=t, published=p, body=b) for t, p, b in versions} | {article.fingerprint}
+        fingerprints = {release_fingerprint(title=t, published=p, body=b) for t, p, b in versions} | {
+            article.fingerprint
+        }
         removal = ArticleRemoval.objects.create(
-            article_id=article.pk, removed_by=user, reason=reason.strip(), identifier=article.identifier or "",
+            article_id=article.pk,
+            removed_by=user,
+            reason=reason.strip(),
+            identifier=article.identifier or "",
             fingerprints=" ".join(sorted(fingerprints)),
-        )  # fmt: skip
+        )
         article.delete()
         return removal
 
@@ -121,7 +142,9 @@ def _store_text_of(version: ArticleVersion, article: Article, *, twin_advice: st
     release without an identifier already has that very text."""
     for name in VERSIONED_FIELDS:
         setattr(article, name, getattr(version, name))
-    article.fingerprint = release_fingerprint(title=article.title, published=article.published, body=article.body)
+    article.fingerprint = release_fingerprint(
+        title=article.title, published=article.published, body=article.body
+    )
     twin = text_twin(article)
     if twin:
         raise EditingError(f"Release #{twin.pk} (“{twin.title}”) has this very text; {twin_advice}.")

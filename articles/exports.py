@@ -1,4 +1,5 @@
 """A result set as CSV, safe to open in a spreadsheet."""
+
 import csv
 
 COLUMNS = ("id", "title", "published", "countries", "source", "url")

@@ -1,4 +1,5 @@
 """Atom feeds of searches: any search URL can be followed, newest releases first."""
+
 import datetime
 import re
 from dataclasses import dataclass, replace
@@ -87,7 +88,9 @@ class SearchFeed(Feed):
         if update is None or update.number == 1:
             return entry.hit.snippet
         when = date_format(timezone.localtime(update.created), "j F Y")
-        return format_html("<p>Updated on {}: {}</p>{}", when, update.note or "The release was revised.", entry.hit.snippet)
+        return format_html(
+            "<p>Updated on {}: {}</p>{}", when, update.note or "The release was revised.", entry.hit.snippet
+        )
 
     def item_link(self, entry):
         return entry.hit.article.get_absolute_url()
@@ -111,7 +114,11 @@ class _Entry:
 
 def _latest_major_versions(article_ids: list[int]) -> dict[int, ArticleVersion]:
     """Each article's latest major version, in one query for the whole feed."""
-    latest_number = ArticleVersion.objects.filter(article=OuterRef("article"), major=True).order_by("-number").values("number")[:1]
+    latest_number = (
+        ArticleVersion.objects.filter(article=OuterRef("article"), major=True)
+        .order_by("-number")
+        .values("number")[:1]
+    )
     latest = ArticleVersion.objects.filter(article_id__in=article_ids, number=Subquery(latest_number))
     return {version.article_id: version for version in latest.only("article_id", "number", "created", "note")}
 

@@ -1,4 +1,5 @@
 """Validation of what arrives over HTTP: the search query string and release uploads."""
+
 import calendar
 import datetime
 import re
@@ -7,10 +8,10 @@ from itertools import islice
 from django import forms
 from django.conf import settings
 
+from .importing import import_limits
 from .ingest.cleaning import clean_text
 from .ingest.country_names import resolve_country
 from .ingest.dates import parse_release_date
-from .importing import import_limits
 from .ingest.errors import RejectedRelease
 from .ingest.formats import ACCEPTED_FORMATS, read_releases
 from .search.query import parse_user_query
@@ -51,7 +52,9 @@ class SearchForm(forms.Form):
             return None
         day = _parse_date(text, last_day=last_day)
         if day is None:
-            self.notes.append(f"The {label} date {text!r} was not understood and was ignored; use 2019, 2019-09 or 2019-09-27.")
+            self.notes.append(
+                f"The {label} date {text!r} was not understood and was ignored; use 2019, 2019-09 or 2019-09-27."
+            )
             return None
         limits = import_limits()  # the archive holds no release outside the dates its imports accept
         earliest, latest = limits.earliest_published, limits.latest_published
@@ -73,7 +76,7 @@ class SearchForm(forms.Form):
         self.is_valid()
         cleaned = dict(self.cleaned_data)
         cleaned["country"] = self._known_countries()
-        for name, errors in self.errors.items():
+        for name in self.errors:
             if name == "country":
                 continue  # read above, value by value
             elif name == "page":
@@ -114,19 +117,25 @@ class SearchForm(forms.Form):
             if code in self.country_names:
                 codes.append(code)
             else:
-                self.notes.append(f"There is no country called {name!r}; that part of the search was ignored.")
+                self.notes.append(
+                    f"There is no country called {name!r}; that part of the search was ignored."
+                )
         return codes
 
     def _known_countries(self):
         """The country= values as codes: ISO codes, or names as the query's country:name takes them."""
         asked = list(dict.fromkeys(self.data.getlist("country")))
         if len(asked) > MAX_COUNTRIES:
-            self.notes.append(f"Only the first {MAX_COUNTRIES} countries were searched; {len(asked) - MAX_COUNTRIES:,} more were ignored.")
+            self.notes.append(
+                f"Only the first {MAX_COUNTRIES} countries were searched; {len(asked) - MAX_COUNTRIES:,} more were ignored."
+            )
             asked = asked[:MAX_COUNTRIES]
         codes = {value: resolve_country(value) for value in asked}
         unknown = [value for value, code in codes.items() if code not in self.country_names]
         if unknown:
-            shown = ", ".join(value[:40] for value in unknown[:5]) + (f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else "")
+            shown = ", ".join(value[:40] for value in unknown[:5]) + (
+                f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+            )
             self.notes.append(f"Unknown country code{'s' if len(unknown) > 1 else ''} ignored: {shown}.")
         return list(dict.fromkeys(code for code in codes.values() if code in self.country_names))
 
@@ -176,7 +185,9 @@ class ReleaseUploadForm(forms.Form):
         finally:
             upload.seek(0)
         if not self.releases_seen:
-            raise forms.ValidationError(f"{upload.name!r} holds no release: nothing in it has a title, a date and a text.")
+            raise forms.ValidationError(
+                f"{upload.name!r} holds no release: nothing in it has a title, a date and a text."
+            )
         if len(self.releases_seen) == 1 and self.releases_seen[0].error:
             raise forms.ValidationError(self.releases_seen[0].error)
         return upload

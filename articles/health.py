@@ -1,5 +1,6 @@
 """Whether Pressroom can do its work: reach the database, open the search index, and (when
 background tasks go through the database) have a task worker alive to run them."""
+
 from django.db import DatabaseError, connection
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
@@ -17,7 +18,9 @@ def health_report() -> dict[str, str]:
         report["database"] = "ok"
     except DatabaseError as error:
         report["database"] = f"unreachable ({type(error).__name__})"
-    if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):  # otherwise tasks run where they are queued
+    if isinstance(
+        task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend
+    ):  # otherwise tasks run where they are queued
         try:
             report["task_worker"] = worker_state()
         except DatabaseError as error:

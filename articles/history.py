@@ -5,6 +5,7 @@ body, source and countries. Whoever changes an article (an import, an admin edit
 a restore) calls `record_version` in the same transaction, so a change and the version that
 keeps it commit together or not at all; a version the same as the last is not written.
 """
+
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -15,8 +16,14 @@ from .models import Article, ArticleVersion
 
 VERSIONED_FIELDS = ("title", "published", "body", "source", "source_url")
 # How a field's change is named in the change note written when the editor or sender gives none.
-_FIELD_NAMES = {"title": "title", "published": "date", "body": "text", "source": "source", "source_url": "source URL",
-                "countries": "countries"}  # fmt: skip
+_FIELD_NAMES = {
+    "title": "title",
+    "published": "date",
+    "body": "text",
+    "source": "source",
+    "source_url": "source URL",
+    "countries": "countries",
+}
 
 
 def snapshot(article: Article, countries: dict[str, float] | None = None) -> dict:
@@ -29,7 +36,11 @@ def snapshot(article: Article, countries: dict[str, float] | None = None) -> dic
 
 
 def changed_fields(before: dict, after: dict) -> list[str]:
-    return [name for name in (*VERSIONED_FIELDS, "countries") if _comparable(before.get(name)) != _comparable(after.get(name))]
+    return [
+        name
+        for name in (*VERSIONED_FIELDS, "countries")
+        if _comparable(before.get(name)) != _comparable(after.get(name))
+    ]
 
 
 def _comparable(value):
@@ -38,7 +49,9 @@ def _comparable(value):
 
 def describe_change(fields: list[str]) -> str:
     """A change note for readers from the fields that changed: "The title and text were revised."."""
-    told = [name for name in fields if name in MAJOR_FIELDS] or fields  # countries follow a new text: not news
+    told = [
+        name for name in fields if name in MAJOR_FIELDS
+    ] or fields  # countries follow a new text: not news
     names = [_FIELD_NAMES[name] for name in told]
     if not names:
         return ""
@@ -52,7 +65,14 @@ MAJOR_FIELDS = ("title", "published", "body", "source")
 
 
 def record_version(
-    article: Article, *, how: str, user=None, batch=None, major: bool | None = None, note: str = "", split_from=None,
+    article: Article,
+    *,
+    how: str,
+    user=None,
+    batch=None,
+    major: bool | None = None,
+    note: str = "",
+    split_from=None,
     countries: dict[str, float] | None = None,
 ) -> ArticleVersion | None:
     """Keep the article as it now reads as its next version, unless that is its latest version already.
@@ -71,13 +91,27 @@ def record_version(
         changed = changed_fields(version_fields(latest), now) if latest else list(MAJOR_FIELDS)
         if not changed:
             return None
-        major = True if latest is None else any(name in MAJOR_FIELDS for name in changed) if major is None else major
+        major = (
+            True
+            if latest is None
+            else any(name in MAJOR_FIELDS for name in changed)
+            if major is None
+            else major
+        )
         if latest is not None and major and not note:
             note = describe_change(changed)
         return ArticleVersion.objects.create(
-            article=article, number=(latest.number + 1) if latest else 1, created=timezone.now(), created_by=user,
-            how=how[:200], import_batch=batch, major=major, note=note, split_from=split_from, **now,
-        )  # fmt: skip
+            article=article,
+            number=(latest.number + 1) if latest else 1,
+            created=timezone.now(),
+            created_by=user,
+            how=how[:200],
+            import_batch=batch,
+            major=major,
+            note=note,
+            split_from=split_from,
+            **now,
+        )
 
 
 def version_fields(version: ArticleVersion) -> dict:
@@ -114,4 +148,3 @@ def public_updates(article: Article) -> list[Update]:
 def last_major_change(article: Article):
     """When readers were last told of a change: the latest major version's time (None before any version)."""
     return article.versions.filter(major=True).aggregate(last=Max("created"))["last"]
-

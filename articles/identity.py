@@ -12,6 +12,7 @@
 A release found merged into another is updated itself (and stays merged): a text sent under
 its identity is kept as its version, never written over the survivor, which has its own.
 """
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,18 +35,25 @@ def match_release(parsed: ParsedArticle) -> Match:
         article = Article.objects.filter(identifier=parsed.identifier).first()
         if article is not None:
             return Match(article, f"same {identifier_kind(parsed)}")
-    namesakes = Article.objects.filter(title=parsed.title, published=parsed.published, merged_into__isnull=True)
+    namesakes = Article.objects.filter(
+        title=parsed.title, published=parsed.published, merged_into__isnull=True
+    )
     if parsed.identifier:
         namesakes = namesakes.filter(identifier__isnull=True)
     namesakes = list(namesakes)
     if not namesakes:
         return Match(None, "")
     incoming = shingles(parsed.body)  # once, however many namesakes it is compared with
-    scored = sorted(((resemblance(incoming, shingles(other.body)), other) for other in namesakes), key=lambda pair: (-pair[0], pair[1].pk))
+    scored = sorted(
+        ((resemblance(incoming, shingles(other.body)), other) for other in namesakes),
+        key=lambda pair: (-pair[0], pair[1].pk),
+    )
     best, closest = scored[0]
     if best >= settings.PRESSROOM_UPDATE_RESEMBLANCE:
         return Match(closest, f"{_percent(best)} the same text")
-    return Match(None, f"same title and date as #{closest.pk} but a different text ({_percent(best)} the same)")
+    return Match(
+        None, f"same title and date as #{closest.pk} but a different text ({_percent(best)} the same)"
+    )
 
 
 def identifier_kind(parsed: ParsedArticle) -> str:

@@ -11,6 +11,7 @@ for any reason, becomes a failed outcome with that reason, and a batch always en
 or failed with the reason it stopped. A batch whose worker died is queued again
 (`resume_unfinished_batches`, called by the worker, see worker.py).
 """
+
 import datetime
 import logging
 import time
@@ -56,7 +57,8 @@ def import_limits() -> ImportLimits:
         max_uncompressed_bytes=settings.PRESSROOM_MAX_UNCOMPRESSED_BYTES,
         max_compression_ratio=settings.PRESSROOM_MAX_COMPRESSION_RATIO,
         earliest_published=datetime.date(settings.PRESSROOM_EARLIEST_YEAR, 1, 1),
-        latest_published=datetime.date.today() + datetime.timedelta(days=settings.PRESSROOM_LATEST_DAYS_AHEAD),
+        latest_published=datetime.date.today()
+        + datetime.timedelta(days=settings.PRESSROOM_LATEST_DAYS_AHEAD),
     )
 
 
@@ -89,7 +91,8 @@ def batch_from_paths(paths: list[Path]) -> ImportBatch:
     """Record a command-line import of files on disk (read where they are, not copied)."""
     batch = ImportBatch.objects.create(origin="command line")
     ImportFile.objects.bulk_create(
-        ImportFile(batch=batch, name=path.name[:255], path=str(path.resolve()), size=path.stat().st_size) for path in paths
+        ImportFile(batch=batch, name=path.name[:255], path=str(path.resolve()), size=path.stat().st_size)
+        for path in paths
     )
     return batch
 
@@ -111,23 +114,38 @@ def resume_unfinished_batches(*, including_untasked: bool = False) -> list[Impor
     only safe before anything serves (`prepare_archive`). Command-line batches are their command's.
     A batch that keeps stopping its worker is not queued for ever: after MAX_ATTEMPTS it ends failed.
     """
-    unfinished = {batch.pk: batch for batch in ImportBatch.objects.filter(status__in=IN_PROGRESS).exclude(origin="command line")}
+    unfinished = {
+        batch.pk: batch
+        for batch in ImportBatch.objects.filter(status__in=IN_PROGRESS).exclude(origin="command line")
+    }
     attempts = {pk: [] for pk in unfinished}
-    tasks = DBTaskResult.objects.filter(task_path=process_import_batch.module_path, args_kwargs__args__0__in=list(unfinished))
+    tasks = DBTaskResult.objects.filter(
+        task_path=process_import_batch.module_path, args_kwargs__args__0__in=list(unfinished)
+    )
     for batch_id, status in tasks.values_list("args_kwargs__args__0", "status"):
         attempts[batch_id].append(status)
     resumed = []
     for pk, statuses in attempts.items():
-        if TaskResultStatus.READY in statuses or TaskResultStatus.RUNNING in statuses or not (statuses or including_untasked):
+        if (
+            TaskResultStatus.READY in statuses
+            or TaskResultStatus.RUNNING in statuses
+            or not (statuses or including_untasked)
+        ):
             continue  # in hand, or a web request's
         if len(statuses) >= MAX_ATTEMPTS:
             logger.error("import batch %s stopped %s times; it is given up", pk, len(statuses))
-            _finish(unfinished[pk], ImportBatch.Status.FAILED, failure=(
-                f"Processing stopped {len(statuses)} times before the end (see the log). "
-                "The releases recorded so far stay; importing the batch again retries the others."
-            ))  # fmt: skip
+            _finish(
+                unfinished[pk],
+                ImportBatch.Status.FAILED,
+                failure=(
+                    f"Processing stopped {len(statuses)} times before the end (see the log). "
+                    "The releases recorded so far stay; importing the batch again retries the others."
+                ),
+            )
             continue
-        logger.warning("import batch %s was left unfinished; queued again (attempt %s)", pk, len(statuses) + 1)
+        logger.warning(
+            "import batch %s was left unfinished; queued again (attempt %s)", pk, len(statuses) + 1
+        )
         process_import_batch.enqueue(pk)
         resumed.append(unfinished[pk])
     return resumed
@@ -148,15 +166,21 @@ def process_batch(
     At the end it waits up to `index_lock_timeout` to make the releases searchable; a web
     request passes 0 and leaves what it cannot write to the catch-up.
     """
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, started=Coalesce("started", Now()))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.RUNNING, started=Coalesce("started", Now())
+    )
     try:
         _record_outcomes(batch, progress, index_beside)
     except Exception as error:  # the database went away, say: the batch ends failed, not Running
         logger.exception("import batch %s stopped", batch.pk)
-        _finish(batch, ImportBatch.Status.FAILED, failure=(
-            f"Processing stopped ({type(error).__name__}); it has been logged. "
-            "The releases recorded so far stay; importing the batch again retries the others."
-        ))  # fmt: skip
+        _finish(
+            batch,
+            ImportBatch.Status.FAILED,
+            failure=(
+                f"Processing stopped ({type(error).__name__}); it has been logged. "
+                "The releases recorded so far stay; importing the batch again retries the others."
+            ),
+        )
     else:
         _finish(batch, ImportBatch.Status.DONE)
         apply_pending_updates(index_lock_timeout)
@@ -190,7 +214,9 @@ class _Prepared:
     failure: str = ""
 
 
-def _unrecorded_releases(batch: ImportBatch, limits: ImportLimits) -> Iterator[tuple[ImportFile, int, ReadRelease]]:
+def _unrecorded_releases(
+    batch: ImportBatch, limits: ImportLimits
+) -> Iterator[tuple[ImportFile, int, ReadRelease]]:
     """(file, position, release) for each release not yet recorded; the total grows as files are read."""
     found = 0
     for source in batch.files.order_by("pk"):
@@ -217,11 +243,21 @@ def _releases_of(source: ImportFile, limits: ImportLimits) -> list[ReadRelease]:
         logger.exception("import file %s of batch %s could not be read", source.pk, source.batch_id)
         releases.append(ReadRelease("", error=f"The stored file could not be read ({error.strerror})."))
     except Exception as error:  # a reader's defect must cost this file, never the batch
-        logger.exception("import file %s of batch %s: reading failed after %s releases", source.pk, source.batch_id, len(releases))
-        releases.append(ReadRelease("", error=(
-            f"Pressroom could not read {'the rest of ' if releases else ''}this file ({type(error).__name__}); "
-            "it has been logged."
-        )))  # fmt: skip
+        logger.exception(
+            "import file %s of batch %s: reading failed after %s releases",
+            source.pk,
+            source.batch_id,
+            len(releases),
+        )
+        releases.append(
+            ReadRelease(
+                "",
+                error=(
+                    f"Pressroom could not read {'the rest of ' if releases else ''}this file ({type(error).__name__}); "
+                    "it has been logged."
+                ),
+            )
+        )
     return releases
 
 
@@ -232,9 +268,13 @@ def _prepared(batch: ImportBatch, source: ImportFile, position: int, release: Re
     try:
         if is_stored(release.parsed):
             return _Prepared(source, position, release)  # unchanged: its countries are not needed
-        return _Prepared(source, position, release, mentions=find_countries(release.parsed.title, release.parsed.body))
+        return _Prepared(
+            source, position, release, mentions=find_countries(release.parsed.title, release.parsed.body)
+        )
     except Exception as error:
-        logger.exception("batch %s: the countries of the release at %r could not be found", batch.pk, release.location)
+        logger.exception(
+            "batch %s: the countries of the release at %r could not be found", batch.pk, release.location
+        )
         return _Prepared(source, position, release, failure=_unexpected(error))
 
 
@@ -259,9 +299,14 @@ def _write_chunk(batch: ImportBatch, pending: deque[_Prepared]) -> int:
             ready = pending.popleft()
             outcome, reason, article = _import_one(ready, batch)
             ImportItem.objects.create(
-                batch=batch, source_file=ready.source, position=ready.position, location=_storable(ready.release.location)[:500],
-                outcome=outcome, reason=_storable(reason), article=article,
-            )  # fmt: skip
+                batch=batch,
+                source_file=ready.source,
+                position=ready.position,
+                location=_storable(ready.release.location)[:500],
+                outcome=outcome,
+                reason=_storable(reason),
+                article=article,
+            )
             written += 1
         _count_outcomes(batch)
     return written
@@ -290,7 +335,11 @@ def _import_one(ready: _Prepared, batch: ImportBatch):
         return Outcome.FAILED, str(error), None
     except DatabaseError as error:  # one release the database refuses must not sink its batch
         logger.exception("batch %s: the database refused the release at %r", batch.pk, release.location)
-        return Outcome.FAILED, f"The database refused this release ({type(error).__name__}); it has been logged.", None
+        return (
+            Outcome.FAILED,
+            f"The database refused this release ({type(error).__name__}); it has been logged.",
+            None,
+        )
     except Exception as error:  # nor may one that trips a defect of ours
         logger.exception("batch %s: the release at %r could not be imported", batch.pk, release.location)
         return Outcome.FAILED, _unexpected(error), None

@@ -1,4 +1,5 @@
 """The archive's truth: articles, every version of each, the countries they are about, and owed index updates."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -54,16 +55,27 @@ class Article(models.Model):
     # Who the release says it is: the sender's id, else its URL (a CSV or JSON column, later an
     # HTML page's canonical URL or an e-mail's Message-ID). Same identifier, new text: an update.
     identifier = models.CharField(
-        max_length=1000, null=True, blank=True, unique=True,
+        max_length=1000,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="The sender's id or URL for this release; an import with the same one updates it.",
-    )  # fmt: skip
-    source_url = models.URLField("source URL", max_length=1000, blank=True, help_text="Where the sender published it.")
-    withdrawn = models.DateTimeField(null=True, blank=True, help_text="When it left search, feeds and the sitemap.")
+    )
+    source_url = models.URLField(
+        "source URL", max_length=1000, blank=True, help_text="Where the sender published it."
+    )
+    withdrawn = models.DateTimeField(
+        null=True, blank=True, help_text="When it left search, feeds and the sitemap."
+    )
     withdrawn_note = models.TextField(blank=True, help_text="Why it was withdrawn; shown on its page.")
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
         help_text="The release this one turned out to be; its permalink redirects there.",
-    )  # fmt: skip
+    )
     import_batch = models.ForeignKey(
         "ImportBatch",
         null=True,
@@ -82,7 +94,11 @@ class Article(models.Model):
         indexes = [models.Index(fields=["title", "published"])]
         constraints = [
             # Two releases may share a text when their senders gave them different identifiers.
-            models.UniqueConstraint(fields=["fingerprint"], condition=Q(identifier__isnull=True), name="one_text_without_identifier"),
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=Q(identifier__isnull=True),
+                name="one_text_without_identifier",
+            ),
         ]
 
     def __str__(self):
@@ -141,15 +157,27 @@ class ArticleVersion(models.Model):
     source_url = models.URLField("source URL", max_length=1000, blank=True)
     countries = models.JSONField(default=dict, help_text="ISO code -> weight, as tagged in this version.")
     created = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    how = models.CharField(max_length=200, help_text="What made it: an admin edit, import batch 12, a country retag...")
-    import_batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    major = models.BooleanField(default=True, help_text="Readers are told of a major change; a minor one (a typo) is kept quietly.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    how = models.CharField(
+        max_length=200, help_text="What made it: an admin edit, import batch 12, a country retag..."
+    )
+    import_batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    major = models.BooleanField(
+        default=True, help_text="Readers are told of a major change; a minor one (a typo) is kept quietly."
+    )
     note = models.TextField(blank=True, help_text="What changed, for readers.")
     split_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="split_into",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="split_into",
         help_text="The version of another release this release was split out of.",
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["article", "number"]
@@ -159,7 +187,10 @@ class ArticleVersion(models.Model):
         return f"version {self.number} of article {self.article_id}"
 
     def get_absolute_url(self):
-        return reverse("article-version", kwargs={"pk": self.article_id, "slug": self.article.slug, "number": self.number})
+        return reverse(
+            "article-version",
+            kwargs={"pk": self.article_id, "slug": self.article.slug, "number": self.number},
+        )
 
     @property
     def paragraphs(self):
@@ -178,7 +209,9 @@ class ArticleRemoval(models.Model):
 
     article_id = models.BigIntegerField(unique=True)
     removed = models.DateTimeField(auto_now_add=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.TextField(help_text="Shown on the permalink's page.")
     # What stops an import from bringing the release back: its identifier, and the SHA-256
     # fingerprints of every version it had (space-separated digests, from which no text can be read).
@@ -222,7 +255,9 @@ class CountryChoice(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="country_choices")
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
-    included = models.BooleanField("about it", help_text="Ticked: the article is about this country; not ticked: it is not.")
+    included = models.BooleanField(
+        "about it", help_text="Ticked: the article is about this country; not ticked: it is not."
+    )
     made = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -308,14 +343,22 @@ class ImportItem(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
     source_file = models.ForeignKey(ImportFile, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(help_text="The release's place in its file, from 0.")
-    location = models.CharField(max_length=500, blank=True, help_text="Archive member, CSV line or JSON line.")
+    location = models.CharField(
+        max_length=500, blank=True, help_text="Archive member, CSV line or JSON line."
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    reason = models.TextField(blank=True, help_text="Why it failed, or which rule made it an update or a new release.")
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items")
+    reason = models.TextField(
+        blank=True, help_text="Why it failed, or which rule made it an update or a new release."
+    )
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items"
+    )
 
     class Meta:
         ordering = ["source_file_id", "position"]
-        constraints = [models.UniqueConstraint(fields=["source_file", "position"], name="one_item_per_release")]
+        constraints = [
+            models.UniqueConstraint(fields=["source_file", "position"], name="one_item_per_release")
+        ]
 
     def __str__(self):
         return f"{self.source_file.name} {self.location}: {self.outcome}"
@@ -362,4 +405,6 @@ def matching_country_names(text: str, limit: int = 3) -> list[str]:
     typed = fold(" ".join(text.split()))
     if len(typed) < 2:
         return []
-    return sorted(name for name in country_names().values() if fold(name).startswith(typed))[:limit]  # "turk" finds Türkiye
+    return sorted(name for name in country_names().values() if fold(name).startswith(typed))[
+        :limit
+    ]  # "turk" finds Türkiye

@@ -4,6 +4,7 @@ A permalink is never taken back: the release it names is either there to read, l
 under another number (merged), is gone with a reason (withdrawn, removed for good), or was
 never stored. The views turn each answer into HTTP; the decision is made here, once.
 """
+
 import enum
 import logging
 from dataclasses import dataclass

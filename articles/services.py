@@ -1,5 +1,6 @@
 """Multi-step writes to the archive. Index updates follow from the signals in `signals.py`,
 and from `tag_countries`, whose changes to an article's tags no signal sees."""
+
 import hashlib
 from dataclasses import dataclass, field
 
@@ -25,7 +26,9 @@ class ImportResult:
 
 def release_fingerprint(*, title: str, published, body: str) -> str:
     """The same release, whitespace aside, always has the same fingerprint."""
-    normalised = "\n".join((" ".join(title.split()).casefold(), published.isoformat(), " ".join(body.split())))
+    normalised = "\n".join(
+        (" ".join(title.split()).casefold(), published.isoformat(), " ".join(body.split()))
+    )
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
@@ -43,10 +46,16 @@ def text_twin(article: Article) -> Article | None:
     """Another release without an identifier that has this article's very title, date and text."""
     if article.identifier:
         return None
-    return Article.objects.filter(fingerprint=article.fingerprint, identifier__isnull=True).exclude(pk=article.pk).first()
+    return (
+        Article.objects.filter(fingerprint=article.fingerprint, identifier__isnull=True)
+        .exclude(pk=article.pk)
+        .first()
+    )
 
 
-def article_import(*, parsed: ParsedArticle, batch=None, mentions: list[CountryMention] | None = None) -> ImportResult:
+def article_import(
+    *, parsed: ParsedArticle, batch=None, mentions: list[CountryMention] | None = None
+) -> ImportResult:
     """Store a parsed release: identical text is a no-op, the same release with a changed text
     (identity.py decides) is updated, keeping what it replaced as a version, and anything else
     is a new release. Nothing stored is ever overwritten without its version.
@@ -84,17 +93,28 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     if earlier:
         # A file sent again after a correction, or two texts under one id in one file: taking each in
         # turn would flip the release back and forth, telling readers of a change each time.
-        return ImportResult(UNCHANGED, article, (
-            f"the text of version {earlier} of #{article.pk}, which a later version replaced; "
-            "restore it in the admin to make it current"
-        ))  # fmt: skip
+        return ImportResult(
+            UNCHANGED,
+            article,
+            (
+                f"the text of version {earlier} of #{article.pk}, which a later version replaced; "
+                "restore it in the admin to make it current"
+            ),
+        )
     outcome = UPDATED if article else CREATED
     reason = match.reason
     article = article or Article()
     if parsed.identifier and not article.identifier:  # a release stored without one takes the sender's
-        reason = "; ".join(filter(None, (reason, f"#{article.pk} takes its {identifier_kind(parsed)}" if article.pk else "")))
+        reason = "; ".join(
+            filter(None, (reason, f"#{article.pk} takes its {identifier_kind(parsed)}" if article.pk else ""))
+        )
         article.identifier = parsed.identifier
-    article.title, article.published, article.body, article.source = parsed.title, parsed.published, parsed.body, parsed.source
+    article.title, article.published, article.body, article.source = (
+        parsed.title,
+        parsed.published,
+        parsed.body,
+        parsed.source,
+    )
     article.source_url = parsed.source_url or article.source_url
     article.fingerprint = fingerprint
     article.import_batch = batch or article.import_batch
@@ -103,7 +123,9 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     if parsed.countries is not None:
         choose_only_countries(article, parsed.countries, mentions)
     tags = tag_countries(article, mentions=mentions).after
-    record_version(article, how=f"import batch {batch.pk}" if batch else "import", batch=batch, countries=tags)
+    record_version(
+        article, how=f"import batch {batch.pk}" if batch else "import", batch=batch, countries=tags
+    )
     if outcome == UPDATED and not article.is_public:
         reason = f"{reason}; {_state_of(article)}"
     return ImportResult(outcome, article, reason)
@@ -118,7 +140,11 @@ def _earlier_version_with_text(article: Article, parsed: ParsedArticle) -> int |
 def _says_the_same(article: Article, parsed: ParsedArticle, fingerprint: str) -> bool:
     """Nothing to update: the same text, and no source URL or identifier the article lacks."""
     new_url = parsed.source_url and parsed.source_url != article.source_url
-    return article.fingerprint == fingerprint and not new_url and not (parsed.identifier and not article.identifier)
+    return (
+        article.fingerprint == fingerprint
+        and not new_url
+        and not (parsed.identifier and not article.identifier)
+    )
 
 
 def _state_of(article: Article) -> str:
@@ -147,7 +173,9 @@ class CountryChange:
 
     @property
     def reweighted(self) -> list[str]:
-        return sorted(code for code in self.after.keys() & self.before.keys() if self.after[code] != self.before[code])
+        return sorted(
+            code for code in self.after.keys() & self.before.keys() if self.after[code] != self.before[code]
+        )
 
     def __bool__(self):
         return self.before != self.after
@@ -162,7 +190,9 @@ def countries_to_tag(mentions: list[CountryMention], choices: dict[str, bool]) -
     return tags
 
 
-def tag_countries(article: Article, *, mentions: list[CountryMention] | None = None, dry_run: bool = False) -> CountryChange:
+def tag_countries(
+    article: Article, *, mentions: list[CountryMention] | None = None, dry_run: bool = False
+) -> CountryChange:
     """Tag an article with the countries its text is about (`mentions`, if already found),
     leaving editors' choices alone."""
     if mentions is None:
@@ -178,7 +208,8 @@ def tag_countries(article: Article, *, mentions: list[CountryMention] | None = N
             for code in change.reweighted:
                 article.country_tags.filter(country_id=code).update(weight=change.after[code])
             ArticleCountry.objects.bulk_create(
-                ArticleCountry(article=article, country_id=code, weight=change.after[code]) for code in change.added
+                ArticleCountry(article=article, country_id=code, weight=change.after[code])
+                for code in change.added
             )
             schedule_index_update(article.pk)
     return change
@@ -224,7 +255,9 @@ def retag_archive(*, dry_run: bool = False, progress=None) -> RetagSummary:
                 if change:
                     summary.changes.append((article, change))
                     if not dry_run:
-                        record_version(article, how="country retag", major=False, note="The countries were found again.")
+                        record_version(
+                            article, how="country retag", major=False, note="The countries were found again."
+                        )
         if progress:
             progress(len(chunk))
     summary.with_choices = CountryChoice.objects.values("article").distinct().count()

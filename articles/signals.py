@@ -1,4 +1,5 @@
 """Every change to an article owes the index an update, recorded in the same transaction."""
+
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 

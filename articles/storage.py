@@ -4,6 +4,7 @@ The name as sent is kept in the database (ImportFile.name) and given back on dow
 stored name only has to be unique and fit: most file systems allow 255 bytes, and 90 letters
 of four bytes each (𠀀) are 360.
 """
+
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage
 
@@ -21,7 +22,9 @@ class UploadStorage(FileSystemStorage):
         if not dot:
             stem, extension = extension, ""
         # "😀😀.txt" keeps only ".txt", which would be a hidden file without a suffix.
-        return (_within_bytes(stem, STEM_MAX_BYTES) or "upload") + _within_bytes(dot + extension, SUFFIX_MAX_BYTES)
+        return (_within_bytes(stem, STEM_MAX_BYTES) or "upload") + _within_bytes(
+            dot + extension, SUFFIX_MAX_BYTES
+        )
 
 
 def _within_bytes(text: str, limit: int) -> str:

@@ -5,6 +5,7 @@ The text is compared as words, not letters: each distinct word (run of spaces, p
 mark) becomes one character, so Myers' diff walks a few hundred thousand symbols for a
 2 MB release, and stops at a time limit with a coarser but still correct answer.
 """
+
 import re
 import time
 from dataclasses import dataclass
@@ -23,9 +24,19 @@ CLEANUP_RUN = 2000
 _WORD = re.compile(r"\w+|\s+|[^\w\s]")
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _MOST_SYMBOLS = 0x110000  # the code points there are
-_LABELS = {"title": "Title", "published": "Date", "body": "Text", "source": "Source", "source_url": "Source URL",
-           "countries": "Countries"}  # fmt: skip
-_KINDS = {diff_match_patch.DIFF_EQUAL: "same", diff_match_patch.DIFF_INSERT: "ins", diff_match_patch.DIFF_DELETE: "del"}
+_LABELS = {
+    "title": "Title",
+    "published": "Date",
+    "body": "Text",
+    "source": "Source",
+    "source_url": "Source URL",
+    "countries": "Countries",
+}
+_KINDS = {
+    diff_match_patch.DIFF_EQUAL: "same",
+    diff_match_patch.DIFF_INSERT: "ins",
+    diff_match_patch.DIFF_DELETE: "del",
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,11 @@ def compare_versions(older, newer) -> VersionDiff:
     """How `newer` differs from `older` (two ArticleVersions of one release)."""
     before, after = version_fields(older), version_fields(newer)
     changed = changed_fields(before, after)
-    fields = [FieldChange(_LABELS[name], _shown(name, before[name]), _shown(name, after[name])) for name in changed if name != "body"]
+    fields = [
+        FieldChange(_LABELS[name], _shown(name, before[name]), _shown(name, after[name]))
+        for name in changed
+        if name != "body"
+    ]
     if "body" not in changed:
         return VersionDiff(fields, [])
     text = word_diff(before["body"], after["body"])
@@ -96,15 +111,20 @@ def word_diff(old: str, new: str, *, seconds: float = DIFF_SECONDS) -> TextDiff:
     differ = diff_match_patch()
     deadline = time.time() + seconds  # one limit for every diff below (diff_match_patch keeps time.time())
     pieces, deleted, inserted = [], [], []
-    for piece in [*_diff(differ, _LINE.findall(old), _LINE.findall(new), deadline, tidy=False), Piece("same", "")]:
+    for piece in [
+        *_diff(differ, _LINE.findall(old), _LINE.findall(new), deadline, tidy=False),
+        Piece("same", ""),
+    ]:
         if piece.kind != "same":
             (deleted if piece.kind == "del" else inserted).extend(_LINE.findall(piece.text))
             continue
         if len(deleted) == len(inserted):  # as many lines replaced as replacing: each was edited
-            for before, after in zip(deleted, inserted):
+            for before, after in zip(deleted, inserted, strict=True):
                 pieces += _diff(differ, _WORD.findall(before), _WORD.findall(after), deadline, tidy=True)
         elif deleted and inserted:  # lines replaced: which of their words changed?
-            pieces += _diff(differ, _WORD.findall("".join(deleted)), _WORD.findall("".join(inserted)), deadline, tidy=True)
+            pieces += _diff(
+                differ, _WORD.findall("".join(deleted)), _WORD.findall("".join(inserted)), deadline, tidy=True
+            )
         else:
             pieces += [Piece("del", "".join(deleted)), Piece("ins", "".join(inserted))]
         pieces.append(piece)
@@ -112,7 +132,9 @@ def word_diff(old: str, new: str, *, seconds: float = DIFF_SECONDS) -> TextDiff:
     return TextDiff(_joined(pieces), in_time=time.time() < deadline)
 
 
-def _diff(differ: diff_match_patch, old: list[str], new: list[str], deadline: float, *, tidy: bool) -> list[Piece]:
+def _diff(
+    differ: diff_match_patch, old: list[str], new: list[str], deadline: float, *, tidy: bool
+) -> list[Piece]:
     """Two texts cut into tokens (lines or words) compared token by token, each token one character."""
     tokens, symbols = [], {}
     encoded_old, encoded_new = _encoded(old, tokens, symbols), _encoded(new, tokens, symbols)
@@ -121,7 +143,10 @@ def _diff(differ: diff_match_patch, old: list[str], new: list[str], deadline: fl
     edits = differ.diff_main(encoded_old, encoded_new, False, deadline)
     if tidy:
         edits = _tidied(differ, edits)
-    return [Piece(_KINDS[op], text if tokens is None else "".join([tokens[ord(symbol)] for symbol in text])) for op, text in edits]
+    return [
+        Piece(_KINDS[op], text if tokens is None else "".join([tokens[ord(symbol)] for symbol in text]))
+        for op, text in edits
+    ]
 
 
 def _encoded(text: list[str], tokens: list[str], symbols: dict[str, str]) -> str:
@@ -130,7 +155,9 @@ def _encoded(text: list[str], tokens: list[str], symbols: dict[str, str]) -> str
     for token in text:
         symbol = symbols.get(token)
         if symbol is None:
-            symbol = symbols[token] = chr(len(tokens) % _MOST_SYMBOLS)  # past the last, _diff compares letters
+            symbol = symbols[token] = chr(
+                len(tokens) % _MOST_SYMBOLS
+            )  # past the last, _diff compares letters
             tokens.append(token)
         encoded.append(symbol)
     return "".join(encoded)
@@ -195,5 +222,10 @@ def _tokens_for_words(tokens: list[str], count: int) -> int:
 
 def pieces_html(pieces: list[Piece]) -> SafeString:
     """The pieces as HTML: <ins> and <del> (styled by the admin's stylesheet, never inline), each text escaped."""
-    shapes = {"same": "{}", "ins": "<ins>{}</ins>", "del": "<del>{}</del>", "gap": '<span class="diff-gap">[… {} …]</span>'}
+    shapes = {
+        "same": "{}",
+        "ins": "<ins>{}</ins>",
+        "del": "<del>{}</del>",
+        "gap": '<span class="diff-gap">[… {} …]</span>',
+    }
     return mark_safe("".join(shapes[piece.kind].format(escape(piece.text)) for piece in pieces))

@@ -1,4 +1,5 @@
 """HTTP in, HTML or JSON out. Searching and storing happen elsewhere."""
+
 import logging
 from dataclasses import replace
 from functools import wraps
@@ -58,15 +59,21 @@ def _unless_index_unavailable(unavailable_response):
 def search_page(request):
     form, search_request, results = _search(request)
     context = {
-        "form": form, "search": search_request, "results": results, "notes": form.notes, "country_names": country_names(),
+        "form": form,
+        "search": search_request,
+        "results": results,
+        "notes": form.notes,
+        "country_names": country_names(),
         "feed_title": describe_search(search_request, country_names()),
-    }  # fmt: skip
+    }
     return render(request, "articles/search.html", context)
 
 
 @require_safe
 @_unless_index_unavailable(
-    lambda request: JsonResponse({"error": "Search is unavailable until its index is rebuilt; try again shortly."}, status=503)
+    lambda request: JsonResponse(
+        {"error": "Search is unavailable until its index is rebuilt; try again shortly."}, status=503
+    )
 )
 @cached_until_the_index_changes
 def api_search(request):
@@ -79,9 +86,14 @@ def api_search(request):
             "pages": results.pages,
             "notes": form.notes,
             "corrected_query": results.corrected_query,
-            "results": [_article_summary(request, hit.article) | {"snippet": hit.snippet} for hit in results.hits],
+            "results": [
+                _article_summary(request, hit.article) | {"snippet": hit.snippet} for hit in results.hits
+            ],
             "facets": {
-                "countries": [{"code": code, "name": names.get(code, code), "count": n} for code, n in results.country_counts],
+                "countries": [
+                    {"code": code, "name": names.get(code, code), "count": n}
+                    for code, n in results.country_counts
+                ],
                 "dates": [
                     {"period": period.name, "from": period.first, "to": period.last, "count": period.count}
                     for period in results.timeline
@@ -92,15 +104,18 @@ def api_search(request):
 
 
 @require_safe
-@_unless_index_unavailable(lambda request: JsonResponse([request.GET.get("q", ""), []], safe=False, status=503))
+@_unless_index_unavailable(
+    lambda request: JsonResponse([request.GET.get("q", ""), []], safe=False, status=503)
+)
 @cached_until_the_index_changes
 def api_suggest(request):
     """Suggestions as OpenSearch defines them: [what was typed, [completions]]; countries first."""
     text = request.GET.get("q", "")[:MAX_SUGGEST_CHARACTERS]
     countries = [f"country:{slugify(name)}" for name in matching_country_names(text)]
     titles = suggest_titles(text)
-    return JsonResponse([text, (countries + titles)[:SUGGESTIONS]], safe=False,
-                        content_type="application/x-suggestions+json")  # fmt: skip
+    return JsonResponse(
+        [text, (countries + titles)[:SUGGESTIONS]], safe=False, content_type="application/x-suggestions+json"
+    )
 
 
 @require_safe
@@ -110,11 +125,17 @@ def api_documentation(request):
 
 def opensearch_description(request):
     base = request.build_absolute_uri("/").rstrip("/")
-    return render(request, "opensearch.xml", {"base": base}, content_type="application/opensearchdescription+xml")
+    return render(
+        request, "opensearch.xml", {"base": base}, content_type="application/opensearchdescription+xml"
+    )
 
 
 def _plain_503(request):
-    return HttpResponse("Search is unavailable until its index is rebuilt; try again shortly.", status=503, content_type="text/plain")
+    return HttpResponse(
+        "Search is unavailable until its index is rebuilt; try again shortly.",
+        status=503,
+        content_type="text/plain",
+    )
 
 
 _search_feed = SearchFeed()
@@ -133,7 +154,9 @@ def search_feed(request):
 def export_csv(request):
     """The current search's results as CSV, in its order, up to PRESSROOM_EXPORT_LIMIT rows."""
     form = SearchForm(request.GET, country_names=country_names())
-    search = replace(form.search_request(per_page=settings.PRESSROOM_EXPORT_LIMIT), page=1, with_snippets=False)
+    search = replace(
+        form.search_request(per_page=settings.PRESSROOM_EXPORT_LIMIT), page=1, with_snippets=False
+    )
     results = search_articles(search)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="pressroom-search.csv"'
@@ -160,9 +183,12 @@ def article_page(request, pk, slug):
     except IndexUnavailable:
         related = []  # the page stands on the database alone
     context = {
-        "article": article, "updates": public_updates(article), "related": related,
-        "previous": article.previous_release(), "next": article.next_release(),
-    }  # fmt: skip
+        "article": article,
+        "updates": public_updates(article),
+        "related": related,
+        "previous": article.previous_release(),
+        "next": article.next_release(),
+    }
     return render(request, "articles/article.html", context)
 
 
@@ -179,9 +205,11 @@ def article_versions(request, pk, slug):
     if request.path != address:
         return redirect(address, permanent=True)
     context = {
-        "article": found.article, "survivor": found.survivor, "current": found.survivor or found.article,
+        "article": found.article,
+        "survivor": found.survivor,
+        "current": found.survivor or found.article,
         "versions": versions_of(found.article)[::-1],
-    }  # fmt: skip
+    }
     return render(request, "articles/versions.html", context)
 
 
@@ -197,10 +225,15 @@ def article_version(request, pk, slug, number):
         return redirect(version, permanent=True)
     names = country_names()
     context = {
-        "article": found.article, "survivor": found.survivor, "current": found.survivor or found.article,
-        "version": version, "versions": versions_of(found.article),
-        "countries": sorted(((names.get(code, code), code) for code in version.countries), key=lambda named: named[0]),
-    }  # fmt: skip
+        "article": found.article,
+        "survivor": found.survivor,
+        "current": found.survivor or found.article,
+        "version": version,
+        "versions": versions_of(found.article),
+        "countries": sorted(
+            ((names.get(code, code), code) for code in version.countries), key=lambda named: named[0]
+        ),
+    }
     return render(request, "articles/version.html", context)
 
 
@@ -224,12 +257,15 @@ def api_article(request, pk):
     weights = {tag.country_id: tag.weight for tag in article.country_tags.all()}
     updated = last_major_change(article)
     return JsonResponse(
-        _article_summary(request, article) | {
+        _article_summary(request, article)
+        | {
             "updated": updated.isoformat() if updated else None,
             "versions": [_version_summary(request, version) for version in versions_of(article)],
-            "country_weights": weights, "source": article.source, "body": article.body,
+            "country_weights": weights,
+            "source": article.source,
+            "body": article.body,
         }
-    )  # fmt: skip
+    )
 
 
 def _not_readable_json(found, pk):
@@ -238,14 +274,25 @@ def _not_readable_json(found, pk):
         return redirect("api-article", pk=found.survivor.pk, permanent=True)
     if found.state is State.WITHDRAWN:
         article = found.article
-        return JsonResponse({
-            "error": f"Article {pk} was withdrawn.", "withdrawn": article.withdrawn.isoformat(), "note": article.withdrawn_note,
-            "title": article.title, "published": article.published.isoformat(),
-        }, status=410)  # fmt: skip
+        return JsonResponse(
+            {
+                "error": f"Article {pk} was withdrawn.",
+                "withdrawn": article.withdrawn.isoformat(),
+                "note": article.withdrawn_note,
+                "title": article.title,
+                "published": article.published.isoformat(),
+            },
+            status=410,
+        )
     if found.state is State.REMOVED:
         removal = found.removal
         return JsonResponse(
-            {"error": f"Article {pk} was removed.", "removed": removal.removed.isoformat(), "reason": removal.reason}, status=410
+            {
+                "error": f"Article {pk} was removed.",
+                "removed": removal.removed.isoformat(),
+                "reason": removal.reason,
+            },
+            status=410,
         )
     return JsonResponse({"error": f"There is no article {pk}."}, status=404)
 
@@ -276,7 +323,9 @@ def healthz(request):
     """For load balancers and monitors: 200 when the database and the index answer, else 503."""
     report = health_report()
     healthy = all(state == "ok" for state in report.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503
+    )
 
 
 def not_found(request, exception=None):
@@ -305,7 +354,8 @@ def server_error(request):
     # The request id finds the logged traceback; the page never shows the traceback itself.
     request_id = getattr(request, "id", "")
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "Something went wrong on our side; it has been logged.", "reference": request_id}, status=500)
+        return JsonResponse(
+            {"error": "Something went wrong on our side; it has been logged.", "reference": request_id},
+            status=500,
+        )
     return render(request, "500.html", {"request_id": request_id}, status=500)
-
-

@@ -5,6 +5,7 @@ reads. A task whose worker died stays "running" in django-tasks' table forever; 
 marks it failed and queues its import batch again, which resumes after the last recorded
 release. The worker recovers when it starts and every minute after.
 """
+
 import logging
 import os
 import socket
@@ -51,7 +52,9 @@ def worker_state() -> str:
 
 
 def live_worker_ids() -> set[str]:
-    fresh = WorkerHeartbeat.objects.filter(last_seen__gte=timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS))
+    fresh = WorkerHeartbeat.objects.filter(
+        last_seen__gte=timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    )
     return {heartbeat.worker_id for heartbeat in fresh if not _gone(heartbeat)}
 
 
@@ -63,7 +66,9 @@ def _gone(heartbeat: WorkerHeartbeat) -> bool:
         os.kill(heartbeat.pid, 0)
     except ProcessLookupError:
         return True
-    except PermissionError:  # the pid is alive, run by another user (a worker of its own, or a reuse of the pid)
+    except (
+        PermissionError
+    ):  # the pid is alive, run by another user (a worker of its own, or a reuse of the pid)
         return False
     return False
 
@@ -77,8 +82,15 @@ def recover() -> None:
         running = DBTaskResult.objects.running().select_for_update()
         for result in running:
             if not result.worker_ids or result.worker_ids[-1] not in alive:
-                logger.warning("task %s (%s) was left running by worker %s, which has died", result.id, result.task_path, result.worker_ids[-1:])
-                result.set_failed(WorkerDied(f"worker {result.worker_ids[-1:]} stopped while running this task"))
+                logger.warning(
+                    "task %s (%s) was left running by worker %s, which has died",
+                    result.id,
+                    result.task_path,
+                    result.worker_ids[-1:],
+                )
+                result.set_failed(
+                    WorkerDied(f"worker {result.worker_ids[-1:]} stopped while running this task")
+                )
         resume_unfinished_batches()
 
 
@@ -89,7 +101,9 @@ def start_heartbeat(worker_id: str) -> threading.Event:
     WorkerHeartbeat.objects.filter(last_seen__lt=timezone.now() - timedelta(days=1)).delete()
     recover()
     stop = threading.Event()
-    threading.Thread(target=_keep_beating, args=(worker_id, stop), name="task-worker-heartbeat", daemon=True).start()
+    threading.Thread(
+        target=_keep_beating, args=(worker_id, stop), name="task-worker-heartbeat", daemon=True
+    ).start()
     return stop
 
 
@@ -102,6 +116,8 @@ def _keep_beating(worker_id: str, stop: threading.Event) -> None:
             beat(worker_id)
             if beats % RECOVER_EVERY_BEATS == 0:
                 recover()
-        except Exception:  # a locked or unreachable database: beat again later, and /healthz will say so if it lasts
+        except (
+            Exception
+        ):  # a locked or unreachable database: beat again later, and /healthz will say so if it lasts
             logger.exception("task worker %s: heartbeat failed", worker_id)
     connection.close()

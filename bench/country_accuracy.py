@@ -7,6 +7,7 @@ this measures precision and recall of "about", not of "mentioned". The baseline,
 the same run, is a plain case-sensitive match of pycountry's country names. Read the corpus's
 README for its licence: it is read from shared/, never copied into the project.
 """
+
 import argparse
 import json
 import re
@@ -29,7 +30,9 @@ def plain_name_matcher():
     import pycountry
 
     names = {country.name: country.alpha_2 for country in pycountry.countries if "," not in country.name}
-    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)) + r")\b")
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)) + r")\b"
+    )
     return lambda text: {names[match] for match in pattern.findall(text)}
 
 
@@ -52,7 +55,13 @@ def score(predict, records):
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "misses": false_negative, "false_hits": false_positive}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "misses": false_negative,
+        "false_hits": false_positive,
+    }
 
 
 def main():
@@ -64,7 +73,12 @@ def main():
     records = [r for r in records if r.get("countries")]
 
     started = time.perf_counter()
-    ours = score(lambda r: {m.code for m in find_countries(r["title"], f"{r.get('dateline', '')} {r['body']}") if m.about}, records)
+    ours = score(
+        lambda r: {
+            m.code for m in find_countries(r["title"], f"{r.get('dateline', '')} {r['body']}") if m.about
+        },
+        records,
+    )
     seconds = time.perf_counter() - started
     plain = plain_name_matcher()
     baseline = score(lambda r: plain(f"{r['title']} {r.get('dateline', '')} {r['body']}"), records)
@@ -74,13 +88,23 @@ def main():
     for name, result in (("Pressroom extractor", ours), ("plain ISO names (baseline)", baseline)):
         print(f"{name:28}{result['precision']:9.3f}  {result['recall']:6.3f}  {result['f1']:5.3f}")
     print(f"{'targets':28}{TARGET_PRECISION:9.2f}  {TARGET_RECALL:6.2f}")
-    print("\nMost frequent misses:   ", ", ".join(f"{code} {n}" for code, n in ours["misses"].most_common(20)))
-    print("Most frequent false hits:", ", ".join(f"{code} {n}" for code, n in ours["false_hits"].most_common(20)))
+    print(
+        "\nMost frequent misses:   ", ", ".join(f"{code} {n}" for code, n in ours["misses"].most_common(20))
+    )
+    print(
+        "Most frequent false hits:",
+        ", ".join(f"{code} {n}" for code, n in ours["false_hits"].most_common(20)),
+    )
     if options.save:
         from harness import save
 
-        figures = {name: {key: result[key] for key in ("precision", "recall", "f1")} for name, result in (("ours", ours), ("baseline", baseline))}
-        print(f"\nWritten to {save('country-accuracy', {'corpus': options.corpus.name, 'articles': len(records), 'seconds': seconds, **figures})}")
+        figures = {
+            name: {key: result[key] for key in ("precision", "recall", "f1")}
+            for name, result in (("ours", ours), ("baseline", baseline))
+        }
+        print(
+            f"\nWritten to {save('country-accuracy', {'corpus': options.corpus.name, 'articles': len(records), 'seconds': seconds, **figures})}"
+        )
 
 
 if __name__ == "__main__":

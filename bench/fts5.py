@@ -3,6 +3,7 @@
 Porter stemming, bm25() ranking with titles weighted twice, snippet() highlights, and exact
 country counts by a GROUP BY over the matching rows. Used by the search and import benchmarks.
 """
+
 import re
 import sqlite3
 from pathlib import Path
@@ -24,9 +25,13 @@ def build(path: Path, rows) -> sqlite3.Connection:
     connection.executescript(SCHEMA)
     with connection:
         for article_id, title, body, published, codes in rows:
-            connection.execute("INSERT INTO fts (rowid, title, body) VALUES (?, ?, ?)", (article_id, title, body))
+            connection.execute(
+                "INSERT INTO fts (rowid, title, body) VALUES (?, ?, ?)", (article_id, title, body)
+            )
             connection.execute("INSERT INTO docs (id, published) VALUES (?, ?)", (article_id, published))
-            connection.executemany("INSERT INTO doc_countries VALUES (?, ?)", [(article_id, code) for code in codes])
+            connection.executemany(
+                "INSERT INTO doc_countries VALUES (?, ?)", [(article_id, code) for code in codes]
+            )
     connection.execute("INSERT INTO fts (fts) VALUES ('optimize')")
     return connection
 
@@ -45,12 +50,24 @@ def search(connection, text, countries=(), first_day=None, last_day=None, limit=
     match = fts_query(text)
     dates = "AND docs.published BETWEEN :first AND :last" if first_day else ""
     placeholders = ", ".join(f":c{number}" for number in range(len(countries)))
-    chosen = f"AND docs.id IN (SELECT doc FROM doc_countries WHERE code IN ({placeholders}))" if countries else ""
-    params = {"match": match, "first": first_day, "last": last_day, **{f"c{n}": code for n, code in enumerate(countries)}}
-    matched = f"SELECT fts.rowid AS id FROM fts JOIN docs ON docs.id = fts.rowid WHERE fts MATCH :match {dates}"
-    facets = dict(connection.execute(
-        f"SELECT code, count(*) FROM ({matched}) AS m JOIN doc_countries ON doc_countries.doc = m.id GROUP BY code", params
-    ).fetchall())  # fmt: skip
+    chosen = (
+        f"AND docs.id IN (SELECT doc FROM doc_countries WHERE code IN ({placeholders}))" if countries else ""
+    )
+    params = {
+        "match": match,
+        "first": first_day,
+        "last": last_day,
+        **{f"c{n}": code for n, code in enumerate(countries)},
+    }
+    matched = (
+        f"SELECT fts.rowid AS id FROM fts JOIN docs ON docs.id = fts.rowid WHERE fts MATCH :match {dates}"
+    )
+    facets = dict(
+        connection.execute(
+            f"SELECT code, count(*) FROM ({matched}) AS m JOIN doc_countries ON doc_countries.doc = m.id GROUP BY code",
+            params,
+        ).fetchall()
+    )
     count = connection.execute(f"SELECT count(*) FROM ({matched} {chosen})", params).fetchone()[0]
     top = connection.execute(
         f"SELECT fts.rowid, snippet(fts, 1, '<mark>', '</mark>', ' … ', 24) FROM fts JOIN docs ON docs.id = fts.rowid "

@@ -1,4 +1,5 @@
 """Shared pieces of the benchmarks: a Django set up on a data directory of its own, timing, reports."""
+
 import datetime
 import json
 import os
@@ -43,7 +44,12 @@ def percentiles(samples_ms):
     def at(fraction):
         return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
-    return {"p50": statistics.median(ordered), "p95": at(0.95), "p99": at(0.99), "mean": statistics.fmean(ordered)}
+    return {
+        "p50": statistics.median(ordered),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "mean": statistics.fmean(ordered),
+    }
 
 
 def timed(function, *args, **kwargs):
@@ -54,7 +60,9 @@ def timed(function, *args, **kwargs):
 
 def environment():
     try:
-        revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True).stdout.strip()
+        revision = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         revision = "unknown"
     return {
@@ -62,7 +70,9 @@ def environment():
         "git_revision": revision,
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
-        "libraries": {name: metadata.version(name) for name in ("Django", "Whoosh-Reloaded", "numpy", "gunicorn")},
+        "libraries": {
+            name: metadata.version(name) for name in ("Django", "Whoosh-Reloaded", "numpy", "gunicorn")
+        },
     }
 
 
@@ -75,6 +85,11 @@ def save(name, payload):
 
 
 def print_table(headers, rows):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
     for row in [headers, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(cell).rjust(width) if i else str(cell).ljust(width) for i, (cell, width) in enumerate(zip(row, widths))))
+        print(
+            "  ".join(
+                str(cell).rjust(width) if i else str(cell).ljust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )

@@ -7,6 +7,7 @@ imported with `import_articles` (created), then the same files with one sentence
 
     .venv/bin/python bench/history_bench.py --articles 2000 --rounds 3
 """
+
 import argparse
 import json
 import os
@@ -46,24 +47,50 @@ def compare(options, work):
     for round_number in range(options.rounds):
         for phase in ("off", "on"):
             out = subprocess.run(
-                [sys.executable, __file__, "--phase", phase, "--articles", str(options.articles), "--seed", str(options.seed),
-                 "--work", str(work / f"{phase}-{round_number}")],
-                check=True, capture_output=True, text=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    __file__,
+                    "--phase",
+                    phase,
+                    "--articles",
+                    str(options.articles),
+                    "--seed",
+                    str(options.seed),
+                    "--work",
+                    str(work / f"{phase}-{round_number}"),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             runs[phase].append(json.loads(out.stdout.strip().splitlines()[-1]))
-    median = {phase: {key: statistics.median(run[key] for run in runs[phase]) for key in runs[phase][0]} for phase in runs}
+    median = {
+        phase: {key: statistics.median(run[key] for run in runs[phase]) for key in runs[phase][0]}
+        for phase in runs
+    }
     on, off = median["on"], median["off"]
-    print(f"\nImport with history on against off, {options.articles:,} releases, median of {options.rounds} rounds each")
+    print(
+        f"\nImport with history on against off, {options.articles:,} releases, median of {options.rounds} rounds each"
+    )
     print_table(
         ["import", "history off (s)", "history on (s)", "on / off"],
-        [[label, f"{off[key]:.2f}", f"{on[key]:.2f}", f"{on[key] / off[key]:.3f}x"]
-         for label, key in (("new releases (version 1 each)", "create_s"), ("corrected releases (version 2 each)", "update_s"))],
-    )  # fmt: skip
+        [
+            [label, f"{off[key]:.2f}", f"{on[key]:.2f}", f"{on[key] / off[key]:.3f}x"]
+            for label, key in (
+                ("new releases (version 1 each)", "create_s"),
+                ("corrected releases (version 2 each)", "update_s"),
+            )
+        ],
+    )
     per_version = (on["bytes_with_versions"] - on["bytes_without_versions"]) / on["versions"]
-    print(f"\nDatabase size per version: {per_version:,.0f} bytes, for releases of {on['body_bytes'] / options.articles:,.0f} bytes of text on average"
-          f" ({on['versions']:,.0f} versions; the database is {on['bytes_with_versions'] / 1e6:.1f} MB with them,"
-          f" {on['bytes_without_versions'] / 1e6:.1f} MB without)")  # fmt: skip
-    path = save("history", {"articles": options.articles, "rounds": options.rounds, "median": median, "runs": runs})
+    print(
+        f"\nDatabase size per version: {per_version:,.0f} bytes, for releases of {on['body_bytes'] / options.articles:,.0f} bytes of text on average"
+        f" ({on['versions']:,.0f} versions; the database is {on['bytes_with_versions'] / 1e6:.1f} MB with them,"
+        f" {on['bytes_without_versions'] / 1e6:.1f} MB without)"
+    )
+    path = save(
+        "history", {"articles": options.articles, "rounds": options.rounds, "median": median, "runs": runs}
+    )
     print(f"\nWritten to {path}")
 
 
@@ -84,7 +111,9 @@ def measure(options) -> dict:
     call_command("generate_articles", options.articles, seed=options.seed, out=files, verbosity=0)
     corrected.mkdir()
     for path in files.iterdir():
-        (corrected / path.name).write_text(path.read_text().replace(*CORRECTION, 1) + "\nThe ministry corrected this release.\n")
+        (corrected / path.name).write_text(
+            path.read_text().replace(*CORRECTION, 1) + "\nThe ministry corrected this release.\n"
+        )
     make_current(create_generation()[0])
     quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
     started = time.perf_counter()
@@ -98,7 +127,9 @@ def measure(options) -> dict:
         database = Path(connection.settings_dict["NAME"])
         with connection.cursor() as cursor:
             cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # in WAL mode the shrunk pages reach the file here
+            cursor.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            )  # in WAL mode the shrunk pages reach the file here
         sizes["bytes_with_versions"] = database.stat().st_size
         sizes["versions"] = ArticleVersion.objects.count()
         with connection.cursor() as cursor:
@@ -106,7 +137,9 @@ def measure(options) -> dict:
             cursor.execute("VACUUM")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         sizes["bytes_without_versions"] = database.stat().st_size
-        sizes["body_bytes"] = sum(len(body.encode()) for body in Article.objects.values_list("body", flat=True))
+        sizes["body_bytes"] = sum(
+            len(body.encode()) for body in Article.objects.values_list("body", flat=True)
+        )
     return {"create_s": create_s, "update_s": update_s, **sizes}
 
 

@@ -4,6 +4,7 @@ and against SQLite FTS5 building the same corpus.
 
     .venv/bin/python bench/import_bench.py --articles 10000
 """
+
 import argparse
 import io
 import shutil
@@ -36,7 +37,9 @@ def run(options, work):
     call_command("generate_articles", options.articles, seed=options.seed, out=files, verbosity=0)
     make_current(create_generation()[0])
 
-    ours_ms, _ = timed(call_command, "import_articles", str(files), stdout=io.StringIO(), stderr=io.StringIO())
+    ours_ms, _ = timed(
+        call_command, "import_articles", str(files), stdout=io.StringIO(), stderr=io.StringIO()
+    )
     batch = ImportBatch.objects.get()
     # A few generated releases share a title and date: stored once, as "unchanged" or "updated".
     assert batch.processed == options.articles and batch.failed_count == 0, batch.summary()
@@ -46,12 +49,21 @@ def run(options, work):
     raw_ms, _ = timed(raw_whoosh_import, files, work / "raw-index")
     fts5_ms, _ = timed(fts5_import, files, work / "fts5.sqlite3")
 
-    rate = {name: options.articles / (ms / 1000) for name, ms in (("ours", ours_ms), ("raw", raw_ms), ("fts5", fts5_ms))}
+    rate = {
+        name: options.articles / (ms / 1000)
+        for name, ms in (("ours", ours_ms), ("raw", raw_ms), ("fts5", fts5_ms))
+    }
     print(f"\nImport, {options.articles:,} release files to searchable")
     print_table(
         ["path", "seconds", "releases/s", "vs raw Whoosh", "vs FTS5"],
         [
-            [label, f"{ms / 1000:.1f}", f"{rate[name]:.0f}", f"{rate[name] / rate['raw']:.2f}x", f"{rate[name] / rate['fts5']:.2f}x"]
+            [
+                label,
+                f"{ms / 1000:.1f}",
+                f"{rate[name]:.0f}",
+                f"{rate[name] / rate['raw']:.2f}x",
+                f"{rate[name] / rate['fts5']:.2f}x",
+            ]
             for label, name, ms in (
                 ("import_articles (parse, extract, SQLite, index)", "ours", ours_ms),
                 ("raw Whoosh writer (parse, extract, index)", "raw", raw_ms),
@@ -59,7 +71,10 @@ def run(options, work):
             )
         ],
     )
-    path = save("import", {"articles": options.articles, **{f"{name}_per_second": value for name, value in rate.items()}})
+    path = save(
+        "import",
+        {"articles": options.articles, **{f"{name}_per_second": value for name, value in rate.items()}},
+    )
     print(f"\nWritten to {path}")
 
 

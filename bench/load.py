@@ -7,6 +7,7 @@ by the same gunicorn and WhiteNoise (the stack's floor), measured in the same ru
 scenario's requests per second are printed as a ratio of it. The archive is the one
 `search_bench.py` builds for the same size and seed. Needs Debian's `wrk`.
 """
+
 import argparse
 import json
 import os
@@ -23,8 +24,24 @@ from pathlib import Path
 
 from harness import PROJECT, bench_secrets, print_table, save
 
-WORDS = ["trade", "energy", "climate", "health", "education", "investment", "security", "cooperation",
-         "agreement", "delegation", "minister", "talks", "project", "scholarships", "technical", "regional"]  # fmt: skip
+WORDS = [
+    "trade",
+    "energy",
+    "climate",
+    "health",
+    "education",
+    "investment",
+    "security",
+    "cooperation",
+    "agreement",
+    "delegation",
+    "minister",
+    "talks",
+    "project",
+    "scholarships",
+    "technical",
+    "regional",
+]
 
 LUA_REPORT = """
 done = function(summary, latency, requests)
@@ -56,7 +73,9 @@ def scenarios(article_paths):
     return {
         "static file (baseline)": lua_paths('"/static/css/" .. css'),
         "search page, repeated": lua_paths('"/?q=trade+talks"'),
-        "search page, distinct": lua_paths('"/?q=" .. word() .. "+" .. word() .. "&n=" .. counter .. math.random(1e9)'),
+        "search page, distinct": lua_paths(
+            '"/?q=" .. word() .. "+" .. word() .. "&n=" .. counter .. math.random(1e9)'
+        ),
         "filtered search, distinct": lua_paths(
             '"/?q=" .. word() .. "&country=PK&country=IN&from=2015-01-01&to=2019-12-31&n=" .. counter .. math.random(1e9)'
         ),
@@ -70,10 +89,24 @@ def run_wrk(url, script_text, connections, seconds, css_name):
         script.write(f'css = "{css_name}"\n' + script_text)
     try:
         output = subprocess.run(
-            ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-             "-s", script.name, url],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
+            [
+                "wrk",
+                "-t",
+                str(min(connections, 2)),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.unlink(script.name)
     result = json.loads(re.search(r"RESULT (\{.*\})", output).group(1))
@@ -82,14 +115,31 @@ def run_wrk(url, script_text, connections, seconds, css_name):
 
 
 def start_gunicorn(data_dir: Path, port: int):
-    env = {**os.environ, **bench_secrets(), "PRESSROOM_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        **bench_secrets(),
+        "PRESSROOM_DATA_DIR": str(data_dir),
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
     python = str(PROJECT / ".venv" / "bin" / "python")
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):  # as `make serve` does
         subprocess.run([python, "manage.py", *command], cwd=PROJECT, env=env, check=True)
     server = subprocess.Popen(
-        [str(PROJECT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null", "pressroom.wsgi"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+        [
+            str(PROJECT / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "pressroom.wsgi",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -106,7 +156,9 @@ def main():
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--seconds", type=int, default=10, help="per scenario and concurrency")
-    parser.add_argument("--soak", type=int, default=60, help="seconds of the 32-client soak that must see no error")
+    parser.add_argument(
+        "--soak", type=int, default=60, help="seconds of the 32-client soak that must see no error"
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -120,8 +172,13 @@ def main():
     try:
         html = urllib.request.urlopen(url + "/").read().decode()
         css_name = re.search(r"/static/css/([^\"]+\.css)", html).group(1)
-        article_paths = [urlparse_path(r["url"]) for page in (1, 2, 3) for r in json.loads(
-            urllib.request.urlopen(f"{url}/api/search?sort=oldest&page={page}").read())["results"]]  # fmt: skip
+        article_paths = [
+            urlparse_path(r["url"])
+            for page in (1, 2, 3)
+            for r in json.loads(urllib.request.urlopen(f"{url}/api/search?sort=oldest&page={page}").read())[
+                "results"
+            ]
+        ]
         print(f"gunicorn on {url}: {first['count']:,} articles, {os.cpu_count()} cores shared with wrk")
         results, rows = {}, []
         for name, script in scenarios(article_paths).items():
@@ -131,15 +188,29 @@ def main():
         for name, by_connections in results.items():
             for connections, r in by_connections.items():
                 baseline = results["static file (baseline)"][connections]["rps"]
-                rows.append([name, connections, f"{r['rps']:.0f}", f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}",
-                             f"{r['rps'] / baseline:.2f}", r["errors"] + r["non2xx"]])  # fmt: skip
+                rows.append(
+                    [
+                        name,
+                        connections,
+                        f"{r['rps']:.0f}",
+                        f"{r['p50']:.1f}",
+                        f"{r['p95']:.1f}",
+                        f"{r['p99']:.1f}",
+                        f"{r['rps'] / baseline:.2f}",
+                        r["errors"] + r["non2xx"],
+                    ]
+                )
         print(f"\nHTTP load, {options.seconds}s per row (latency in ms)")
         print_table(["scenario", "clients", "req/s", "p50", "p95", "p99", "vs static", "errors"], rows)
         soak = run_wrk(url, scenarios(article_paths)["search page, distinct"], 32, options.soak, css_name)
         peaks = worker_peak_memory_mb(server.pid)
-        print(f"\nSoak: 32 clients, {options.soak}s of distinct searches: {soak['requests']:,} requests, "
-              f"{soak['rps']:.0f} req/s, p99 {soak['p99']:.0f} ms, errors {soak['errors'] + soak['non2xx']}")  # fmt: skip
-        print(f"Peak resident memory of each web worker after the mix: {', '.join(f'{mb:.0f} MB' for mb in peaks)}")
+        print(
+            f"\nSoak: 32 clients, {options.soak}s of distinct searches: {soak['requests']:,} requests, "
+            f"{soak['rps']:.0f} req/s, p99 {soak['p99']:.0f} ms, errors {soak['errors'] + soak['non2xx']}"
+        )
+        print(
+            f"Peak resident memory of each web worker after the mix: {', '.join(f'{mb:.0f} MB' for mb in peaks)}"
+        )
         payload = {"articles": first["count"], "results": results, "soak": soak, "worker_peak_rss_mb": peaks}
         print(f"\nWritten to {save('load', payload)}")
     finally:
@@ -155,7 +226,9 @@ def worker_peak_memory_mb(master_pid: int) -> list[float]:
             fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
         except OSError:
             continue
-        if int(fields.get("PPid", "0").strip()) == master_pid and "gunicorn" in fields.get("Name", "") + str(status.parent):
+        if int(fields.get("PPid", "0").strip()) == master_pid and "gunicorn" in fields.get("Name", "") + str(
+            status.parent
+        ):
             cmdline = (status.parent / "cmdline").read_bytes()
             if b"task_worker" not in cmdline:
                 peaks.append(int(fields["VmHWM"].split()[0]) / 1024)

@@ -5,6 +5,7 @@ updates) and pairs of unrelated stories from one day (which must stay apart).
 
     .venv/bin/python bench/resemblance_quality.py [--corpus ../shared/corpora/reuters-train.jsonl]
 """
+
 import argparse
 import collections
 import json
@@ -32,11 +33,16 @@ def main():
         by_title_and_day[(story["title"].strip().casefold(), story["date"][:10])].append(story["body"])
         by_day[story["date"][:10]].append(story["body"])
     namesakes = [resemblance(group[0], other) for group in by_title_and_day.values() for other in group[1:]]
-    corrected = [resemblance(body, _corrected(body, rng, words)) for body in rng.sample([s["body"] for s in stories], 1000)
-                 for words in (1, 3)]  # fmt: skip
+    corrected = [
+        resemblance(body, _corrected(body, rng, words))
+        for body in rng.sample([s["body"] for s in stories], 1000)
+        for words in (1, 3)
+    ]
     days = [day for day in by_day.values() if len(day) > 1]
     unrelated = [resemblance(*rng.sample(rng.choice(days), 2)) for _ in range(2000)]
-    print(f"Resemblance (shared word pairs) on {options.corpus.name}; the setting's default (PRESSROOM_UPDATE_RESEMBLANCE) is 0.6\n")
+    print(
+        f"Resemblance (shared word pairs) on {options.corpus.name}; the setting's default (PRESSROOM_UPDATE_RESEMBLANCE) is 0.6\n"
+    )
     print(f"{'pairs':48} {'n':>5} {'median':>7} " + " ".join(f"{'>=' + str(t):>6}" for t in THRESHOLDS))
     for label, scores in (
         ("same title and day (what imports must decide)", namesakes),

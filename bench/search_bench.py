@@ -10,6 +10,7 @@ range, both) with the top 10, highlights and country counts. Reported: p50/p95/p
 the ratios. The first search of a word after a process starts reads its postings (cold);
 the table shows both the cold first pass and the warm second pass over the mix.
 """
+
 import argparse
 import datetime
 import random
@@ -18,10 +19,39 @@ from pathlib import Path
 
 from harness import percentiles, print_table, save, setup_django, timed
 
-WORDS = ("trade", "energy", "climate", "health", "education", "investment", "security", "cooperation",
-         "agreement", "delegation", "minister", "talks", "project", "scholarships", "technical", "regional",
-         "bilateral", "memorandum", "tourism", "railways", "fisheries", "defence", "water", "food")  # fmt: skip
-PHRASES = ('"bilateral trade"', '"joint working group"', '"cyber security"', '"food security"', '"memorandum of understanding"')
+WORDS = (
+    "trade",
+    "energy",
+    "climate",
+    "health",
+    "education",
+    "investment",
+    "security",
+    "cooperation",
+    "agreement",
+    "delegation",
+    "minister",
+    "talks",
+    "project",
+    "scholarships",
+    "technical",
+    "regional",
+    "bilateral",
+    "memorandum",
+    "tourism",
+    "railways",
+    "fisheries",
+    "defence",
+    "water",
+    "food",
+)
+PHRASES = (
+    '"bilateral trade"',
+    '"joint working group"',
+    '"cyber security"',
+    '"food security"',
+    '"memorandum of understanding"',
+)
 COUNTRIES = ("PK", "IN", "RU", "CN", "US", "FR", "DE", "KE", "BR", "TR", "IR", "EG")
 
 
@@ -31,7 +61,11 @@ def query_mix(count, seed=7):
     mix = []
     for number in range(count):
         kind = kinds[number % len(kinds)]
-        text = rng.choice(PHRASES) if kind.startswith("phrase") else " ".join(rng.sample(WORDS, rng.randint(1, 3)))
+        text = (
+            rng.choice(PHRASES)
+            if kind.startswith("phrase")
+            else " ".join(rng.sample(WORDS, rng.randint(1, 3)))
+        )
         countries = tuple(rng.sample(COUNTRIES, rng.randint(1, 2))) if "country" in kind else ()
         start = datetime.date(rng.randint(2012, 2022), 1, 1) if "dates" in kind else None
         end = start.replace(year=start.year + rng.randint(1, 3)) if start else None
@@ -106,6 +140,7 @@ def fts5_archive(data_dir):
     import sqlite3
 
     import fts5
+
     from articles.models import Article
     from articles.search.schema import date_to_number
 
@@ -113,7 +148,13 @@ def fts5_archive(data_dir):
     if path.exists():
         return sqlite3.connect(path)
     rows = (
-        (article.pk, article.title, article.body, date_to_number(article.published), [c.code for c in article.countries.all()])
+        (
+            article.pk,
+            article.title,
+            article.body,
+            date_to_number(article.published),
+            [c.code for c in article.countries.all()],
+        )
         for article in Article.objects.order_by("pk").prefetch_related("countries").iterator(chunk_size=2000)
     )
     return fts5.build(path, rows)
@@ -121,6 +162,7 @@ def fts5_archive(data_dir):
 
 def fts5_search(connection, kind, text, countries, start, end):
     import fts5
+
     from articles.search.schema import date_to_number
 
     first, last = (date_to_number(start), date_to_number(end)) if start else (None, None)
@@ -134,7 +176,9 @@ def main():
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--data-dir", type=Path, help="Reuse an archive here (made if missing).")
     options = parser.parse_args()
-    data_dir = options.data_dir or Path(tempfile.gettempdir()) / f"pressroom-bench-{options.articles}-{options.seed}"
+    data_dir = (
+        options.data_dir or Path(tempfile.gettempdir()) / f"pressroom-bench-{options.articles}-{options.seed}"
+    )
     setup_django(data_dir)
     prepare_archive(options.articles, options.seed)
 
@@ -167,23 +211,58 @@ def main():
         rows = []
         for kind in [*timings[("pressroom", temperature)], "all"]:
             stats = {
-                path: percentiles(sum(timings[(path, temperature)].values(), []) if kind == "all" else timings[(path, temperature)][kind])
+                path: percentiles(
+                    sum(timings[(path, temperature)].values(), [])
+                    if kind == "all"
+                    else timings[(path, temperature)][kind]
+                )
                 for path in paths
             }
             report.setdefault(temperature, {})[kind] = stats
             ours, textbook, fts = stats["pressroom"], stats["textbook"], stats["fts5"]
-            rows.append([kind, f"{ours['p50']:.1f}", f"{ours['p95']:.1f}", f"{ours['p99']:.1f}",
-                         f"{textbook['p50']:.1f}", f"{textbook['p95']:.1f}", f"{fts['p50']:.1f}", f"{fts['p95']:.1f}",
-                         f"{textbook['p95'] / ours['p95']:.2f}x", f"{fts['p95'] / ours['p95']:.2f}x"])  # fmt: skip
-        print(f"\nSearch, {options.articles:,} articles, {len(mix)} queries, {temperature} pass, top 10 + highlights + country counts (ms)")
-        print_table(["kind", "ours p50", "p95", "p99", "textbook p50", "p95", "FTS5 p50", "p95", "p95 vs textbook", "vs FTS5"], rows)
+            rows.append(
+                [
+                    kind,
+                    f"{ours['p50']:.1f}",
+                    f"{ours['p95']:.1f}",
+                    f"{ours['p99']:.1f}",
+                    f"{textbook['p50']:.1f}",
+                    f"{textbook['p95']:.1f}",
+                    f"{fts['p50']:.1f}",
+                    f"{fts['p95']:.1f}",
+                    f"{textbook['p95'] / ours['p95']:.2f}x",
+                    f"{fts['p95'] / ours['p95']:.2f}x",
+                ]
+            )
+        print(
+            f"\nSearch, {options.articles:,} articles, {len(mix)} queries, {temperature} pass, top 10 + highlights + country counts (ms)"
+        )
+        print_table(
+            [
+                "kind",
+                "ours p50",
+                "p95",
+                "p99",
+                "textbook p50",
+                "p95",
+                "FTS5 p50",
+                "p95",
+                "p95 vs textbook",
+                "vs FTS5",
+            ],
+            rows,
+        )
     page_rows = []
     for kind in [*timings[("page", "warm")], "all"]:
         page = report["warm"][kind]["page"]
         page_rows.append([kind, f"{page['p50']:.1f}", f"{page['p95']:.1f}", f"{page['p99']:.1f}"])
-    print(f"\nThe search page / (20 results, whole response, server time), {options.articles:,} articles, warm (ms)")
+    print(
+        f"\nThe search page / (20 results, whole response, server time), {options.articles:,} articles, warm (ms)"
+    )
     print_table(["kind", "p50", "p95", "p99"], page_rows)
-    print(f"\nWritten to {save('search', {'articles': options.articles, 'queries': len(mix), 'results': report})}")
+    print(
+        f"\nWritten to {save('search', {'articles': options.articles, 'queries': len(mix), 'results': report})}"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ save); "2MB/1MB" is the same test for one doubling, about 2 if quadratic. "vs pr
 Texts are made by repeating a short unit to the size asked, each aimed at one rule of the
 extractor or one regular expression of the parsers.
 """
+
 import argparse
 import sys
 import time
@@ -75,8 +76,8 @@ TEXTS = {
 def processors():
     """name -> a function of the text, each the entry point the application calls."""
     from articles.ingest.countries import find_countries
-    from articles.ingest.dates import parse_release_date
     from articles.ingest.datelines import find_dateline
+    from articles.ingest.dates import parse_release_date
     from articles.ingest.decoding import decode_release
     from articles.ingest.errors import RejectedRelease
     from articles.ingest.parsing import parse_article
@@ -143,7 +144,11 @@ def main():
     chosen = processors()
     if options.processors:
         chosen = {name: chosen[name] for name in options.processors.split(",")}
-    texts = list(TEXTS) if not options.texts else ["prose", *[n for n in options.texts.split(",") if n != "prose"]]
+    texts = (
+        list(TEXTS)
+        if not options.texts
+        else ["prose", *[n for n in options.texts.split(",") if n != "prose"]]
+    )
     for process in chosen.values():
         process("Warm up: Kenya, Georgia. Stamford, Conn. ISLAMABAD - ")  # load the gazetteer and caches
 
@@ -151,20 +156,33 @@ def main():
     for processor, process in chosen.items():
         rows, figures[processor] = [], {}
         for name in texts:
-            timings = {label: seconds_per_mb(process, text_of(TEXTS[name][0], size), options.rounds) for label, size in SIZES.items()}
+            timings = {
+                label: seconds_per_mb(process, text_of(TEXTS[name][0], size), options.rounds)
+                for label, size in SIZES.items()
+            }
             figures[processor][name] = timings
             flat = timings["2MB"] / timings["10KB"]
             doubling = timings["2MB"] / timings["1MB"]
             versus_prose = timings["2MB"] / figures[processor]["prose"]["2MB"]
             if flat > MOST_ACCEPTABLE_RATIO:
                 not_linear.append(f"{processor} on {name}: {flat:.1f}x")
-            rows.append([name, *(f"{timings[label]:.3g}" for label in SIZES), f"{flat:.2f}", f"{doubling:.2f}", f"{versus_prose:.2f}"])
+            rows.append(
+                [
+                    name,
+                    *(f"{timings[label]:.3g}" for label in SIZES),
+                    f"{flat:.2f}",
+                    f"{doubling:.2f}",
+                    f"{versus_prose:.2f}",
+                ]
+            )
         print(f"\n{processor} (seconds per MB)")
         print_table(["text", *SIZES, "2MB/10KB", "2MB/1MB", "vs prose"], rows)
         sys.stdout.flush()
 
     if options.save:
-        print(f"\nWritten to {save('text', {'seconds_per_mb': figures, 'texts': {n: TEXTS[n][1] for n in texts}})}")
+        print(
+            f"\nWritten to {save('text', {'seconds_per_mb': figures, 'texts': {n: TEXTS[n][1] for n in texts}})}"
+        )
     if not_linear:
         print(f"\nNot linear (2MB/10KB above {MOST_ACCEPTABLE_RATIO}):", "; ".join(not_linear))
         sys.exit(1)

@@ -7,6 +7,7 @@ left to right: whatever the client sent first, then one address appended by each
 appended can be trusted, so with PROXY_COUNT proxies in front the client is the address
 PROXY_COUNT places from the right; with none in front the header is ignored.
 """
+
 import ipaddress
 
 from django.conf import settings

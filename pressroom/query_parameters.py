@@ -5,6 +5,7 @@ an editor means contains one: the admin's filters, its autocomplete and every pu
 query parameters to the database. Each NUL becomes U+FFFD, the replacement character, so a
 value that held one still matches nothing rather than something else.
 """
+
 from django.http import QueryDict
 
 

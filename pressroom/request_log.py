@@ -4,6 +4,7 @@ The request id comes from the proxy's X-Request-ID header when it sends a sane o
 made here; it is sent back in the response's X-Request-ID, so a reader's report, the proxy's
 log, gunicorn's access log and Django's log lines can all be matched up.
 """
+
 import contextvars
 import json
 import logging

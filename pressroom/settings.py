@@ -3,6 +3,7 @@
 Development needs no configuration: SQLite and the Whoosh index live under the
 data directory (`var/` in the checkout unless PRESSROOM_DATA_DIR moves it).
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -42,7 +43,9 @@ def _secret_key() -> str | None:
         try:
             return Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
         except OSError as error:
-            raise ImproperlyConfigured(f"SECRET_KEY_FILE {os.environ['SECRET_KEY_FILE']} cannot be read ({error.strerror}).") from error
+            raise ImproperlyConfigured(
+                f"SECRET_KEY_FILE {os.environ['SECRET_KEY_FILE']} cannot be read ({error.strerror})."
+            ) from error
     return None
 
 
@@ -98,7 +101,9 @@ AXES_RESET_ON_SUCCESS = True
 # front the header is ignored (pressroom/client_address.py, for axes and everything else).
 PRESSROOM_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 if PRESSROOM_PROXY_COUNT < 0:
-    raise ImproperlyConfigured(f"PROXY_COUNT is {PRESSROOM_PROXY_COUNT}: set it to the number of reverse proxies in front, 0 or more.")
+    raise ImproperlyConfigured(
+        f"PROXY_COUNT is {PRESSROOM_PROXY_COUNT}: set it to the number of reverse proxies in front, 0 or more."
+    )
 AXES_CLIENT_IP_CALLABLE = "pressroom.client_address.client_address"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
@@ -198,7 +203,9 @@ PRESSROOM_INDEX_DIR = Path(os.environ.get("PRESSROOM_INDEX_DIR", DATA_DIR / "ind
 # while they parse and store (web requests always write it themselves); `rebuild_index`
 # analyses documents in this many forked processes.
 PRESSROOM_INDEX_BESIDE_IMPORTS = env_bool("PRESSROOM_INDEX_BESIDE_IMPORTS", (os.cpu_count() or 1) > 1)
-PRESSROOM_INDEX_WRITER_PROCESSES = int(os.environ.get("PRESSROOM_INDEX_WRITER_PROCESSES", min(2, os.cpu_count() or 1)))
+PRESSROOM_INDEX_WRITER_PROCESSES = int(
+    os.environ.get("PRESSROOM_INDEX_WRITER_PROCESSES", min(2, os.cpu_count() or 1))
+)
 # Import limits, in bytes unless named otherwise: an uploaded file, one release in it, and
 # what a ZIP archive may hold.
 PRESSROOM_MAX_UPLOAD_BYTES = int(os.environ.get("PRESSROOM_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))

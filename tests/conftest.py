@@ -19,7 +19,9 @@ from articles.services import article_import
 _EXAMPLES = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 hypothesis_settings.register_profile("ci", max_examples=60, database=None, **_EXAMPLES)
 hypothesis_settings.register_profile(
-    "fuzz", max_examples=3000, database=DirectoryBasedExampleDatabase(Path(__file__).resolve().parent.parent / "var" / "hypothesis"),
+    "fuzz",
+    max_examples=3000,
+    database=DirectoryBasedExampleDatabase(Path(__file__).resolve().parent.parent / "var" / "hypothesis"),
     **_EXAMPLES,
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
@@ -65,7 +67,9 @@ def archive(db, django_capture_on_commit_callbacks):
     return Archive(django_capture_on_commit_callbacks)
 
 
-def release_text(title="Minister visits Islamabad", date="27 Sep, 2019", body="Pakistan and China held talks.-PR"):
+def release_text(
+    title="Minister visits Islamabad", date="27 Sep, 2019", body="Pakistan and China held talks.-PR"
+):
     return f"{title}\n\n{date}\n\n{body}\n\nRead Comments\n"
 
 
@@ -81,7 +85,9 @@ def served(tmp_path_factory):
 
 
 CHROMIUM = os.environ.get("PRESSROOM_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("PRESSROOM_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("PRESSROOM_SCREENSHOTS", Path(__file__).resolve().parent.parent / "var" / "screenshots")
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +104,14 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()

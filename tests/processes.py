@@ -1,4 +1,5 @@
 """Pressroom in other processes, on a data directory of its own: for tests that need real concurrency."""
+
 import hashlib
 import os
 import subprocess
@@ -11,7 +12,11 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 def environment(data_dir: Path) -> dict:
     """The environment of a Pressroom on `data_dir`, with a database of its own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL", "SECRET_KEY"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL", "SECRET_KEY"))
+    }
     return {
         **env,
         **database_of_its_own(data_dir),
@@ -46,16 +51,25 @@ def database_of_its_own(data_dir: Path, server_url: str | None = None) -> dict:
 def manage(data_dir: Path, *args, check=True, timeout=300) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *map(str, args)],
-        cwd=PROJECT, env=environment(data_dir), capture_output=True, text=True, check=check, timeout=timeout,
-    )  # fmt: skip
+        cwd=PROJECT,
+        env=environment(data_dir),
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=timeout,
+    )
 
 
 def start_worker(data_dir: Path, name: str, *args) -> subprocess.Popen:
     """Run tests/workers/<name>.py in its own process."""
     return subprocess.Popen(
         [sys.executable, "-m", f"tests.workers.{name}", *map(str, args)],
-        cwd=PROJECT, env=environment(data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=PROJECT,
+        env=environment(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def new_archive(data_dir: Path, articles: int) -> None:

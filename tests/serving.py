@@ -1,4 +1,5 @@
 """Run Pressroom the way the README says, `make serve`, against a throwaway data directory."""
+
 import os
 import signal
 import socket
@@ -26,7 +27,11 @@ class ServedPressroom:
         self.log = data_dir / "serve.log"
         self.env = {
             # As a developer runs it: `make serve` supplies SECRET_KEY_FILE and ALLOWED_HOSTS itself.
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"))},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("PRESSROOM_", "DJANGO_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS"))
+            },
             **database_of_its_own(data_dir),
             "PRESSROOM_DATA_DIR": str(data_dir),
             "PRESSROOM_DEMO_ARTICLES": str(demo_articles),
@@ -39,12 +44,18 @@ class ServedPressroom:
         """Start `make serve`; returns the seconds it took to answer."""
         started = time.monotonic()
         self.process = subprocess.Popen(
-            ["make", "serve"], cwd=PROJECT, env=self.env, start_new_session=True,
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            ["make", "serve"],
+            cwd=PROJECT,
+            env=self.env,
+            start_new_session=True,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:
-                raise RuntimeError(f"make serve exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"make serve exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}"
+                )
             try:
                 with urllib.request.urlopen(self.url + "/api/search", timeout=2):
                     answered = time.monotonic() - started

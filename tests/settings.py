@@ -1,4 +1,5 @@
 """Test settings: the real settings, with a throwaway data directory and cheap password hashing."""
+
 import os
 import secrets
 import tempfile

@@ -1,7 +1,7 @@
 """The press office's admin: edits, hand-chosen countries and uploads reach search."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
 from django.core.management import call_command
 
 from articles.models import Article
@@ -23,24 +23,55 @@ def found(client, q):
 def change_form(article, *, remove=(), add=(), forget=(), **changes):
     """The article's change form as the admin page posts it: its countries less `remove`, plus
     `add`, and its editors' choices less those of the countries in `forget`."""
-    data = {"title": article.title, "published": article.published.isoformat(), "source": article.source,
-            "source_url": article.source_url, "body": article.body}  # fmt: skip
-    data.update(inline_forms("country_tags", [
-        {"id": tag.pk, "article": article.pk, "country": tag.country_id, **({"DELETE": "on"} if tag.country_id in remove else {})}
-        for tag in article.country_tags.all()
-    ], [{"article": article.pk, "country": code} for code in add]))  # fmt: skip
-    data.update(inline_forms("country_choices", [
-        {"id": choice.pk, "article": article.pk, "country": choice.country_id, "included": "on" if choice.included else "",
-         **({"DELETE": "on"} if choice.country_id in forget else {})}
-        for choice in article.country_choices.all()
-    ], []))  # fmt: skip
+    data = {
+        "title": article.title,
+        "published": article.published.isoformat(),
+        "source": article.source,
+        "source_url": article.source_url,
+        "body": article.body,
+    }
+    data.update(
+        inline_forms(
+            "country_tags",
+            [
+                {
+                    "id": tag.pk,
+                    "article": article.pk,
+                    "country": tag.country_id,
+                    **({"DELETE": "on"} if tag.country_id in remove else {}),
+                }
+                for tag in article.country_tags.all()
+            ],
+            [{"article": article.pk, "country": code} for code in add],
+        )
+    )
+    data.update(
+        inline_forms(
+            "country_choices",
+            [
+                {
+                    "id": choice.pk,
+                    "article": article.pk,
+                    "country": choice.country_id,
+                    "included": "on" if choice.included else "",
+                    **({"DELETE": "on"} if choice.country_id in forget else {}),
+                }
+                for choice in article.country_choices.all()
+            ],
+            [],
+        )
+    )
     data.update(changes)
     return data
 
 
 def inline_forms(prefix, existing, new):
-    data = {f"{prefix}-TOTAL_FORMS": len(existing) + len(new), f"{prefix}-INITIAL_FORMS": len(existing),
-            f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}  # fmt: skip
+    data = {
+        f"{prefix}-TOTAL_FORMS": len(existing) + len(new),
+        f"{prefix}-INITIAL_FORMS": len(existing),
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
     for number, form in enumerate([*existing, *new]):
         data.update({f"{prefix}-{number}-{name}": value for name, value in form.items()})
     return data
@@ -53,17 +84,23 @@ def codes(article):
 def test_an_admin_edit_is_searchable_at_once(editor, archive):
     article = archive.add("Water talks", "Kenya discussed water.")
     with archive.committed():
-        response = editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, body="Kenya discussed irrigation."))
+        response = editor.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            change_form(article, body="Kenya discussed irrigation."),
+        )
     assert response.status_code == 302
     assert found(editor, "irrigation") == ["Water talks"]
     assert found(editor, "water talks") == ["Water talks"]  # the title still matches
-    assert found(editor, "\"discussed water\"") == []
+    assert found(editor, '"discussed water"') == []
 
 
 def test_edited_text_is_tagged_again(editor, archive):
     article = archive.add("Talks", "Kenya discussed water.")
     with archive.committed():
-        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, body="Peru discussed water."))
+        editor.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            change_form(article, body="Peru discussed water."),
+        )
     assert [c.code for c in Article.objects.get(pk=article.pk).countries.all()] == ["PE"]
 
 
@@ -77,15 +114,22 @@ def test_an_editors_countries_are_kept_through_edits_reimports_and_retagging(edi
     article = archive.add("Water talks", WATER_TALKS, "2019-09-27")
     assert codes(article) == {"KE", "UG"}
     with archive.committed():
-        response = editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, remove=["UG"], add=["TZ"]))
+        response = editor.post(
+            f"/admin/articles/article/{article.pk}/change/", change_form(article, remove=["UG"], add=["TZ"])
+        )
     assert response.status_code == 302
     assert codes(article) == {"KE", "TZ"}
     assert editor.get("/api/search", {"country": "TZ"}).json()["count"] == 1
     assert editor.get("/api/search", {"country": "UG"}).json()["count"] == 0
 
     with archive.committed():
-        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(
-            Article.objects.get(pk=article.pk), body=WATER_TALKS.replace("Kenya discussed", "Kenya and Peru discussed")))  # fmt: skip
+        editor.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            change_form(
+                Article.objects.get(pk=article.pk),
+                body=WATER_TALKS.replace("Kenya discussed", "Kenya and Peru discussed"),
+            ),
+        )
     assert codes(article) == {"KE", "PE", "TZ"}  # extraction still decides the countries nobody chose
     archive.add("Water talks", WATER_TALKS + " A third version.", "2019-09-27")  # a correction: an update
     assert Article.objects.get(pk=article.pk).body == WATER_TALKS + " A third version."
@@ -102,7 +146,10 @@ def test_deleting_a_choice_lets_extraction_decide_again(editor, archive):
         editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, remove=["UG"]))
     assert codes(article) == {"KE"}
     with archive.committed():
-        editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(Article.objects.get(pk=article.pk), forget=["UG"]))
+        editor.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            change_form(Article.objects.get(pk=article.pk), forget=["UG"]),
+        )
     assert codes(article) == {"KE", "UG"}
     assert editor.get("/api/search", {"country": "UG"}).json()["count"] == 1
 
@@ -134,13 +181,17 @@ def test_deleting_in_the_admin_withdraws_from_search(editor, archive):
     with archive.committed():
         editor.post(f"/admin/articles/article/{article.pk}/delete/", {"note": "Issued in error."})
     assert found(editor, "doomed") == []
-    assert Article.objects.withdrawn().get().pk == article.pk  # the release is withdrawn, not gone (test_admin_history.py)
+    assert (
+        Article.objects.withdrawn().get().pk == article.pk
+    )  # the release is withdrawn, not gone (test_admin_history.py)
 
 
 def test_an_edit_that_duplicates_another_release_is_refused(editor, archive):
     archive.add("Twin", "Same body.", "2019-01-01")
     other = archive.add("Other", "Different body.", "2019-01-01")
-    response = editor.post(f"/admin/articles/article/{other.pk}/change/", change_form(other, title="Twin", body="Same body."))
+    response = editor.post(
+        f"/admin/articles/article/{other.pk}/change/", change_form(other, title="Twin", body="Same body.")
+    )
     assert response.status_code == 200
     assert "An identical release is already in the archive" in response.content.decode()
 
@@ -221,27 +272,53 @@ def test_the_article_lists_year_filter_refuses_impossible_years(editor, archive,
 
 def test_the_article_form_cleans_control_characters_out_of_every_text_field(editor, archive):
     article = archive.add("Water talks", "Kenya discussed water.")
-    dirty = change_form(article, title="Water\x00 talks\x1b\ufffe", source="Press\x07 office", body="Kenya\x0b discussed\x00 water.\x9f")
+    dirty = change_form(
+        article,
+        title="Water\x00 talks\x1b\ufffe",
+        source="Press\x07 office",
+        body="Kenya\x0b discussed\x00 water.\x9f",
+    )
     with archive.committed():
         response = editor.post(f"/admin/articles/article/{article.pk}/change/", dirty)
     assert response.status_code == 302
     article.refresh_from_db()
-    assert (article.title, article.source, article.body) == ("Water talks", "Press office", "Kenya\n discussed water.")
+    assert (article.title, article.source, article.body) == (
+        "Water talks",
+        "Press office",
+        "Kenya\n discussed water.",
+    )
 
 
 @pytest.mark.parametrize("published", ["0019-09-27", "9999-09-27"])
 def test_the_article_form_refuses_an_implausible_publication_date(editor, archive, published):
     article = archive.add("Water talks", "Kenya discussed water.")
-    response = editor.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, published=published))
+    response = editor.post(
+        f"/admin/articles/article/{article.pk}/change/", change_form(article, published=published)
+    )
     assert response.status_code == 200
-    assert f"The publication date {published} is outside the dates Pressroom accepts" in response.content.decode()
+    assert (
+        f"The publication date {published} is outside the dates Pressroom accepts"
+        in response.content.decode()
+    )
     article.refresh_from_db()
     assert article.published.isoformat() == "2019-09-27"
 
 
-@pytest.mark.parametrize("path", ["/admin/articles/article/?countries__code__exact=%00", "/admin/articles/importbatch/?origin__exact=a%00b",
-                                  "/admin/articles/importitem/?outcome__exact=%00", "/admin/articles/article/?q=%00",
-                                  "/admin/autocomplete/?term=%00&app_label=articles&model_name=articlecountry&field_name=country"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/articles/article/?countries__code__exact=%00",
+        "/admin/articles/importbatch/?origin__exact=a%00b",
+        "/admin/articles/importitem/?outcome__exact=%00",
+        "/admin/articles/article/?q=%00",
+        "/admin/autocomplete/?term=%00&app_label=articles&model_name=articlecountry&field_name=country",
+    ],
+)
 def test_a_nul_in_an_admin_parameter_matches_nothing_on_every_database(editor, archive, path):
     archive.add("Talks in Islamabad", "Pakistan and China met.")
-    assert editor.get(path).status_code in (200, 302, 403, 404)  # PostgreSQL refuses NUL: this was a 500 there
+    assert editor.get(path).status_code in (
+        200,
+        302,
+        403,
+        404,
+    )  # PostgreSQL refuses NUL: this was a 500 there

@@ -1,6 +1,9 @@
 def test_article_page_shows_the_release(client, archive):
     article = archive.add(
-        "Talks in Bishkek", "Pakistan and Russia met in Bishkek.\n\nA second paragraph.", "2019-06-13", source="Press release"
+        "Talks in Bishkek",
+        "Pakistan and Russia met in Bishkek.\n\nA second paragraph.",
+        "2019-06-13",
+        source="Press release",
     )
     response = client.get(article.get_absolute_url())
     html = response.content.decode()
@@ -51,8 +54,15 @@ def test_article_api(client, archive):
         "body": "Kenya first.\n\nSecond.",
         "url": f"http://testserver/articles/{article.pk}/api-title/",
         "updated": first.created.isoformat(),
-        "versions": [{"number": 1, "created": first.created.isoformat(), "major": True, "note": "",
-                      "url": f"http://testserver/articles/{article.pk}/api-title/versions/1/"}],
+        "versions": [
+            {
+                "number": 1,
+                "created": first.created.isoformat(),
+                "major": True,
+                "note": "",
+                "url": f"http://testserver/articles/{article.pk}/api-title/versions/1/",
+            }
+        ],
     }
 
 
@@ -74,8 +84,12 @@ def test_writes_are_refused_on_read_only_pages(client, db):
 
 
 def test_an_article_links_its_neighbours_and_related_releases(client, archive):
-    older = archive.add("Pakistan and Kenya sign a trade accord", "Trade between Pakistan and Kenya grew.", "2019-01-01")
-    middle = archive.add("Kenya trade talks continue", "Kenya and Pakistan discussed trade again.", "2019-02-01")
+    older = archive.add(
+        "Pakistan and Kenya sign a trade accord", "Trade between Pakistan and Kenya grew.", "2019-01-01"
+    )
+    middle = archive.add(
+        "Kenya trade talks continue", "Kenya and Pakistan discussed trade again.", "2019-02-01"
+    )
     newer = archive.add("Climate fund for Peru", "Peru received a climate fund.", "2019-03-01")
     html = client.get(middle.get_absolute_url()).content.decode()
     assert f'<a rel="prev" href="{older.get_absolute_url()}">' in html

@@ -1,4 +1,5 @@
 """Backups: written while the archive is in use, restored into an empty one (any engine) with every id and file."""
+
 import io
 import os
 import shutil
@@ -12,8 +13,8 @@ from django.core.management import CommandError, call_command
 from articles.editing import merge, remove_permanently, split_version, withdraw
 from articles.history import record_version
 from articles.models import Article, ArticleRemoval, ArticleVersion, CountryChoice, ImportBatch, ImportFile
-from articles.services import choose_country, release_fingerprint, tag_countries
 from articles.search.index import searcher
+from articles.services import choose_country, release_fingerprint, tag_countries
 
 from .conftest import release_text
 from .processes import PROJECT, database_of_its_own, environment
@@ -26,7 +27,10 @@ def index_contents():
 
 def rows(model):
     """Every row of `model`, every column."""
-    return {row.pk: {field.attname: getattr(row, field.attname) for field in model._meta.concrete_fields} for row in model.objects.all()}
+    return {
+        row.pk: {field.attname: getattr(row, field.attname) for field in model._meta.concrete_fields}
+        for row in model.objects.all()
+    }
 
 
 def run(name, *args):
@@ -50,8 +54,12 @@ def filled_archive(archive, admin_client, settings, tmp_path):
     return {"kenya": kenya, "edited": edited}
 
 
-def test_a_restore_brings_back_every_row_file_and_index_document(filled_archive, tmp_path, search_index, settings):
-    before_rows = {a.pk: (a.title, a.slug, a.body, sorted(map(str, a.country_tags.all()))) for a in Article.objects.all()}
+def test_a_restore_brings_back_every_row_file_and_index_document(
+    filled_archive, tmp_path, search_index, settings
+):
+    before_rows = {
+        a.pk: (a.title, a.slug, a.body, sorted(map(str, a.country_tags.all()))) for a in Article.objects.all()
+    }
     before_index = index_contents()
     upload = ImportFile.objects.get().upload
     original_bytes = upload.read()
@@ -65,12 +73,17 @@ def test_a_restore_brings_back_every_row_file_and_index_document(filled_archive,
     (search_index / "current").unlink()
 
     assert "the index is rebuilt" in run("restore_archive", str(backup))
-    after_rows = {a.pk: (a.title, a.slug, a.body, sorted(map(str, a.country_tags.all()))) for a in Article.objects.all()}
-    assert after_rows == before_rows
-    assert {(c.country_id, c.included) for c in CountryChoice.objects.filter(article=filled_archive["edited"])} == {
-        ("PK", False), ("NO", True), ("FI", True)
+    after_rows = {
+        a.pk: (a.title, a.slug, a.body, sorted(map(str, a.country_tags.all()))) for a in Article.objects.all()
     }
-    assert sorted(c.code for c in Article.objects.get(pk=filled_archive["edited"].pk).countries.all()) == ["FI", "NO"]
+    assert after_rows == before_rows
+    assert {
+        (c.country_id, c.included) for c in CountryChoice.objects.filter(article=filled_archive["edited"])
+    } == {("PK", False), ("NO", True), ("FI", True)}
+    assert sorted(c.code for c in Article.objects.get(pk=filled_archive["edited"].pk).countries.all()) == [
+        "FI",
+        "NO",
+    ]
     assert index_contents() == before_index
     assert ImportFile.objects.get().upload.read() == original_bytes
     # New articles are numbered after the restored ones, so no permalink is reused.
@@ -82,7 +95,9 @@ def edit(article, *, user, major, note, **fields):
     """An editor's change, kept as the next version (as the admin's change form keeps it)."""
     for name, value in fields.items():
         setattr(article, name, value)
-    article.fingerprint = release_fingerprint(title=article.title, published=article.published, body=article.body)
+    article.fingerprint = release_fingerprint(
+        title=article.title, published=article.published, body=article.body
+    )
     article.save()
     tag_countries(article)
     return record_version(article, how="admin edit", user=user, major=major, note=note)
@@ -94,30 +109,54 @@ def archive_with_history(archive, django_user_model):
     editor = django_user_model.objects.create_superuser("editor", "editor@example.org", "a long passphrase 1")
     accord = archive.add("Kenya and Peru sign an accord", "Nairobi hosted the talks.")
     withdrawn = archive.add("Minister visits Lima", "Peru welcomed the minister.")
-    duplicate = archive.add("Kenya and Peru sign an accord in Nairobi", "Talks in Nairobi between Kenya and Peru.")
+    duplicate = archive.add(
+        "Kenya and Peru sign an accord in Nairobi", "Talks in Nairobi between Kenya and Peru."
+    )
     with archive.committed():
-        edit(accord, user=editor, major=True, note="The day of the talks was added.", body="Nairobi hosted the talks on Monday.")
-        edit(accord, user=editor, major=False, note="A typo.", body="Nairobi hosted the talks on Monday, with Chile.")
+        edit(
+            accord,
+            user=editor,
+            major=True,
+            note="The day of the talks was added.",
+            body="Nairobi hosted the talks on Monday.",
+        )
+        edit(
+            accord,
+            user=editor,
+            major=False,
+            note="A typo.",
+            body="Nairobi hosted the talks on Monday, with Chile.",
+        )
         split = split_version(accord.versions.get(number=1), user=editor)
         withdraw(withdrawn, note="Issued in error.")
         merge(duplicate, accord)
     removed = archive.add("A release a court had removed", "Uganda and Kenya.")  # the highest id
     with archive.committed():
         removal = remove_permanently(removed, reason="A court order.", user=editor)
-    return {"accord": accord, "split": split, "withdrawn": withdrawn, "duplicate": duplicate, "removal": removal}
+    return {
+        "accord": accord,
+        "split": split,
+        "withdrawn": withdrawn,
+        "duplicate": duplicate,
+        "removal": removal,
+    }
 
 
 def test_the_whole_history_survives_a_restore(archive_with_history, tmp_path):
     accord, split = archive_with_history["accord"], archive_with_history["split"]
     assert [(v.number, v.major, v.note) for v in accord.versions.all()] == [
-        (1, True, ""), (2, True, "The day of the talks was added."), (3, False, "A typo.")
-    ]  # fmt: skip
+        (1, True, ""),
+        (2, True, "The day of the talks was added."),
+        (3, False, "A typo."),
+    ]
     assert split.versions.get().split_from == accord.versions.get(number=1)
     before = {model: rows(model) for model in (Article, ArticleVersion, ArticleRemoval)}
     backup = tmp_path / "backup.tar.gz"
     run("backup_archive", str(backup))
 
-    Article.objects.filter(merged_into__isnull=False).delete()  # a survivor is protected by what merged into it
+    Article.objects.filter(
+        merged_into__isnull=False
+    ).delete()  # a survivor is protected by what merged into it
     Article.objects.all().delete()
     ArticleRemoval.objects.all().delete()
     assert not ArticleVersion.objects.exists()
@@ -128,7 +167,13 @@ def test_the_whole_history_survives_a_restore(archive_with_history, tmp_path):
     assert Article.objects.get(pk=archive_with_history["duplicate"].pk).merged_into_id == accord.pk
     assert ArticleVersion.objects.get(article=split).split_from.article_id == accord.pk
     # The history goes on where it stopped.
-    later = edit(Article.objects.get(pk=accord.pk), user=None, major=True, note="Restored, then corrected.", body="Monday's talks.")
+    later = edit(
+        Article.objects.get(pk=accord.pk),
+        user=None,
+        major=True,
+        note="Restored, then corrected.",
+        body="Monday's talks.",
+    )
     assert later.number == 4 and later.pk > max(before[ArticleVersion])
 
 
@@ -158,7 +203,10 @@ def test_an_archive_whose_every_release_was_removed_keeps_their_ids_too(archive,
     reset_article_ids()
 
     run("restore_archive", str(backup))
-    assert Article.objects.create(title="After", body="x", published="2020-01-01", fingerprint="after").pk > removed_id
+    assert (
+        Article.objects.create(title="After", body="x", published="2020-01-01", fingerprint="after").pk
+        > removed_id
+    )
 
 
 def test_a_backup_from_before_versions_restores_with_every_article_at_version_1(archive, tmp_path):
@@ -170,7 +218,12 @@ def test_a_backup_from_before_versions_restores_with_every_article_at_version_1(
 
     run("restore_archive", str(backup))
     version = ArticleVersion.objects.get()
-    assert (version.article_id, version.number, version.title, version.body) == (kept.pk, 1, kept.title, kept.body)
+    assert (version.article_id, version.number, version.title, version.body) == (
+        kept.pk,
+        1,
+        kept.title,
+        kept.body,
+    )
 
 
 def reset_article_ids():
@@ -182,7 +235,9 @@ def reset_article_ids():
         if connection.vendor == "sqlite":  # a new SQLite database has no counter until its first insert
             cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [Article._meta.db_table])
             return
-        for statement in connection.ops.sequence_reset_by_name_sql(no_style(), [{"table": Article._meta.db_table, "column": "id"}]):
+        for statement in connection.ops.sequence_reset_by_name_sql(
+            no_style(), [{"table": Article._meta.db_table, "column": "id"}]
+        ):
             cursor.execute(statement)
 
 
@@ -203,7 +258,9 @@ def test_a_file_that_is_not_a_backup_is_refused_clearly(db, tmp_path):
 POSTGRES_URL = os.environ.get("PRESSROOM_TEST_POSTGRES_URL")
 
 
-@pytest.mark.skipif(not POSTGRES_URL, reason="needs PRESSROOM_TEST_POSTGRES_URL (`.ci/run` starts PostgreSQL and sets it)")
+@pytest.mark.skipif(
+    not POSTGRES_URL, reason="needs PRESSROOM_TEST_POSTGRES_URL (`.ci/run` starts PostgreSQL and sets it)"
+)
 def test_an_archive_moves_from_sqlite_to_postgresql_with_its_ids(tmp_path):
     """The documented path: backup_archive on SQLite, restore_archive on PostgreSQL."""
     sqlite_dir, postgres_dir = tmp_path / "sqlite", tmp_path / "postgres"
@@ -211,13 +268,25 @@ def test_an_archive_moves_from_sqlite_to_postgresql_with_its_ids(tmp_path):
     on_postgres = {**environment(postgres_dir), **database_of_its_own(postgres_dir, POSTGRES_URL)}
 
     def manage(env, *args):
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
     manage(on_sqlite, "migrate", "-v0")
     manage(on_sqlite, "generate_articles", "40", "--seed", "3")
-    manage(on_sqlite, "shell", "-c", "from articles.models import Article; Article.objects.filter(pk__in=[2, 5]).delete()")
+    manage(
+        on_sqlite,
+        "shell",
+        "-c",
+        "from articles.models import Article; Article.objects.filter(pk__in=[2, 5]).delete()",
+    )
     listing = "from articles.models import Article; print(sorted(Article.objects.values_list('pk', 'slug')))"
     before = manage(on_sqlite, "shell", "-c", listing)
     manage(on_sqlite, "backup_archive", str(tmp_path / "move.tar.gz"))

@@ -1,4 +1,5 @@
 """Readers' journeys in a real headless Chromium (Debian's), against `make serve`."""
+
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -9,6 +10,7 @@ from .conftest import SCREENSHOTS
 
 # Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
 pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def page(browser):
@@ -125,7 +127,9 @@ def test_a_bar_of_the_chart_narrows_the_search_to_its_year_then_month(page, serv
     page.screenshot(path=SCREENSHOTS / "search-one-year.png", full_page=True)
     months = page.locator(".timeline-chart a")
     assert months.count() == 12
-    busiest = max(range(12), key=lambda n: int(months.nth(n).get_attribute("aria-label").split(": ")[1].split()[0]))
+    busiest = max(
+        range(12), key=lambda n: int(months.nth(n).get_attribute("aria-label").split(": ")[1].split()[0])
+    )
     months.nth(busiest).click()
     assert re.fullmatch(rf"{year}-\d\d", query(page)["from"][0])
 

@@ -1,4 +1,5 @@
 """A press officer's bulk upload through a real browser, processed by the background worker `make serve` runs."""
+
 import io
 import subprocess
 import sys
@@ -23,9 +24,21 @@ def office(tmp_path_factory):
     server = ServedPressroom(data_dir, demo_articles=10)
     server.start()
     subprocess.run(
-        [sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", "officer", "--email", "o@example.org"],
-        cwd=PROJECT, env={**environment(data_dir), "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            "officer",
+            "--email",
+            "o@example.org",
+        ],
+        cwd=PROJECT,
+        env={**environment(data_dir), "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+        check=True,
+        capture_output=True,
+    )
     yield server
     server.stop()
 
@@ -33,10 +46,14 @@ def office(tmp_path_factory):
 def test_uploading_several_files_through_the_admin(browser, office, tmp_path):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-        zipped.writestr("week/monday.txt", release_text(title="Monday briefing on Kenya", body="Kenya and Peru met."))
+        zipped.writestr(
+            "week/monday.txt", release_text(title="Monday briefing on Kenya", body="Kenya and Peru met.")
+        )
         zipped.writestr("week/tuesday.txt", release_text(title="Tuesday note", date="not a date"))
     (tmp_path / "week.zip").write_bytes(archive.getvalue())
-    (tmp_path / "list.csv").write_text("title,date,body,countries\nCSV release on fisheries,2021-03-04,Fisheries talks.,NO\n")
+    (tmp_path / "list.csv").write_text(
+        "title,date,body,countries\nCSV release on fisheries,2021-03-04,Fisheries talks.,NO\n"
+    )
 
     page = browser.new_page()
     page.goto(office.url + "/admin/articles/article/import/")
@@ -64,8 +81,11 @@ def test_uploading_several_files_through_the_admin(browser, office, tmp_path):
 
 def test_an_editor_sees_the_weights_and_corrects_the_countries(browser, office, tmp_path):
     release = tmp_path / "release.txt"
-    release.write_text(release_text(
-        title="Kenya water talks", body="Kenya and Peru discussed water on Monday. The talks went on.-PR"))  # fmt: skip
+    release.write_text(
+        release_text(
+            title="Kenya water talks", body="Kenya and Peru discussed water on Monday. The talks went on.-PR"
+        )
+    )
     page = browser.new_page()
     page.goto(office.url + "/admin/articles/article/upload/")
     if page.get_by_label("Username").count():

@@ -1,4 +1,5 @@
 """`check_index` finds every kind of drift between the index and the database, and --fix mends it."""
+
 import io
 
 import pytest
@@ -34,7 +35,9 @@ def test_missing_stale_and_orphaned_documents_are_reported_and_fixed(archive, cl
     kept = archive.add("Kept", "Kenya.")
     edited = archive.add("Edited", "Kenya.")
     deleted = archive.add("Deleted", "Kenya.")
-    added = Article.objects.create(title="Added behind the index's back", body="Peru.", published="2020-01-01", fingerprint="x")
+    added = Article.objects.create(
+        title="Added behind the index's back", body="Peru.", published="2020-01-01", fingerprint="x"
+    )
     Article.objects.filter(pk=edited.pk).update(body="Changed behind the index's back.")
     Article.objects.filter(pk=deleted.pk).delete()
     lose_owed_updates()

@@ -1,5 +1,6 @@
 """Sign-in throttling counts the client's real address: a forwarding header the client
 writes itself never earns it a fresh count, with or without proxies in front."""
+
 import pytest
 from django.test import Client, RequestFactory, override_settings
 
@@ -14,7 +15,9 @@ def editor(db, django_user_model):
 def sign_in(password, forwarded_for=None, peer="127.0.0.1"):
     """A POST to the real admin sign-in from `peer`, with the X-Forwarded-For header it carries."""
     headers = {} if forwarded_for is None else {"X-Forwarded-For": forwarded_for}
-    return Client(REMOTE_ADDR=peer).post("/admin/login/", {"username": "editor", "password": password}, headers=headers)
+    return Client(REMOTE_ADDR=peer).post(
+        "/admin/login/", {"username": "editor", "password": password}, headers=headers
+    )
 
 
 def fail_five_times(forwarded_for=lambda guess: None):
@@ -51,7 +54,9 @@ def test_behind_one_proxy_the_address_it_appends_is_the_client(editor):
 
 @override_settings(PRESSROOM_PROXY_COUNT=2)
 def test_behind_two_proxies_the_address_two_hops_from_the_right_is_the_client(editor):
-    statuses = [sign_in("wrong", f"198.51.100.{guess}, 203.0.113.7, 10.0.0.2").status_code for guess in range(30)]
+    statuses = [
+        sign_in("wrong", f"198.51.100.{guess}, 203.0.113.7, 10.0.0.2").status_code for guess in range(30)
+    ]
     assert statuses[:4] == [200] * 4 and statuses[4:] == [429] * 26
     assert sign_in(PASSWORD, "203.0.113.7, 10.0.0.3").status_code == 429  # through the other front proxy
     assert sign_in(PASSWORD, "203.0.113.9, 10.0.0.2").status_code == 302

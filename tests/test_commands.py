@@ -33,7 +33,9 @@ def release_folder(tmp_path):
     (folder / "nested").mkdir(parents=True)
     (folder / "one.txt").write_text(release_text(title="First release"), encoding="utf-8")
     (folder / "two.txt").write_bytes(release_text(title="Second – Café").encode("cp1252"))
-    (folder / "nested" / "three.txt").write_bytes(codecs.BOM_UTF16_LE + release_text(title="Third").encode("utf-16-le"))
+    (folder / "nested" / "three.txt").write_bytes(
+        codecs.BOM_UTF16_LE + release_text(title="Third").encode("utf-16-le")
+    )
     (folder / "broken.txt").write_text("A title\n\nno date here\n\nBody", encoding="utf-8")
     (folder / "notes.md").write_text("not a release", encoding="utf-8")
     return folder
@@ -66,7 +68,9 @@ def test_a_changed_text_updates_the_article_and_keeps_its_permalink(client, arch
     with archive.committed():
         run("import_articles", str(path))
     article = Article.objects.get()
-    path.write_text(release_text(title="Evolving", body=draft.replace("draft", "final")), encoding="utf-8")  # a correction
+    path.write_text(
+        release_text(title="Evolving", body=draft.replace("draft", "final")), encoding="utf-8"
+    )  # a correction
     with archive.committed():
         assert "0 created, 1 updated" in run("import_articles", str(path))
     assert Article.objects.get().get_absolute_url() == article.get_absolute_url()
@@ -88,7 +92,9 @@ def test_generated_files_import_cleanly(archive, tmp_path, client):
     files = sorted((tmp_path / "out").glob("*.txt"))
     assert len(files) == 12
     with archive.committed():
-        assert "12 created, 0 updated, 0 unchanged, 0 failed." in run("import_articles", str(tmp_path / "out"))
+        assert "12 created, 0 updated, 0 unchanged, 0 failed." in run(
+            "import_articles", str(tmp_path / "out")
+        )
     assert count(client) == 12
 
 
@@ -191,8 +197,13 @@ def schema_without_accent_folding():
     return schema
 
 
-@pytest.mark.parametrize("earlier_schema", [schema_without_phrase_pairs, schema_without_country_weights, schema_without_accent_folding])
-def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(archive, client, caplog, earlier_schema):
+@pytest.mark.parametrize(
+    "earlier_schema",
+    [schema_without_phrase_pairs, schema_without_country_weights, schema_without_accent_folding],
+)
+def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(
+    archive, client, caplog, earlier_schema
+):
     from articles.search.index import forget_open_index, index_root, make_current
     from articles.search.storage import UnhurriedFileStorage
 
@@ -229,13 +240,18 @@ def tags(article):
     return {tag.country_id: tag.weight for tag in ArticleCountry.objects.filter(article=article)}
 
 
-def test_retag_countries_dry_run_shows_what_would_change_and_changes_nothing(client, tagged_by_an_older_extractor):
+def test_retag_countries_dry_run_shows_what_would_change_and_changes_nothing(
+    client, tagged_by_an_older_extractor
+):
     before = {name: tags(article) for name, article in tagged_by_an_older_extractor.items()}
     output = run("retag_countries", "--dry-run")
     kenya, peru = tagged_by_an_older_extractor["kenya"], tagged_by_an_older_extractor["peru"]
     assert f"{kenya.pk} Kenya water talks: +UG 2" in output
     assert f"{peru.pk} Mining rules: -FR PE 1→3.5" in output
-    assert "3 articles checked: 2 would change (1 countries added, 1 removed, 1 reweighted); editors' choices kept on 1." in output
+    assert (
+        "3 articles checked: 2 would change (1 countries added, 1 removed, 1 reweighted); editors' choices kept on 1."
+        in output
+    )
     assert "Dry run: nothing was changed." in output
     assert {name: tags(article) for name, article in tagged_by_an_older_extractor.items()} == before
     assert count(client, country="FR") == 1 and count(client, country="UG") == 0

@@ -1,4 +1,5 @@
 """The index under real concurrency and crashes, with separate processes on a shared archive."""
+
 import random
 import signal
 import time
@@ -25,7 +26,10 @@ def searchable_text(data_dir, query):
 
 def test_eight_processes_editing_at_once_lose_no_update(tmp_path):
     new_archive(tmp_path, articles=40)
-    workers = [start_worker(tmp_path, "edit_articles", n, 50, ",".join(str(i) for i in range(n * 5 + 1, n * 5 + 6))) for n in range(8)]
+    workers = [
+        start_worker(tmp_path, "edit_articles", n, 50, ",".join(str(i) for i in range(n * 5 + 1, n * 5 + 6)))
+        for n in range(8)
+    ]
     for worker in workers:
         out, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err
@@ -69,7 +73,9 @@ def test_two_imports_of_overlapping_files_at_once_store_each_release_once(tmp_pa
     from .processes import PROJECT, environment
 
     new_archive(tmp_path / "data", articles=0)
-    manage(tmp_path / "data", "generate_articles", 300, "--seed", 8, "--out", tmp_path / "all", "--verbosity", 0)
+    manage(
+        tmp_path / "data", "generate_articles", 300, "--seed", 8, "--out", tmp_path / "all", "--verbosity", 0
+    )
     files = sorted((tmp_path / "all").glob("*.txt"))
     for folder, chosen in (("first", files[:200]), ("second", files[100:])):
         (tmp_path / folder).mkdir()
@@ -78,18 +84,26 @@ def test_two_imports_of_overlapping_files_at_once_store_each_release_once(tmp_pa
     imports = [
         subprocess.Popen(
             [sys.executable, "manage.py", "import_articles", str(tmp_path / folder)],
-            cwd=PROJECT, env=environment(tmp_path / "data"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            cwd=PROJECT,
+            env=environment(tmp_path / "data"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for folder in ("first", "second")
     ]
     reports = [process.communicate(timeout=300) for process in imports]
     assert [process.returncode for process in imports] == [0, 0], reports
     summary = manage(
-        tmp_path / "data", "shell", "--verbosity", "0", "-c",
+        tmp_path / "data",
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
         "from articles.models import Article, ImportBatch;"
         "print(Article.objects.count(), sum(b.created_count for b in ImportBatch.objects.all()),"
         " sum(b.unchanged_count for b in ImportBatch.objects.all()))",
-    ).stdout.split()  # fmt: skip
+    ).stdout.split()
     assert summary == ["300", "300", "100"]
     manage(tmp_path / "data", "catch_up_index")
     check = manage(tmp_path / "data", "check_index", check=False)

@@ -113,11 +113,15 @@ def test_a_dateline_names_where_the_story_is(text, expected):
 def test_a_dash_in_a_sentence_is_not_a_dateline():
     assert find_dateline("The minister said - and repeated - that") is None
     assert find_dateline("Prime Minister - a profile") is None
-    assert find_dateline("STAMFORD, Conn., March 3 - The company") .region == "Conn."
+    assert find_dateline("STAMFORD, Conn., March 3 - The company").region == "Conn."
 
 
 def test_a_country_named_in_passing_is_mentioned_but_not_a_subject():
-    body = "Kenya and Uganda signed a water accord on Monday. " + "The accord covers the lake. " * 30 + "Peru sent an observer."
+    body = (
+        "Kenya and Uganda signed a water accord on Monday. "
+        + "The accord covers the lake. " * 30
+        + "Peru sent an observer."
+    )
     mentions = {mention.code: mention for mention in find_countries("Water accord signed", body)}
     assert mentions["KE"].about and mentions["UG"].about
     assert not mentions["PE"].about and mentions["PE"].weight == 1.0
@@ -125,7 +129,11 @@ def test_a_country_named_in_passing_is_mentioned_but_not_a_subject():
 
 
 def test_a_country_named_twice_is_a_subject():
-    body = "The accord was signed on Monday. " + "It covers the lake. " * 30 + "Peru sent an observer. Peru will fund it."
+    body = (
+        "The accord was signed on Monday. "
+        + "It covers the lake. " * 30
+        + "Peru sent an observer. Peru will fund it."
+    )
     assert about(body) == {"PE"}
 
 
@@ -151,7 +159,8 @@ def test_text_without_places_finds_nothing():
 # the database's write lock while it did; now each is read in a second or two.
 LARGEST_RELEASE = 2 * 1024 * 1024
 HOSTILE_UNITS = {
-    "Georgia named 2,000+ times": "The delegation from Georgia met ministers to discuss trade. " + "Officials agreed to meet again. " * 28,
+    "Georgia named 2,000+ times": "The delegation from Georgia met ministers to discuss trade. "
+    + "Officials agreed to meet again. " * 28,
     "a dotted run": "A.",
     "an apostrophe run": "A'",
     "Morgan Stanley beside itself": "Morgan Stanley ",
@@ -176,11 +185,51 @@ def test_georgia_named_2000_times_is_still_the_country_and_still_the_state_besid
 
 
 PLACES_AND_TRAPS = [
-    "Georgia", "Atlanta", "Jordan", "Michael", "Chad", "Smith", "Guinea", "Papua", "New", "Equatorial", "Bissau",
-    "Indian", "Ocean", "Stamford,", "Conn.", "Ga.", "Morgan", "Stanley", "U.S.", "UK", "KENYA", "Kenya", "turkey",
-    "Turkey", "Côte", "d’Ivoire", "Korea", "South", "Congo", "Republic", "of", "the", "York", "Zealand", "Israel's",
-    "ISLAMABAD,", "Sept", "27", "-", ".", ",", "\n\n", "A.", "'",
-]  # fmt: skip
+    "Georgia",
+    "Atlanta",
+    "Jordan",
+    "Michael",
+    "Chad",
+    "Smith",
+    "Guinea",
+    "Papua",
+    "New",
+    "Equatorial",
+    "Bissau",
+    "Indian",
+    "Ocean",
+    "Stamford,",
+    "Conn.",
+    "Ga.",
+    "Morgan",
+    "Stanley",
+    "U.S.",
+    "UK",
+    "KENYA",
+    "Kenya",
+    "turkey",
+    "Turkey",
+    "Côte",
+    "d’Ivoire",
+    "Korea",
+    "South",
+    "Congo",
+    "Republic",
+    "of",
+    "the",
+    "York",
+    "Zealand",
+    "Israel's",
+    "ISLAMABAD,",
+    "Sept",
+    "27",
+    "-",
+    ".",
+    ",",
+    "\n\n",
+    "A.",
+    "'",
+]
 hostile_texts = st.lists(st.sampled_from(PLACES_AND_TRAPS) | st.text(max_size=12), max_size=40).map(" ".join)
 
 
@@ -201,7 +250,9 @@ def test_any_text_gives_well_formed_countries(title, body):
 def test_a_text_said_twice_names_the_same_countries(body):
     # A hyphen is a token of its own, so no name runs on from one copy into the other.
     twice = f"{body} - {body}"
-    assume(find_dateline(body) is None and find_dateline(twice) is None)  # a dateline counts only at the start
+    assume(
+        find_dateline(body) is None and find_dateline(twice) is None
+    )  # a dateline counts only at the start
     assert codes(twice) == codes(body)
 
 

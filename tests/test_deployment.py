@@ -1,4 +1,5 @@
 """Production settings: required secrets, Django's deployment checks, security headers, throttled sign-in."""
+
 import re
 import secrets
 import shlex
@@ -12,19 +13,32 @@ from .processes import PROJECT, environment
 
 PRODUCTION = {"HTTPS": "1", "ALLOWED_HOSTS": "press.example.org"}
 # The rest of the README's /etc/pressroom.env, but for the database, which is the suite's (a new one).
-PRODUCTION_SERVICE = {**PRODUCTION, "CSRF_TRUSTED_ORIGINS": "https://press.example.org", "PROXY_COUNT": "1", "WEB_CONCURRENCY": "4"}
+PRODUCTION_SERVICE = {
+    **PRODUCTION,
+    "CSRF_TRUSTED_ORIGINS": "https://press.example.org",
+    "PROXY_COUNT": "1",
+    "WEB_CONCURRENCY": "4",
+}
 
 
 def unconfigured_environment(tmp_path):
     """A Pressroom on `tmp_path` with none of the settings production must give itself."""
-    return {k: v for k, v in environment(tmp_path).items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DEBUG")}
+    return {
+        k: v
+        for k, v in environment(tmp_path).items()
+        if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DEBUG")
+    }
 
 
 def settings_process(tmp_path, code="import django; django.setup(); print('started')", **env):
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT, env={**unconfigured_environment(tmp_path), **env},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        env={**unconfigured_environment(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_without_debug_a_missing_secret_key_stops_start_up(tmp_path):
@@ -40,16 +54,22 @@ def test_without_debug_missing_allowed_hosts_stop_start_up(tmp_path):
 
 
 def test_an_unreadable_key_file_is_named(tmp_path):
-    started = settings_process(tmp_path, SECRET_KEY_FILE=str(tmp_path / "missing"), ALLOWED_HOSTS="press.example.org")
+    started = settings_process(
+        tmp_path, SECRET_KEY_FILE=str(tmp_path / "missing"), ALLOWED_HOSTS="press.example.org"
+    )
     assert started.returncode != 0
-    assert f"SECRET_KEY_FILE {tmp_path / 'missing'} cannot be read (No such file or directory)" in started.stderr
+    assert (
+        f"SECRET_KEY_FILE {tmp_path / 'missing'} cannot be read (No such file or directory)" in started.stderr
+    )
 
 
 def test_the_key_may_come_from_a_file(tmp_path):
     key_file = tmp_path / "key"
     key_file.write_text(secrets.token_urlsafe(50) + "\n")
     code = "import django; django.setup(); from django.conf import settings; print(len(settings.SECRET_KEY))"
-    started = settings_process(tmp_path, code, SECRET_KEY_FILE=str(key_file), ALLOWED_HOSTS="press.example.org")
+    started = settings_process(
+        tmp_path, code, SECRET_KEY_FILE=str(key_file), ALLOWED_HOSTS="press.example.org"
+    )
     assert started.stdout.strip() == "67", started.stderr
 
 
@@ -60,9 +80,12 @@ def test_debug_needs_neither_for_development(tmp_path):
 def test_the_deployment_checks_pass_with_production_settings(tmp_path):
     checked = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=PROJECT, env={**environment(tmp_path), **PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=PROJECT,
+        env={**environment(tmp_path), **PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "no issues" in checked.stdout
 
@@ -71,7 +94,11 @@ def test_the_deployment_checks_pass_with_production_settings(tmp_path):
 def test_every_page_sends_the_security_headers(client, db, path):
     response = client.get(path)
     policy = response["Content-Security-Policy"]
-    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    assert (
+        "default-src 'self'" in policy
+        and "frame-ancestors 'none'" in policy
+        and "'unsafe-inline'" not in policy
+    )
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -90,8 +117,16 @@ def test_our_pages_have_no_inline_scripts_or_styles(client, archive):
         withdraw(withdrawn, note="Sent in error.")
         remove_permanently(removed, reason="A court order.")
     versions = f"{article.get_absolute_url()}versions/"
-    for path in ["/", "/?q=kenya", article.get_absolute_url(), versions, f"{versions}1/", withdrawn.get_absolute_url(), gone,
-                 "/articles/999999/none/"]:  # fmt: skip
+    for path in [
+        "/",
+        "/?q=kenya",
+        article.get_absolute_url(),
+        versions,
+        f"{versions}1/",
+        withdrawn.get_absolute_url(),
+        gone,
+        "/articles/999999/none/",
+    ]:
         html = client.get(path).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
         assert "<style" not in html and " style=" not in html, path
@@ -112,7 +147,12 @@ def test_a_host_that_is_not_allowed_gets_400(client, db):
 
 
 def test_the_admin_needs_a_login(client, db):
-    for path in ["/admin/", "/admin/articles/article/", "/admin/articles/article/upload/", "/admin/articles/importbatch/"]:
+    for path in [
+        "/admin/",
+        "/admin/articles/article/",
+        "/admin/articles/article/upload/",
+        "/admin/articles/importbatch/",
+    ]:
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), path
 
@@ -120,9 +160,17 @@ def test_the_admin_needs_a_login(client, db):
 def test_state_changing_requests_need_a_csrf_token(db, django_user_model):
     user = django_user_model.objects.create_superuser("editor", "editor@example.org", "a long passphrase 1")
     guarded = Client(enforce_csrf_checks=True)
-    assert guarded.post("/admin/login/", {"username": "editor", "password": "a long passphrase 1"}).status_code == 403
+    assert (
+        guarded.post("/admin/login/", {"username": "editor", "password": "a long passphrase 1"}).status_code
+        == 403
+    )
     guarded.force_login(user)
-    for path in ["/admin/articles/article/add/", "/admin/articles/article/upload/", "/admin/articles/article/import/", "/admin/logout/"]:
+    for path in [
+        "/admin/articles/article/add/",
+        "/admin/articles/article/upload/",
+        "/admin/articles/article/import/",
+        "/admin/logout/",
+    ]:
         assert guarded.post(path, {}).status_code == 403, path
 
 
@@ -134,33 +182,66 @@ def test_sign_in_is_throttled_after_repeated_failures(db, django_user_model):
     for _ in range(4):
         response = browser.post("/admin/login/", {"username": "editor", "password": "wrong"})
         assert response.status_code == 200 and "correct username and password" in response.content.decode()
-    assert browser.post("/admin/login/", {"username": "editor", "password": "wrong"}).status_code == 429  # the fifth
+    assert (
+        browser.post("/admin/login/", {"username": "editor", "password": "wrong"}).status_code == 429
+    )  # the fifth
     locked = browser.post("/admin/login/", {"username": "editor", "password": "a long passphrase 1"})
     assert locked.status_code == 429
     # Kept in the database, so every worker and process refuses the same address and name.
     assert AccessAttempt.objects.get(username="editor").failures_since_start >= 5
-    assert Client().post("/admin/login/", {"username": "editor", "password": "a long passphrase 1"}).status_code == 429
+    assert (
+        Client().post("/admin/login/", {"username": "editor", "password": "a long passphrase 1"}).status_code
+        == 429
+    )
 
 
 def systemd_unit_commands() -> list[list[str]]:
     """The management commands the README's systemd unit runs before gunicorn starts."""
     unit = re.search(r"```ini\n(.*?)```", (PROJECT / "README.md").read_text(encoding="utf-8"), re.S)
     assert unit, "README.md has no systemd unit (an ```ini block)"
-    return [shlex.split(arguments) for arguments in re.findall(r"^ExecStartPre=\S+ manage\.py (.*)$", unit.group(1), re.M)]
+    return [
+        shlex.split(arguments)
+        for arguments in re.findall(r"^ExecStartPre=\S+ manage\.py (.*)$", unit.group(1), re.M)
+    ]
 
 
 def deploy(data_dir, commands, **env):
     """Run `commands` as the unit does: one process each, DEBUG off, production's settings."""
-    service = {**unconfigured_environment(data_dir), **PRODUCTION_SERVICE, "SECRET_KEY": secrets.token_urlsafe(50), **env}
+    service = {
+        **unconfigured_environment(data_dir),
+        **PRODUCTION_SERVICE,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        **env,
+    }
     said = []
     for command in commands:
-        done = subprocess.run([sys.executable, "manage.py", *command], cwd=PROJECT, env=service, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=PROJECT,
+            env=service,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
         said.append(done.stdout)
     articles = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", "from articles.models import Article; print(Article.objects.count())"],
-        cwd=PROJECT, env=service, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--verbosity",
+            "0",
+            "-c",
+            "from articles.models import Article; print(Article.objects.count())",
+        ],
+        cwd=PROJECT,
+        env=service,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return int(articles.stdout.strip()), "".join(said)
 
 
@@ -175,6 +256,11 @@ def test_the_readme_deployment_leaves_an_empty_archive_empty(tmp_path):
 @pytest.mark.parametrize("asked", [{"flag": "--demo"}, {"PRESSROOM_DEMO": "1"}], ids=["flag", "setting"])
 def test_a_demo_archive_comes_only_when_asked_for(tmp_path, asked):
     flags = [asked.pop("flag")] if "flag" in asked else []
-    articles, said = deploy(tmp_path / "srv", [["migrate", "--noinput"], ["prepare_archive", *flags]], PRESSROOM_DEMO_ARTICLES="7", **asked)
+    articles, said = deploy(
+        tmp_path / "srv",
+        [["migrate", "--noinput"], ["prepare_archive", *flags]],
+        PRESSROOM_DEMO_ARTICLES="7",
+        **asked,
+    )
     assert articles == 7
     assert "adding 7 demo releases" in said

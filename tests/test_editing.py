@@ -1,4 +1,5 @@
 """Editors' actions keep what they replace, refuse what would break a permalink, and a removal for good stays removed."""
+
 import pytest
 
 from articles.editing import WITHDRAWAL_NOTE_MAX_CHARACTERS, EditingError, merge, remove_permanently, withdraw
@@ -14,7 +15,9 @@ def import_files(archive, *paths):
     return [(item.outcome, item.reason) for item in batch.items.order_by("source_file_id", "position")]
 
 
-def test_a_release_removed_for_good_is_not_brought_back_by_importing_its_text_or_its_url_again(archive, client):
+def test_a_release_removed_for_good_is_not_brought_back_by_importing_its_text_or_its_url_again(
+    archive, client
+):
     import_files(archive, FIXTURES / "identity" / "ceasefire.txt", FIXTURES / "identity" / "releases.csv")
     ceasefire = Article.objects.get(title__startswith="Foreign Minister")
     by_url = Article.objects.get(source_url="https://mfa.example.org/press/1041")
@@ -22,17 +25,26 @@ def test_a_release_removed_for_good_is_not_brought_back_by_importing_its_text_or
     with archive.committed():
         remove_permanently(ceasefire, reason="Court order 12/2024.")
         remove_permanently(by_url, reason="Court order 13/2024.")
-    outcomes = import_files(archive, FIXTURES / "identity" / "ceasefire.txt", FIXTURES / "identity" / "releases-retitled.csv")
-    assert outcomes[0][0] == "failed" and f"Release #{ceasefire_id} was removed from the archive for good" in outcomes[0][1]
+    outcomes = import_files(
+        archive, FIXTURES / "identity" / "ceasefire.txt", FIXTURES / "identity" / "releases-retitled.csv"
+    )
+    assert (
+        outcomes[0][0] == "failed"
+        and f"Release #{ceasefire_id} was removed from the archive for good" in outcomes[0][1]
+    )
     assert outcomes[1][0] == "failed" and f"#{by_url_id}" in outcomes[1][1]  # a new title, the same URL
     assert outcomes[2][0] == "updated"  # its neighbour is imported as ever
     assert client.get("/api/search", {"q": "ceasefire"}).json()["count"] == 0
-    assert "Thursday" not in ArticleRemoval.objects.get(article_id=ceasefire_id).fingerprints  # digests, not words
+    assert (
+        "Thursday" not in ArticleRemoval.objects.get(article_id=ceasefire_id).fingerprints
+    )  # digests, not words
 
 
 def test_copies_merged_into_a_removed_release_are_removed_with_it(archive, client):
     survivor = archive.add("Budget statement", "Kenya presented its budget in Nairobi on Thursday.")
-    copy = archive.add("Budget statement, resent", "Kenya presented its budget in Nairobi on Thursday, resent.")
+    copy = archive.add(
+        "Budget statement, resent", "Kenya presented its budget in Nairobi on Thursday, resent."
+    )
     merge(copy, survivor)
     copy_id = copy.pk
     with archive.committed():
@@ -40,9 +52,10 @@ def test_copies_merged_into_a_removed_release_are_removed_with_it(archive, clien
     assert not Article.objects.exists()
     assert client.get(f"/articles/{copy_id}/").status_code == 410
     assert client.get(f"/api/articles/{copy_id}").json() == {
-        "error": f"Article {copy_id} was removed.", "reason": "Court order.",
+        "error": f"Article {copy_id} was removed.",
+        "reason": "Court order.",
         "removed": ArticleRemoval.objects.get(article_id=copy_id).removed.isoformat(),
-    }  # fmt: skip
+    }
 
 
 def test_merging_into_a_withdrawn_release_or_in_a_circle_is_refused(archive):

@@ -1,4 +1,5 @@
 """Reading uploads: each format, and each kind of bad input, reported where it is."""
+
 import codecs
 import datetime
 import io
@@ -24,7 +25,10 @@ def zipped(members: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
 
 
 def outcomes(name, data, **limits):
-    return [(r.location, r.parsed.title if r.parsed else None, r.error) for r in read_releases(name, data, ImportLimits(**limits))]
+    return [
+        (r.location, r.parsed.title if r.parsed else None, r.error)
+        for r in read_releases(name, data, ImportLimits(**limits))
+    ]
 
 
 def test_a_text_release():
@@ -46,7 +50,10 @@ def test_encodings_from_windows_tools(encoding):
 def test_an_image_is_rejected_as_such():
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
     assert outcomes("photo.txt", png)[0][2].startswith("This is not a text file")
-    with pytest.raises(RejectedRelease, match=r"'photo.png' is not a format Pressroom imports; upload .txt, .csv, .jsonl, .json or .zip"):
+    with pytest.raises(
+        RejectedRelease,
+        match=r"'photo.png' is not a format Pressroom imports; upload .txt, .csv, .jsonl, .json or .zip",
+    ):
         list(read_releases("photo.png", png))
 
 
@@ -57,16 +64,16 @@ def test_a_file_over_the_limit_is_refused_with_the_limit():
 
 def test_csv_rows_import_and_bad_rows_say_their_line():
     data = (
-        "title,date,body,countries,source\n"
-        "Good one,2019-09-27,Text about trade.,PK;Russia,Press release\n"
-        "\n"
-        "No date,,Body,,\n"
-        'Multi-line,27 Sep 2019,"First paragraph.\n\nSecond paragraph.",,\n'
-        "Bad country,2019-01-01,Body,Atlantis,\n"
-        "Too few,2019-01-01\n"
-        'Broken,2019-01-01,"quote"x,,\n'
-        "Last good,2020-01-01,Peru.,,\n"
-    ).encode()
+        b"title,date,body,countries,source\n"
+        b"Good one,2019-09-27,Text about trade.,PK;Russia,Press release\n"
+        b"\n"
+        b"No date,,Body,,\n"
+        b'Multi-line,27 Sep 2019,"First paragraph.\n\nSecond paragraph.",,\n'
+        b"Bad country,2019-01-01,Body,Atlantis,\n"
+        b"Too few,2019-01-01\n"
+        b'Broken,2019-01-01,"quote"x,,\n'
+        b"Last good,2020-01-01,Peru.,,\n"
+    )
     assert outcomes("releases.csv", data) == [
         ("line 2", "Good one", ""),
         ("line 3", None, "Empty row."),
@@ -84,7 +91,9 @@ def test_csv_rows_import_and_bad_rows_say_their_line():
 
 
 def test_csv_missing_columns_unterminated_quotes_and_overlong_fields():
-    assert outcomes("a.csv", b"title,body\nx,y\n") == [("line 1", None, "The CSV header lacks date; it must name title, date and body.")]
+    assert outcomes("a.csv", b"title,body\nx,y\n") == [
+        ("line 1", None, "The CSV header lacks date; it must name title, date and body.")
+    ]
     unterminated = b'title,date,body\nOk,2019-01-01,Fine.\nOpen,2019-01-01,"never closed\n'
     assert outcomes("a.csv", unterminated)[1] == ("line 3", None, "Malformed CSV: unexpected end of data.")
     overlong = b"title,date,body\nLong,2019-01-01," + b"x" * 500 + b"\nShort,2019-01-01,Fine.\n"
@@ -100,21 +109,28 @@ def test_json_lines_and_json():
         ("line 2", None, "Not valid JSON: Expecting value at column 1."),
         ("line 4", None, "The body is empty."),
     ]
-    array = json.dumps([{"title": "A", "date": "2019-01-01", "body": "x", "countries": ["KE"]}, "oops"]).encode()
-    assert outcomes("a.json", array) == [("item 1", "A", ""), ("item 2", None, "Not an object with title, date and body.")]
+    array = json.dumps(
+        [{"title": "A", "date": "2019-01-01", "body": "x", "countries": ["KE"]}, "oops"]
+    ).encode()
+    assert outcomes("a.json", array) == [
+        ("item 1", "A", ""),
+        ("item 2", None, "Not an object with title, date and body."),
+    ]
 
 
 def test_zip_archives_with_folders_and_every_member_reported():
-    data = zipped({
-        "2019/one.txt": release_text(title="From the archive"),
-        "2019/list.csv": "title,date,body\nFrom the CSV,2019-01-01,Body.\n",
-        "../escape.txt": release_text(),
-        "/etc/passwd.txt": release_text(),
-        "C:/windows.txt": release_text(),
-        "inner.zip": zipped({"a.txt": release_text()}),
-        "picture.jpg": b"\xff\xd8\xff",
-        "__MACOSX/._one.txt": b"junk",
-    })  # fmt: skip
+    data = zipped(
+        {
+            "2019/one.txt": release_text(title="From the archive"),
+            "2019/list.csv": "title,date,body\nFrom the CSV,2019-01-01,Body.\n",
+            "../escape.txt": release_text(),
+            "/etc/passwd.txt": release_text(),
+            "C:/windows.txt": release_text(),
+            "inner.zip": zipped({"a.txt": release_text()}),
+            "picture.jpg": b"\xff\xd8\xff",
+            "__MACOSX/._one.txt": b"junk",
+        }
+    )
     rows = outcomes("upload.zip", data)
     assert rows[0] == ("member 2019/one.txt", "From the archive", "")
     assert rows[1] == ("member 2019/list.csv, line 2", "From the CSV", "")
@@ -133,9 +149,15 @@ def test_a_zip_bomb_is_rejected_without_inflating_it():
 
 def test_archive_limits_on_members_and_size():
     with pytest.raises(RejectedRelease, match="holds 3 files; the limit is 2"):
-        next(read_releases("many.zip", zipped({f"{n}.txt": "x" for n in range(3)}), ImportLimits(max_archive_members=2)))
+        next(
+            read_releases(
+                "many.zip", zipped({f"{n}.txt": "x" for n in range(3)}), ImportLimits(max_archive_members=2)
+            )
+        )
     with pytest.raises(RejectedRelease, match="would unpack to 3,000 bytes; the limit is 1,000"):
-        next(read_releases("big.zip", zipped({"a.txt": "x" * 3000}), ImportLimits(max_uncompressed_bytes=1000)))
+        next(
+            read_releases("big.zip", zipped({"a.txt": "x" * 3000}), ImportLimits(max_uncompressed_bytes=1000))
+        )
 
 
 def test_a_corrupt_archive_is_rejected():
@@ -150,7 +172,9 @@ def test_utf16_csv_from_excel():
 
 def test_an_overlong_source_is_refused_with_the_limit():
     data = ("title,date,body,source\nA,2019-01-01,Body," + "s" * 150 + "\n").encode()
-    assert outcomes("a.csv", data) == [("line 2", None, "The source is 150 characters long; the limit is 100.")]
+    assert outcomes("a.csv", data) == [
+        ("line 2", None, "The source is 150 characters long; the limit is 100.")
+    ]
 
 
 GOOD = '{"title": "Good", "date": "2019-01-01", "body": "Body."}'
@@ -159,10 +183,18 @@ GOOD = '{"title": "Good", "date": "2019-01-01", "body": "Body."}'
 def test_json_nested_too_deeply_fails_alone_and_its_neighbours_are_read():
     deep = "[" * 100_000 + "]" * 100_000
     items = outcomes("a.json", f"[{GOOD}, {deep}, {GOOD}]".encode())
-    assert [(place, title) for place, title, _ in items] == [("item 1", "Good"), ("item 2", None), ("item 3", "Good")]
+    assert [(place, title) for place, title, _ in items] == [
+        ("item 1", "Good"),
+        ("item 2", None),
+        ("item 3", "Good"),
+    ]
     assert "nested too deeply" in items[1][2]
     lines = outcomes("a.jsonl", f"{GOOD}\n{'[' * 100_000}\n{GOOD}\n".encode())
-    assert [(place, title) for place, title, _ in lines] == [("line 1", "Good"), ("line 2", None), ("line 3", "Good")]
+    assert [(place, title) for place, title, _ in lines] == [
+        ("line 1", "Good"),
+        ("line 2", None),
+        ("line 3", "Good"),
+    ]
     assert "nested too deeply" in lines[1][2]
     [alone] = outcomes("a.json", b"[" * 100_000)
     assert "nested too deeply" in alone[2] and "the rest of the file was not read" in alone[2]
@@ -171,7 +203,11 @@ def test_json_nested_too_deeply_fails_alone_and_its_neighbours_are_read():
 def test_a_json_list_broken_midway_keeps_the_items_before_the_break():
     assert outcomes("a.json", f'[{GOOD}, {{"a": 1,}}]'.encode()) == [
         ("item 1", "Good", ""),
-        ("line 1", None, "Not valid JSON: Expecting property name enclosed in double quotes at column 68; the rest of the file was not read."),
+        (
+            "line 1",
+            None,
+            "Not valid JSON: Expecting property name enclosed in double quotes at column 68; the rest of the file was not read.",
+        ),
     ]
 
 
@@ -183,12 +219,17 @@ def test_numbers_too_long_for_python_are_text_not_a_crash():
 
 
 def test_fields_that_are_not_text_are_refused_with_the_reason():
-    rows = outcomes("a.jsonl", b"\n".join([
-        b'{"title": {"a": 1}, "date": "2019-01-01", "body": "x"}',
-        b'{"title": "T", "date": "2019-01-01", "body": ["x"]}',
-        b'{"title": "T", "date": true, "body": "x"}',
-        b'{"title": "T", "date": "2019-01-01", "body": "x", "countries": [["PK"]]}',
-    ]))  # fmt: skip
+    rows = outcomes(
+        "a.jsonl",
+        b"\n".join(
+            [
+                b'{"title": {"a": 1}, "date": "2019-01-01", "body": "x"}',
+                b'{"title": "T", "date": "2019-01-01", "body": ["x"]}',
+                b'{"title": "T", "date": true, "body": "x"}',
+                b'{"title": "T", "date": "2019-01-01", "body": "x", "countries": [["PK"]]}',
+            ]
+        ),
+    )
     assert [error for _, _, error in rows] == [
         "The title must be text, not an object.",
         "The body must be text, not a list.",
@@ -198,18 +239,26 @@ def test_fields_that_are_not_text_are_refused_with_the_reason():
 
 
 def test_json_lines_end_only_at_newlines():
-    text = json.dumps({"title": "Line\u2028separator", "date": "2019-01-01", "body": "Next\u2029paragraph\x0chere"}, ensure_ascii=False)
+    text = json.dumps(
+        {"title": "Line\u2028separator", "date": "2019-01-01", "body": "Next\u2029paragraph\x0chere"},
+        ensure_ascii=False,
+    )
     [release] = read_releases("a.jsonl", text.encode())  # one release, not three broken lines
-    assert release.parsed.title == "Line separator" and release.parsed.paragraphs == ("Next paragraph", "here")
+    assert release.parsed.title == "Line separator" and release.parsed.paragraphs == (
+        "Next paragraph",
+        "here",
+    )
 
 
 def unwanted_characters(text: str) -> list[str]:
     """Controls (but tab and newline), surrogates and non-characters, found without the code under test."""
     return [
-        c for c in text
+        c
+        for c in text
         if (unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n")
-        or 0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE
-    ]  # fmt: skip
+        or 0xFDD0 <= ord(c) <= 0xFDEF
+        or ord(c) & 0xFFFE == 0xFFFE
+    ]
 
 
 def all_text(parsed) -> str:
@@ -223,13 +272,38 @@ ESCAPED = "Dirty\x00 \x07title\ud800\x1b[31m\x7f\x9b\ufffe\U0010ffff\ufdd0 end"
 LONG_BODY = "A body of ordinary length around the stray characters. " * 5
 
 
-@pytest.mark.parametrize("name, data", [
-    ("a.txt", release_text(title=DIRTY, body=f"{LONG_BODY}Body\x01 text\x0cNext page {DIRTY}.-PR").encode()),
-    ("a.csv", f'title,date,body,source\n"{DIRTY}",2019-01-01,"{LONG_BODY} {DIRTY}","{DIRTY}"\n'.encode()),
-    ("a.jsonl", json.dumps({"title": ESCAPED, "date": "2019-01-01", "body": "\udfff" + ESCAPED, "source": ESCAPED}).encode()),
-    ("a.json", json.dumps([{"title": ESCAPED, "date": "2019-01-01", "body": ESCAPED, "countries": ["PK\x00"]}]).encode()),
-    ("a.zip", zipped({"in/a.jsonl": json.dumps({"title": ESCAPED, "date": "2019-01-01", "body": ESCAPED + "\ud83d"})})),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        (
+            "a.txt",
+            release_text(title=DIRTY, body=f"{LONG_BODY}Body\x01 text\x0cNext page {DIRTY}.-PR").encode(),
+        ),
+        ("a.csv", f'title,date,body,source\n"{DIRTY}",2019-01-01,"{LONG_BODY} {DIRTY}","{DIRTY}"\n'.encode()),
+        (
+            "a.jsonl",
+            json.dumps(
+                {"title": ESCAPED, "date": "2019-01-01", "body": "\udfff" + ESCAPED, "source": ESCAPED}
+            ).encode(),
+        ),
+        (
+            "a.json",
+            json.dumps(
+                [{"title": ESCAPED, "date": "2019-01-01", "body": ESCAPED, "countries": ["PK\x00"]}]
+            ).encode(),
+        ),
+        (
+            "a.zip",
+            zipped(
+                {
+                    "in/a.jsonl": json.dumps(
+                        {"title": ESCAPED, "date": "2019-01-01", "body": ESCAPED + "\ud83d"}
+                    )
+                }
+            ),
+        ),
+    ],
+)
 def test_control_characters_surrogates_and_non_characters_are_cleaned_from_every_field(name, data):
     [release] = read_releases(name, data)
     assert release.parsed, release.error
@@ -259,7 +333,9 @@ def test_by_default_dates_up_to_a_year_ahead_are_accepted():
     assert "outside the dates" in outcomes("a.txt", release_text(date="9999-01-01").encode())[0][2]
 
 
-MEGABYTE_RELEASE = release_text(body="Kenya and Peru held talks. " * 37_100)  # about 1 MB, shrinks about 300 times
+MEGABYTE_RELEASE = release_text(
+    body="Kenya and Peru held talks. " * 37_100
+)  # about 1 MB, shrinks about 300 times
 
 
 def test_every_member_is_held_to_the_compression_ratio():
@@ -299,7 +375,9 @@ def test_an_archive_needing_an_unknown_zip_version_is_rejected_as_unreadable():
     archive = bytearray(zipped({"a.txt": release_text()}))
     directory = archive.index(b"PK\x01\x02")
     archive[directory + 6] = 64  # "version needed to extract: 6.4"; zipfile raises NotImplementedError
-    with pytest.raises(RejectedRelease, match=r"'v.zip' is not a readable ZIP archive \(zip file version 6.4\)"):
+    with pytest.raises(
+        RejectedRelease, match=r"'v.zip' is not a readable ZIP archive \(zip file version 6.4\)"
+    ):
         next(read_releases("v.zip", bytes(archive)))
 
 
@@ -308,7 +386,9 @@ def test_a_member_whose_offset_points_before_the_archive_fails_alone():
     end = archive.rindex(b"PK\x05\x06")
     start = struct.unpack("<I", archive[end + 16 : end + 20])[0]
     archive[end + 16 : end + 20] = struct.pack("<I", start + 256)  # zipfile then seeks to -256 (ValueError)
-    assert outcomes("offset.zip", bytes(archive)) == [("member a.txt", None, "The member could not be read (negative seek value -256).")]
+    assert outcomes("offset.zip", bytes(archive)) == [
+        ("member a.txt", None, "The member could not be read (negative seek value -256).")
+    ]
 
 
 @pytest.mark.parametrize("title", ["\u200b", "😀😀", "\u200b\u200d", "--- ***"])
@@ -317,6 +397,10 @@ def test_a_title_without_a_letter_or_digit_is_refused_in_every_format(title):
 
     csv_file = f"title,date,body\n{title},2019-09-27,Kenya talks.\n".encode()
     json_file = json_module.dumps([{"title": title, "date": "2019-09-27", "body": "Kenya talks."}]).encode()
-    for name, data in (("a.csv", csv_file), ("a.json", json_file), ("a.txt", f"{title}\n\n27 Sep, 2019\n\nKenya talks.".encode())):
+    for name, data in (
+        ("a.csv", csv_file),
+        ("a.json", json_file),
+        ("a.txt", f"{title}\n\n27 Sep, 2019\n\nKenya talks.".encode()),
+    ):
         [release] = list(read_releases(name, data))
         assert release.parsed is None and "no letter or digit" in release.error, (name, release)

@@ -1,4 +1,5 @@
 """/healthz: what a load balancer or a monitor asks."""
+
 from django.db import OperationalError
 
 

@@ -1,4 +1,5 @@
 """Versions are written by every writer of an article, and only when something changed."""
+
 from django.core.management import call_command
 
 from articles.history import describe_change, first_versions_of_unversioned, public_updates, record_version
@@ -27,7 +28,9 @@ def test_saving_what_is_already_the_latest_version_writes_none(archive):
 
 def test_a_retag_that_changes_countries_is_a_quiet_version(archive):
     article = archive.add("Water talks", TALKS)
-    ArticleVersion.objects.filter(article=article).update(countries={"KE": 1.0})  # as an older extractor left them
+    ArticleVersion.objects.filter(article=article).update(
+        countries={"KE": 1.0}
+    )  # as an older extractor left them
     article.country_tags.filter(country_id="UG").delete()
     with archive.committed():
         call_command("retag_countries", verbosity=0)

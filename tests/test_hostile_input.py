@@ -1,4 +1,5 @@
 """Hostile input in every field a reader or an uploaded file controls: never a 500, never unescaped output."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -7,11 +8,27 @@ from articles.models import Article
 from .conftest import release_text
 
 HOSTILE = (
-    "' OR 1=1 --", '"; DROP TABLE articles_article; --', "<script>alert(1)</script>",
-    '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "../../../../etc/passwd", "..\\..\\boot.ini",
-    "%0d%0aSet-Cookie: evil=1", "\r\nX-Injected: yes", "{{ 7|add:7 }}", "{% debug %}", "${7*7}",
-    "title:* OR body:*", "*?~^", "((((", "AND OR NOT", "\x00\x01", "😀‮backwards", "a" * 5000, "%s%n%x",
-)  # fmt: skip
+    "' OR 1=1 --",
+    '"; DROP TABLE articles_article; --',
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "../../../../etc/passwd",
+    "..\\..\\boot.ini",
+    "%0d%0aSet-Cookie: evil=1",
+    "\r\nX-Injected: yes",
+    "{{ 7|add:7 }}",
+    "{% debug %}",
+    "${7*7}",
+    "title:* OR body:*",
+    "*?~^",
+    "((((",
+    "AND OR NOT",
+    "\x00\x01",
+    "😀‮backwards",
+    "a" * 5000,
+    "%s%n%x",
+)
 ACTIVE_MARKUP = ("<script>alert", "<img src=x", "onerror=alert(1)>")
 
 
@@ -22,7 +39,10 @@ def assert_inert(html: str):
 
 @pytest.fixture
 def hostile_article(archive):
-    return archive.add("<script>alert(1)</script> Kenya talks", 'Trade "><img src=x onerror=alert(1)> in Nairobi {{ 7|add:7 }}.')
+    return archive.add(
+        "<script>alert(1)</script> Kenya talks",
+        'Trade "><img src=x onerror=alert(1)> in Nairobi {{ 7|add:7 }}.',
+    )
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -61,7 +81,9 @@ def test_hostile_text_is_escaped_in_pages_results_and_highlights(client, hostile
 
 
 def test_hostile_uploads(admin_client, archive):
-    text = release_text(title="<script>alert(1)</script> Uploaded", body='"><img src=x onerror=alert(1)> Kenya.-PR')
+    text = release_text(
+        title="<script>alert(1)</script> Uploaded", body='"><img src=x onerror=alert(1)> Kenya.-PR'
+    )
     with archive.committed():
         named = SimpleUploadedFile("../../../etc/cron.d/evil.txt", text.encode())
         response = admin_client.post("/admin/articles/article/upload/", {"release": named}, follow=True)
@@ -72,18 +94,31 @@ def test_hostile_uploads(admin_client, archive):
     assert_inert(admin_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode())
     stored = article.import_batch.files.get()
     assert ".." not in stored.upload.name and not stored.upload.name.startswith("/")
-    for name, content in [("x.txt", b"\x00\x01\x02binary"), ("{{ 7|add:7 }}.csv", b"title,date,body\n<b>,2019-01-01,<script>\n")]:
+    for name, content in [
+        ("x.txt", b"\x00\x01\x02binary"),
+        ("{{ 7|add:7 }}.csv", b"title,date,body\n<b>,2019-01-01,<script>\n"),
+    ]:
         with archive.committed():
-            response = admin_client.post("/admin/articles/article/import/", {"files": [SimpleUploadedFile(name, content)]}, follow=True)
+            response = admin_client.post(
+                "/admin/articles/article/import/", {"files": [SimpleUploadedFile(name, content)]}, follow=True
+            )
         assert response.status_code == 200
         assert_inert(response.content.decode())
 
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_admin_article_fields(admin_client, hostile_article, archive, value):
-    data = {"title": value[:500] or "x", "published": "2019-09-27", "source": value[:100], "body": f"Kenya. {value}", "countries": ["KE"]}
+    data = {
+        "title": value[:500] or "x",
+        "published": "2019-09-27",
+        "source": value[:100],
+        "body": f"Kenya. {value}",
+        "countries": ["KE"],
+    }
     with archive.committed():
-        response = admin_client.post(f"/admin/articles/article/{hostile_article.pk}/change/", data, follow=True)
+        response = admin_client.post(
+            f"/admin/articles/article/{hostile_article.pk}/change/", data, follow=True
+        )
     assert response.status_code == 200
     assert_inert(response.content.decode())
     hostile_article.refresh_from_db()
@@ -104,7 +139,11 @@ def test_too_many_parameters_are_refused_with_the_reason(client, db):
 def test_too_many_files_are_refused_with_the_limit(client, django_user_model):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.org", "a long password 123"))
+    client.force_login(
+        django_user_model.objects.create_superuser("boss", "b@example.org", "a long password 123")
+    )
     files = [SimpleUploadedFile(f"{n}.txt", b"x") for n in range(1001)]
     response = client.post("/admin/articles/article/import/", {"files": files})
-    assert response.status_code == 400 and "At most 1,000 files can be sent at once" in response.content.decode()
+    assert (
+        response.status_code == 400 and "At most 1,000 files can be sent at once" in response.content.decode()
+    )

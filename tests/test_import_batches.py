@@ -1,4 +1,5 @@
 """Bulk imports through the admin and the command line: outcomes, duplicates, updates, failures."""
+
 import io
 import zipfile
 
@@ -12,7 +13,9 @@ from .conftest import release_text
 
 @pytest.fixture
 def editor(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("editor", "e@example.org", "a long password 123"))
+    client.force_login(
+        django_user_model.objects.create_superuser("editor", "e@example.org", "a long password 123")
+    )
     return client
 
 
@@ -38,19 +41,34 @@ def outcomes(batch):
 
 def test_several_files_become_one_batch_with_an_outcome_per_release(editor, archive, client):
     batch, response = upload(
-        editor, archive,
+        editor,
+        archive,
         ("one.txt", release_text(title="From a text file").encode()),
-        ("more.zip", zipped({"a/two.txt": release_text(title="From the archive"), "broken.txt": "Title\n\nno date\n\nBody"})),
-        ("list.csv", b"title,date,body,countries\nFrom the CSV,2019-02-03,About Peru.,PE\n,2019-02-03,No title,\n"),
-    )  # fmt: skip
+        (
+            "more.zip",
+            zipped(
+                {
+                    "a/two.txt": release_text(title="From the archive"),
+                    "broken.txt": "Title\n\nno date\n\nBody",
+                }
+            ),
+        ),
+        (
+            "list.csv",
+            b"title,date,body,countries\nFrom the CSV,2019-02-03,About Peru.,PE\n,2019-02-03,No title,\n",
+        ),
+    )
     assert response["Location"] == f"/admin/articles/importbatch/{batch.pk}/change/"
     batch.refresh_from_db()
     assert (batch.status, batch.total, batch.processed) == ("done", 5, 5)
     assert (batch.created_count, batch.failed_count) == (3, 2)
     assert outcomes(batch) == [
-        ("", "created"), ("line 2", "created"), ("line 3", "failed"),
-        ("member a/two.txt", "created"), ("member broken.txt", "failed"),
-    ]  # fmt: skip
+        ("", "created"),
+        ("line 2", "created"),
+        ("line 3", "failed"),
+        ("member a/two.txt", "created"),
+        ("member broken.txt", "failed"),
+    ]
     assert sorted(batch.files.values_list("name", flat=True)) == ["list.csv", "more.zip", "one.txt"]
     kept = batch.files.get(name="list.csv")
     assert kept.read().startswith(b"title,date,body")  # the original, as uploaded
@@ -59,10 +77,14 @@ def test_several_files_become_one_batch_with_an_outcome_per_release(editor, arch
 
     page = editor.get(f"/admin/articles/importbatch/{batch.pk}/change/").content.decode()
     assert "5 of 5 releases" in page and "2 failed" in page
-    failed = editor.get("/admin/articles/importitem/", {"batch__id__exact": batch.pk, "outcome__exact": "failed"}).content.decode()
+    failed = editor.get(
+        "/admin/articles/importitem/", {"batch__id__exact": batch.pk, "outcome__exact": "failed"}
+    ).content.decode()
     assert "Line 3 should be the publication date" in failed and "The title is missing." in failed
     assert "From the CSV" not in failed
-    created = editor.get("/admin/articles/importitem/", {"batch__id__exact": batch.pk, "outcome__exact": "created"}).content.decode()
+    created = editor.get(
+        "/admin/articles/importitem/", {"batch__id__exact": batch.pk, "outcome__exact": "created"}
+    ).content.decode()
     article = Article.objects.get(title="From the archive")
     assert f"/admin/articles/article/{article.pk}/change/" in created
     listing = editor.get("/admin/articles/article/").content.decode()
@@ -79,11 +101,13 @@ def test_the_same_release_twice_in_one_batch_and_across_batches_is_stored_once(e
 
 
 def test_a_changed_release_updates_the_article_and_keeps_its_permalink(editor, archive, client):
-    text = b"\"Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, to be signed in May.\""
+    text = b'"Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, to be signed in May."'
     first, _ = upload(editor, archive, ("v1.csv", b"title,date,body\nEvolving,2019-05-05," + text + b"\n"))
     article = Article.objects.get(title="Evolving")
     corrected = text.replace(b"draft", b"final")
-    second, _ = upload(editor, archive, ("v2.csv", b"title,date,body\nEvolving,2019-05-05," + corrected + b"\n"))
+    second, _ = upload(
+        editor, archive, ("v2.csv", b"title,date,body\nEvolving,2019-05-05," + corrected + b"\n")
+    )
     assert [i.outcome for i in second.items.all()] == ["updated"]
     assert Article.objects.get(title="Evolving").get_absolute_url() == article.get_absolute_url()
     assert client.get("/api/search", {"q": "final"}).json()["count"] == 1
@@ -91,9 +115,14 @@ def test_a_changed_release_updates_the_article_and_keeps_its_permalink(editor, a
 
 
 def test_an_unknown_format_is_refused_naming_the_accepted_ones(editor, db):
-    response = editor.post("/admin/articles/article/import/", {"files": [SimpleUploadedFile("report.pdf", b"%PDF-1.4")]})
+    response = editor.post(
+        "/admin/articles/article/import/", {"files": [SimpleUploadedFile("report.pdf", b"%PDF-1.4")]}
+    )
     assert response.status_code == 200
-    assert "is not a format Pressroom imports; upload .txt, .csv, .jsonl, .json, .zip files." in response.content.decode()
+    assert (
+        "is not a format Pressroom imports; upload .txt, .csv, .jsonl, .json, .zip files."
+        in response.content.decode()
+    )
     assert not ImportBatch.objects.exists()
 
 
@@ -108,7 +137,9 @@ def test_a_zip_bomb_fails_the_file_not_the_batch(editor, archive):
 def test_processing_a_batch_again_resumes_without_doubling(editor, archive):
     from articles.importing import process_batch
 
-    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n"))
+    batch, _ = upload(
+        editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n")
+    )
     ImportItem.objects.filter(batch=batch, position=1).delete()  # as if stopped before the second release
     with archive.committed():
         process_batch(batch)
@@ -137,13 +168,17 @@ def test_the_original_files_can_be_downloaded_from_the_batch_page(editor, archiv
     assert b"".join(response.streaming_content) == b"title,date,body\nA,2019-01-01,Kenya.\n"
     assert 'filename="list.csv"' in response["Content-Disposition"]
     client.logout()
-    assert client.get(f"/admin/articles/importbatch/file/{stored.pk}/").status_code == 302  # to the login page
+    assert (
+        client.get(f"/admin/articles/importbatch/file/{stored.pk}/").status_code == 302
+    )  # to the login page
 
 
 def test_a_batch_can_be_imported_again_from_its_kept_files(editor, archive):
     first, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\n"))
     with archive.committed():
-        editor.post("/admin/articles/importbatch/", {"action": "import_again", "_selected_action": [first.pk]})
+        editor.post(
+            "/admin/articles/importbatch/", {"action": "import_again", "_selected_action": [first.pk]}
+        )
     again = ImportBatch.objects.latest("pk")
     assert again.pk != first.pk and again.origin == f"again from batch {first.pk}"
     assert [i.outcome for i in again.items.all()] == ["unchanged"]
@@ -163,40 +198,70 @@ def test_a_release_the_database_refuses_fails_alone(editor, archive, monkeypatch
         return real_import(parsed=parsed, batch=batch, **options)
 
     monkeypatch.setattr(importing, "article_import", refusing)
-    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nRefused,2019-01-01,Kenya.\nAccepted,2019-01-02,Peru.\n"))
+    batch, _ = upload(
+        editor,
+        archive,
+        ("list.csv", b"title,date,body\nRefused,2019-01-01,Kenya.\nAccepted,2019-01-02,Peru.\n"),
+    )
     assert outcomes(batch) == [("line 2", "failed"), ("line 3", "created")]
     assert "The database refused this release (DataError)" in batch.items.get(position=0).reason
     assert list(Article.objects.values_list("title", flat=True)) == ["Accepted"]
 
 
 def test_a_senders_list_of_countries_is_exactly_the_tags_and_a_new_list_replaces_it(editor, archive, client):
-    upload(editor, archive, ("v1.csv", b"title,date,body,countries\nFisheries,2019-05-05,Kenya and Peru on fish.,NO;FI\n"))
+    upload(
+        editor,
+        archive,
+        ("v1.csv", b"title,date,body,countries\nFisheries,2019-05-05,Kenya and Peru on fish.,NO;FI\n"),
+    )
     article = Article.objects.get(title="Fisheries")
     assert sorted(article.countries.values_list("code", flat=True)) == ["FI", "NO"]  # not Kenya or Peru
-    upload(editor, archive, ("v2.csv", b"title,date,body,countries\nFisheries,2019-05-05,Kenya and Peru on fish again.,Peru\n"))
+    upload(
+        editor,
+        archive,
+        ("v2.csv", b"title,date,body,countries\nFisheries,2019-05-05,Kenya and Peru on fish again.,Peru\n"),
+    )
     assert sorted(article.countries.values_list("code", flat=True)) == ["PE"]
     assert client.get("/api/search", {"country": "NO"}).json()["count"] == 0
     assert client.get("/api/search", {"country": "PE"}).json()["count"] == 1
     # Without a list, extraction decides again, within the choices the lists left.
-    upload(editor, archive, ("v3.csv", b"title,date,body\nFisheries,2019-05-05,Kenya and Peru on fish once more.\n"))
+    upload(
+        editor,
+        archive,
+        ("v3.csv", b"title,date,body\nFisheries,2019-05-05,Kenya and Peru on fish once more.\n"),
+    )
     assert sorted(article.countries.values_list("code", flat=True)) == ["PE"]
 
 
 def test_a_resumed_batch_counts_each_recorded_release_once(editor, archive):
     from articles.importing import process_batch
 
-    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n"))
+    batch, _ = upload(
+        editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n")
+    )
     ImportItem.objects.filter(batch=batch, position=1).delete()  # as if stopped before the second release
     ImportBatch.objects.filter(pk=batch.pk).update(status="running")
     with archive.committed():
         process_batch(batch)
     batch.refresh_from_db()
-    assert (batch.status, batch.processed, batch.total, batch.created_count, batch.unchanged_count) == ("done", 2, 2, 1, 1)
+    assert (batch.status, batch.processed, batch.total, batch.created_count, batch.unchanged_count) == (
+        "done",
+        2,
+        2,
+        1,
+        1,
+    )
     page = editor.get(f"/admin/articles/importbatch/{batch.pk}/change/").content.decode()
     assert "2 of 2 releases" in page
 
 
-@pytest.mark.parametrize("defect", [RecursionError("maximum recursion depth exceeded"), UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")])
+@pytest.mark.parametrize(
+    "defect",
+    [
+        RecursionError("maximum recursion depth exceeded"),
+        UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"),
+    ],
+)
 def test_an_unexpected_error_in_one_release_fails_that_release_alone(editor, archive, monkeypatch, defect):
     from articles import importing
 
@@ -208,11 +273,18 @@ def test_an_unexpected_error_in_one_release_fails_that_release_alone(editor, arc
         return real_find(title, body)
 
     monkeypatch.setattr(importing, "find_countries", tripping)
-    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nTripping,2019-01-01,Kenya.\nSteady,2019-01-02,Peru.\n"))
+    batch, _ = upload(
+        editor,
+        archive,
+        ("list.csv", b"title,date,body\nTripping,2019-01-01,Kenya.\nSteady,2019-01-02,Peru.\n"),
+    )
     batch.refresh_from_db()
     assert batch.status == "done"
     assert outcomes(batch) == [("line 2", "failed"), ("line 3", "created")]
-    assert f"Pressroom could not import this release ({type(defect).__name__})" in batch.items.get(position=0).reason
+    assert (
+        f"Pressroom could not import this release ({type(defect).__name__})"
+        in batch.items.get(position=0).reason
+    )
     assert list(Article.objects.values_list("title", flat=True)) == ["Steady"]
 
 
@@ -227,7 +299,11 @@ def test_a_release_that_trips_the_store_fails_alone(editor, archive, monkeypatch
         return real_import(parsed=parsed, **options)
 
     monkeypatch.setattr(importing, "article_import", tripping)
-    batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nTripping,2019-01-01,Kenya.\nSteady,2019-01-02,Peru.\n"))
+    batch, _ = upload(
+        editor,
+        archive,
+        ("list.csv", b"title,date,body\nTripping,2019-01-01,Kenya.\nSteady,2019-01-02,Peru.\n"),
+    )
     assert outcomes(batch) == [("line 2", "failed"), ("line 3", "created")]
     assert "(RecursionError)" in batch.items.get(position=0).reason
 
@@ -246,10 +322,11 @@ def test_a_file_whose_reading_breaks_fails_alone_keeping_what_was_read(editor, a
 
     monkeypatch.setattr(importing, "read_releases", breaking)
     batch, _ = upload(
-        editor, archive,
+        editor,
+        archive,
         ("broken.csv", b"title,date,body\nFirst,2019-01-01,Kenya.\nLost,2019-01-02,Peru.\n"),
         ("fine.txt", release_text(title="Fine").encode()),
-    )  # fmt: skip
+    )
     batch.refresh_from_db()
     assert batch.status == "done" and (batch.processed, batch.total) == (3, 3)
     assert sorted(Article.objects.values_list("title", flat=True)) == ["Fine", "First"]
@@ -272,7 +349,9 @@ def test_a_reason_holding_a_lone_surrogate_is_still_recorded(editor, archive, mo
     assert batch.items.get().reason == "The title ? is not a title."
 
 
-def test_a_batch_stopped_by_something_other_than_a_release_ends_failed_with_the_reason(editor, archive, monkeypatch):
+def test_a_batch_stopped_by_something_other_than_a_release_ends_failed_with_the_reason(
+    editor, archive, monkeypatch
+):
     from django.db import OperationalError
 
     from articles import importing

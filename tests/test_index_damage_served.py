@@ -1,6 +1,7 @@
 """Damage to the live index under a running gunicorn: every thread of every worker answers 503
 while it lasts (article pages stand on the database alone), and 200 after `rebuild_index`,
 without a restart."""
+
 import json
 import os
 import shutil
@@ -54,19 +55,36 @@ def get(url):
 
 def statuses(server, article_path):
     """Each page's statuses, from many concurrent requests."""
-    pages = ["/?q=trade", "/api/search?q=energy", "/feed/?q=water", "/healthz", "/export.csv?q=trade", "/api/suggest?q=tra", article_path]
+    pages = [
+        "/?q=trade",
+        "/api/search?q=energy",
+        "/feed/?q=water",
+        "/healthz",
+        "/export.csv?q=trade",
+        "/api/suggest?q=tra",
+        article_path,
+    ]
     # A different address each time, so no answer comes from the response cache.
-    urls = [f"{server.url}{pages[n % len(pages)]}{'&' if '?' in pages[n % len(pages)] else '?'}n={n}" for n in range(REQUESTS)]
+    urls = [
+        f"{server.url}{pages[n % len(pages)]}{'&' if '?' in pages[n % len(pages)] else '?'}n={n}"
+        for n in range(REQUESTS)
+    ]
     with ThreadPoolExecutor(CLIENTS) as clients:
         answers = list(clients.map(get, urls))
     found = {}
     for n, status in enumerate(answers):
-        found.setdefault("article" if pages[n % len(pages)] == article_path else pages[n % len(pages)].split("?")[0], Counter())[status] += 1
+        found.setdefault(
+            "article" if pages[n % len(pages)] == article_path else pages[n % len(pages)].split("?")[0],
+            Counter(),
+        )[status] += 1
     return found
 
 
 def only(status, found, article_status=None):
-    return {page: {status if page != "article" else (article_status or status): count.total()} for page, count in found.items()}
+    return {
+        page: {status if page != "article" else (article_status or status): count.total()}
+        for page, count in found.items()
+    }
 
 
 def web_workers(server) -> set[int]:
@@ -96,7 +114,9 @@ def reload_workers(server):
     time.sleep(2)  # their index catch-up and read-ahead threads start
 
 
-@pytest.mark.parametrize("damage", [remove_the_generation, truncate_every_segment_file, garble_the_terms, point_current_nowhere])
+@pytest.mark.parametrize(
+    "damage", [remove_the_generation, truncate_every_segment_file, garble_the_terms, point_current_nowhere]
+)
 def test_every_thread_answers_503_while_the_index_is_damaged_and_200_after_a_rebuild(tmp_path, damage):
     data_dir = tmp_path / "data"
     with serving(data_dir, demo_articles=60, workers=2) as server:

@@ -1,4 +1,5 @@
 """A damaged index: search answers 503 with a clear page, articles keep working, rebuild_index mends it."""
+
 import io
 import queue
 import shutil
@@ -17,7 +18,10 @@ def delete_index_directory(generation):
 
 
 def truncate_a_segment(generation):
-    segment = max((p for p in generation.iterdir() if p.suffix in {".trm", ".pst", ".seg", ".col"}), key=lambda p: p.stat().st_size)
+    segment = max(
+        (p for p in generation.iterdir() if p.suffix in {".trm", ".pst", ".seg", ".col"}),
+        key=lambda p: p.stat().st_size,
+    )
     segment.write_bytes(segment.read_bytes()[:7])
 
 

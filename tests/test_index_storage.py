@@ -1,4 +1,5 @@
 """Index files that Whoosh retires stay readable for a grace period before they are deleted."""
+
 import os
 import time
 

@@ -1,4 +1,5 @@
 """The index follows the database: owed updates survive failures and replay harmlessly."""
+
 from articles.models import Article, Country, PendingIndexUpdate
 from articles.search.index import forget_open_index, index_root
 from articles.search.sync import apply_pending_updates, rebuild_index
@@ -86,12 +87,16 @@ def test_a_change_in_a_rolled_back_savepoint_does_not_hide_a_later_one(archive, 
     with archive.committed():
         try:
             with transaction.atomic():
-                archive_article = Article.objects.create(title="Rolled back", body="x", published="2020-01-01", fingerprint="a")
+                archive_article = Article.objects.create(
+                    title="Rolled back", body="x", published="2020-01-01", fingerprint="a"
+                )
                 assert archive_article.pk
                 raise RuntimeError("undo")
         except RuntimeError:
             pass
-        Article.objects.create(title="Kept after rollback", body="Kenya.", published="2020-01-01", fingerprint="b")
+        Article.objects.create(
+            title="Kept after rollback", body="Kenya.", published="2020-01-01", fingerprint="b"
+        )
     assert count(client, q="kept") == 1
     assert count(client, q="rolled") == 0
 
@@ -110,7 +115,11 @@ def test_file_handles_do_not_grow_over_ten_thousand_searches(archive, search_ind
 
     for n in range(20):
         archive.add(f"Release {n}", f"Kenya and Peru discuss trade, round {n}.")
-    requests = [SearchRequest(parse_user_query(q), countries=c, per_page=1) for q in ("trade", "kenya peru", '"discuss trade"', "") for c in ((), ("KE",))]
+    requests = [
+        SearchRequest(parse_user_query(q), countries=c, per_page=1)
+        for q in ("trade", "kenya peru", '"discuss trade"', "")
+        for c in ((), ("KE",))
+    ]
     search_articles(requests[0])
     handles_before = open_index_files(search_index)
     for number in range(10_000):
@@ -127,4 +136,4 @@ def test_a_release_without_a_word_to_index_is_indexed_and_holds_up_no_other(arch
     archive.add("Kenya talks", "Kenya and Peru.")
     assert not PendingIndexUpdate.objects.exists()
     assert count(client, q="kenya") == 1
-    assert client.get("/api/search", {"q": "\"the a\""}).status_code == 200
+    assert client.get("/api/search", {"q": '"the a"'}).status_code == 200

@@ -1,4 +1,5 @@
 """Searches over the index's arrays find exactly what Whoosh's own matchers find."""
+
 import pytest
 from whoosh import scoring
 
@@ -8,19 +9,34 @@ from articles.search.query import parse_user_query
 from articles.search.searching import SearchRequest, search_articles
 
 QUERIES = (
-    "trade", "trade energy", "trade OR energy", "minister -pakistan", "pakistan NOT trade",
-    '"bilateral trade"', '"memorandum of understanding"', "(climate OR water) agreement",
-    "education", "zzzunknownword",
-)  # fmt: skip
+    "trade",
+    "trade energy",
+    "trade OR energy",
+    "minister -pakistan",
+    "pakistan NOT trade",
+    '"bilateral trade"',
+    '"memorandum of understanding"',
+    "(climate OR water) agreement",
+    "education",
+    "zzzunknownword",
+)
 # Phrases of three words and more, whose pairs a release may hold apart ("bilateral trade ...
 # trade talks"), phrases with a slop, and phrases of the title alone.
 LONG_PHRASES = (
-    '"bilateral trade talks"', '"bilateral trade had grown"', '"joint working group"', '"early warning systems"',
-    '"memorandum of understanding on trade"', '"agree to expand trade cooperation"',
-    '"held in a cordial and constructive atmosphere"', '"set up a joint working group" trade',
-    '"trade talks" OR "bilateral trade talks"', '"bilateral trade talks" -energy', '"bilateral grown"~4',
-    'title:"trade talks"', 'title:"bilateral trade talks"',
-)  # fmt: skip
+    '"bilateral trade talks"',
+    '"bilateral trade had grown"',
+    '"joint working group"',
+    '"early warning systems"',
+    '"memorandum of understanding on trade"',
+    '"agree to expand trade cooperation"',
+    '"held in a cordial and constructive atmosphere"',
+    '"set up a joint working group" trade',
+    '"trade talks" OR "bilateral trade talks"',
+    '"bilateral trade talks" -energy',
+    '"bilateral grown"~4',
+    'title:"trade talks"',
+    'title:"bilateral trade talks"',
+)
 
 
 @pytest.fixture
@@ -64,7 +80,9 @@ def test_matches_are_whooshs_own(segmented_archive, text):
     assert {hit.article.pk for hit in found.hits} == set(whoosh_ids(text))
 
 
-@pytest.mark.parametrize("text", ("trade", "trade energy", "minister water", "(climate OR water) agreement") + LONG_PHRASES)
+@pytest.mark.parametrize(
+    "text", ("trade", "trade energy", "minister water", "(climate OR water) agreement") + LONG_PHRASES
+)
 def test_ranking_is_whooshs_bm25f(segmented_archive, text):
     found = search_articles(SearchRequest(parse_user_query(text), per_page=10))
     with searcher() as held:

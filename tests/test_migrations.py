@@ -1,5 +1,6 @@
 """Migrations keep every article's data: the move to weighted countries and per-country choices,
 and to versions (every article's current text its version 1)."""
+
 import datetime
 
 import pytest
@@ -41,10 +42,16 @@ def migrate_to(target):
 def test_tags_get_weights_and_hand_chosen_countries_become_choices(migrated_back):
     Article = migrated_back.get_model("articles", "Article")
     day = datetime.date(2019, 9, 27)
-    found = Article.objects.create(title="Kenya water talks", body="Kenya discussed water.", published=day, fingerprint="a")
+    found = Article.objects.create(
+        title="Kenya water talks", body="Kenya discussed water.", published=day, fingerprint="a"
+    )
     found.countries.set(["KE"])
     by_hand = Article.objects.create(
-        title="Uganda talks", body="Uganda and Kenya discussed water.", published=day, fingerprint="b", countries_set_by_hand=True
+        title="Uganda talks",
+        body="Uganda and Kenya discussed water.",
+        published=day,
+        fingerprint="b",
+        countries_set_by_hand=True,
     )
     by_hand.countries.set(["TZ", "UG"])
 
@@ -56,10 +63,11 @@ def test_tags_get_weights_and_hand_chosen_countries_become_choices(migrated_back
 
     tags = {(tag.article_id, tag.country_id): tag.weight for tag in ArticleCountry.objects.all()}
     assert tags == {(found.pk, "KE"): 5.0, (by_hand.pk, "TZ"): 0.0, (by_hand.pk, "UG"): 5.0}
-    choices = {(choice.article_id, choice.country_id, choice.included) for choice in CountryChoice.objects.all()}
+    choices = {
+        (choice.article_id, choice.country_id, choice.included) for choice in CountryChoice.objects.all()
+    }
     # The editor's list stays exactly as it was: Kenya, which the text is about, is left out.
     assert choices == {(by_hand.pk, "TZ", True), (by_hand.pk, "UG", True), (by_hand.pk, "KE", False)}
-
 
 
 def test_every_existing_article_gets_its_current_text_as_version_1(before_versions):
@@ -76,10 +84,23 @@ def test_every_existing_article_gets_its_current_text_as_version_1(before_versio
             ArticleCountry.objects.create(article=article, country_id=code, weight=weight)
         return article
 
-    talks = old_article("Kenya water talks", "Kenya discussed water with Uganda.", datetime.date(2019, 9, 27), "a",
-                        {"KE": 5.0, "UG": 1.5}, source="Daily News", import_batch=batch)  # fmt: skip
+    talks = old_article(
+        "Kenya water talks",
+        "Kenya discussed water with Uganda.",
+        datetime.date(2019, 9, 27),
+        "a",
+        {"KE": 5.0, "UG": 1.5},
+        source="Daily News",
+        import_batch=batch,
+    )
     # The same title and text on another day: two releases, two versions with one text.
-    again = old_article("Kenya water talks", "Kenya discussed water with Uganda.", datetime.date(2019, 9, 28), "b", {"KE": 5.0})
+    again = old_article(
+        "Kenya water talks",
+        "Kenya discussed water with Uganda.",
+        datetime.date(2019, 9, 28),
+        "b",
+        {"KE": 5.0},
+    )
     untagged = old_article("A statement", "No country named.", datetime.date(2019, 9, 29), "c", {})
 
     apps = migrate_to(WITH_VERSIONS)
@@ -87,17 +108,54 @@ def test_every_existing_article_gets_its_current_text_as_version_1(before_versio
     Article = apps.get_model("articles", "Article")
     assert ArticleVersion.objects.count() == Article.objects.count() == 3
     kept = {
-        version.article_id: (version.number, version.title, version.body, version.published, version.source, version.countries,
-                             version.major, version.import_batch_id, version.created)
+        version.article_id: (
+            version.number,
+            version.title,
+            version.body,
+            version.published,
+            version.source,
+            version.countries,
+            version.major,
+            version.import_batch_id,
+            version.created,
+        )
         for version in ArticleVersion.objects.all()
-    }  # fmt: skip
+    }
     updated = dict(Article.objects.values_list("pk", "updated"))
     assert kept == {
-        talks.pk: (1, "Kenya water talks", "Kenya discussed water with Uganda.", datetime.date(2019, 9, 27), "Daily News",
-                   {"KE": 5.0, "UG": 1.5}, True, batch.pk, updated[talks.pk]),
-        again.pk: (1, "Kenya water talks", "Kenya discussed water with Uganda.", datetime.date(2019, 9, 28), "",
-                   {"KE": 5.0}, True, None, updated[again.pk]),
-        untagged.pk: (1, "A statement", "No country named.", datetime.date(2019, 9, 29), "", {}, True, None, updated[untagged.pk]),
-    }  # fmt: skip
+        talks.pk: (
+            1,
+            "Kenya water talks",
+            "Kenya discussed water with Uganda.",
+            datetime.date(2019, 9, 27),
+            "Daily News",
+            {"KE": 5.0, "UG": 1.5},
+            True,
+            batch.pk,
+            updated[talks.pk],
+        ),
+        again.pk: (
+            1,
+            "Kenya water talks",
+            "Kenya discussed water with Uganda.",
+            datetime.date(2019, 9, 28),
+            "",
+            {"KE": 5.0},
+            True,
+            None,
+            updated[again.pk],
+        ),
+        untagged.pk: (
+            1,
+            "A statement",
+            "No country named.",
+            datetime.date(2019, 9, 29),
+            "",
+            {},
+            True,
+            None,
+            updated[untagged.pk],
+        ),
+    }
     # Nothing an older archive held is public any less: no article is withdrawn, merged or given an identity.
     assert set(Article.objects.values_list("withdrawn", "merged_into", "identifier")) == {(None, None, None)}

@@ -42,7 +42,9 @@ def test_weekday_form_from_the_brief():
     assert parse_release_date("Friday, January 4, 2019") == datetime.date(2019, 1, 4)
 
 
-@pytest.mark.parametrize("line", ["Read Comments", "2019", "31 Feb, 2019", "Pakistan, 27 Sep", "27 Sep, 2019 at noon"])
+@pytest.mark.parametrize(
+    "line", ["Read Comments", "2019", "31 Feb, 2019", "Pakistan, 27 Sep", "27 Sep, 2019 at noon"]
+)
 def test_lines_that_are_not_dates(line):
     assert parse_release_date(line) is None
 
@@ -54,7 +56,11 @@ def test_paragraphs_separated_by_blank_lines_keep_their_wrapped_lines_together()
 
 def test_windows_line_endings_and_leading_blank_lines():
     parsed = parse_article("\r\n\r\nTitle here\r\n\r\n4 Jan 2019\r\n\r\nBody text.\r\n")
-    assert (parsed.title, parsed.published, parsed.body) == ("Title here", datetime.date(2019, 1, 4), "Body text.")
+    assert (parsed.title, parsed.published, parsed.body) == (
+        "Title here",
+        datetime.date(2019, 1, 4),
+        "Body text.",
+    )
 
 
 def test_other_source_marks_are_kept_as_written():
@@ -98,6 +104,8 @@ def test_an_overlong_first_line_is_not_taken_for_a_title():
 
 
 def test_control_characters_and_non_characters_are_cleaned_out():
-    article = parse_article("A \x1b[1mbold\ufffe title\x07\n\n27 Sep, 2019\n\nFirst\x00 line\x0bsecond line\x85third\x0cpage\x7f.\n")
+    article = parse_article(
+        "A \x1b[1mbold\ufffe title\x07\n\n27 Sep, 2019\n\nFirst\x00 line\x0bsecond line\x85third\x0cpage\x7f.\n"
+    )
     assert article.title == "A [1mbold title"
     assert article.paragraphs == ("First line", "second line", "third", "page.")  # the breaks are line breaks

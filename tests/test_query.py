@@ -1,8 +1,10 @@
 """The reader's query language: what it offers, and that nothing else reaches the index."""
+
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from whoosh.query import Every
 
 from articles.search.query import MAX_QUERY_TERMS, parse_user_query
@@ -11,13 +13,57 @@ from .test_search import search, titles
 
 # Every operator and special character of Whoosh's own query parser, and a few of other engines'.
 PARSER_SYNTAX = [
-    "pakistan REQUIRE REQUIRE REQUIRE", "REQUIRE", "a ANDMAYBE b", "ANDNOT pakistan", "pakistan ANDNOT",
-    "pakistan~2", "pak~", "pakistan^3", "^", "pak*", "*", "*:*", "?akistan", "[a TO z]", "{a TO z}", "[2019 TO]",
-    "published:20190927", "id:1", "body:trade", "countries:PK", "title:", "title:(", "TITLE:trade",
-    "<trade>", "'single quoted'", "trade OR", "OR trade", "NOT", "NOT NOT trade", "AND AND", "((((((((((trade",
-    "trade))))", "-", "--", "+", "-+-trade", "a - b", '"', '""', '"trade', 'trade"', "\\", "\\\\trade", "trade:", ":",
-    "((a OR b) NOT (c AND -d))", "NEAR(a b)", "a NEAR/3 b", "ALL:trade", "field:{a TO b}^2~3*",
-]  # fmt: skip
+    "pakistan REQUIRE REQUIRE REQUIRE",
+    "REQUIRE",
+    "a ANDMAYBE b",
+    "ANDNOT pakistan",
+    "pakistan ANDNOT",
+    "pakistan~2",
+    "pak~",
+    "pakistan^3",
+    "^",
+    "pak*",
+    "*",
+    "*:*",
+    "?akistan",
+    "[a TO z]",
+    "{a TO z}",
+    "[2019 TO]",
+    "published:20190927",
+    "id:1",
+    "body:trade",
+    "countries:PK",
+    "title:",
+    "title:(",
+    "TITLE:trade",
+    "<trade>",
+    "'single quoted'",
+    "trade OR",
+    "OR trade",
+    "NOT",
+    "NOT NOT trade",
+    "AND AND",
+    "((((((((((trade",
+    "trade))))",
+    "-",
+    "--",
+    "+",
+    "-+-trade",
+    "a - b",
+    '"',
+    '""',
+    '"trade',
+    'trade"',
+    "\\",
+    "\\\\trade",
+    "trade:",
+    ":",
+    "((a OR b) NOT (c AND -d))",
+    "NEAR(a b)",
+    "a NEAR/3 b",
+    "ALL:trade",
+    "field:{a TO b}^2~3*",
+]
 
 
 @pytest.mark.parametrize("q", PARSER_SYNTAX)
@@ -36,8 +82,12 @@ def test_an_operator_of_the_underlying_parser_is_searched_as_a_word(client, arch
 @pytest.fixture
 def hyphenated(archive):
     return {
-        "joined": archive.add("Counter-terrorism cooperation agreed", "The ministers agreed on counter-terrorism cooperation."),
-        "apart": archive.add("Counter offers and terrorism", "A counter offer was made. Terrorism was condemned."),
+        "joined": archive.add(
+            "Counter-terrorism cooperation agreed", "The ministers agreed on counter-terrorism cooperation."
+        ),
+        "apart": archive.add(
+            "Counter offers and terrorism", "A counter offer was made. Terrorism was condemned."
+        ),
         "city": archive.add("President visits Nur-Sultan", "The president arrived in Nur-Sultan for talks."),
         "other": archive.add("Talks in Astana", "Terrorism and trade were discussed."),
     }
@@ -57,8 +107,13 @@ def test_a_suggested_title_with_a_hyphen_finds_its_release(client, hyphenated):
 
 def test_only_a_leading_minus_negates(client, hyphenated):
     assert "Counter-terrorism cooperation agreed" not in titles(search(client, q="terrorism -counter"))
-    assert sorted(titles(search(client, q="terrorism -cooperation"))) == ["Counter offers and terrorism", "Talks in Astana"]
-    assert titles(search(client, q='terrorism -"counter offer" -(nur sultan) -cooperation')) == ["Talks in Astana"]
+    assert sorted(titles(search(client, q="terrorism -cooperation"))) == [
+        "Counter offers and terrorism",
+        "Talks in Astana",
+    ]
+    assert titles(search(client, q='terrorism -"counter offer" -(nur sultan) -cooperation')) == [
+        "Talks in Astana"
+    ]
 
 
 def test_a_query_of_only_negations_lists_everything_else(client, hyphenated):
@@ -85,7 +140,10 @@ def test_or_binds_its_neighbours_and_groups_nest(client, archive):
     archive.add("Peru trade", "Peru trade talks.")
     archive.add("Kenya energy", "Kenya energy talks.")
     assert sorted(titles(search(client, q="trade kenya OR peru"))) == ["Kenya trade", "Peru trade"]
-    assert sorted(titles(search(client, q="(trade OR energy) -(peru OR (energy NOT kenya))"))) == ["Kenya energy", "Kenya trade"]
+    assert sorted(titles(search(client, q="(trade OR energy) -(peru OR (energy NOT kenya))"))) == [
+        "Kenya energy",
+        "Kenya trade",
+    ]
 
 
 def test_words_past_the_limit_are_dropped_with_a_note():
@@ -100,7 +158,15 @@ def test_deep_brackets_are_plain_text():
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(list('ab -+"():*~^[]{}\\/?!.,\'') + ["AND ", "OR ", "NOT ", "title:", "country:", "REQUIRE ", "é", "\x00", "\ufffe"]), max_size=60))
+@given(
+    st.lists(
+        st.sampled_from(
+            list("ab -+\"():*~^[]{}\\/?!.,'")
+            + ["AND ", "OR ", "NOT ", "title:", "country:", "REQUIRE ", "é", "\x00", "\ufffe"]
+        ),
+        max_size=60,
+    )
+)
 def test_any_text_gives_a_query_or_a_note_in_bounded_terms_and_time(pieces):
     text = "".join(pieces)
     started = time.perf_counter()
@@ -118,7 +184,9 @@ def test_any_unicode_text_parses(text):
 
 @pytest.fixture
 def releases(archive):
-    archive.add("Pakistan and China expand trade", "Trade talks between Pakistan and China concluded in Beijing.")
+    archive.add(
+        "Pakistan and China expand trade", "Trade talks between Pakistan and China concluded in Beijing."
+    )
     archive.add("Energy ministers meet in Moscow", "Russia and India discussed energy.", "2018-01-15")
 
 

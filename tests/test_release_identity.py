@@ -4,6 +4,7 @@ The fixtures (tests/fixtures/identity/) are the cases that lost text before vers
 releases under one generic headline on one day, a correction of a few words, a file sent
 twice, a short story and its longer rewrite, and a CSV of releases whose titles changed.
 """
+
 import datetime
 
 import pytest
@@ -53,7 +54,9 @@ def test_a_correction_of_a_few_words_updates_the_release_and_keeps_the_text_it_r
     assert "Thursday" in first.body and "40,000" in first.body
     assert "Wednesday" in second.body and "45,000" in second.body
     assert second.major and second.note == "The text was revised." and second.how.startswith("import batch")
-    assert search(client, "wednesday") == 1 and search(client, "thursday") == 0  # search finds the current text
+    assert (
+        search(client, "wednesday") == 1 and search(client, "thursday") == 0
+    )  # search finds the current text
 
 
 def test_a_file_sent_again_changes_nothing(archive):
@@ -78,7 +81,10 @@ def test_releases_that_give_their_url_are_updated_by_it_whatever_their_titles(ar
     assert Article.objects.count() == 2
     meeting.refresh_from_db()
     assert meeting.title == "Minister meets Kenyan counterpart in Nairobi"
-    assert [v.title for v in meeting.versions.order_by("number")] == ["Minister meets Kenyan counterpart", meeting.title]
+    assert [v.title for v in meeting.versions.order_by("number")] == [
+        "Minister meets Kenyan counterpart",
+        meeting.title,
+    ]
     assert meeting.versions.get(number=2).note == "The title was revised."
     # A bookmark of the old title's address still reaches the release.
     assert client.get(old_permalink).status_code == 301
@@ -87,7 +93,9 @@ def test_releases_that_give_their_url_are_updated_by_it_whatever_their_titles(ar
 
 def test_different_ids_are_different_releases_even_with_the_same_title_date_and_text(archive):
     csv = CASES.parent / "ids.csv"  # written by the test: one title, date and text, two ids
-    csv.write_text("id,title,date,body\nA-1,Press release,2024-02-01,Talks in Lima.\nA-2,Press release,2024-02-01,Talks in Lima.\n")
+    csv.write_text(
+        "id,title,date,body\nA-1,Press release,2024-02-01,Talks in Lima.\nA-2,Press release,2024-02-01,Talks in Lima.\n"
+    )
     try:
         with archive.committed():
             batch = process_batch(batch_from_paths([csv]))
@@ -98,7 +106,11 @@ def test_different_ids_are_different_releases_even_with_the_same_title_date_and_
 
 
 def test_a_release_stored_without_a_url_takes_the_url_an_import_gives_it(archive):
-    archive.add("Minister meets Kenyan counterpart", "The Minister met her Kenyan counterpart in Nairobi to discuss trade, water and security cooperation.", "2024-01-15")  # fmt: skip
+    archive.add(
+        "Minister meets Kenyan counterpart",
+        "The Minister met her Kenyan counterpart in Nairobi to discuss trade, water and security cooperation.",
+        "2024-01-15",
+    )
     article = Article.objects.get()
     outcomes = imported(archive, "releases.csv")
     assert outcomes[0] == ("updated", f"100% the same text; #{article.pk} takes its source URL")
@@ -129,7 +141,10 @@ def test_a_release_merged_into_another_keeps_what_its_identity_sends_and_the_sur
     assert first == ("updated", f"same source URL; #{duplicate.pk} is merged into #{survivor.pk}")
     assert second == ("updated", "same source URL")  # the survivor's own URL updates it ...
     survivor.refresh_from_db()  # ... and only that: the duplicate's text is never written over it
-    assert survivor.title == "Joint statement on maritime security and fisheries" and "Kenyan" not in survivor.body
+    assert (
+        survivor.title == "Joint statement on maritime security and fisheries"
+        and "Kenyan" not in survivor.body
+    )
     duplicate.refresh_from_db()
     assert duplicate.merged_into_id == survivor.pk and duplicate.versions.count() == 2
     assert imported(archive, "releases.csv")[0][0] == "unchanged"  # sent again: no flip back
@@ -137,7 +152,9 @@ def test_a_release_merged_into_another_keeps_what_its_identity_sends_and_the_sur
 
 def test_two_texts_under_one_id_in_one_file_do_not_flip_the_release_at_each_sending(archive, tmp_path):
     csv = tmp_path / "twice.csv"
-    csv.write_text("id,title,date,body\nA-1,Talks,2024-02-01,Talks in Lima on trade.\nA-1,Talks,2024-02-01,Talks in Quito on fish.\n")
+    csv.write_text(
+        "id,title,date,body\nA-1,Talks,2024-02-01,Talks in Lima on trade.\nA-1,Talks,2024-02-01,Talks in Quito on fish.\n"
+    )
     for _ in range(3):
         with archive.committed():
             process_batch(batch_from_paths([csv]))
@@ -147,13 +164,18 @@ def test_two_texts_under_one_id_in_one_file_do_not_flip_the_release_at_each_send
 
 def test_every_change_is_a_version_and_unchanged_imports_write_none(archive):
     imported(archive, "ceasefire.txt", "spokesperson-trade.txt")
-    outcomes = imported(archive, "ceasefire-corrected.txt", "ceasefire.txt")  # corrected, then the first file again
+    outcomes = imported(
+        archive, "ceasefire-corrected.txt", "ceasefire.txt"
+    )  # corrected, then the first file again
     ceasefire = Article.objects.get(title__startswith="Foreign Minister")
     assert list(ceasefire.versions.values_list("number", flat=True)) == [1, 2]
     # An old file sent again does not undo the correction; the editor can restore version 1.
     assert "Wednesday" in ceasefire.body
-    assert outcomes[1] == ("unchanged", f"the text of version 1 of #{ceasefire.pk}, which a later version replaced; "
-                                        "restore it in the admin to make it current")  # fmt: skip
+    assert outcomes[1] == (
+        "unchanged",
+        f"the text of version 1 of #{ceasefire.pk}, which a later version replaced; "
+        "restore it in the admin to make it current",
+    )
     assert Article.objects.get(title__startswith="Statement").versions.count() == 1
 
 
@@ -171,8 +193,10 @@ def test_resemblance_is_a_symmetric_fraction_that_is_whole_for_the_same_words(fi
     assert resemblance(first, first.upper().replace(" ", "\n ")) == 1.0 or not first.isascii()
 
 
-@given(st.one_of(st.none(), st.text(max_size=80), st.integers(), st.lists(st.text(max_size=5), max_size=3)),
-       st.one_of(st.none(), st.text(max_size=80), st.integers()))  # fmt: skip
+@given(
+    st.one_of(st.none(), st.text(max_size=80), st.integers(), st.lists(st.text(max_size=5), max_size=3)),
+    st.one_of(st.none(), st.text(max_size=80), st.integers()),
+)
 def test_any_url_or_id_is_taken_or_refused_with_a_reason(url, identifier):
     record = {"title": "Talks", "date": "2024-01-01", "body": "Text.", "url": url, "id": identifier}
     try:
@@ -186,21 +210,30 @@ def test_any_url_or_id_is_taken_or_refused_with_a_reason(url, identifier):
     assert parsed.identifier == (given_id or parsed.source_url)
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/a", "mfa.example.org/press", "http://", "https://[::1/x"])
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "ftp://example.org/a", "mfa.example.org/press", "http://", "https://[::1/x"],
+)
 def test_a_url_that_is_not_a_web_address_is_refused(url):
     with pytest.raises(RejectedRelease, match="is not a web address"):
         record_article({"title": "Talks", "date": "2024-01-01", "body": "Text.", "url": url})
 
 
 def test_the_same_page_copied_two_ways_is_one_identity():
-    one = record_article({"title": "T", "date": "2024-01-01", "body": "B", "url": "HTTPS://Example.ORG/press/1#top"})
-    other = record_article({"title": "T", "date": "2024-01-01", "body": "B", "url": "https://example.org/press/1"})
+    one = record_article(
+        {"title": "T", "date": "2024-01-01", "body": "B", "url": "HTTPS://Example.ORG/press/1#top"}
+    )
+    other = record_article(
+        {"title": "T", "date": "2024-01-01", "body": "B", "url": "https://example.org/press/1"}
+    )
     assert one.identifier == other.identifier == "https://example.org/press/1"
     assert one.published == datetime.date(2024, 1, 1)
 
 
 def test_an_id_typed_or_copied_two_ways_is_one_identity():
     composed, decomposed = "caf\u00e9-7", "cafe\u0301-7"
-    ids = {record_article({"title": "T", "date": "2024-01-01", "body": "B", "id": value}).identifier
-           for value in (composed, decomposed, "\u200fcaf\u00e9-7\u202e", " caf\u00e9-7 ")}  # fmt: skip
+    ids = {
+        record_article({"title": "T", "date": "2024-01-01", "body": "B", "id": value}).identifier
+        for value in (composed, decomposed, "\u200fcaf\u00e9-7\u202e", " caf\u00e9-7 ")
+    }
     assert ids == {composed}

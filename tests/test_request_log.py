@@ -1,4 +1,5 @@
 """Request ids and JSON log lines: every event of a request can be found by its id."""
+
 import io
 import json
 import logging
@@ -30,7 +31,9 @@ def test_a_proxys_request_id_is_kept_when_sane(client, db):
         assert client.get("/healthz", HTTP_X_REQUEST_ID=odd)["X-Request-ID"] != odd
 
 
-def test_an_error_is_logged_with_its_traceback_and_request_id_never_shown(client, archive, monkeypatch, log_lines):
+def test_an_error_is_logged_with_its_traceback_and_request_id_never_shown(
+    client, archive, monkeypatch, log_lines
+):
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is on fire")
 

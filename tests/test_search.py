@@ -1,8 +1,10 @@
 """Search through /api/search and the HTML page, against a real index on disk."""
+
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 @pytest.fixture
@@ -24,7 +26,9 @@ def releases(archive):
             "Russia and India discussed energy. Lavrov was not present.",
             "2018-01-15",
         ),
-        "oldest": archive.add("Climate pledge renewed", "Kenya renewed its climate pledge in Nairobi.", "2012-03-04"),
+        "oldest": archive.add(
+            "Climate pledge renewed", "Kenya renewed its climate pledge in Nairobi.", "2012-03-04"
+        ),
     }
 
 
@@ -59,21 +63,38 @@ def test_title_matches_rank_above_body_matches(client, releases):
 def test_an_empty_query_lists_newest_first(client, releases):
     data = search(client)
     assert data["count"] == 4
-    assert [r["published"] for r in data["results"]] == ["2019-09-27", "2019-06-01", "2018-01-15", "2012-03-04"]
+    assert [r["published"] for r in data["results"]] == [
+        "2019-09-27",
+        "2019-06-01",
+        "2018-01-15",
+        "2012-03-04",
+    ]
 
 
 def test_sort_orders(client, releases):
-    assert [r["published"] for r in search(client, q="pakistan", sort="oldest")["results"]] == ["2019-06-01", "2019-09-27"]
-    assert [r["published"] for r in search(client, q="pakistan", sort="newest")["results"]] == ["2019-09-27", "2019-06-01"]
+    assert [r["published"] for r in search(client, q="pakistan", sort="oldest")["results"]] == [
+        "2019-06-01",
+        "2019-09-27",
+    ]
+    assert [r["published"] for r in search(client, q="pakistan", sort="newest")["results"]] == [
+        "2019-09-27",
+        "2019-06-01",
+    ]
 
 
 def test_several_countries_mean_any_of_them(client, releases):
-    assert set(titles(search(client, country=["KE", "CN"]))) == {"Climate pledge renewed", "Pakistan and China expand trade"}
+    assert set(titles(search(client, country=["KE", "CN"]))) == {
+        "Climate pledge renewed",
+        "Pakistan and China expand trade",
+    }
 
 
 def test_dates_are_inclusive(client, releases):
     data = search(client, **{"from": "2019-06-01", "to": "2019-09-27"})
-    assert set(titles(data)) == {"Imran briefs Lavrov on regional situation", "Pakistan and China expand trade"}
+    assert set(titles(data)) == {
+        "Imran briefs Lavrov on regional situation",
+        "Pakistan and China expand trade",
+    }
 
 
 def test_result_fields(client, releases):
@@ -133,7 +154,21 @@ def test_bad_parameters_are_ignored_with_a_note(client, releases, params, note):
 
 
 @pytest.mark.parametrize(
-    "q", ["AND OR NOT", "((((", ")", "\x00", "😀 مرحبا", "title:x*", "*", "-", '"', "a" * 10_000, "NOT", "pakistan AND"]
+    "q",
+    [
+        "AND OR NOT",
+        "((((",
+        ")",
+        "\x00",
+        "😀 مرحبا",
+        "title:x*",
+        "*",
+        "-",
+        '"',
+        "a" * 10_000,
+        "NOT",
+        "pakistan AND",
+    ],
 )
 def test_odd_queries_never_fail(client, releases, q):
     assert client.get("/api/search", {"q": q}).status_code == 200
@@ -151,7 +186,9 @@ def test_hard_queries_answer_within_two_seconds(client, archive):
         " OR ".join(["trade", "energy", "climate", "health", "water", "food"] * 5),
         " ".join(f'"{word} cooperation"' for word in ("trade", "energy", "health", "water")),
         "internationalisatoin bilaterel cooperaton miniters delegaton scholarshpis",
-        "x" * 10_000, "a b c d e f g h i j k l m n o p q r s t u v w x y z " * 20, "NOT " * 50 + "trade",
+        "x" * 10_000,
+        "a b c d e f g h i j k l m n o p q r s t u v w x y z " * 20,
+        "NOT " * 50 + "trade",
     ]
     for q in hard:
         for path in ("/", "/api/search", "/api/suggest", "/feed/"):
@@ -205,10 +242,18 @@ def test_counts_are_exact_for_every_combination_of_filters(client, archive, sett
     settings.PRESSROOM_RESULTS_PER_PAGE = 7
     with archive.committed():
         call_command("generate_articles", "60", seed=11, verbosity=0)
-    for params in ({"q": "trade"}, {"q": "trade", "country": ["BE", "NG", "PK"]}, {"country": "PK"},
-                   {"q": "energy", "from": "2015-01-01", "to": "2019-12-31", "country": "IN"}):  # fmt: skip
+    for params in (
+        {"q": "trade"},
+        {"q": "trade", "country": ["BE", "NG", "PK"]},
+        {"country": "PK"},
+        {"q": "energy", "from": "2015-01-01", "to": "2019-12-31", "country": "IN"},
+    ):
         first = search(client, **params)
-        every_hit = [r["id"] for page in range(1, first["pages"] + 1) for r in search(client, **params, page=page)["results"]]
+        every_hit = [
+            r["id"]
+            for page in range(1, first["pages"] + 1)
+            for r in search(client, **params, page=page)["results"]
+        ]
         assert len(every_hit) == len(set(every_hit)) == first["count"], params
         if "country" in params:
             chosen = set(params["country"]) if isinstance(params["country"], list) else {params["country"]}
@@ -233,7 +278,9 @@ def test_the_page_escapes_what_the_reader_typed(client, releases):
     assert "&lt;script&gt;" in html
 
 
-def test_a_repeated_search_is_answered_from_the_cache_until_the_index_changes(client, archive, django_assert_num_queries):
+def test_a_repeated_search_is_answered_from_the_cache_until_the_index_changes(
+    client, archive, django_assert_num_queries
+):
     archive.add("Cached release", "Kenya.")
     first = client.get("/", {"q": "kenya"}).content
     with django_assert_num_queries(0):
@@ -244,15 +291,30 @@ def test_a_repeated_search_is_answered_from_the_cache_until_the_index_changes(cl
 
 def test_dates_may_be_a_year_or_a_month(client, releases):
     assert set(titles(search(client, **{"from": "2019", "to": "2019"}))) == {
-        "Imran briefs Lavrov on regional situation", "Pakistan and China expand trade"}  # fmt: skip
-    assert titles(search(client, **{"from": "2019-06", "to": "2019-06"})) == ["Pakistan and China expand trade"]
+        "Imran briefs Lavrov on regional situation",
+        "Pakistan and China expand trade",
+    }
+    assert titles(search(client, **{"from": "2019-06", "to": "2019-06"})) == [
+        "Pakistan and China expand trade"
+    ]
     assert titles(search(client, **{"from": "2018-01", "to": "2018"})) == ["Energy ministers meet in Moscow"]
 
 
 def test_matches_are_counted_per_year_and_per_month_within_a_year(client, releases):
     years = search(client)["facets"]["dates"]
-    assert years == [{"period": str(year), "from": str(year), "to": str(year), "count": n} for year, n in
-                     [(2012, 1), (2013, 0), (2014, 0), (2015, 0), (2016, 0), (2017, 0), (2018, 1), (2019, 2)]]  # fmt: skip
+    assert years == [
+        {"period": str(year), "from": str(year), "to": str(year), "count": n}
+        for year, n in [
+            (2012, 1),
+            (2013, 0),
+            (2014, 0),
+            (2015, 0),
+            (2016, 0),
+            (2017, 0),
+            (2018, 1),
+            (2019, 2),
+        ]
+    ]
     months = search(client, **{"from": "2019", "to": "2019"})["facets"]["dates"]
     assert {m["period"]: m["count"] for m in months if m["count"]} == {"2019-06": 1, "2019-09": 1}
     assert len(months) == 12
@@ -262,12 +324,17 @@ def test_the_chart_links_each_bar_to_its_period(client, releases):
     html = client.get("/", {"q": "pakistan", "country": "PK"}).content.decode()
     assert 'aria-label="2019: 2 releases"' in html
     assert "?q=pakistan&amp;country=PK&amp;from=2019&amp;to=2019" in html
-    narrowed = client.get("/", {"q": "pakistan", "country": "PK", "from": "2019", "to": "2019"}).content.decode()
+    narrowed = client.get(
+        "/", {"q": "pakistan", "country": "PK", "from": "2019", "to": "2019"}
+    ).content.decode()
     assert 'aria-label="Sep 2019: 1 release"' in narrowed and "per month" in narrowed
 
 
 def test_or_and_not_in_the_query(client, releases):
-    assert set(titles(search(client, q="kenya OR beijing"))) == {"Climate pledge renewed", "Pakistan and China expand trade"}
+    assert set(titles(search(client, q="kenya OR beijing"))) == {
+        "Climate pledge renewed",
+        "Pakistan and China expand trade",
+    }
     assert titles(search(client, q="pakistan NOT beijing")) == ["Imran briefs Lavrov on regional situation"]
 
 
@@ -281,7 +348,10 @@ def test_a_country_can_be_named_in_the_query(client, releases):
     data = search(client, q="country:kenya climate")
     assert titles(data) == ["Climate pledge renewed"]
     both = search(client, q='country:"russian federation" country:IN')
-    assert set(titles(both)) == {"Energy ministers meet in Moscow", "Imran briefs Lavrov on regional situation"}
+    assert set(titles(both)) == {
+        "Energy ministers meet in Moscow",
+        "Imran briefs Lavrov on regional situation",
+    }
     page = client.get("/", {"q": "country:atlantis trade"}).content.decode()
     assert "There is no country called &#x27;atlantis&#x27;" in page
     assert 'value="trade"' in page and 'name="country" value="KE"' not in page
@@ -304,10 +374,17 @@ def test_did_you_mean_leaves_place_names_alone(client, archive):
 
 
 def test_several_countries_can_mean_all_of_them(client, releases):
-    assert search(client, country=["RU", "IN"])["count"] == 2  # any: Lavrov (RU) and the energy talks (RU, IN)
-    assert titles(search(client, country=["RU", "IN"], countries="all")) == ["Energy ministers meet in Moscow"]
+    assert (
+        search(client, country=["RU", "IN"])["count"] == 2
+    )  # any: Lavrov (RU) and the energy talks (RU, IN)
+    assert titles(search(client, country=["RU", "IN"], countries="all")) == [
+        "Energy ministers meet in Moscow"
+    ]
     page = client.get("/", {"country": ["RU", "IN"]}).content.decode()
-    assert '<a href="?country=RU&amp;country=IN&amp;countries=all">Show only those naming all of them</a>' in page
+    assert (
+        '<a href="?country=RU&amp;country=IN&amp;countries=all">Show only those naming all of them</a>'
+        in page
+    )
     narrowed = client.get("/", {"country": ["RU", "IN"], "countries": "all"}).content.decode()
     assert "1 release naming all of Russian Federation and India" in narrowed
     assert '<a href="?country=RU&amp;country=IN">Show those naming any of them</a>' in narrowed
@@ -317,15 +394,17 @@ def test_several_countries_can_mean_all_of_them(client, releases):
 def test_with_a_country_chosen_releases_about_it_rank_above_those_naming_it(client, archive):
     about = archive.add(
         "Pakistan opens relief corridor",
-        "Pakistan opened a relief corridor on Monday. Pakistan's ministers thanked donors. " + "Convoys moved. " * 20,
+        "Pakistan opened a relief corridor on Monday. Pakistan's ministers thanked donors. "
+        + "Convoys moved. " * 20,
         "2019-01-01",
     )
     mentions = archive.add(
         "Agencies plan relief flights",
-        "Agencies met to plan relief flights and relief stores. " + "Stores were counted. " * 20
+        "Agencies met to plan relief flights and relief stores. "
+        + "Stores were counted. " * 20
         + "Pakistan sent an observer. Pakistan will report.",
         "2019-02-01",
-    )  # fmt: skip
+    )
     assert titles(search(client, q="relief")) == [mentions.title, about.title]  # more about relief
     assert titles(search(client, q="relief", country="PK")) == [about.title, mentions.title]
     # Without words, relevance to the country alone; the newest first when asked.
@@ -333,14 +412,27 @@ def test_with_a_country_chosen_releases_about_it_rank_above_those_naming_it(clie
     assert titles(search(client, country="PK", sort="newest")) == [mentions.title, about.title]
 
 
-@pytest.mark.parametrize("params", [{"from": "0020"}, {"to": "0099"}, {"from": "0500", "to": "0600"}, {"from": "0020", "to": "0020"},
-                                    {"from": "9999"}, {"to": "9999-12-31"}, {"from": "0000"}, {"from": "1899-12-31"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "0020"},
+        {"to": "0099"},
+        {"from": "0500", "to": "0600"},
+        {"from": "0020", "to": "0020"},
+        {"from": "9999"},
+        {"to": "9999-12-31"},
+        {"from": "0000"},
+        {"from": "1899-12-31"},
+    ],
+)
 def test_dates_outside_the_archives_years_are_ignored_with_a_note(client, releases, params):
     for endpoint in ("/", "/feed/", "/export.csv"):
         assert client.get(endpoint, params).status_code == 200
     data = search(client, **params)
     assert data["count"] == 4
-    assert any("outside the archive's dates" in note or "not understood" in note for note in data["notes"]), data["notes"]
+    assert any("outside the archive's dates" in note or "not understood" in note for note in data["notes"]), (
+        data["notes"]
+    )
 
 
 def test_the_chart_never_draws_more_than_a_hundred_bars(client, archive):
@@ -351,16 +443,27 @@ def test_the_chart_never_draws_more_than_a_hundred_bars(client, archive):
     assert page.count('<rect class="bar"') <= 100 and "per century" in page
     assert 'aria-label="0000–0099: 1 release"' in page and "from=0000&amp;to=0099" in page
     periods = search(client)["facets"]["dates"]
-    assert len(periods) <= 100 and periods[0] == {"period": "0000-0099", "from": "0000", "to": "0099", "count": 1}
+    assert len(periods) <= 100 and periods[0] == {
+        "period": "0000-0099",
+        "from": "0000",
+        "to": "0099",
+        "count": 1,
+    }
     narrowed = search(client, **{"from": "1901", "to": "2019"})["facets"]["dates"]
-    assert [p["period"] for p in narrowed if p["count"]] == ["1900-1909", "1950-1959", "2010-2019"]  # 119 years: decades
+    assert [p["period"] for p in narrowed if p["count"]] == [
+        "1900-1909",
+        "1950-1959",
+        "2010-2019",
+    ]  # 119 years: decades
 
 
 def test_a_century_of_releases_is_drawn_per_decade(client, archive):
     for year in (1901, 1955, 2019):
         archive.add(f"Release of {year}", "Kenya talks.", f"{year}-06-01")
     page = client.get("/").content.decode()
-    assert "per decade" in page and 'aria-label="1950s: 1 release"' in page and "from=1950&amp;to=1959" in page
+    assert (
+        "per decade" in page and 'aria-label="1950s: 1 release"' in page and "from=1950&amp;to=1959" in page
+    )
 
 
 def test_countries_are_found_by_any_of_their_names_with_or_without_accents(client, archive):
@@ -375,7 +478,9 @@ def test_countries_are_found_by_any_of_their_names_with_or_without_accents(clien
 
 
 def test_hundreds_of_repeated_countries_are_capped_with_a_note(client, releases):
-    params = [("country", code) for code in ["PK"] * 330 + ["RU", "IN", "KE"] * 10 + [f"X{n}" for n in range(40)]]
+    params = [
+        ("country", code) for code in ["PK"] * 330 + ["RU", "IN", "KE"] * 10 + [f"X{n}" for n in range(40)]
+    ]
     query = "&".join(f"{key}={value}" for key, value in params)
     response = client.get(f"/?{query}")
     assert response.status_code == 200 and len(response.content) < 60_000
@@ -387,18 +492,34 @@ def test_hundreds_of_repeated_countries_are_capped_with_a_note(client, releases)
 _PARAMETER = st.sampled_from(["q", "country", "countries", "from", "to", "sort", "page", "fingerprint", ""])
 _VALUE = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["0020", "9999", "2019-02-30", "-1", "1e9", "all", "PK", "turkey", "newest", '"', "REQUIRE", "\ufffe"]),
+    st.sampled_from(
+        ["0020", "9999", "2019-02-30", "-1", "1e9", "all", "PK", "turkey", "newest", '"', "REQUIRE", "\ufffe"]
+    ),
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(params=st.lists(st.tuples(_PARAMETER, _VALUE), max_size=6), endpoint=st.sampled_from(["/", "/api/search", "/feed/"]))
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    params=st.lists(st.tuples(_PARAMETER, _VALUE), max_size=6),
+    endpoint=st.sampled_from(["/", "/api/search", "/feed/"]),
+)
 def test_any_query_string_is_answered_never_with_a_server_error(client, releases, params, endpoint):
     response = client.get(endpoint + "?" + urlencode(params))
     assert response.status_code in (200, 400)
 
 
 def test_swapped_years_and_months_mean_the_whole_of_both(client, releases):
-    assert search(client, **{"from": "2019", "to": "2018"})["count"] == search(client, **{"from": "2018", "to": "2019"})["count"] == 3
+    assert (
+        search(client, **{"from": "2019", "to": "2018"})["count"]
+        == search(client, **{"from": "2018", "to": "2019"})["count"]
+        == 3
+    )
     swapped = search(client, **{"from": "2019-09", "to": "2019-06"})
-    assert sorted(titles(swapped)) == sorted(titles(search(client, **{"from": "2019-06", "to": "2019-09"}))) and swapped["count"] == 2
+    assert (
+        sorted(titles(swapped)) == sorted(titles(search(client, **{"from": "2019-06", "to": "2019-09"})))
+        and swapped["count"] == 2
+    )

@@ -1,4 +1,5 @@
 """`make serve` end to end: gunicorn, SQLite and the index under the data directory."""
+
 import json
 import re
 import urllib.request

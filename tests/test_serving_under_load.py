@@ -1,4 +1,5 @@
 """gunicorn with four workers while a big import runs and workers are killed."""
+
 import json
 import os
 import signal
@@ -29,15 +30,31 @@ def get(url):
 
 def test_import_while_serving_and_losing_workers(tmp_path):
     with serving(tmp_path / "data", demo_articles=20, workers=4) as server:
-        manage(tmp_path / "data", "generate_articles", 2000, "--seed", 77, "--out", tmp_path / "files", "--verbosity", 0)
+        manage(
+            tmp_path / "data",
+            "generate_articles",
+            2000,
+            "--seed",
+            77,
+            "--out",
+            tmp_path / "files",
+            "--verbosity",
+            0,
+        )
         importer = subprocess.Popen(
             [sys.executable, "manage.py", "import_articles", str(tmp_path / "files"), "--verbosity", "0"],
-            cwd=PROJECT, env=environment(tmp_path / "data"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            cwd=PROJECT,
+            env=environment(tmp_path / "data"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         statuses, cut, kills, last_kill, number = [], 0, 0, time.monotonic(), 0
         while importer.poll() is None:
             number += 1
-            query = urllib.parse.urlencode({"q": QUERIES[number % len(QUERIES)], "country": "PK" if number % 3 == 0 else ""})
+            query = urllib.parse.urlencode(
+                {"q": QUERIES[number % len(QUERIES)], "country": "PK" if number % 3 == 0 else ""}
+            )
             try:
                 statuses.append(get(f"{server.url}/?{query}")[0])
             except OSError:
@@ -86,8 +103,12 @@ def test_search_keeps_answering_during_a_rebuild(tmp_path):
     with serving(tmp_path / "data", demo_articles=300, workers=2) as server:
         rebuild = subprocess.Popen(
             [sys.executable, "manage.py", "rebuild_index", "--verbosity", "0"],
-            cwd=PROJECT, env=environment(tmp_path / "data"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            cwd=PROJECT,
+            env=environment(tmp_path / "data"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         answers = []
         while rebuild.poll() is None or len(answers) < 20:
             status, body = get(server.url + "/api/search?q=trade&n=" + str(len(answers)))

@@ -1,4 +1,5 @@
 """Snippets: passages around the matched words, marked and escaped."""
+
 from articles.search.query import parse_user_query
 from articles.search.searching import _highlighted_words
 from articles.search.snippets import SNIPPET_CHARACTERS, snippet
@@ -55,7 +56,9 @@ def test_highlighting_hostile_one_word_releases_keeps_none_of_them_in_memory():
     tracemalloc.start()
     try:
         for letter in "bcdef":
-            snippet(letter * 1_000_000, frozenset({letter * 2}))  # five words of a megabyte, each new, each a likely form
+            snippet(
+                letter * 1_000_000, frozenset({letter * 2})
+            )  # five words of a megabyte, each new, each a likely form
         gc.collect()
         kept, _ = tracemalloc.get_traced_memory()
     finally:

@@ -1,4 +1,5 @@
 """Suggestions while typing, and Pressroom as a browser's search engine (OpenSearch)."""
+
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -20,8 +21,15 @@ def suggest(client, text):
 
 
 def test_the_last_word_is_completed_from_titles(client, releases):
-    assert set(suggest(client, "minis")) == {"Ministers of Kenya and Peru meet", "Minister visits Nairobi", "Energy ministry opens"}
-    assert suggest(client, "kenya minis") == ["Ministers of Kenya and Peru meet", "Minister visits Nairobi"]  # Kenya in its title first
+    assert set(suggest(client, "minis")) == {
+        "Ministers of Kenya and Peru meet",
+        "Minister visits Nairobi",
+        "Energy ministry opens",
+    }
+    assert suggest(client, "kenya minis") == [
+        "Ministers of Kenya and Peru meet",
+        "Minister visits Nairobi",
+    ]  # Kenya in its title first
     assert suggest(client, "zzz") == [] and suggest(client, "") == []
 
 
@@ -38,10 +46,16 @@ def test_odd_input_gets_an_answer(client, releases, odd):
 
 def test_browsers_can_add_pressroom_as_a_search_engine(client, releases):
     page = client.get("/").content.decode()
-    assert '<link rel="search" type="application/opensearchdescription+xml" title="Pressroom" href="/opensearch.xml">' in page
+    assert (
+        '<link rel="search" type="application/opensearchdescription+xml" title="Pressroom" href="/opensearch.xml">'
+        in page
+    )
     response = client.get("/opensearch.xml")
     assert response["Content-Type"] == "application/opensearchdescription+xml"
-    urls = {url.get("type"): url.get("template") for url in ET.fromstring(response.content).iter("{http://a9.com/-/spec/opensearch/1.1/}Url")}
+    urls = {
+        url.get("type"): url.get("template")
+        for url in ET.fromstring(response.content).iter("{http://a9.com/-/spec/opensearch/1.1/}Url")
+    }
     assert urls["text/html"] == "http://testserver/?q={searchTerms}"
     assert urls["application/x-suggestions+json"] == "http://testserver/api/suggest?q={searchTerms}"
 

@@ -1,4 +1,5 @@
 """The background task worker: its heartbeat on /healthz, and the batches a dead worker leaves."""
+
 import json
 import os
 import signal
@@ -46,18 +47,26 @@ def a_pid_that_has_ended() -> int:
 
 def task_for(batch, *, status="RUNNING", worker_id="w-dead"):
     return DBTaskResult.objects.create(
-        status=status, args_kwargs={"args": [batch.pk], "kwargs": {}}, task_path=process_import_batch.module_path,
-        backend_name="default", run_after=get_date_max(), worker_ids=[worker_id] if status != "READY" else [],
-    )  # fmt: skip
+        status=status,
+        args_kwargs={"args": [batch.pk], "kwargs": {}},
+        task_path=process_import_batch.module_path,
+        backend_name="default",
+        run_after=get_date_max(),
+        worker_ids=[worker_id] if status != "READY" else [],
+    )
 
 
 def batch_left_half_done():
     """A background batch of two releases whose worker recorded the first, then died."""
-    batch = ImportBatch.objects.create(status=ImportBatch.Status.RUNNING, total=4, processed=3, created_count=3)
+    batch = ImportBatch.objects.create(
+        status=ImportBatch.Status.RUNNING, total=4, processed=3, created_count=3
+    )
     source = ImportFile(batch=batch, name="list.csv", size=len(TWO_RELEASES))
     source.upload.save("list.csv", ContentFile(TWO_RELEASES), save=False)
     source.save()
-    ImportItem.objects.create(batch=batch, source_file=source, position=0, location="line 2", outcome="failed", reason="earlier")
+    ImportItem.objects.create(
+        batch=batch, source_file=source, position=0, location="line 2", outcome="failed", reason="earlier"
+    )
     return batch
 
 
@@ -77,10 +86,14 @@ def test_healthz_is_unavailable_when_the_worker_is_stale_or_never_started(client
     assert response.json()["task_worker"] == "stale (last seen 75 s ago)"
 
 
-def test_healthz_is_unavailable_when_the_workers_process_has_ended_though_its_beat_is_fresh(client, db, tasks_in_the_database):
+def test_healthz_is_unavailable_when_the_workers_process_has_ended_though_its_beat_is_fresh(
+    client, db, tasks_in_the_database
+):
     heartbeat("w-dead", pid=a_pid_that_has_ended())  # killed a moment ago, and not yet restarted
     response = client.get("/healthz")
-    assert response.status_code == 503 and response.json()["task_worker"].startswith("not running (its process ended")
+    assert response.status_code == 503 and response.json()["task_worker"].startswith(
+        "not running (its process ended"
+    )
 
 
 def test_beat_keeps_one_row_per_worker_with_its_last_time(db):
@@ -136,11 +149,14 @@ def test_batches_of_commands_and_requests_are_left_to_them(db):
 
 @pytest.fixture
 def editor_page(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("editor", "e@example.org", "a long password 123"))
+    client.force_login(
+        django_user_model.objects.create_superuser("editor", "e@example.org", "a long password 123")
+    )
     return lambda batch: client.get(f"/admin/articles/importbatch/{batch.pk}/change/").content.decode()
 
 
 # Under gunicorn, for real: the worker killed with SIGKILL comes back and finishes what it left.
+
 
 def health(served) -> tuple[int, dict]:
     try:
@@ -204,20 +220,46 @@ def served_alone(tmp_path):
 def test_a_killed_worker_is_restarted_and_finishes_the_batch_it_left(served_alone):
     served = served_alone
     (worker,) = eventually(served.task_worker_pids, what="a task worker")
-    eventually(lambda: health(served) == (200, {"status": "ok", "database": "ok", "task_worker": "ok", "index": "ok"}), what="a healthy worker")
-    eventually(lambda: shell(served, f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={worker}).count())") == "1")
+    eventually(
+        lambda: (
+            health(served) == (200, {"status": "ok", "database": "ok", "task_worker": "ok", "index": "ok"})
+        ),
+        what="a healthy worker",
+    )
+    eventually(
+        lambda: (
+            shell(
+                served,
+                f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={worker}).count())",
+            )
+            == "1"
+        )
+    )
     left = shell(served, LEAVE_A_BATCH_HALF_DONE.format(pid=worker))  # as if it had been importing
 
     os.kill(worker, signal.SIGKILL)
-    (restarted,) = eventually(lambda: [pid for pid in served.task_worker_pids() if pid != worker], what="a new worker")
+    (restarted,) = eventually(
+        lambda: [pid for pid in served.task_worker_pids() if pid != worker], what="a new worker"
+    )
 
-    assert eventually(lambda: shell(served, BATCH_STATE.format(pk=left)) == "done 2 2 1 1", what="the resumed batch")
+    assert eventually(
+        lambda: shell(served, BATCH_STATE.format(pk=left)) == "done 2 2 1 1", what="the resumed batch"
+    )
     after = shell(served, QUEUE_A_BATCH)
-    eventually(lambda: shell(served, BATCH_STATE.format(pk=after)) == "done 1 1 1 0", what="a batch queued after the kill")
+    eventually(
+        lambda: shell(served, BATCH_STATE.format(pk=after)) == "done 1 1 1 0",
+        what="a batch queued after the kill",
+    )
     status, report = health(served)
     assert status == 200 and report["task_worker"] == "ok"
-    assert shell(served, f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={restarted}).count())") == "1"
-    assert "task worker (pid %s) stopped" % worker in served.log.read_text()
+    assert (
+        shell(
+            served,
+            f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={restarted}).count())",
+        )
+        == "1"
+    )
+    assert f"task worker (pid {worker}) stopped" in served.log.read_text()
 
 
 @pytest.mark.skipif("DATABASE_URL" in os.environ, reason="SQLite's write lock")
@@ -231,10 +273,26 @@ def test_the_worker_outlasts_a_database_locked_past_its_timeout(tmp_path):
     new_archive(data_dir, articles=0)
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "task_worker", "--interval", "0.2", "--no-startup-delay"],
-        cwd=PROJECT, env=environment(data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        cwd=PROJECT,
+        env=environment(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        eventually(lambda: manage(data_dir, "shell", "-v", "0", "-c", "from articles.models import WorkerHeartbeat as W; print(W.objects.count())").stdout.strip() == "1")
+        eventually(
+            lambda: (
+                manage(
+                    data_dir,
+                    "shell",
+                    "-v",
+                    "0",
+                    "-c",
+                    "from articles.models import WorkerHeartbeat as W; print(W.objects.count())",
+                ).stdout.strip()
+                == "1"
+            )
+        )
         holder = sqlite3.connect(data_dir / "pressroom.sqlite3", isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # as an import that holds the write lock for minutes did
         time.sleep(25)  # past the 20 s the worker waits for the lock when it looks for a task
@@ -242,8 +300,11 @@ def test_the_worker_outlasts_a_database_locked_past_its_timeout(tmp_path):
         holder.close()
         assert worker.poll() is None, worker.communicate()[0][-3000:]
         queued = manage(data_dir, "shell", "-v", "0", "-c", QUEUE_A_BATCH).stdout.strip()
-        state = "from articles.models import ImportBatch as B; print(B.objects.get(pk=%s).status)" % queued
-        eventually(lambda: manage(data_dir, "shell", "-v", "0", "-c", state).stdout.strip() == "done", what="the import after the lock")
+        state = f"from articles.models import ImportBatch as B; print(B.objects.get(pk={queued}).status)"
+        eventually(
+            lambda: manage(data_dir, "shell", "-v", "0", "-c", state).stdout.strip() == "done",
+            what="the import after the lock",
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -1,4 +1,5 @@
 """A permalink is never taken back: withdrawn and removed releases answer 410 with the facts, merged ones 301."""
+
 import datetime
 import re
 
@@ -11,7 +12,12 @@ from articles.permalinks import State, resolve
 
 @pytest.fixture
 def release(archive):
-    return archive.add("Kenya and Peru sign a <trade> accord", "Kenya and Peru signed a trade accord.", "2020-03-02", source="Press release")
+    return archive.add(
+        "Kenya and Peru sign a <trade> accord",
+        "Kenya and Peru signed a trade accord.",
+        "2020-03-02",
+        source="Press release",
+    )
 
 
 def withdrawn_on(archive, article, note, when=datetime.datetime(2021, 5, 4, 12, tzinfo=datetime.UTC)):
@@ -51,7 +57,9 @@ def test_resolve_follows_a_merge_chain_and_survives_a_loop(archive, release):
     Article.objects.filter(pk=middle.pk).update(merged_into=release)
     assert resolve(first.pk).survivor.pk == release.pk
     Article.objects.filter(pk=release.pk).update(merged_into=first)
-    assert resolve(first.pk).state is State.CURRENT  # shown where asked for rather than redirected round in circles
+    assert (
+        resolve(first.pk).state is State.CURRENT
+    )  # shown where asked for rather than redirected round in circles
 
 
 # Withdrawn: 410 with a page that says when and why, and what was published.
@@ -63,7 +71,11 @@ def test_a_withdrawn_release_answers_410_with_its_title_date_and_the_note(client
     html = response.content.decode()
     assert response.status_code == 410
     assert "<h1>This release was withdrawn</h1>" in html
-    assert "“Kenya and Peru sign a &lt;trade&gt; accord”" in html and "Monday, 2 March 2020" in html and "Source: Press release" in html
+    assert (
+        "“Kenya and Peru sign a &lt;trade&gt; accord”" in html
+        and "Monday, 2 March 2020" in html
+        and "Source: Press release" in html
+    )
     assert re.search(r"Withdrawn on <time datetime=\"2021-05-04T12:00:00\+00:00\">4 May 2021</time>", html)
     assert "Sent in error: the accord was &lt;not&gt; signed.<br>See the correction." in html
     assert f"http://testserver{release.get_absolute_url()}" in html  # it can still be cited
@@ -73,8 +85,12 @@ def test_a_withdrawn_release_answers_410_with_its_title_date_and_the_note(client
 
 def test_a_withdrawn_release_answers_410_at_any_of_its_addresses(client, archive, release):
     withdrawn_on(archive, release, "Sent in error.")
-    for path in (f"/articles/{release.pk}/", f"/articles/{release.pk}/old-slug/", f"/articles/{release.pk}/{release.slug}/versions/",
-                 f"/articles/{release.pk}/{release.slug}/versions/1/"):  # fmt: skip
+    for path in (
+        f"/articles/{release.pk}/",
+        f"/articles/{release.pk}/old-slug/",
+        f"/articles/{release.pk}/{release.slug}/versions/",
+        f"/articles/{release.pk}/{release.slug}/versions/1/",
+    ):
         response = client.get(path)
         assert response.status_code == 410 and "Sent in error." in response.content.decode(), path
 
@@ -84,9 +100,12 @@ def test_the_api_answers_410_for_a_withdrawn_release_with_the_same_facts(client,
     response = client.get(f"/api/articles/{release.pk}")
     assert response.status_code == 410
     assert response.json() == {
-        "error": f"Article {release.pk} was withdrawn.", "withdrawn": "2021-05-04T12:00:00+00:00", "note": "Sent in error.",
-        "title": "Kenya and Peru sign a <trade> accord", "published": "2020-03-02",
-    }  # fmt: skip
+        "error": f"Article {release.pk} was withdrawn.",
+        "withdrawn": "2021-05-04T12:00:00+00:00",
+        "note": "Sent in error.",
+        "title": "Kenya and Peru sign a <trade> accord",
+        "published": "2020-03-02",
+    }
 
 
 def test_a_reinstated_release_is_readable_again(client, archive, release):
@@ -103,7 +122,10 @@ def test_a_withdrawn_release_leaves_search_feeds_and_neighbours(client, archive,
     withdrawn_on(archive, release, "Sent in error.")
     assert "accord" not in client.get("/api/search", {"q": "kenya"}).content.decode()
     assert "accord" not in client.get("/feed/", {"q": "kenya"}).content.decode()
-    assert f'<a rel="next" href="{after.get_absolute_url()}">' in client.get(before.get_absolute_url()).content.decode()
+    assert (
+        f'<a rel="next" href="{after.get_absolute_url()}">'
+        in client.get(before.get_absolute_url()).content.decode()
+    )
 
 
 # Removed for good: 410 with the date and the reason, and nothing of the release.
@@ -118,7 +140,9 @@ def test_a_removed_release_answers_410_with_the_date_and_reason_but_no_title(cli
     html = response.content.decode()
     assert response.status_code == 410
     assert "<h1>This release was removed</h1>" in html
-    assert re.search(rf"Release #{pk} was removed from the archive on <time[^>]*>\d+ \w+ \d{{4}}</time>", html)
+    assert re.search(
+        rf"Release #{pk} was removed from the archive on <time[^>]*>\d+ \w+ \d{{4}}</time>", html
+    )
     assert "Removed by order of the &lt;High Court&gt;, case 12/2021." in html
     assert "accord" not in html and "Press release" not in html
     assert client.get(versions).status_code == 410
@@ -130,7 +154,11 @@ def test_the_api_answers_410_for_a_removed_release(client, archive, release):
         removal = remove_permanently(release, reason="A court order.")
     response = client.get(f"/api/articles/{pk}")
     assert response.status_code == 410
-    assert response.json() == {"error": f"Article {pk} was removed.", "removed": removal.removed.isoformat(), "reason": "A court order."}
+    assert response.json() == {
+        "error": f"Article {pk} was removed.",
+        "removed": removal.removed.isoformat(),
+        "reason": "A court order.",
+    }
 
 
 def test_an_id_never_used_stays_404(client, db):
@@ -171,7 +199,10 @@ def test_a_merged_release_keeps_its_versions_readable_with_a_note(client, archiv
     html = response.content.decode()
     assert response.status_code == 200
     assert "<p>Kenya and Peru signed an accord, it was said.</p>" in html
-    assert f"This release was merged into #{release.pk}" in html and f'<a href="{release.get_absolute_url()}">read #{release.pk}</a>' in html
+    assert (
+        f"This release was merged into #{release.pk}" in html
+        and f'<a href="{release.get_absolute_url()}">read #{release.pk}</a>' in html
+    )
     assert f'<link rel="canonical" href="http://testserver{release.get_absolute_url()}">' in html
     listing = client.get(f"/articles/{duplicate.pk}/{duplicate.slug}/versions/").content.decode()
     assert f"merged into #{release.pk}" in listing

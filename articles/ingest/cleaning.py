@@ -3,6 +3,7 @@
 What a sender's editor, a PDF copy or a JSON escape can put in a release, and what no page,
 feed (XML 1.0 forbids most of them) or database (PostgreSQL refuses NUL) should ever see.
 """
+
 import re
 
 # The controls at which str.splitlines breaks a line (page breaks, NEL, ...) become newlines.
@@ -23,4 +24,3 @@ def clean_text(text: str) -> str:
     Tabs and newlines stay, for a body's paragraphs; one-line fields collapse their whitespace.
     """
     return _UNWANTED.sub("", _LINE_BREAKS.sub("\n", text))
-

@@ -3,6 +3,7 @@
 Names come from the gazetteer (`gazetteer.py`); the rules below keep the few names
 that also mean something else from becoming false hits. Each is named and says why.
 """
+
 import functools
 import re
 from collections import Counter
@@ -46,10 +47,36 @@ _BLOCKED_LENGTHS = {phrase[0]: (len(phrase),) for phrase in NOT_COUNTRIES}
 ALSO_PERSONAL_NAMES = {"jordan", "chad", "israel", "georgia"}
 # Capitalised words that may stand before a country without being a first name.
 _NOT_FIRST_NAMES = {
-    "the", "a", "in", "of", "and", "or", "to", "from", "with", "for", "by", "on", "at", "as",
-    "between", "about", "into", "across", "visit", "visits", "visited", "neighbouring",
-    "neighboring", "king", "kingdom", "republic", "state", "president", "government",
-}  # fmt: skip
+    "the",
+    "a",
+    "in",
+    "of",
+    "and",
+    "or",
+    "to",
+    "from",
+    "with",
+    "for",
+    "by",
+    "on",
+    "at",
+    "as",
+    "between",
+    "about",
+    "into",
+    "across",
+    "visit",
+    "visits",
+    "visited",
+    "neighbouring",
+    "neighboring",
+    "king",
+    "kingdom",
+    "republic",
+    "state",
+    "president",
+    "government",
+}
 # Georgia the US state: "Atlanta, Georgia", "the state of Georgia", "Georgia's governor".
 _US_GEORGIA_CONTEXT = re.compile(
     r"\b(Atlanta|Savannah|Augusta|state of Georgia|Georgia state|U\.?S\.? state|Ga\.)", re.IGNORECASE
@@ -85,7 +112,12 @@ def find_countries(title: str, body: str) -> list[CountryMention]:
         weights[code] += weight
     top = max(weights.values(), default=0.0)
     mentions = [
-        CountryMention(code, counts[code], round(weight, 2), weight == top or weight >= max(ABOUT_MIN_WEIGHT, ABOUT_SHARE * top))
+        CountryMention(
+            code,
+            counts[code],
+            round(weight, 2),
+            weight == top or weight >= max(ABOUT_MIN_WEIGHT, ABOUT_SHARE * top),
+        )
         for code, weight in weights.items()
     ]
     return sorted(mentions, key=lambda mention: (-mention.weight, mention.code))
@@ -152,7 +184,9 @@ def _codes_with_positions(text: str, after: int = 0):
                 position += 1
             continue
         matched = 1
-        candidate_lengths = _BLOCKED_LENGTHS.get(keys[position], ()) + lengths_by_first.get(keys[position], ())
+        candidate_lengths = _BLOCKED_LENGTHS.get(keys[position], ()) + lengths_by_first.get(
+            keys[position], ()
+        )
         for length in sorted(candidate_lengths, reverse=True):
             key = tuple(keys[position : position + length])
             if key in NOT_COUNTRIES:
@@ -194,9 +228,11 @@ def _town_and_us_state() -> re.Pattern:
 
     Only abbreviations with a full stop: "CT" or "IN" could be other things.
     """
-    states = sorted((written for written in us_state_abbreviations() if "." in written), key=len, reverse=True)
+    states = sorted(
+        (written for written in us_state_abbreviations() if "." in written), key=len, reverse=True
+    )
     # Possessive: a word ends where a space or the comma follows, so giving back letters never helps.
-    word = r"[A-Z][\w'’.]{0,%d}+" % (_LONGEST_TOWN_WORD - 1)
+    word = rf"[A-Z][\w'’.]{{0,{_LONGEST_TOWN_WORD - 1}}}+"
     return re.compile(rf"\b{word}(?: {word}){{0,2}},\s(?:" + "|".join(map(re.escape, states)) + r")(?![\w.])")
 
 
@@ -214,7 +250,7 @@ def _written_as_a_name(window: list[Token], place: PlaceName) -> bool:
         return len(window) > 1 or place.kind != NameKind.REGION
     return all(
         written[:1].isupper() == canonical[:1].isupper()
-        for written, canonical in zip((token.text for token in window), place.canonical)
+        for written, canonical in zip((token.text for token in window), place.canonical, strict=False)
     )
 
 

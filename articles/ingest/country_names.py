@@ -7,6 +7,7 @@ Countries' short, common, official and former names and their abbreviations coun
 Burma, UK, U.S.), as do ISO codes (PK, PAK); cities, regions and demonyms do not. A name two
 countries share names neither, unless it is ISO's own name of one of them.
 """
+
 import functools
 
 import pycountry
@@ -30,7 +31,9 @@ def _countries_by_name() -> dict[str, str]:
         for attribute in ("common_name", "official_name"):
             if written := getattr(country, attribute, None):
                 claims.setdefault(_squeezed(written), set()).add(country.alpha_2)
-    names = {name: codes.pop() for name, codes in claims.items() if len(codes) == 1}  # a shared name names neither
+    names = {
+        name: codes.pop() for name, codes in claims.items() if len(codes) == 1
+    }  # a shared name names neither
     for country in pycountry.countries:
         # ISO's own name, the one Pressroom shows, always names its country ("Congo" is CG, not CD).
         names[_squeezed(country.name)] = country.alpha_2

@@ -4,6 +4,7 @@ Pure text in, the place it names out: a city and, when given, the region or coun
 it. Where the story was filed is strong evidence of what it is about, so the extractor
 weighs a dateline like a title.
 """
+
 import re
 from dataclasses import dataclass
 

@@ -1,4 +1,5 @@
 """Publication dates as press releases write them."""
+
 import datetime
 import re
 

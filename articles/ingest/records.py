@@ -1,5 +1,6 @@
 """A record of named fields (a CSV row, a JSON object) -> a release: title, date, body and
 optional countries and source, each field cleaned and checked against its column."""
+
 import datetime
 import re
 import unicodedata
@@ -27,24 +28,40 @@ def record_article(record) -> ParsedArticle:
     if not has_a_word(title):
         raise RejectedRelease(f"The title {title[:60]!r} has no letter or digit.")
     if len(title) > TITLE_MAX_LENGTH:
-        raise RejectedRelease(f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}.")
+        raise RejectedRelease(
+            f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}."
+        )
     date = _text_field(fields, "date").strip()
     published = _record_date(date)
     if published is None:
-        raise RejectedRelease(f"The date {_quote(date)} is missing or not understood; use 2019-09-27 or 27 Sep, 2019.")
+        raise RejectedRelease(
+            f"The date {_quote(date)} is missing or not understood; use 2019-09-27 or 27 Sep, 2019."
+        )
     if not body:
         raise RejectedRelease("The body is empty.")
     countries = _record_countries(fields.get("countries"))
-    paragraphs = tuple(" ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip())
+    paragraphs = tuple(
+        " ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip()
+    )
     source = " ".join(_text_field(fields, "source").split())
     if len(source) > SOURCE_MAX_LENGTH:
-        raise RejectedRelease(f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}.")
+        raise RejectedRelease(
+            f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}."
+        )
     source_url = _record_url(_text_field(fields, "url").strip())
     identifier = normalised_identifier(_text_field(fields, "id"))
     if len(identifier) > IDENTIFIER_MAX_LENGTH:
-        raise RejectedRelease(f"The id is {len(identifier):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}.")
+        raise RejectedRelease(
+            f"The id is {len(identifier):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}."
+        )
     return ParsedArticle(
-        title, published, paragraphs, source, countries, identifier=identifier or source_url, source_url=source_url
+        title,
+        published,
+        paragraphs,
+        source,
+        countries,
+        identifier=identifier or source_url,
+        source_url=source_url,
     )
 
 
@@ -52,7 +69,11 @@ def normalised_identifier(text: str) -> str:
     """The sender's id as one identity however it was typed or copied: composed (NFC, so "café" is
     one id in both its encodings), without invisible format characters (bidi marks, zero-width
     spaces), runs of spaces as one. Letter case counts: "ABC-1" and "abc-1" may be two releases."""
-    visible = "".join(character for character in unicodedata.normalize("NFC", text) if unicodedata.category(character) != "Cf")
+    visible = "".join(
+        character
+        for character in unicodedata.normalize("NFC", text)
+        if unicodedata.category(character) != "Cf"
+    )
     return " ".join(visible.split())
 
 
@@ -62,7 +83,9 @@ def _record_url(text: str) -> str:
     if not text:
         return ""
     if len(text) > IDENTIFIER_MAX_LENGTH:
-        raise RejectedRelease(f"The url is {len(text):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}.")
+        raise RejectedRelease(
+            f"The url is {len(text):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}."
+        )
     try:
         parts = urlsplit(text)
         valid = parts.scheme.lower() in ("http", "https") and parts.hostname and not re.search(r"\s", text)
@@ -93,7 +116,11 @@ def _quote(text: str, limit: int = 60) -> str:
 
 def _record_date(text: str) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else parse_release_date(text)
+        return (
+            datetime.date.fromisoformat(text[:10])
+            if re.match(r"^\d{4}-\d{2}-\d{2}", text)
+            else parse_release_date(text)
+        )
     except ValueError:
         return None
 
@@ -107,13 +134,17 @@ def _record_countries(value) -> tuple[str, ...] | None:
     elif isinstance(value, list) and all(isinstance(name, str) for name in value):
         names = [clean_text(name) for name in value]
     else:
-        raise RejectedRelease("The countries must be text (\"PK; Russia\") or a list of texts ([\"PK\", \"Russia\"]).")
+        raise RejectedRelease(
+            'The countries must be text ("PK; Russia") or a list of texts (["PK", "Russia"]).'
+        )
     codes = []
     for name in (n.strip() for n in names):
         if not name:
             continue
         code = resolve_country(name)
         if code is None:
-            raise RejectedRelease(f"Unknown country {_quote(name)}; use ISO codes such as PK or names such as Pakistan.")
+            raise RejectedRelease(
+                f"Unknown country {_quote(name)}; use ISO codes such as PK or names such as Pakistan."
+            )
         codes.append(code)
     return tuple(dict.fromkeys(codes))

@@ -10,6 +10,7 @@ Pairs, not triples: with triples that one-word correction of 22 words falls to 0
 exact figure costs the same linear pass as a sketch would, without a sketch's error of a
 few points on short texts.
 """
+
 import re
 
 from .tokens import fold

@@ -1,4 +1,5 @@
 """Word tokens with their positions, for matching place names in running text."""
+
 import functools
 import re
 import unicodedata
@@ -50,4 +51,6 @@ def _fold(word: str) -> str:
     return "".join(character for character in decomposed if not unicodedata.combining(character)).lower()
 
 
-_cached_fold = functools.lru_cache(maxsize=100_000)(_fold)  # running text repeats its words; folding is the hot spot
+_cached_fold = functools.lru_cache(maxsize=100_000)(
+    _fold
+)  # running text repeats its words; folding is the hot spot

@@ -1,4 +1,5 @@
 """Progress bars for management commands, quiet at --verbosity 0."""
+
 from tqdm import tqdm
 
 

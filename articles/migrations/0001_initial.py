@@ -4,51 +4,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='ISO code')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=2, primary_key=True, serialize=False, verbose_name="ISO code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['name'],
+                "verbose_name_plural": "countries",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PendingIndexUpdate',
+            name="PendingIndexUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('article_id', models.BigIntegerField(db_index=True)),
-                ('queued', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("article_id", models.BigIntegerField(db_index=True)),
+                ("queued", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500)),
-                ('slug', models.SlugField(max_length=80)),
-                ('published', models.DateField(db_index=True)),
-                ('body', models.TextField(help_text='Plain text; paragraphs are separated by blank lines.')),
-                ('source', models.CharField(blank=True, max_length=100)),
-                ('countries_set_by_hand', models.BooleanField(default=False, help_text='Set when an editor changes the countries; extraction then leaves them alone.')),
-                ('fingerprint', models.CharField(help_text='SHA-256 of the normalised title, date and body: the same release is stored once.', max_length=64, unique=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('countries', models.ManyToManyField(blank=True, related_name='articles', to='articles.country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500)),
+                ("slug", models.SlugField(max_length=80)),
+                ("published", models.DateField(db_index=True)),
+                ("body", models.TextField(help_text="Plain text; paragraphs are separated by blank lines.")),
+                ("source", models.CharField(blank=True, max_length=100)),
+                (
+                    "countries_set_by_hand",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Set when an editor changes the countries; extraction then leaves them alone.",
+                    ),
+                ),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        help_text="SHA-256 of the normalised title, date and body: the same release is stored once.",
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "countries",
+                    models.ManyToManyField(blank=True, related_name="articles", to="articles.country"),
+                ),
             ],
             options={
-                'ordering': ['-published', '-id'],
-                'indexes': [models.Index(fields=['title', 'published'], name='articles_ar_title_406481_idx')],
+                "ordering": ["-published", "-id"],
+                "indexes": [models.Index(fields=["title", "published"], name="articles_ar_title_406481_idx")],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """Load the ISO 3166-1 countries from pycountry."""
+
 import pycountry
 from django.db import migrations
 from django.utils.text import slugify

@@ -6,66 +6,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_load_countries'),
+        ("articles", "0002_load_countries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('origin', models.CharField(default='admin upload', max_length=40)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done')], default='queued', max_length=10)),
-                ('total', models.PositiveIntegerField(default=0, help_text='Releases found so far.')),
-                ('processed', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='created')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='updated')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='unchanged')),
-                ('failed_count', models.PositiveIntegerField(default=0, verbose_name='failed')),
-                ('started', models.DateTimeField(blank=True, null=True)),
-                ('finished', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("origin", models.CharField(default="admin upload", max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, help_text="Releases found so far.")),
+                ("processed", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0, verbose_name="created")),
+                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="updated")),
+                ("unchanged_count", models.PositiveIntegerField(default=0, verbose_name="unchanged")),
+                ("failed_count", models.PositiveIntegerField(default=0, verbose_name="failed")),
+                ("started", models.DateTimeField(blank=True, null=True)),
+                ("finished", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'import batches',
-                'ordering': ['-created'],
+                "verbose_name_plural": "import batches",
+                "ordering": ["-created"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='import_batch',
-            field=models.ForeignKey(blank=True, help_text='The import that last created or updated this article.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='articles.importbatch'),
+            model_name="article",
+            name="import_batch",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The import that last created or updated this article.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="articles",
+                to="articles.importbatch",
+            ),
         ),
         migrations.CreateModel(
-            name='ImportFile',
+            name="ImportFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('upload', models.FileField(blank=True, upload_to='imports/%Y/%m/')),
-                ('path', models.CharField(blank=True, help_text='Where `import_articles` read it from.', max_length=1000)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='articles.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("upload", models.FileField(blank=True, upload_to="imports/%Y/%m/")),
+                (
+                    "path",
+                    models.CharField(
+                        blank=True, help_text="Where `import_articles` read it from.", max_length=1000
+                    ),
+                ),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="articles.importbatch",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ImportItem',
+            name="ImportItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text="The release's place in its file, from 0.")),
-                ('location', models.CharField(blank=True, help_text='Archive member, CSV line or JSON line.', max_length=500)),
-                ('outcome', models.CharField(choices=[('created', 'Created'), ('updated', 'Updated'), ('unchanged', 'Unchanged'), ('failed', 'Failed')], max_length=10)),
-                ('reason', models.TextField(blank=True)),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_items', to='articles.article')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='articles.importbatch')),
-                ('source_file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='articles.importfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(help_text="The release's place in its file, from 0."),
+                ),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True, help_text="Archive member, CSV line or JSON line.", max_length=500
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("updated", "Updated"),
+                            ("unchanged", "Unchanged"),
+                            ("failed", "Failed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="import_items",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="articles.importbatch",
+                    ),
+                ),
+                (
+                    "source_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="articles.importfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source_file_id', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('source_file', 'position'), name='one_item_per_release')],
+                "ordering": ["source_file_id", "position"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("source_file", "position"), name="one_item_per_release")
+                ],
             },
         ),
     ]

@@ -4,6 +4,7 @@ Every existing tag is kept, with the weight its article's text gives it now. An 
 whose countries were set by hand keeps exactly those: each becomes a choice to keep it,
 and each other country the text is about a choice to leave it out.
 """
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -24,7 +25,9 @@ def tags_with_weights(apps, schema_editor):
             weight = mentions[code].weight if code in mentions else 0.0
             tags.append(ArticleCountry(article_id=article.pk, country_id=code, weight=weight))
         if article.countries_set_by_hand:
-            choices += [CountryChoice(article_id=article.pk, country_id=code, included=True) for code in current]
+            choices += [
+                CountryChoice(article_id=article.pk, country_id=code, included=True) for code in current
+            ]
             choices += [
                 CountryChoice(article_id=article.pk, country_id=code, included=False)
                 for code, mention in mentions.items()
@@ -44,7 +47,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ArticleCountry",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 (
                     "weight",
                     models.FloatField(
@@ -56,7 +64,9 @@ class Migration(migrations.Migration):
                 (
                     "article",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="country_tags", to="articles.article"
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="country_tags",
+                        to="articles.article",
                     ),
                 ),
                 (
@@ -75,11 +85,17 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="CountryChoice",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 (
                     "included",
                     models.BooleanField(
-                        "about it", help_text="Ticked: the article is about this country; not ticked: it is not."
+                        "about it",
+                        help_text="Ticked: the article is about this country; not ticked: it is not.",
                     ),
                 ),
                 ("made", models.DateTimeField(auto_now=True)),

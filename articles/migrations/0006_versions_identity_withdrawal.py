@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 CHUNK = 1000
 
 
@@ -17,127 +16,223 @@ def first_versions(apps, schema_editor):
     while chunk := list(Article.objects.filter(pk__gt=last).order_by("pk")[:CHUNK]):
         last = chunk[-1].pk
         countries = {}
-        for article_id, code, weight in ArticleCountry.objects.filter(article_id__in=[a.pk for a in chunk]).order_by(
-            "country_id"
-        ).values_list("article_id", "country_id", "weight"):
+        for article_id, code, weight in (
+            ArticleCountry.objects.filter(article_id__in=[a.pk for a in chunk])
+            .order_by("country_id")
+            .values_list("article_id", "country_id", "weight")
+        ):
             countries.setdefault(article_id, {})[code] = weight
         ArticleVersion.objects.bulk_create(
             ArticleVersion(
-                article_id=article.pk, number=1, title=article.title, published=article.published, body=article.body,
-                source=article.source, source_url="", countries=countries.get(article.pk, {}), created=article.updated,
-                how="the archive before versions were kept", import_batch_id=article.import_batch_id, major=True,
+                article_id=article.pk,
+                number=1,
+                title=article.title,
+                published=article.published,
+                body=article.body,
+                source=article.source,
+                source_url="",
+                countries=countries.get(article.pk, {}),
+                created=article.updated,
+                how="the archive before versions were kept",
+                import_batch_id=article.import_batch_id,
+                major=True,
             )
             for article in chunk
         )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0005_import_batch_failure_and_worker_heartbeat'),
+        ("articles", "0005_import_batch_failure_and_worker_heartbeat"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ArticleRemoval',
+            name="ArticleRemoval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('article_id', models.BigIntegerField(unique=True)),
-                ('removed', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.TextField(help_text="Shown on the permalink's page.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("article_id", models.BigIntegerField(unique=True)),
+                ("removed", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.TextField(help_text="Shown on the permalink's page.")),
             ],
             options={
-                'ordering': ['-removed'],
+                "ordering": ["-removed"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleVersion',
+            name="ArticleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='1 for the release as first stored, then 2, 3...')),
-                ('title', models.CharField(max_length=500)),
-                ('published', models.DateField()),
-                ('body', models.TextField()),
-                ('source', models.CharField(blank=True, max_length=100)),
-                ('source_url', models.URLField(blank=True, max_length=1000, verbose_name='source URL')),
-                ('countries', models.JSONField(default=dict, help_text='ISO code -> weight, as tagged in this version.')),
-                ('created', models.DateTimeField()),
-                ('how', models.CharField(help_text='What made it: an admin edit, import batch 12, a country retag...', max_length=200)),
-                ('major', models.BooleanField(default=True, help_text='Readers are told of a major change; a minor one (a typo) is kept quietly.')),
-                ('note', models.TextField(blank=True, help_text='What changed, for readers.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(help_text="1 for the release as first stored, then 2, 3..."),
+                ),
+                ("title", models.CharField(max_length=500)),
+                ("published", models.DateField()),
+                ("body", models.TextField()),
+                ("source", models.CharField(blank=True, max_length=100)),
+                ("source_url", models.URLField(blank=True, max_length=1000, verbose_name="source URL")),
+                (
+                    "countries",
+                    models.JSONField(
+                        default=dict, help_text="ISO code -> weight, as tagged in this version."
+                    ),
+                ),
+                ("created", models.DateTimeField()),
+                (
+                    "how",
+                    models.CharField(
+                        help_text="What made it: an admin edit, import batch 12, a country retag...",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "major",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Readers are told of a major change; a minor one (a typo) is kept quietly.",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, help_text="What changed, for readers.")),
             ],
             options={
-                'ordering': ['article', 'number'],
+                "ordering": ["article", "number"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='identifier',
-            field=models.CharField(blank=True, help_text="The sender's id or URL for this release; an import with the same one updates it.", max_length=1000, null=True, unique=True),
+            model_name="article",
+            name="identifier",
+            field=models.CharField(
+                blank=True,
+                help_text="The sender's id or URL for this release; an import with the same one updates it.",
+                max_length=1000,
+                null=True,
+                unique=True,
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, help_text='The release this one turned out to be; its permalink redirects there.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged', to='articles.article'),
+            model_name="article",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The release this one turned out to be; its permalink redirects there.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged",
+                to="articles.article",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='source_url',
-            field=models.URLField(blank=True, help_text='Where the sender published it.', max_length=1000, verbose_name='source URL'),
+            model_name="article",
+            name="source_url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where the sender published it.",
+                max_length=1000,
+                verbose_name="source URL",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='withdrawn',
-            field=models.DateTimeField(blank=True, help_text='When it left search, feeds and the sitemap.', null=True),
+            model_name="article",
+            name="withdrawn",
+            field=models.DateTimeField(
+                blank=True, help_text="When it left search, feeds and the sitemap.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='withdrawn_note',
-            field=models.TextField(blank=True, help_text='Why it was withdrawn; shown on its page.'),
+            model_name="article",
+            name="withdrawn_note",
+            field=models.TextField(blank=True, help_text="Why it was withdrawn; shown on its page."),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='fingerprint',
-            field=models.CharField(help_text='SHA-256 of the normalised title, date and body: the same release is stored once.', max_length=64),
+            model_name="article",
+            name="fingerprint",
+            field=models.CharField(
+                help_text="SHA-256 of the normalised title, date and body: the same release is stored once.",
+                max_length=64,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(condition=models.Q(('identifier__isnull', True)), fields=('fingerprint',), name='one_text_without_identifier'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("identifier__isnull", True)),
+                fields=("fingerprint",),
+                name="one_text_without_identifier",
+            ),
         ),
         migrations.AddField(
-            model_name='articleremoval',
-            name='removed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="articleremoval",
+            name="removed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='articleversion',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='articles.article'),
+            model_name="articleversion",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="articles.article"
+            ),
         ),
         migrations.AddField(
-            model_name='articleversion',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="articleversion",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='articleversion',
-            name='import_batch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='articles.importbatch'),
+            model_name="articleversion",
+            name="import_batch",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="articles.importbatch",
+            ),
         ),
         migrations.AddField(
-            model_name='articleversion',
-            name='split_from',
-            field=models.ForeignKey(blank=True, help_text='The version of another release this release was split out of.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='split_into', to='articles.articleversion'),
+            model_name="articleversion",
+            name="split_from",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The version of another release this release was split out of.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="split_into",
+                to="articles.articleversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='articleversion',
-            constraint=models.UniqueConstraint(fields=('article', 'number'), name='one_version_per_number'),
+            model_name="articleversion",
+            constraint=models.UniqueConstraint(fields=("article", "number"), name="one_version_per_number"),
         ),
         migrations.AlterField(
-            model_name='importitem',
-            name='reason',
-            field=models.TextField(blank=True, help_text='Why it failed, or which rule made it an update or a new release.'),
+            model_name="importitem",
+            name="reason",
+            field=models.TextField(
+                blank=True, help_text="Why it failed, or which rule made it an update or a new release."
+            ),
         ),
         migrations.RunPython(first_versions, migrations.RunPython.noop, elidable=False),
     ]

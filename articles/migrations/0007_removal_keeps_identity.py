@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0006_versions_identity_withdrawal'),
+        ("articles", "0006_versions_identity_withdrawal"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='articleremoval',
-            name='fingerprints',
+            model_name="articleremoval",
+            name="fingerprints",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='articleremoval',
-            name='identifier',
+            model_name="articleremoval",
+            name="identifier",
             field=models.CharField(blank=True, db_index=True, max_length=1000),
         ),
     ]

@@ -6,6 +6,7 @@ common word in a large archive. A segment never changes once written (Whoosh kee
 deletions apart), so what is read from a segment is kept as arrays for as long as the segment
 is live, across commits and threads, and searches work on those arrays.
 """
+
 import pickle
 import threading
 from collections import OrderedDict
@@ -38,7 +39,9 @@ class SegmentArrays:
         self.lengths = {name: _lengths(reader, name, self.size) for name in ("title", "body")}
         # Every (document, country, weight) triple, as parallel arrays; countries numbered within the segment.
         self.country_codes = sorted(term_text(code) for code in _lexicon(reader, "countries"))
-        self.country_docs, self.country_numbers, self.country_weights = _country_pairs(reader, self.country_codes)
+        self.country_docs, self.country_numbers, self.country_weights = _country_pairs(
+            reader, self.country_codes
+        )
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term in this segment, read through this thread's reader."""
@@ -68,16 +71,29 @@ class IndexArrays:
                 self.live[offset : offset + arrays.size] = False
                 self.live[np.fromiter(sub_reader.all_doc_ids(), dtype=np.int64) + offset] = True
         self.published = self._joined(lambda arrays: arrays.published, np.int32)
-        self.lengths = {name: self._joined(lambda arrays: arrays.lengths[name], np.float32) for name in ("title", "body")}
-        self.average_length = {
-            name: (reader.field_length(name) / max(1, reader.doc_count_all())) or 1.0 for name in ("title", "body")
+        self.lengths = {
+            name: self._joined(lambda arrays, name=name: arrays.lengths[name], np.float32)
+            for name in ("title", "body")
         }
-        self.country_docs = np.concatenate([arrays.country_docs + offset for _, offset, arrays in self._leaves] or [np.zeros(0, np.int32)])
+        self.average_length = {
+            name: (reader.field_length(name) / max(1, reader.doc_count_all())) or 1.0
+            for name in ("title", "body")
+        }
+        self.country_docs = np.concatenate(
+            [arrays.country_docs + offset for _, offset, arrays in self._leaves] or [np.zeros(0, np.int32)]
+        )
         self.country_numbers = np.concatenate(
-            [np.asarray([self.country_codes.index(code) for code in arrays.country_codes] or [0], np.int16)[arrays.country_numbers]
-             for *_, arrays in self._leaves] or [np.zeros(0, np.int16)]
-        )  # fmt: skip
-        self.country_weights = np.concatenate([arrays.country_weights for *_, arrays in self._leaves] or [np.zeros(0, np.float32)])
+            [
+                np.asarray(
+                    [self.country_codes.index(code) for code in arrays.country_codes] or [0], np.int16
+                )[arrays.country_numbers]
+                for *_, arrays in self._leaves
+            ]
+            or [np.zeros(0, np.int16)]
+        )
+        self.country_weights = np.concatenate(
+            [arrays.country_weights for *_, arrays in self._leaves] or [np.zeros(0, np.float32)]
+        )
         self._country_masks: dict[str, np.ndarray] = {}
 
     def _joined(self, part, dtype) -> np.ndarray:
@@ -149,7 +165,9 @@ class IndexArrays:
 
     def country_counts(self, documents: np.ndarray) -> dict[str, int]:
         """How many of the given documents (a mask) name each country."""
-        counts = np.bincount(self.country_numbers[documents[self.country_docs]], minlength=len(self.country_codes))
+        counts = np.bincount(
+            self.country_numbers[documents[self.country_docs]], minlength=len(self.country_codes)
+        )
         return {self.country_codes[number]: int(counts[number]) for number in np.flatnonzero(counts)}
 
     def published_between(self, first: int, last: int) -> np.ndarray:
@@ -172,7 +190,9 @@ def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarra
     except OSError:
         raise
     except Exception as error:  # the postings of a word in the lexicon fail to read only when garbled
-        raise UnreadableIndex(f"the postings of {field}:{text!r} are unreadable ({type(error).__name__}: {error})") from error
+        raise UnreadableIndex(
+            f"the postings of {field}:{text!r} are unreadable ({type(error).__name__}: {error})"
+        ) from error
 
 
 def _read_listed_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -203,11 +223,15 @@ def _read_positions(reader, field: str, text: str) -> np.ndarray:
     except OSError:
         raise
     except Exception as error:  # the postings of a word in the lexicon fail to read only when garbled
-        raise UnreadableIndex(f"the positions of {field}:{text!r} are unreadable ({type(error).__name__}: {error})") from error
+        raise UnreadableIndex(
+            f"the positions of {field}:{text!r} are unreadable ({type(error).__name__}: {error})"
+        ) from error
     counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
     # Each document's gaps run from 0: a running sum over all, less the sum before the document.
     running = np.cumsum(np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum())))
-    before = np.concatenate(([0], running[np.cumsum(counts)[:-1] - 1])) if len(counts) else np.zeros(0, np.int64)
+    before = (
+        np.concatenate(([0], running[np.cumsum(counts)[:-1] - 1])) if len(counts) else np.zeros(0, np.int64)
+    )
     positions = running - np.repeat(before, counts)
     return (np.repeat(np.asarray(documents, dtype=np.int64), counts) << 32) | positions
 
@@ -229,7 +253,7 @@ def _position_gaps(reader, field: str, text: str) -> tuple[list[int], list[list[
         while matcher.is_active():
             documents.append(matcher.id())
             positions = decode(matcher.value())
-            gaps.append([b - a for a, b in zip([0, *positions], positions)])
+            gaps.append([b - a for a, b in zip([0, *positions], positions, strict=False)])
             matcher.next()
     return documents, gaps
 
@@ -246,7 +270,11 @@ def _published(reader, size: int) -> np.ndarray:
 
 
 def _lengths(reader, field: str, size: int) -> np.ndarray:
-    return np.fromiter((reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(size)), dtype=np.float32, count=size)
+    return np.fromiter(
+        (reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(size)),
+        dtype=np.float32,
+        count=size,
+    )
 
 
 def _country_pairs(reader, country_codes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -258,7 +286,11 @@ def _country_pairs(reader, country_codes: list[str]) -> tuple[np.ndarray, np.nda
         weights.append(frequencies * COUNTRY_WEIGHT_STEP)
     if not docs:
         return np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.float32)
-    return np.concatenate(docs).astype(np.int64), np.concatenate(numbers), np.concatenate(weights).astype(np.float32)
+    return (
+        np.concatenate(docs).astype(np.int64),
+        np.concatenate(numbers),
+        np.concatenate(weights).astype(np.float32),
+    )
 
 
 def _lexicon(reader, field: str):

@@ -4,6 +4,7 @@ A request that finds the index's write lock taken leaves its update owed and ret
 once; this thread pays such debts within a second, so a change committed in any process
 reaches every worker's searches quickly, and nobody waits behind the lock.
 """
+
 import logging
 import os
 import threading

@@ -1,4 +1,5 @@
 """Comparing the index with the database, and repairing what differs."""
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -34,7 +35,9 @@ def find_drift(progress=None) -> Drift:
                 duplicated.add(article_id)
             indexed[article_id] = fields.get("fingerprint")
     missing, stale, seen = set(), set(), 0
-    for article in Article.objects.public().order_by("pk").prefetch_related("country_tags").iterator(chunk_size=2000):
+    for article in (
+        Article.objects.public().order_by("pk").prefetch_related("country_tags").iterator(chunk_size=2000)
+    ):
         seen += 1
         if article.pk not in indexed:
             missing.add(article.pk)

@@ -4,6 +4,7 @@ The index directory holds generations (`generation-<n>/`) and a `current` symlin
 live one, so `rebuild_index` can build a new generation beside it and swap it in with one
 atomic rename while searches go on.
 """
+
 import logging
 import os
 import shutil
@@ -67,7 +68,13 @@ def _has_current_fields(ix) -> bool:
 
 def _field_kinds(schema) -> dict[str, tuple]:
     return {
-        name: (type(field).__name__, type(field.format).__name__, field.scorable, field.stored, _analysis(field))
+        name: (
+            type(field).__name__,
+            type(field.format).__name__,
+            field.scorable,
+            field.stored,
+            _analysis(field),
+        )
         for name, field in schema.items()
     }
 
@@ -120,8 +127,13 @@ def open_index() -> whoosh_index.Index:
             with damage_reported(generation, errors=OPENING_DAMAGE_ERRORS):
                 storage = UnhurriedFileStorage(str(generation))
                 if not _has_current_fields(storage.open_index()):
-                    logger.error("search index %s was built by an earlier version; run `manage.py rebuild_index`", generation)
-                    raise IndexUnavailable("The search index was built by an earlier version; run `manage.py rebuild_index`.")
+                    logger.error(
+                        "search index %s was built by an earlier version; run `manage.py rebuild_index`",
+                        generation,
+                    )
+                    raise IndexUnavailable(
+                        "The search index was built by an earlier version; run `manage.py rebuild_index`."
+                    )
                 ix = storage.open_index(schema=SCHEMA)
             _process_index.update(generation=generation, index=ix)
         return _process_index["index"]
@@ -174,9 +186,11 @@ def damage_reported(generation=None, errors=SEARCH_DAMAGE_ERRORS):
 def _report_damage(generation, error) -> None:
     logger.error(
         "search index %s is damaged (%s: %s); run `manage.py rebuild_index`",
-        generation, type(error).__name__, error,
+        generation,
+        type(error).__name__,
+        error,
         exc_info=not isinstance(error, SEARCH_DAMAGE_ERRORS),  # should it be a bug after all, its traceback
-    )  # fmt: skip
+    )
     # Every thread opens the index again on its next search and meets the damage itself;
     # this thread's searcher goes now, and what was read from the files is not trusted.
     _close_thread_searcher()
@@ -274,7 +288,9 @@ class _HeldSearcher:
         except SEARCH_DAMAGE_ERRORS:
             raise
         except Exception as error:  # a live document's stored fields fail only when garbled
-            raise UnreadableIndex(f"the stored fields of document {docnum} are unreadable ({type(error).__name__})") from error
+            raise UnreadableIndex(
+                f"the stored fields of document {docnum} are unreadable ({type(error).__name__})"
+            ) from error
 
     def arrays(self) -> IndexArrays:
         """This searcher's version of the index as arrays, made on first use."""

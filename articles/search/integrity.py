@@ -8,6 +8,7 @@ through its open handles, and the arrays read from it stay cached, so without th
 worker would go on answering from an index that no longer exists. It costs one stat per file
 of the searcher's version (about eight per segment), so it runs before every search.
 """
+
 import os
 import threading
 from collections import OrderedDict
@@ -44,10 +45,15 @@ def verify_unchanged(ix, reader) -> None:
             raise IndexFilesChanged(f"{os.path.basename(path)} was removed") from error
         states.append((stat.st_ino, stat.st_size, stat.st_mtime_ns))
     with _lock:
-        first = [_remembered(_first_seen, path, state, FILES_REMEMBERED) for path, state in zip(paths, states)]
-    for path, then, now in zip(paths, first, states):
+        first = [
+            _remembered(_first_seen, path, state, FILES_REMEMBERED)
+            for path, state in zip(paths, states, strict=True)
+        ]
+    for path, then, now in zip(paths, first, states, strict=True):
         if then != now:
-            raise IndexFilesChanged(f"{os.path.basename(path)} changed after it was written ({then[1]:,} bytes then, {now[1]:,} now)")
+            raise IndexFilesChanged(
+                f"{os.path.basename(path)} changed after it was written ({then[1]:,} bytes then, {now[1]:,} now)"
+            )
 
 
 _first_seen: OrderedDict[str, tuple[int, int, int]] = OrderedDict()

@@ -4,6 +4,7 @@ This evaluates the query tree that `query.parse_user_query` builds (terms, phras
 NOT) with whole-array operations instead of Whoosh's matchers, which visit one document at a
 time. Scores follow Whoosh's BM25F (same idf, B and K1), so ranking is what Whoosh would give.
 """
+
 import numpy as np
 from whoosh import query as whoosh_query
 
@@ -56,7 +57,9 @@ def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np
         idf = arrays.searcher.idf(field, text)  # Whoosh's statistics, for Whoosh's ranking
         lengths = arrays.lengths[field][ids]
         norm = K1 * ((1 - B) + B * lengths / arrays.average_length[field])
-        scores[ids] = boost * idf * (weights * (K1 + 1)) / (weights + norm)  # a term's postings name each document once
+        scores[ids] = (
+            boost * idf * (weights * (K1 + 1)) / (weights + norm)
+        )  # a term's postings name each document once
     return matched, scores
 
 
@@ -74,11 +77,15 @@ def _phrase(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
     matched, scores = _combined(word_matches, np.logical_and, arrays)
     matched &= arrays.live
     if query.slop == 1:  # a phrase with a slop may have other words between its own
-        for first, second in zip(words, words[1:]):
+        for first, second in zip(words, words[1:], strict=False):
             pair_matched, _ = _term(PAIRS_FIELD, f"{first} {second}", arrays)
             matched &= pair_matched
     if len(words) > 1 and matched.any():
-        unsure = matched & _pair_may_lie_elsewhere(query.fieldname, words, arrays) if len(words) == 2 and query.slop == 1 else matched
+        unsure = (
+            matched & _pair_may_lie_elsewhere(query.fieldname, words, arrays)
+            if len(words) == 2 and query.slop == 1
+            else matched
+        )
         if unsure.any():
             matched = (matched & ~unsure) | _in_order(query.fieldname, words, query.slop, unsure, arrays)
     # Only where the phrase is: an OR adds up its parts' scores, matched or not.
@@ -100,7 +107,9 @@ def _pair_may_lie_elsewhere(field: str, words: list[str], arrays: IndexArrays) -
     return np.ones(arrays.size, dtype=bool)
 
 
-def _in_order(field: str, words: list[str], slop: int, candidates: np.ndarray, arrays: IndexArrays) -> np.ndarray:
+def _in_order(
+    field: str, words: list[str], slop: int, candidates: np.ndarray, arrays: IndexArrays
+) -> np.ndarray:
     """The candidates where each word follows the one before within `slop` positions, as in Whoosh's SpanNear2."""
     ends = arrays.positions(field, words[0], candidates)  # where a run of the words so far ends
     for word in words[1:]:

@@ -6,6 +6,7 @@ country:name (taken out for the country filter). Every other character is plain 
 own parser knows operators (REQUIRE, ANDMAYBE, ranges, boosts, wildcards, field names) that
 broke searches, so it is not used. Parsing is one pass over at most MAX_QUERY_CHARACTERS.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -70,10 +71,10 @@ def parse_user_query(text: str) -> UserQuery:
 class _Parser:
     """Recursive descent over the tokens; OR binds its neighbours, then everything is ANDed.
 
-        query    := clause+                      (AND between clauses is optional)
-        clause   := negated (OR negated)*
-        negated  := ("-" | "NOT" | "+") negated | atom
-        atom     := "(" query ")" | "phrase" | title:atom | word
+    query    := clause+                      (AND between clauses is optional)
+    clause   := negated (OR negated)*
+    negated  := ("-" | "NOT" | "+") negated | atom
+    atom     := "(" query ")" | "phrase" | title:atom | word
     """
 
     def __init__(self, tokens: list[str]):
@@ -144,7 +145,7 @@ class _Parser:
                 self.position += 1
             return inner
         if _TITLE_PREFIX.match(token):
-            rest = token[len("title:"):]
+            rest = token[len("title:") :]
             if rest:
                 self.tokens[self.position - 1] = rest
                 self.position -= 1
@@ -176,5 +177,3 @@ def _joined(kind, parts: list[Query]) -> Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else kind(parts)
-
-

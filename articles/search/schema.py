@@ -1,12 +1,19 @@
 """What a search document is, and how an article becomes one."""
+
 import hashlib
 import itertools
 import unicodedata
 
-from whoosh.analysis import BiWordFilter, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import (
+    BiWordFilter,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
-
 
 # No word is longer (German's longest compounds have about 60 letters); a longer run of letters is
 # debris or hostile, and is neither indexed nor kept in the stemmer's cache of every process.
@@ -17,9 +24,12 @@ def words_analyzer():
     """Lowercase words without their accents, stop words dropped, stemmed: "Türkiye" is "turkiy",
     as "Turkiye" is, so a reader finds a release whichever way either of them wrote it."""
     return (
-        RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-        | StopFilter(maxsize=MAX_WORD_CHARACTERS) | StemFilter(cachesize=50000)
-    )  # fmt: skip
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(maxsize=MAX_WORD_CHARACTERS)
+        | StemFilter(cachesize=50000)
+    )
 
 
 class PairsFilter(BiWordFilter):
@@ -65,7 +75,9 @@ def country_terms(tags) -> str:
 
     Every tagged country is written at least once, even one only an editor chose (weight 0).
     """
-    repeats = {code: max(1, round(min(weight, COUNTRY_WEIGHT_MAX) / COUNTRY_WEIGHT_STEP)) for code, weight in tags}
+    repeats = {
+        code: max(1, round(min(weight, COUNTRY_WEIGHT_MAX) / COUNTRY_WEIGHT_STEP)) for code, weight in tags
+    }
     return " ".join(code for code in sorted(repeats) for _ in range(repeats[code]))
 
 

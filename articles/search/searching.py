@@ -1,16 +1,16 @@
 """Running a reader's search: matching, sorting, paging, highlighting and country counts."""
+
 import datetime
 from dataclasses import dataclass, field
 from itertools import islice
 
 import numpy as np
+from django.utils.safestring import SafeString
 from whoosh import query as whoosh_query
 
-from django.utils.safestring import SafeString
-
 from ..models import Article
-from .index import searcher
 from .arrays import term_text
+from .index import searcher
 from .matching import match
 from .query import UserQuery, parse_user_query
 from .schema import SCHEMA, date_to_number
@@ -82,19 +82,32 @@ def search_articles(request: SearchRequest) -> SearchResults:
         # Country counts are for the query and dates, whatever countries are chosen.
         country_counts = arrays.country_counts(matched)
         if request.countries:
-            matched &= arrays.in_every_country(request.countries) if request.all_countries else arrays.in_countries(request.countries)
+            matched &= (
+                arrays.in_every_country(request.countries)
+                if request.all_countries
+                else arrays.in_countries(request.countries)
+            )
         count = int(np.count_nonzero(matched))
-        corrected = corrected_text(request.query.text, held) if count < CORRECT_BELOW and not request.query.is_empty else None
+        corrected = (
+            corrected_text(request.query.text, held)
+            if count < CORRECT_BELOW and not request.query.is_empty
+            else None
+        )
         timeline = _timeline(arrays.published[matched], request)
         pages = max(1, -(-count // request.per_page))
         page = min(request.page, pages)  # past the end: show the last page
         first = (page - 1) * request.per_page
-        docnums = _first_in_order(matched, _sort_keys(request, arrays, scores), first + request.per_page)[first:]
+        docnums = _first_in_order(matched, _sort_keys(request, arrays, scores), first + request.per_page)[
+            first:
+        ]
         article_ids = _article_ids(held, docnums)
     articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
     highlighted_words = _highlighted_words(request.query) if request.with_snippets else frozenset()
     hits = [
-        SearchHit(articles[pk], snippet(articles[pk].body, highlighted_words) if request.with_snippets else SafeString(""))
+        SearchHit(
+            articles[pk],
+            snippet(articles[pk].body, highlighted_words) if request.with_snippets else SafeString(""),
+        )
         for pk in article_ids
         if pk in articles  # a row deleted since the search is simply not shown
     ]
@@ -156,7 +169,9 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
         # The title's rarest words say most about it, and cost least to look up.
         reader = held.searcher.reader()
         words = sorted(words, key=lambda word: reader.doc_frequency("body", word))[:RELATED_WORDS]
-        query = whoosh_query.Or([whoosh_query.Term(field, word) for word in words for field in ("title", "body")])
+        query = whoosh_query.Or(
+            [whoosh_query.Term(field, word) for word in words for field in ("title", "body")]
+        )
         arrays = held.arrays()
         matched, scores = match(query, arrays)
         codes = [country.code for country in article.countries.all()]

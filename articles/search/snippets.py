@@ -5,6 +5,7 @@ long release and most of a search's time. Here a regular expression finds the wo
 Whoosh's tokenizer does), and only those that can be a query word's form (same first two
 letters, which stemming never changes) go through the analyzer, once per distinct word.
 """
+
 import functools
 import re
 
@@ -27,7 +28,9 @@ def snippet(body: str, words: frozenset[str]) -> SafeString:
         return escape(_opening(body))
     if len(body) <= SNIPPET_CHARACTERS:
         return _marked(body, 0, len(body), matches)
-    return mark_safe(" … ".join(_marked(body, start, end, matches) for start, end in _passages(body, matches)))
+    return mark_safe(
+        " … ".join(_marked(body, start, end, matches) for start, end in _passages(body, matches))
+    )
 
 
 def _matches(body: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
@@ -91,7 +94,12 @@ def _marked(body: str, start: int, end: int, matches) -> SafeString:
     pieces, position = [], start
     for match_start, match_end, _ in matches:
         if start <= match_start and match_end <= end:
-            pieces += [escape(body[position:match_start]), "<mark>", escape(body[match_start:match_end]), "</mark>"]
+            pieces += [
+                escape(body[position:match_start]),
+                "<mark>",
+                escape(body[match_start:match_end]),
+                "</mark>",
+            ]
             position = match_end
     pieces.append(escape(body[position:end]))
     return mark_safe("".join(pieces).strip())

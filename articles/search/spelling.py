@@ -1,10 +1,11 @@
-""""Did you mean ...?": a corrected query made of the index's own words, when a search finds little.
+""" "Did you mean ...?": a corrected query made of the index's own words, when a search finds little.
 
 A word is corrected only when the index does not know it and it is not a place name (the
 country gazetteer knows Bishkek, Kyrgyzstan and Jammu, found in the index or not). The
 suggestion comes from the body field's terms, which are stems, and is shown as a word that a
 release containing that stem really uses.
 """
+
 import functools
 import re
 

@@ -7,6 +7,7 @@ and only deleted by a commit that comes after the grace period, longer than any 
 Non-compound segments can then stay memory-mapped and shared instead of copied into every
 searcher (at 100,000 articles compound segments cost about 300 MB per thread).
 """
+
 import os
 import time
 

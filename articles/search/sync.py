@@ -7,6 +7,7 @@ deletes the rows it applied. A process that dies half-way leaves the rows behind
 next writer; applying a row twice is harmless because the database, not the row, says
 what the document is.
 """
+
 import logging
 import multiprocessing
 import os

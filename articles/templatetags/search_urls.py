@@ -1,4 +1,5 @@
 """Links that change one thing about the current search and keep the rest of its URL."""
+
 from django import template
 from django.utils.http import urlencode
 
@@ -40,7 +41,11 @@ def page_url(context, number):
 @register.filter
 def page_window(results, radius=3):
     """Page numbers around the current page, with the first and last always shown."""
-    pages = {1, results.pages, *range(max(1, results.page - radius), min(results.pages, results.page + radius) + 1)}
+    pages = {
+        1,
+        results.pages,
+        *range(max(1, results.page - radius), min(results.pages, results.page + radius) + 1),
+    }
     return sorted(pages)
 
 

@@ -1,4 +1,5 @@
 """The chart of matching releases per year (or month), drawn on the server as SVG: no script needed."""
+
 from dataclasses import dataclass
 
 from django import template
@@ -37,14 +38,27 @@ def timeline_chart(context, timeline):
     for number, period in enumerate(timeline):
         count = period.count
         height = (HEIGHT - LABEL_SPACE - 4) * count / tallest
-        bars.append(Bar(
-            label=_label(period), count=count, url=search_url(query, **{"from": period.first, "to": period.last}),
-            x=round(number * slot + slot * 0.1, 1), width=round(slot * 0.8, 1),
-            y=round(HEIGHT - LABEL_SPACE - height, 1), height=round(height, 1),
-            label_x=round(number * slot + slot / 2, 1), show_label=number % every == 0,
-        ))  # fmt: skip
-    return {"bars": bars, "unit": _unit(timeline[0]), "width": WIDTH, "height": HEIGHT, "baseline": HEIGHT - LABEL_SPACE,
-            "label_y": HEIGHT - 3}  # fmt: skip
+        bars.append(
+            Bar(
+                label=_label(period),
+                count=count,
+                url=search_url(query, **{"from": period.first, "to": period.last}),
+                x=round(number * slot + slot * 0.1, 1),
+                width=round(slot * 0.8, 1),
+                y=round(HEIGHT - LABEL_SPACE - height, 1),
+                height=round(height, 1),
+                label_x=round(number * slot + slot / 2, 1),
+                show_label=number % every == 0,
+            )
+        )
+    return {
+        "bars": bars,
+        "unit": _unit(timeline[0]),
+        "width": WIDTH,
+        "height": HEIGHT,
+        "baseline": HEIGHT - LABEL_SPACE,
+        "label_y": HEIGHT - 3,
+    }
 
 
 def _label(period) -> str:
@@ -60,4 +74,6 @@ def _label(period) -> str:
 def _unit(period) -> str:
     if len(period.first) > 4:
         return "month"
-    return {1: "year", 10: "decade", 100: "century"}.get(int(period.last) - int(period.first) + 1, "millennium")
+    return {1: "year", 10: "decade", 100: "century"}.get(
+        int(period.last) - int(period.first) + 1, "millennium"
+    )

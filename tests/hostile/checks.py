@@ -1,4 +1,5 @@
 """What every answer to hostile input must be: no 5xx, prompt, well-formed, inert, no injected headers."""
+
 import csv
 import io
 import json
@@ -10,7 +11,13 @@ ACTIVE_MARKUP = ("<script>alert", "<img src=x", "<svg/onload", "<iframe src=java
 EXPORT_COLUMNS = ["id", "title", "published", "countries", "source", "url"]
 FORMULA_STARTS = ("=", "+", "-", "@")
 JSON_TYPES = {"application/json", "application/x-suggestions+json"}
-XML_TYPES = {"application/atom+xml", "application/rss+xml", "application/xml", "text/xml", "application/opensearchdescription+xml"}
+XML_TYPES = {
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/xml",
+    "text/xml",
+    "application/opensearchdescription+xml",
+}
 
 
 def problems(response, *, expect_type: str | None = None) -> list[str]:
@@ -74,7 +81,15 @@ def _csv_problems(text: str) -> list[str]:
         return [f"CSV does not parse: {error}"]
     if not rows or rows[0] != EXPORT_COLUMNS:
         return [f"CSV header is {rows[0] if rows else None!r}"]
-    found = [f"CSV row {n} has {len(row)} cells" for n, row in enumerate(rows[1:], start=2) if len(row) != len(EXPORT_COLUMNS)]
-    found += [f"CSV row {n} holds a formula {cell[:30]!r}" for n, row in enumerate(rows[1:], start=2) for cell in row
-              if cell.startswith(FORMULA_STARTS)]  # fmt: skip
+    found = [
+        f"CSV row {n} has {len(row)} cells"
+        for n, row in enumerate(rows[1:], start=2)
+        if len(row) != len(EXPORT_COLUMNS)
+    ]
+    found += [
+        f"CSV row {n} holds a formula {cell[:30]!r}"
+        for n, row in enumerate(rows[1:], start=2)
+        for cell in row
+        if cell.startswith(FORMULA_STARTS)
+    ]
     return found

@@ -1,4 +1,5 @@
 """A Pressroom under gunicorn per module, as `make serve` runs it, and what to ask it."""
+
 import json
 import os
 import re
@@ -73,17 +74,30 @@ class Site:
 
     def create_superuser(self, username="officer"):
         subprocess.run(
-            [sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", username, "--email", "o@example.org"],
-            cwd=PROJECT, env={**environment(self.data_dir), "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, check=True,
+            [
+                sys.executable,
+                "manage.py",
+                "createsuperuser",
+                "--noinput",
+                "--username",
+                username,
+                "--email",
+                "o@example.org",
+            ],
+            cwd=PROJECT,
+            env={**environment(self.data_dir), "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+            check=True,
             capture_output=True,
-        )  # fmt: skip
+        )
 
     def signed_in(self, username="officer") -> Client:
         client = Client(self.url)
         form = client.get("/admin/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)[1]
         client.cookies.setdefault("csrftoken", token)
-        answer = client.post("/admin/login/?next=/admin/", fields=[("username", username), ("password", PASSWORD)])
+        answer = client.post(
+            "/admin/login/?next=/admin/", fields=[("username", username), ("password", PASSWORD)]
+        )
         assert answer.status == 302, f"sign-in failed: {answer.status} {answer.text[:300]}"
         return client
 

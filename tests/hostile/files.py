@@ -3,6 +3,7 @@
 Each names how many valid releases it holds (`good`): those must be imported even though
 their neighbours are bad. None means the suite does not say (a limit may refuse the file whole).
 """
+
 import io
 import json
 import random
@@ -23,11 +24,15 @@ class NastyFile:
         return self.label
 
 
-def release(title: str, date: str = "27 Sep, 2019", body: str = "Kenya and Peru held talks on wombat trade.-PR") -> str:
+def release(
+    title: str, date: str = "27 Sep, 2019", body: str = "Kenya and Peru held talks on wombat trade.-PR"
+) -> str:
     return f"{title}\n\n{date}\n\n{body}\n\nRead Comments\n"
 
 
-def record(title: str, date: str = "2019-09-27", body: str = "Kenya and Peru held talks on wombat trade.", **more) -> dict:
+def record(
+    title: str, date: str = "2019-09-27", body: str = "Kenya and Peru held talks on wombat trade.", **more
+) -> dict:
     return {"title": title, "date": date, "body": body, **more}
 
 
@@ -58,65 +63,225 @@ FILES = (
     NastyFile("100,000 [ as .json", "brackets.json", b"[" * 100_000),
     NastyFile("100,000 [ as .jsonl", "brackets.jsonl", b"[" * 100_000),
     NastyFile("100,000 { as .json", "braces.json", b'{"a":' * 100_000),
-    NastyFile("lone surrogate in JSON, between good records", "surrogate.json", (
-        "[" + json.dumps(record("First wombat record")) + ',{"title": "Lone \\ud800 surrogate", "date": "2019-09-27", '
-        '"body": "Kenya \\udfff wombat."},' + json.dumps(record("Third wombat record")) + "]").encode(), good=2),
-    NastyFile("lone surrogate in JSON Lines, between good lines", "surrogate.jsonl", "\n".join([
-        json.dumps(record("First wombat line")), '{"title": "Lone \\ud800", "date": "2019-09-27", "body": "wombat"}',
-        json.dumps(record("Third wombat line"))]).encode(), good=2),
+    NastyFile(
+        "lone surrogate in JSON, between good records",
+        "surrogate.json",
+        (
+            "["
+            + json.dumps(record("First wombat record"))
+            + ',{"title": "Lone \\ud800 surrogate", "date": "2019-09-27", '
+            '"body": "Kenya \\udfff wombat."},' + json.dumps(record("Third wombat record")) + "]"
+        ).encode(),
+        good=2,
+    ),
+    NastyFile(
+        "lone surrogate in JSON Lines, between good lines",
+        "surrogate.jsonl",
+        "\n".join(
+            [
+                json.dumps(record("First wombat line")),
+                '{"title": "Lone \\ud800", "date": "2019-09-27", "body": "wombat"}',
+                json.dumps(record("Third wombat line")),
+            ]
+        ).encode(),
+        good=2,
+    ),
     NastyFile("UTF-16 without BOM", "utf16.txt", release("UTF-16 wombat release").encode("utf-16-le")),
     NastyFile("ZIP bomb", "bomb.zip", zipped([("bomb.txt", b"0" * 30_000_000)])),
-    NastyFile("ZIP of ten 1 MB members at high ratio", "ten.zip", zipped(
-        [(f"big{i}.txt", release(f"Big wombat release {i}", body="Kenya and Peru held talks. " * 38_836).encode()[:1024 * 1024])
-         for i in range(10)]), good=None),
-    NastyFile("ZIP with traversal names beside a good member", "traversal.zip", zipped([
-        ("../../evil.txt", release("Escaped wombat one")), ("/etc/evil.txt", release("Escaped wombat two")),
-        ("C:\\evil.txt", release("Escaped wombat three")), ("a/../../b.txt", release("Escaped wombat four")),
-        ("ok/good.txt", release("Good wombat member"))]), good=1),
-    NastyFile("ZIP inside a ZIP beside a good member", "nested.zip", zipped([
-        ("inner.zip", zipped([("x.txt", release("Inner wombat"))])), ("good.txt", release("Outer wombat member"))]), good=1),
-    NastyFile("ZIP of 25,000 empty members", "many.zip", zipped([(f"{i}.txt", b"") for i in range(25_000)], zipfile.ZIP_STORED)),
+    NastyFile(
+        "ZIP of ten 1 MB members at high ratio",
+        "ten.zip",
+        zipped(
+            [
+                (
+                    f"big{i}.txt",
+                    release(f"Big wombat release {i}", body="Kenya and Peru held talks. " * 38_836).encode()[
+                        : 1024 * 1024
+                    ],
+                )
+                for i in range(10)
+            ]
+        ),
+        good=None,
+    ),
+    NastyFile(
+        "ZIP with traversal names beside a good member",
+        "traversal.zip",
+        zipped(
+            [
+                ("../../evil.txt", release("Escaped wombat one")),
+                ("/etc/evil.txt", release("Escaped wombat two")),
+                ("C:\\evil.txt", release("Escaped wombat three")),
+                ("a/../../b.txt", release("Escaped wombat four")),
+                ("ok/good.txt", release("Good wombat member")),
+            ]
+        ),
+        good=1,
+    ),
+    NastyFile(
+        "ZIP inside a ZIP beside a good member",
+        "nested.zip",
+        zipped(
+            [
+                ("inner.zip", zipped([("x.txt", release("Inner wombat"))])),
+                ("good.txt", release("Outer wombat member")),
+            ]
+        ),
+        good=1,
+    ),
+    NastyFile(
+        "ZIP of 25,000 empty members",
+        "many.zip",
+        zipped([(f"{i}.txt", b"") for i in range(25_000)], zipfile.ZIP_STORED),
+    ),
     NastyFile("truncated ZIP", "truncated.zip", zipped([("a.txt", release("Truncated wombat"))])[:-30]),
-    NastyFile("ZIP with emoji and control member names", "names.zip", zipped([
-        ("😀" * 90 + ".txt", release("Emoji-named wombat member")), ("ctl\x01\x7f.txt", release("Control-named wombat member"))]),
-        good=2),
-    NastyFile("CSV with a 2 MB field between good rows", "huge-field.csv", _csv(
-        "title,date,body", "First wombat row,2019-09-27,Kenya wombat talks.", "Huge wombat row,2019-09-27," + "x" * 2_000_000,
-        "Last wombat row,2019-09-28,Peru wombat talks."), good=2),
-    NastyFile("CSV with an unterminated quote after a good row", "quote.csv", _csv(
-        "title,date,body", "Quoted wombat row,2019-09-27,Kenya wombat talks.", '"Unterminated,2019-09-27,wombat'), good=1),
-    NastyFile("CSV with impossible dates beside a good row", "dates.csv", _csv(
-        "title,date,body", "Feb 30 wombat,2019-02-30,x", "Month 13 wombat,2019-13-01,x", "Year 0 wombat,0000-01-01,x",
-        "Minus wombat,-1,x", "Fine wombat date,2019-02-28,Kenya wombat."), good=1),
-    NastyFile("CSV with formulas and markup", "formulas.csv", _csv(
-        "title,date,body,source", '"=HYPERLINK(""http://evil.example"",""wombat"")",2019-09-27,Kenya wombat.,=cmd',
-        '<script>alert(1)</script> wombat,2019-09-27,"""><img src=x onerror=alert(1)> wombat",@SUM(1)'), good=2),
-    NastyFile("CSV with 10,000 columns", "wide.csv", _csv(
-        "title,date,body," + ",".join(f"c{i}" for i in range(10_000)), "Wide wombat,2019-09-27,Kenya wombat," + "," * 9_999),
-        good=1),
-    NastyFile("JSON that is not a list of objects", "scalars.json", b'[null, 42, "text", [], {"title": ["a list"], '
-              b'"date": 20190927, "body": {"a": 1}}, {"title": "Good wombat object", "date": "2019-09-27", "body": "wombat"}]',
-              good=1),
-    NastyFile("JSON with NaN, Infinity and 1e400", "numbers.json", b'[{"title": NaN, "date": Infinity, "body": 1e400}, '
-              b'{"title": "Numbers wombat", "date": "2019-09-27", "body": "wombat", "countries": {"PK": 1}}]', good=None),
-    NastyFile("text release dated 0019", "year19.txt", release("Ancient wombat release", date="27 Sep, 0019").encode(), good=None),
-    NastyFile("text release dated 9999", "year9999.txt", release("Far future wombat release", date="31 Dec, 9999").encode(),
-              good=None),
-    NastyFile("text title with U+0001", "control.txt", release("Control \x01 wombat title").encode(), good=None),
-    NastyFile("JSON titles with control characters and non-characters", "controls.json", json.dumps([
-        record("Control \x01 wombat"), record("Vertical \x0b tab wombat"), record("Escape \x1b[31m wombat"),
-        record("Non-character \ufffe wombat"), record("NUL \x00 wombat"), record("Fine wombat beside controls")]).encode(),
-        good=1),
-    NastyFile("title and body with markup", "markup.txt", release(
-        '<script>alert("up")</script> wombat', body='"><img src=x onerror=alert(1)> {{ 9|add:31337000 }} wombat.-PR').encode(),
-        good=1),
-    NastyFile("file name of 90 4-byte emoji", "😀" * 90 + ".txt", release("Emoji file name wombat").encode(), good=1),
-    NastyFile("file name of 300 characters", "a" * 300 + ".txt", release("Long file name wombat").encode(), good=None),
-    NastyFile("file name with quotes, CRLF and traversal", '..\\..\\"x\r\n.txt', release("Odd file name wombat").encode(),
-              good=1),
-    NastyFile("a 6 MB text file", "six-mb.txt", release("Six megabyte wombat", body="wombat " * 900_000).encode()),
-    NastyFile("several releases in one CSV", "several.csv", _csv(
-        "title,date,body", "Several wombat one,2019-09-27,Kenya wombat.", "Several wombat two,2019-09-28,Peru wombat."), good=2),
-)  # fmt: skip
+    NastyFile(
+        "ZIP with emoji and control member names",
+        "names.zip",
+        zipped(
+            [
+                ("😀" * 90 + ".txt", release("Emoji-named wombat member")),
+                ("ctl\x01\x7f.txt", release("Control-named wombat member")),
+            ]
+        ),
+        good=2,
+    ),
+    NastyFile(
+        "CSV with a 2 MB field between good rows",
+        "huge-field.csv",
+        _csv(
+            "title,date,body",
+            "First wombat row,2019-09-27,Kenya wombat talks.",
+            "Huge wombat row,2019-09-27," + "x" * 2_000_000,
+            "Last wombat row,2019-09-28,Peru wombat talks.",
+        ),
+        good=2,
+    ),
+    NastyFile(
+        "CSV with an unterminated quote after a good row",
+        "quote.csv",
+        _csv(
+            "title,date,body",
+            "Quoted wombat row,2019-09-27,Kenya wombat talks.",
+            '"Unterminated,2019-09-27,wombat',
+        ),
+        good=1,
+    ),
+    NastyFile(
+        "CSV with impossible dates beside a good row",
+        "dates.csv",
+        _csv(
+            "title,date,body",
+            "Feb 30 wombat,2019-02-30,x",
+            "Month 13 wombat,2019-13-01,x",
+            "Year 0 wombat,0000-01-01,x",
+            "Minus wombat,-1,x",
+            "Fine wombat date,2019-02-28,Kenya wombat.",
+        ),
+        good=1,
+    ),
+    NastyFile(
+        "CSV with formulas and markup",
+        "formulas.csv",
+        _csv(
+            "title,date,body,source",
+            '"=HYPERLINK(""http://evil.example"",""wombat"")",2019-09-27,Kenya wombat.,=cmd',
+            '<script>alert(1)</script> wombat,2019-09-27,"""><img src=x onerror=alert(1)> wombat",@SUM(1)',
+        ),
+        good=2,
+    ),
+    NastyFile(
+        "CSV with 10,000 columns",
+        "wide.csv",
+        _csv(
+            "title,date,body," + ",".join(f"c{i}" for i in range(10_000)),
+            "Wide wombat,2019-09-27,Kenya wombat," + "," * 9_999,
+        ),
+        good=1,
+    ),
+    NastyFile(
+        "JSON that is not a list of objects",
+        "scalars.json",
+        b'[null, 42, "text", [], {"title": ["a list"], '
+        b'"date": 20190927, "body": {"a": 1}}, {"title": "Good wombat object", "date": "2019-09-27", "body": "wombat"}]',
+        good=1,
+    ),
+    NastyFile(
+        "JSON with NaN, Infinity and 1e400",
+        "numbers.json",
+        b'[{"title": NaN, "date": Infinity, "body": 1e400}, '
+        b'{"title": "Numbers wombat", "date": "2019-09-27", "body": "wombat", "countries": {"PK": 1}}]',
+        good=None,
+    ),
+    NastyFile(
+        "text release dated 0019",
+        "year19.txt",
+        release("Ancient wombat release", date="27 Sep, 0019").encode(),
+        good=None,
+    ),
+    NastyFile(
+        "text release dated 9999",
+        "year9999.txt",
+        release("Far future wombat release", date="31 Dec, 9999").encode(),
+        good=None,
+    ),
+    NastyFile(
+        "text title with U+0001", "control.txt", release("Control \x01 wombat title").encode(), good=None
+    ),
+    NastyFile(
+        "JSON titles with control characters and non-characters",
+        "controls.json",
+        json.dumps(
+            [
+                record("Control \x01 wombat"),
+                record("Vertical \x0b tab wombat"),
+                record("Escape \x1b[31m wombat"),
+                record("Non-character \ufffe wombat"),
+                record("NUL \x00 wombat"),
+                record("Fine wombat beside controls"),
+            ]
+        ).encode(),
+        good=1,
+    ),
+    NastyFile(
+        "title and body with markup",
+        "markup.txt",
+        release(
+            '<script>alert("up")</script> wombat',
+            body='"><img src=x onerror=alert(1)> {{ 9|add:31337000 }} wombat.-PR',
+        ).encode(),
+        good=1,
+    ),
+    NastyFile(
+        "file name of 90 4-byte emoji", "😀" * 90 + ".txt", release("Emoji file name wombat").encode(), good=1
+    ),
+    NastyFile(
+        "file name of 300 characters",
+        "a" * 300 + ".txt",
+        release("Long file name wombat").encode(),
+        good=None,
+    ),
+    NastyFile(
+        "file name with quotes, CRLF and traversal",
+        '..\\..\\"x\r\n.txt',
+        release("Odd file name wombat").encode(),
+        good=1,
+    ),
+    NastyFile(
+        "a 6 MB text file", "six-mb.txt", release("Six megabyte wombat", body="wombat " * 900_000).encode()
+    ),
+    NastyFile(
+        "several releases in one CSV",
+        "several.csv",
+        _csv(
+            "title,date,body",
+            "Several wombat one,2019-09-27,Kenya wombat.",
+            "Several wombat two,2019-09-28,Peru wombat.",
+        ),
+        good=2,
+    ),
+)
 
-GOOD = NastyFile("a plain release", "plain.txt", release("Plain wombat release after the storm").encode(), good=1)
+GOOD = NastyFile(
+    "a plain release", "plain.txt", release("Plain wombat release after the storm").encode(), good=1
+)

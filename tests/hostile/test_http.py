@@ -4,31 +4,67 @@ Each test sends one endpoint x parameter with every value of the corpus (tests/h
 and reports every value whose answer was a 5xx, slow, ill-formed (JSON, XML, CSV), unescaped
 HTML or carried an injected header. At the end nothing is lost and every worker still runs.
 """
+
 import json
 from urllib.parse import quote
 
 import pytest
 
 from .checks import problems
-from .values import CONTROL, EVERYTHING, INJECTION, LONG, FOR_OTHER_PARAMETERS, ODD_IDS, REPEATED, SHARPEST, Nasty
+from .values import (
+    CONTROL,
+    EVERYTHING,
+    FOR_OTHER_PARAMETERS,
+    INJECTION,
+    LONG,
+    ODD_IDS,
+    REPEATED,
+    SHARPEST,
+    Nasty,
+)
 from .web import encode, query_string
 
 # Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
 pytestmark = pytest.mark.slow
 
-SEARCH_ENDPOINTS = {"/": "text/html", "/api/search": "application/json", "/feed/": "application/atom+xml", "/export.csv": "text/csv"}
+SEARCH_ENDPOINTS = {
+    "/": "text/html",
+    "/api/search": "application/json",
+    "/feed/": "application/atom+xml",
+    "/export.csv": "text/csv",
+}
 SEARCH_PARAMETERS = ("q", "country", "countries", "from", "to", "sort", "page")
 PLANTED_WORD = "quokka"  # in every planted release and no demo one
 PLANTED = [
-    {"title": '<script>alert("planted")</script> Quokka talks in Nairobi', "date": "2026-01-05",
-     "body": 'Kenya and Peru "><img src=x onerror=alert(1)> discussed quokka trade.\n\n{{ 9|add:31337000 }} ]]> <![CDATA[ &amp;'},
-    {"title": '=HYPERLINK("http://evil.example","Quokka") trade note', "date": "2026-01-04",
-     "body": "Quokka trade with Kenya.", "source": "=cmd|' /C calc'!A0"},
-    {"title": "Türkiye and Côte d’Ivoire hold counter-terrorism talks in Nur-Sultan", "date": "2026-01-03",
-     "body": "Türkiye and Côte d'Ivoire discussed counter-terrorism and quokka conservation in Nur-Sultan, Kazakhstan."},
-    {"title": "\u202eQuokka 😀 👩‍👩‍👧‍👦 note", "date": "2026-01-02", "body": "An emoji quokka note from Peru.", "source": "@SUM(1)"},
-    {"title": "+Quokka plus -minus", "date": "2026-01-01", "body": "-Quokka leads with a dash.", "source": "-PR"},
-]  # fmt: skip
+    {
+        "title": '<script>alert("planted")</script> Quokka talks in Nairobi',
+        "date": "2026-01-05",
+        "body": 'Kenya and Peru "><img src=x onerror=alert(1)> discussed quokka trade.\n\n{{ 9|add:31337000 }} ]]> <![CDATA[ &amp;',
+    },
+    {
+        "title": '=HYPERLINK("http://evil.example","Quokka") trade note',
+        "date": "2026-01-04",
+        "body": "Quokka trade with Kenya.",
+        "source": "=cmd|' /C calc'!A0",
+    },
+    {
+        "title": "Türkiye and Côte d’Ivoire hold counter-terrorism talks in Nur-Sultan",
+        "date": "2026-01-03",
+        "body": "Türkiye and Côte d'Ivoire discussed counter-terrorism and quokka conservation in Nur-Sultan, Kazakhstan.",
+    },
+    {
+        "title": "\u202eQuokka 😀 👩‍👩‍👧‍👦 note",
+        "date": "2026-01-02",
+        "body": "An emoji quokka note from Peru.",
+        "source": "@SUM(1)",
+    },
+    {
+        "title": "+Quokka plus -minus",
+        "date": "2026-01-01",
+        "body": "-Quokka leads with a dash.",
+        "source": "-PR",
+    },
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +82,11 @@ def planted(site, tmp_path_factory):
 @pytest.fixture(scope="module")
 def before(site, planted):
     """The archive and the processes as the hostile requests find them."""
-    return {"stored": site.stored_article_count(), "indexed": site.indexed_article_count(), "processes": site.processes()}
+    return {
+        "stored": site.stored_article_count(),
+        "indexed": site.indexed_article_count(),
+        "processes": site.processes(),
+    }
 
 
 def send_all(site, requests, expect_type=None, client=None):
@@ -67,8 +107,11 @@ def send_all(site, requests, expect_type=None, client=None):
 
 def assert_no_reports(reports, site):
     errors = sorted(set(site.server_errors()))
-    assert not reports, f"{len(reports)} bad answers:\n  " + "\n  ".join(reports) + (
-        "\nserver tracebacks so far (last line each):\n  " + "\n  ".join(errors[-30:]) if errors else "")
+    assert not reports, (
+        f"{len(reports)} bad answers:\n  "
+        + "\n  ".join(reports)
+        + ("\nserver tracebacks so far (last line each):\n  " + "\n  ".join(errors[-30:]) if errors else "")
+    )
 
 
 def parameter_requests(endpoint, parameter, values=EVERYTHING, extra=()):
@@ -91,8 +134,11 @@ def test_search_parameters(site, before, endpoint, parameter):
 @pytest.mark.parametrize("endpoint", SEARCH_ENDPOINTS)
 def test_hostile_parameter_names(site, before, endpoint):
     requests = [
-        (f"{endpoint}?<{n.label}>=1", "GET", f"{endpoint}?{encode(n.value)}=1&q={PLANTED_WORD}", None) for n in SHARPEST
-    ] + [(f"{endpoint}?330 parameters", "GET", endpoint + "?" + "&".join(f"x{i}=1" for i in range(330)), None)]
+        (f"{endpoint}?<{n.label}>=1", "GET", f"{endpoint}?{encode(n.value)}=1&q={PLANTED_WORD}", None)
+        for n in SHARPEST
+    ] + [
+        (f"{endpoint}?330 parameters", "GET", endpoint + "?" + "&".join(f"x{i}=1" for i in range(330)), None)
+    ]
     assert_no_reports(send_all(site, requests, SEARCH_ENDPOINTS[endpoint]), site)
 
 
@@ -109,7 +155,9 @@ def test_sitemap_pages(site, before, path):
 
 @pytest.mark.parametrize("path", ["/healthz", "/robots.txt", "/opensearch.xml", "/api/", "/admin/login/"])
 def test_pages_without_parameters_ignore_them(site, before, path):
-    requests = list(parameter_requests(path, "q", SHARPEST)) + list(parameter_requests(path, "next", SHARPEST))
+    requests = list(parameter_requests(path, "q", SHARPEST)) + list(
+        parameter_requests(path, "next", SHARPEST)
+    )
     assert_no_reports(send_all(site, requests), site)
 
 
@@ -121,15 +169,23 @@ def test_odd_article_numbers(site, before):
     requests = []
     for odd in ODD_IDS:
         segment = quote(odd, safe="%;.")
-        for template in ("/articles/{}/", "/articles/{}/some-slug/", "/api/articles/{}", "/articles/{}/some-slug/versions/",
-                         "/articles/{}/some-slug/versions/1/", "/articles/1/some-slug/versions/{}/"):  # fmt: skip
+        for template in (
+            "/articles/{}/",
+            "/articles/{}/some-slug/",
+            "/api/articles/{}",
+            "/articles/{}/some-slug/versions/",
+            "/articles/{}/some-slug/versions/1/",
+            "/articles/1/some-slug/versions/{}/",
+        ):
             requests.append((template.format(odd), "GET", template.format(segment), None))
     assert_no_reports(send_all(site, requests), site)
 
 
 def test_odd_slugs_redirect_to_the_article(site, before, planted):
     article = next(iter(planted.values()))
-    requests = [(f"slug {n.label}", "GET", f"/articles/{article}/{_path_segment(n)}/", None) for n in EVERYTHING]
+    requests = [
+        (f"slug {n.label}", "GET", f"/articles/{article}/{_path_segment(n)}/", None) for n in EVERYTHING
+    ]
     assert_no_reports(send_all(site, requests), site)
     for nasty in EVERYTHING[:20]:
         answer = site.client.get(f"/articles/{article}/{_path_segment(nasty)}/")
@@ -153,9 +209,21 @@ def _header_value(value: str | bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "header", ["X-Request-ID", "Accept-Language", "Cookie", "X-Forwarded-For", "User-Agent", "Referer", "If-None-Match",
-               "If-Modified-Since", "Range", "Accept", "Host"],
-)  # fmt: skip
+    "header",
+    [
+        "X-Request-ID",
+        "Accept-Language",
+        "Cookie",
+        "X-Forwarded-For",
+        "User-Agent",
+        "Referer",
+        "If-None-Match",
+        "If-Modified-Since",
+        "Range",
+        "Accept",
+        "Host",
+    ],
+)
 def test_hostile_request_headers(site, before, header):
     requests = []
     for nasty in HEADER_SAFE:
@@ -171,8 +239,17 @@ def test_hostile_methods(site, before):
     requests = [
         (f"{method} {path}", method, path, None)
         for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "HEAD", "PROPFIND", "BREW")
-        for path in ("/", "/api/search", "/api/suggest", "/feed/", "/export.csv", "/healthz", "/api/articles/1", "/sitemap.xml")
-    ]  # fmt: skip
+        for path in (
+            "/",
+            "/api/search",
+            "/api/suggest",
+            "/feed/",
+            "/export.csv",
+            "/healthz",
+            "/api/articles/1",
+            "/sitemap.xml",
+        )
+    ]
     assert_no_reports(send_all(site, requests), site)
 
 
@@ -195,13 +272,26 @@ def test_hostile_sign_in(site, before):
     for nasty in CONTROL + INJECTION[:6] + LONG[:3]:  # each unknown user name costs a password hash
         # Form fields are text; bytes that are not UTF-8 reach the form as replacement characters.
         value = nasty.value if isinstance(nasty.value, str) else nasty.value.decode("utf-8", errors="replace")
-        attempts.append((f"sign-in username={nasty.label}", [("username", value), ("password", value)], nasty))
-        attempts.append((f"sign-in password={nasty.label}", [("username", "officer"), ("password", value)], nasty))
+        attempts.append(
+            (f"sign-in username={nasty.label}", [("username", value), ("password", value)], nasty)
+        )
+        attempts.append(
+            (f"sign-in password={nasty.label}", [("username", "officer"), ("password", value)], nasty)
+        )
     assert_no_reports([report for report in site.pool.map(sign_in, attempts) if report], site)
 
 
-WORDS_THAT_FIND_THE_RELEASE = ["Türkiye", "turkiye", "côte d'ivoire", "Côte d’Ivoire", "counter-terrorism", "counter terrorism",
-                               "Nur-Sultan", "nur sultan", "Tu\u0308rkiye"]  # fmt: skip
+WORDS_THAT_FIND_THE_RELEASE = [
+    "Türkiye",
+    "turkiye",
+    "côte d'ivoire",
+    "Côte d’Ivoire",
+    "counter-terrorism",
+    "counter terrorism",
+    "Nur-Sultan",
+    "nur sultan",
+    "Tu\u0308rkiye",
+]
 
 
 @pytest.mark.parametrize("query", WORDS_THAT_FIND_THE_RELEASE)

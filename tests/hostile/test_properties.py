@@ -2,6 +2,7 @@
 
 A few examples in the suite; `make fuzz` runs thousands (HYPOTHESIS_PROFILE=fuzz).
 """
+
 import json
 
 from hypothesis import given
@@ -15,7 +16,9 @@ from .files import record, release, zipped
 
 names = st.sampled_from(ACCEPTED_FORMATS).map(lambda suffix: "upload" + suffix)
 any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=300)  # surrogates included
-values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), any_text, st.lists(any_text, max_size=3))
+values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), any_text, st.lists(any_text, max_size=3)
+)
 
 
 def read_all(name, data):
@@ -39,8 +42,14 @@ def test_any_bytes_in_any_format(name, data):
     assert_storable(read_all(name, data))
 
 
-@given(st.lists(st.dictionaries(st.sampled_from(["title", "date", "body", "countries", "source", "Title", ""]), values,
-                                max_size=6), max_size=4))  # fmt: skip
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["title", "date", "body", "countries", "source", "Title", ""]), values, max_size=6
+        ),
+        max_size=4,
+    )
+)
 def test_any_json_records(records):
     text = json.dumps(records)
     assert_storable(read_all("upload.json", text.encode("utf-8", errors="surrogatepass")))
@@ -48,20 +57,36 @@ def test_any_json_records(records):
     assert_storable(read_all("upload.jsonl", lines.encode("utf-8", errors="surrogatepass")))
 
 
-@given(any_text, any_text, st.sampled_from(["27 Sep, 2019", "27 Sep, 0019", "31 Dec, 9999", "2019-02-29", "1 Jan, 0001"]))
+@given(
+    any_text,
+    any_text,
+    st.sampled_from(["27 Sep, 2019", "27 Sep, 0019", "31 Dec, 9999", "2019-02-29", "1 Jan, 0001"]),
+)
 def test_any_text_release(title, body, date):
-    assert_storable(read_all("upload.txt", release(title, date, body).encode("utf-8", errors="surrogatepass")))
+    assert_storable(
+        read_all("upload.txt", release(title, date, body).encode("utf-8", errors="surrogatepass"))
+    )
 
 
 # A NUL ends a member name inside zipfile itself, and a ZIP cannot name a member with a lone
 # surrogate (zipfile refuses to write one), so names here have neither.
-@given(st.dictionaries(st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), min_size=1, max_size=40), any_text, max_size=4))
+@given(
+    st.dictionaries(
+        st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), min_size=1, max_size=40),
+        any_text,
+        max_size=4,
+    )
+)
 def test_any_zip_members(members):
-    data = zipped([(name, content.encode("utf-8", errors="surrogatepass")) for name, content in members.items()])
+    data = zipped(
+        [(name, content.encode("utf-8", errors="surrogatepass")) for name, content in members.items()]
+    )
     assert_storable(read_all("upload.zip", data))
 
 
-@given(st.lists(st.dictionaries(st.sampled_from(["title", "date", "body"]), any_text, min_size=3), max_size=3))
+@given(
+    st.lists(st.dictionaries(st.sampled_from(["title", "date", "body"]), any_text, min_size=3), max_size=3)
+)
 def test_any_csv_rows(rows):
     import csv
     import io
@@ -73,7 +98,9 @@ def test_any_csv_rows(rows):
     assert_storable(read_all("upload.csv", buffer.getvalue().encode("utf-8", errors="surrogatepass")))
 
 
-@given(st.text(max_size=400))  # what a URL can carry: Django decodes invalid UTF-8 to U+FFFD, never to surrogates
+@given(
+    st.text(max_size=400)
+)  # what a URL can carry: Django decodes invalid UTF-8 to U+FFFD, never to surrogates
 def test_any_search_text_is_a_query(text):
     query = parse_user_query(text)
     assert len(query.text) <= 300

@@ -4,6 +4,7 @@ Every upload must get a clear answer (never a 5xx), every batch must end within 
 every failed release must say why, the valid neighbours of a bad record must be imported,
 the pages showing what was imported must stay well-formed, and the task worker must live on.
 """
+
 import html
 import json
 import re
@@ -26,14 +27,23 @@ IMPORT = "/admin/articles/article/import/"
 @pytest.fixture(scope="module")
 def office(site):
     site.create_superuser()
-    return {"client": site.signed_in(), "stored": site.stored_article_count(), "task_worker": site.task_worker(),
-            "processes": site.processes()}  # fmt: skip
+    return {
+        "client": site.signed_in(),
+        "stored": site.stored_article_count(),
+        "task_worker": site.task_worker(),
+        "processes": site.processes(),
+    }
 
 
 def batch_page(client, batch_id) -> dict:
     page = client.get(f"/admin/articles/importbatch/{batch_id}/change/")
-    fields = dict(re.findall(r'<div class="form-row field-(\w+)">.*?<div class="readonly">(.*?)</div>', page.text, re.S))
-    return {"http": page.status, **{name: html.unescape(re.sub(r"<[^>]+>", "", value)).strip() for name, value in fields.items()}}
+    fields = dict(
+        re.findall(r'<div class="form-row field-(\w+)">.*?<div class="readonly">(.*?)</div>', page.text, re.S)
+    )
+    return {
+        "http": page.status,
+        **{name: html.unescape(re.sub(r"<[^>]+>", "", value)).strip() for name, value in fields.items()},
+    }
 
 
 def batch_items(client, batch_id) -> list[dict]:
@@ -44,12 +54,14 @@ def batch_items(client, batch_id) -> list[dict]:
         cells = dict(re.findall(r'<t[dh] class="field-(\w+)"[^>]*>(.*?)</t[dh]>', row, re.S))
         if "outcome" in cells:
             article = re.search(r"/admin/articles/article/(\d+)/change/", cells.get("article_link", ""))
-            items.append({
-                "where": html.unescape(re.sub(r"<[^>]+>", "", cells.get("location", ""))).strip(),
-                "outcome": html.unescape(cells["outcome"]).strip().lower(),
-                "reason": html.unescape(re.sub(r"<[^>]+>", "", cells.get("reason", ""))).strip(),
-                "article": int(article[1]) if article else None,
-            })  # fmt: skip
+            items.append(
+                {
+                    "where": html.unescape(re.sub(r"<[^>]+>", "", cells.get("location", ""))).strip(),
+                    "outcome": html.unescape(cells["outcome"]).strip().lower(),
+                    "reason": html.unescape(re.sub(r"<[^>]+>", "", cells.get("reason", ""))).strip(),
+                    "article": int(article[1]) if article else None,
+                }
+            )
     return items
 
 
@@ -106,12 +118,15 @@ def test_import_releases_form(site, imports, nasty):
     answer = upload["answer"]
     assert answer.status < 500, f"{answer.status}; server: {upload['errors']}"
     if not upload["batch"]:
-        assert answer.status == 200 and upload["message"], f"no batch and no message: {answer.status} {answer.text[:300]}"
+        assert answer.status == 200 and upload["message"], (
+            f"no batch and no message: {answer.status} {answer.text[:300]}"
+        )
         return
     page = upload["page"]
     assert page.get("status") == "Done", (
         f"batch {upload['batch']} still {page.get('status')} ({page.get('progress')}) after {imports['_seconds']:.0f}s; "
-        f"failed import tasks so far: {site.task_errors()}")
+        f"failed import tasks so far: {site.task_errors()}"
+    )
     assert upload["items"], f"batch {upload['batch']} recorded no release: {page}"
     silent = [item for item in upload["items"] if item["outcome"] == "failed" and not item["reason"]]
     assert not silent, f"failed without a reason: {silent}"
@@ -131,16 +146,22 @@ def test_upload_a_release_form(site, office, imports, nasty):
         page = client.follow(answer)
         # One release is added at once; a file of several becomes an import batch, processed like any other.
         said = form_message(page.text)
-        assert page.status == 200 and re.search(r"(Added|Updated|Already in the archive|became import batch \d+)", said), page.text[:500]
+        assert page.status == 200 and re.search(
+            r"(Added|Updated|Already in the archive|became import batch \d+)", said
+        ), page.text[:500]
         if batch := re.search(r"became import batch (\d+)", said):
             finished = wait_for(client, [int(batch[1])], 60)[int(batch[1])]
-            assert finished.get("status") == "Done", f"batch {batch[1]} is {finished.get('status')} ({finished.get('progress')})"
+            assert finished.get("status") == "Done", (
+                f"batch {batch[1]} is {finished.get('status')} ({finished.get('progress')})"
+            )
     else:
-        assert answer.status == 200 and form_message(answer.text), f"no message: {answer.status} {answer.text[:500]}"
+        assert answer.status == 200 and form_message(answer.text), (
+            f"no message: {answer.status} {answer.text[:500]}"
+        )
 
 
 def test_a_form_without_a_file_says_so(office):
-    for path, field in ((UPLOAD, "release"), (IMPORT, "files")):
+    for path in (UPLOAD, IMPORT):
         answer = office["client"].post(path)
         assert answer.status == 200 and form_message(answer.text), (path, answer.status)
 
@@ -151,28 +172,48 @@ def test_a_thousand_and_one_files_are_refused_not_crashed(office):
 
 
 def uploaded_articles(imports) -> set[int]:
-    return {item["article"] for upload in imports.values() if isinstance(upload, dict) for item in upload.get("items", ())
-            if item["article"]}  # fmt: skip
+    return {
+        item["article"]
+        for upload in imports.values()
+        if isinstance(upload, dict)
+        for item in upload.get("items", ())
+        if item["article"]
+    }
 
 
 def test_pages_showing_the_uploads_stay_well_formed(site, office, imports):
-    expected = {"/": "text/html", "/api/search": "application/json", "/feed/": "application/atom+xml", "/export.csv": "text/csv"}
+    expected = {
+        "/": "text/html",
+        "/api/search": "application/json",
+        "/feed/": "application/atom+xml",
+        "/export.csv": "text/csv",
+    }
     paths = [(path, kind) for path, kind in expected.items()]
     paths += [(f"{path}?q={MARK}", kind) for path, kind in expected.items()]
     paths += [(f"{path}?q={MARK}&sort=newest&page=2", kind) for path, kind in expected.items()]
-    paths += [("/sitemap.xml", "application/xml"), ("/sitemap-articles.xml", "application/xml"), (f"/api/suggest?q={MARK}", None)]
+    paths += [
+        ("/sitemap.xml", "application/xml"),
+        ("/sitemap-articles.xml", "application/xml"),
+        (f"/api/suggest?q={MARK}", None),
+    ]
     for article in sorted(uploaded_articles(imports)):
         paths += [(f"/articles/{article}/", None), (f"/api/articles/{article}", "application/json")]
         paths += [(f"/admin/articles/article/{article}/change/", "text/html")]
-    paths += [("/admin/articles/article/", "text/html"), ("/admin/articles/importbatch/", "text/html"),
-              ("/admin/articles/importitem/", "text/html"), (f"/admin/articles/article/?q={encode(MARK)}", "text/html")]  # fmt: skip
+    paths += [
+        ("/admin/articles/article/", "text/html"),
+        ("/admin/articles/importbatch/", "text/html"),
+        ("/admin/articles/importitem/", "text/html"),
+        (f"/admin/articles/article/?q={encode(MARK)}", "text/html"),
+    ]
     reports = []
     for path, kind in paths:
         answer = office["client"].follow(office["client"].get(path))
         found = problems(answer, expect_type=kind)
         if found:
             reports.append(f"{path}: {'; '.join(found)}")
-    assert not reports, "\n  ".join([f"{len(reports)} bad pages:", *reports, "server:", *sorted(set(site.server_errors()))[-20:]])
+    assert not reports, "\n  ".join(
+        [f"{len(reports)} bad pages:", *reports, "server:", *sorted(set(site.server_errors()))[-20:]]
+    )
 
 
 def test_nothing_lost_and_the_task_worker_lives_on(site, office, imports):
@@ -183,8 +224,16 @@ def test_nothing_lost_and_the_task_worker_lives_on(site, office, imports):
     page = wait_for(client, [upload["batch"]], 60)[upload["batch"]]
     assert page.get("status") == "Done", f"a plain batch after the nasty ones did not finish: {page}"
     assert site.task_worker() == office["task_worker"], "the task worker died or was replaced"
-    assert site.processes() == office["processes"], "a web worker died or was replaced (killed by its timeout?)"
-    created = [i for u in imports.values() if isinstance(u, dict) for i in u.get("items", ()) if i["outcome"] == "created"]
+    assert site.processes() == office["processes"], (
+        "a web worker died or was replaced (killed by its timeout?)"
+    )
+    created = [
+        i
+        for u in imports.values()
+        if isinstance(u, dict)
+        for i in u.get("items", ())
+        if i["outcome"] == "created"
+    ]
     stored = site.stored_article_count()
     # Single-form uploads add articles too; every created one must still be stored, none doubled.
     assert stored >= office["stored"] + len(created) + 1
@@ -196,13 +245,25 @@ def test_nothing_lost_and_the_task_worker_lives_on(site, office, imports):
 
 
 ADMIN_LISTS = {
-    "/admin/articles/article/": ("q", "o", "p", "published__year", "published__month", "published__day", "published__gte",
-                                 "countries__code__exact", "chosen", "all", "_to_field", "_popup"),
+    "/admin/articles/article/": (
+        "q",
+        "o",
+        "p",
+        "published__year",
+        "published__month",
+        "published__day",
+        "published__gte",
+        "countries__code__exact",
+        "chosen",
+        "all",
+        "_to_field",
+        "_popup",
+    ),
     "/admin/articles/importbatch/": ("q", "o", "status__exact", "origin__exact"),
     "/admin/articles/importitem/": ("q", "batch__id__exact", "outcome__exact", "p"),
     "/admin/articles/country/": ("q", "o"),
     "/admin/autocomplete/": ("term",),
-}  # fmt: skip
+}
 AUTOCOMPLETE = "app_label=articles&model_name=articlecountry&field_name=country"
 
 
@@ -216,12 +277,28 @@ def test_admin_pages_with_hostile_parameters(site, office, imports):
         for parameter in parameters:
             for nasty in SHARPEST + NUMBERS_AND_DATES:
                 extra = f"&{AUTOCOMPLETE}" if path == "/admin/autocomplete/" else ""
-                requests.append((f"{path}?{parameter}={nasty.label}", "GET", f"{path}?{parameter}={encode(nasty.value)}{extra}", None))
+                requests.append(
+                    (
+                        f"{path}?{parameter}={nasty.label}",
+                        "GET",
+                        f"{path}?{parameter}={encode(nasty.value)}{extra}",
+                        None,
+                    )
+                )
     for odd in ("0", "-1", str(10**20), "01", "abc", "%00", "%ED%A0%80", "1%0d%0aX-Injected:%20yes"):
-        for template in ("/admin/articles/article/{}/change/", "/admin/articles/importbatch/{}/change/",
-                         "/admin/articles/importbatch/file/{}/", "/admin/articles/importitem/{}/change/",
-                         "/admin/articles/article/{}/history/", "/admin/articles/article/{}/delete/"):  # fmt: skip
+        for template in (
+            "/admin/articles/article/{}/change/",
+            "/admin/articles/importbatch/{}/change/",
+            "/admin/articles/importbatch/file/{}/",
+            "/admin/articles/importitem/{}/change/",
+            "/admin/articles/article/{}/history/",
+            "/admin/articles/article/{}/delete/",
+        ):
             requests.append((template.format(odd), "GET", template.format(odd), None))
     reports = send_all(site, requests, client=office["client"])
-    assert not reports, f"{len(reports)} bad answers:\n  " + "\n  ".join(reports) + "\nserver:\n  " + "\n  ".join(
-        sorted(set(site.server_errors()))[-20:])
+    assert not reports, (
+        f"{len(reports)} bad answers:\n  "
+        + "\n  ".join(reports)
+        + "\nserver:\n  "
+        + "\n  ".join(sorted(set(site.server_errors()))[-20:])
+    )

@@ -3,6 +3,7 @@
 http.client rather than a library: it sends exactly the bytes it is given (invalid UTF-8,
 a parameter 330 times), and it is in the standard library.
 """
+
 import http.client
 import secrets
 import threading
@@ -58,10 +59,14 @@ class Client:
 
     def _connection(self, fresh=False) -> http.client.HTTPConnection:
         if fresh or getattr(self._local, "connection", None) is None:
-            self._local.connection = http.client.HTTPConnection(self._host, self._port, timeout=TIMEOUT_SECONDS)
+            self._local.connection = http.client.HTTPConnection(
+                self._host, self._port, timeout=TIMEOUT_SECONDS
+            )
         return self._local.connection
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> Response:
         headers = {"Host": f"{self._host}:{self._port}", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -91,8 +96,12 @@ class Client:
 
     def post(self, path: str, fields=(), files=(), headers: dict | None = None) -> Response:
         """A multipart POST with the CSRF token of the cookie; `files` are (field, name, bytes)."""
-        body, content_type = multipart([("csrfmiddlewaretoken", self.cookies.get("csrftoken", "")), *fields], files)
-        return self.request("POST", path, body=body, headers={"Content-Type": content_type, **(headers or {})})
+        body, content_type = multipart(
+            [("csrfmiddlewaretoken", self.cookies.get("csrftoken", "")), *fields], files
+        )
+        return self.request(
+            "POST", path, body=body, headers={"Content-Type": content_type, **(headers or {})}
+        )
 
     def _keep_cookies(self, response: Response) -> None:
         for key, value in response.headers:
@@ -104,7 +113,11 @@ class Client:
         """Follow redirects with GETs, as a browser does after a POST."""
         while response.status in (301, 302, 303) and limit:
             location = response.header("Location")
-            response = self.get(location if location.startswith("/") else urlsplit(location)._replace(scheme="", netloc="").geturl())
+            response = self.get(
+                location
+                if location.startswith("/")
+                else urlsplit(location)._replace(scheme="", netloc="").geturl()
+            )
             limit -= 1
         return response
 
@@ -113,7 +126,11 @@ def multipart(fields, files) -> tuple[bytes, str]:
     boundary = "pressroom-" + secrets.token_hex(12)
     parts = []
     for name, value in fields:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value.encode("utf-8") + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode("utf-8")
+            + b"\r\n"
+        )
     for name, filename, content in files:
         quoted = filename.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "%0D").replace("\n", "%0A")
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{quoted}"\r\nContent-Type: application/octet-stream\r\n\r\n'

@@ -1,11 +1,12 @@
 """Edit the given articles round-robin, `edits` times in all, each edit its own transaction."""
-import sys
 
-from . import setup  # noqa: F401
+import sys
 
 from django.db import transaction  # noqa: E402
 
 from articles.models import Article  # noqa: E402
+
+from . import setup  # noqa: F401
 
 
 def main(worker: str, edits: int, article_ids: list[int]):

@@ -1,10 +1,11 @@
 """Owe the index every article again and write them, over and over, until killed."""
-from . import setup  # noqa: F401
 
 from django.db import transaction  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 from articles.search.sync import apply_pending_updates, schedule_index_update  # noqa: E402
+
+from . import setup  # noqa: F401
 
 print("started", flush=True)
 while True:

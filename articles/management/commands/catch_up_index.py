@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Write the index updates still owed to it; --watch keeps doing so (an alternative to the web workers' catch-up)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--watch", action="store_true", help="Keep running, checking every --interval seconds.")
+        parser.add_argument(
+            "--watch", action="store_true", help="Keep running, checking every --interval seconds."
+        )
         parser.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args, watch, interval, **options):

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Compare the search index with the database; exits non-zero on drift. --fix repairs it."
 
     def add_arguments(self, parser):
-        parser.add_argument("--fix", action="store_true", help="Rewrite missing, stale, orphaned and duplicated documents.")
+        parser.add_argument(
+            "--fix", action="store_true", help="Rewrite missing, stale, orphaned and duplicated documents."
+        )
 
     def handle(self, *args, fix, **options):
         self.verbosity = options["verbosity"]
@@ -31,7 +33,14 @@ class Command(BaseCommand):
         except IndexUnavailable as error:
             raise CommandError(f"{error}") from error
         self.stdout.write(f"{drift.articles:,} articles, {drift.documents:,} index documents.")
-        for label, ids in (("missing", drift.missing), ("stale", drift.stale), ("orphaned", drift.orphaned), ("duplicated", drift.duplicated)):
-            shown = ", ".join(str(i) for i in sorted(ids)[:SHOWN_IDS]) + (" …" if len(ids) > SHOWN_IDS else "")
+        for label, ids in (
+            ("missing", drift.missing),
+            ("stale", drift.stale),
+            ("orphaned", drift.orphaned),
+            ("duplicated", drift.duplicated),
+        ):
+            shown = ", ".join(str(i) for i in sorted(ids)[:SHOWN_IDS]) + (
+                " …" if len(ids) > SHOWN_IDS else ""
+            )
             self.stdout.write(f"  {label}: {len(ids):,}" + (f" ({shown})" if ids else ""))
         return drift

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("count", type=int)
         parser.add_argument("--seed", type=int, default=1, help="The same seed gives the same releases.")
-        parser.add_argument("--out", type=Path, help="Write release files to this folder instead of importing.")
+        parser.add_argument(
+            "--out", type=Path, help="Write release files to this folder instead of importing."
+        )
 
     def handle(self, *args, count, seed, out, **options):
         self.verbosity = options["verbosity"]

@@ -18,10 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--demo", action="store_true",
+            "--demo",
+            action="store_true",
             help="Fill an empty archive with generated demo releases (what `make serve` does). Never the default: "
             "a production archive holds only what was imported.",
-        )  # fmt: skip
+        )
 
     def handle(self, *args, demo, **options):
         verbosity = options["verbosity"]
@@ -31,8 +32,15 @@ class Command(BaseCommand):
             # Invented releases in an archive of record would be cited as real: only when asked for.
             if demo or settings.PRESSROOM_DEMO:
                 if verbosity:
-                    self.stdout.write(f"The archive is empty: adding {settings.PRESSROOM_DEMO_ARTICLES:,} demo releases.")
-                call_command("generate_articles", settings.PRESSROOM_DEMO_ARTICLES, seed=settings.PRESSROOM_DEMO_SEED, verbosity=verbosity)
+                    self.stdout.write(
+                        f"The archive is empty: adding {settings.PRESSROOM_DEMO_ARTICLES:,} demo releases."
+                    )
+                call_command(
+                    "generate_articles",
+                    settings.PRESSROOM_DEMO_ARTICLES,
+                    seed=settings.PRESSROOM_DEMO_SEED,
+                    verbosity=verbosity,
+                )
             elif verbosity:
                 self.stdout.write(EMPTY_ARCHIVE)
         # Interrupted by a stop: processing again resumes after the last recorded release.

@@ -16,4 +16,8 @@ class Command(BaseCommand):
             summary = restore_backup(source)
         except BackupError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS(f"Restored {summary.rows:,} rows and {summary.files:,} uploaded files; the index is rebuilt."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restored {summary.rows:,} rows and {summary.files:,} uploaded files; the index is rebuilt."
+            )
+        )

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Show what would change, and change nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would change, and change nothing."
+        )
 
     def handle(self, *args, dry_run, **options):
         self.verbosity = options["verbosity"]

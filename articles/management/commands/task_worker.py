@@ -27,6 +27,8 @@ class Command(db_worker.Command):
                     # for a task; looking again later is all there is to do.
                     if not is_locked_database_exception(error):
                         raise
-                    logger.warning("task worker %s: the database stayed locked; looking for tasks again", worker_id)
+                    logger.warning(
+                        "task worker %s: the database stayed locked; looking for tasks again", worker_id
+                    )
         finally:
             stop.set()
