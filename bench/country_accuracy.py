@@ -102,9 +102,8 @@ def main():
             name: {key: result[key] for key in ("precision", "recall", "f1")}
             for name, result in (("ours", ours), ("baseline", baseline))
         }
-        print(
-            f"\nWritten to {save('country-accuracy', {'corpus': options.corpus.name, 'articles': len(records), 'seconds': seconds, **figures})}"
-        )
+        saved = {"corpus": options.corpus.name, "articles": len(records), "seconds": seconds, **figures}
+        print(f"\nWritten to {save('country-accuracy', saved)}")
 
 
 if __name__ == "__main__":

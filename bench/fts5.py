@@ -64,13 +64,15 @@ def search(connection, text, countries=(), first_day=None, last_day=None, limit=
     )
     facets = dict(
         connection.execute(
-            f"SELECT code, count(*) FROM ({matched}) AS m JOIN doc_countries ON doc_countries.doc = m.id GROUP BY code",
+            f"SELECT code, count(*) FROM ({matched}) AS m "
+            "JOIN doc_countries ON doc_countries.doc = m.id GROUP BY code",
             params,
         ).fetchall()
     )
     count = connection.execute(f"SELECT count(*) FROM ({matched} {chosen})", params).fetchone()[0]
     top = connection.execute(
-        f"SELECT fts.rowid, snippet(fts, 1, '<mark>', '</mark>', ' … ', 24) FROM fts JOIN docs ON docs.id = fts.rowid "
+        "SELECT fts.rowid, snippet(fts, 1, '<mark>', '</mark>', ' … ', 24) "
+        "FROM fts JOIN docs ON docs.id = fts.rowid "
         f"WHERE fts MATCH :match {dates} {chosen} ORDER BY bm25(fts, 2.0, 1.0) LIMIT {int(limit)}",
         params,
     ).fetchall()

@@ -25,12 +25,13 @@ def sources(rev):
                 if "migrations" not in path.parts:
                     yield str(path.relative_to(ROOT)), path.read_text()
         return
-    listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", rev, *PACKAGES], cwd=ROOT, capture_output=True,
-                            text=True, check=True).stdout.split()  # fmt: skip
-    for name in listed:
+    for name in _git("ls-tree", "-r", "--name-only", rev, *PACKAGES).split():
         if name.endswith(".py") and "/migrations/" not in name:
-            yield name, subprocess.run(["git", "show", f"{rev}:{name}"], cwd=ROOT, capture_output=True, text=True,
-                                       check=True).stdout  # fmt: skip
+            yield name, _git("show", f"{rev}:{name}")
+
+
+def _git(*arguments) -> str:
+    return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=True).stdout
 
 
 def functions(rev):

@@ -70,7 +70,8 @@ def compare(options, work):
     }
     on, off = median["on"], median["off"]
     print(
-        f"\nImport with history on against off, {options.articles:,} releases, median of {options.rounds} rounds each"
+        f"\nImport with history on against off, {options.articles:,} releases, "
+        f"median of {options.rounds} rounds each"
     )
     print_table(
         ["import", "history off (s)", "history on (s)", "on / off"],
@@ -84,8 +85,10 @@ def compare(options, work):
     )
     per_version = (on["bytes_with_versions"] - on["bytes_without_versions"]) / on["versions"]
     print(
-        f"\nDatabase size per version: {per_version:,.0f} bytes, for releases of {on['body_bytes'] / options.articles:,.0f} bytes of text on average"
-        f" ({on['versions']:,.0f} versions; the database is {on['bytes_with_versions'] / 1e6:.1f} MB with them,"
+        f"\nDatabase size per version: {per_version:,.0f} bytes, for releases of "
+        f"{on['body_bytes'] / options.articles:,.0f} bytes of text on average"
+        f" ({on['versions']:,.0f} versions; the database is "
+        f"{on['bytes_with_versions'] / 1e6:.1f} MB with them,"
         f" {on['bytes_without_versions'] / 1e6:.1f} MB without)"
     )
     path = save(

@@ -45,10 +45,12 @@ WORDS = [
 
 LUA_REPORT = """
 done = function(summary, latency, requests)
-  io.write(string.format('RESULT {"requests": %d, "seconds": %f, "errors": %d, "non2xx": %d, "p50": %f, "p95": %f, "p99": %f}\\n',
-    summary.requests, summary.duration / 1e6,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+  local errors = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "seconds": %f, "errors": %d, "non2xx": %d, "p50": %f, "p95": %f, "p99": %f}\\n',
+    summary.requests, summary.duration / 1e6, errors.connect + errors.read + errors.write + errors.timeout,
+    errors.status, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000))
 end
 """
 
@@ -77,7 +79,8 @@ def scenarios(article_paths):
             '"/?q=" .. word() .. "+" .. word() .. "&n=" .. counter .. math.random(1e9)'
         ),
         "filtered search, distinct": lua_paths(
-            '"/?q=" .. word() .. "&country=PK&country=IN&from=2015-01-01&to=2019-12-31&n=" .. counter .. math.random(1e9)'
+            '"/?q=" .. word() .. "&country=PK&country=IN&from=2015-01-01&to=2019-12-31&n=" '
+            ".. counter .. math.random(1e9)"
         ),
         "article page": f"local articles = {{{articles}}}\n" + lua_paths("articles[math.random(#articles)]"),
         "JSON API, distinct": lua_paths('"/api/search?q=" .. word() .. "&n=" .. counter .. math.random(1e9)'),
@@ -208,9 +211,8 @@ def main():
             f"\nSoak: 32 clients, {options.soak}s of distinct searches: {soak['requests']:,} requests, "
             f"{soak['rps']:.0f} req/s, p99 {soak['p99']:.0f} ms, errors {soak['errors'] + soak['non2xx']}"
         )
-        print(
-            f"Peak resident memory of each web worker after the mix: {', '.join(f'{mb:.0f} MB' for mb in peaks)}"
-        )
+        each = ", ".join(f"{mb:.0f} MB" for mb in peaks)
+        print(f"Peak resident memory of each web worker after the mix: {each}")
         payload = {"articles": first["count"], "results": results, "soak": soak, "worker_peak_rss_mb": peaks}
         print(f"\nWritten to {save('load', payload)}")
     finally:

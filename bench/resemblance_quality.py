@@ -41,7 +41,8 @@ def main():
     days = [day for day in by_day.values() if len(day) > 1]
     unrelated = [resemblance(*rng.sample(rng.choice(days), 2)) for _ in range(2000)]
     print(
-        f"Resemblance (shared word pairs) on {options.corpus.name}; the setting's default (PRESSROOM_UPDATE_RESEMBLANCE) is 0.6\n"
+        f"Resemblance (shared word pairs) on {options.corpus.name}; "
+        "the setting's default (PRESSROOM_UPDATE_RESEMBLANCE) is 0.6\n"
     )
     print(f"{'pairs':48} {'n':>5} {'median':>7} " + " ".join(f"{'>=' + str(t):>6}" for t in THRESHOLDS))
     for label, scores in (

@@ -235,7 +235,8 @@ def main():
                 ]
             )
         print(
-            f"\nSearch, {options.articles:,} articles, {len(mix)} queries, {temperature} pass, top 10 + highlights + country counts (ms)"
+            f"\nSearch, {options.articles:,} articles, {len(mix)} queries, {temperature} pass, "
+            "top 10 + highlights + country counts (ms)"
         )
         print_table(
             [
@@ -257,12 +258,12 @@ def main():
         page = report["warm"][kind]["page"]
         page_rows.append([kind, f"{page['p50']:.1f}", f"{page['p95']:.1f}", f"{page['p99']:.1f}"])
     print(
-        f"\nThe search page / (20 results, whole response, server time), {options.articles:,} articles, warm (ms)"
+        f"\nThe search page / (20 results, whole response, server time), "
+        f"{options.articles:,} articles, warm (ms)"
     )
     print_table(["kind", "p50", "p95", "p99"], page_rows)
-    print(
-        f"\nWritten to {save('search', {'articles': options.articles, 'queries': len(mix), 'results': report})}"
-    )
+    saved = {"articles": options.articles, "queries": len(mix), "results": report}
+    print(f"\nWritten to {save('search', saved)}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ each text at 10 KB, 100 KB, 1 MB and 2 MB, and its speed is printed in seconds p
 baseline is the same processor on the same text at 10 KB, measured in the same run: the
 column "2MB/10KB" divides the 2 MB time per MB by it, and must stay near 1. A quadratic
 path shows as a ratio near 200 (a release naming Georgia 2,000 times once took minutes to
-save); "2MB/1MB" is the same test for one doubling, about 2 if quadratic. "vs prose" compares the 2 MB time per MB with ordinary press-release prose.
+save); "2MB/1MB" is the same test for one doubling, about 2 if quadratic. "vs prose" compares
+the 2 MB time per MB with ordinary press-release prose.
 
 Texts are made by repeating a short unit to the size asked, each aimed at one rule of the
 extractor or one regular expression of the parsers.
@@ -180,9 +181,8 @@ def main():
         sys.stdout.flush()
 
     if options.save:
-        print(
-            f"\nWritten to {save('text', {'seconds_per_mb': figures, 'texts': {n: TEXTS[n][1] for n in texts}})}"
-        )
+        saved = {"seconds_per_mb": figures, "texts": {name: TEXTS[name][1] for name in texts}}
+        print(f"\nWritten to {save('text', saved)}")
     if not_linear:
         print(f"\nNot linear (2MB/10KB above {MOST_ACCEPTABLE_RATIO}):", "; ".join(not_linear))
         sys.exit(1)

@@ -102,7 +102,8 @@ AXES_RESET_ON_SUCCESS = True
 PRESSROOM_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 if PRESSROOM_PROXY_COUNT < 0:
     raise ImproperlyConfigured(
-        f"PROXY_COUNT is {PRESSROOM_PROXY_COUNT}: set it to the number of reverse proxies in front, 0 or more."
+        f"PROXY_COUNT is {PRESSROOM_PROXY_COUNT}: "
+        "set it to the number of reverse proxies in front, 0 or more."
     )
 AXES_CLIENT_IP_CALLABLE = "pressroom.client_address.client_address"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
