@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: serve test test-fast fuzz manage bench bench-full bench-at bench-text wrk
+.PHONY: serve test test-fast lint fuzz manage bench bench-full bench-at bench-text wrk
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Pressroom needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -39,6 +39,11 @@ test: $(BIN)/.installed
 # runs these and the slow, out-of-process ones (gunicorn, Chromium, several processes) too.
 test-fast: $(BIN)/.installed
 	$(BIN)/python -m pytest -m "not slow"
+
+# The layout and the linter's findings (ruff.toml); CI fails on either. `ruff format .` lays out what it reports.
+lint: $(BIN)/.installed
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
 
 # A longer hostile-input run than the suite's: thousands of generated query strings and uploads
 # against gunicorn, and of inputs to the parsers (HYPOTHESIS_PROFILE=fuzz; PRESSROOM_FUZZ_EXAMPLES
