@@ -12,14 +12,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
-from .admin_editing import FORM_METHODS, ReleaseEditingAdmin, StateFilter
-from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
+from .admin_editing import FORM_METHODS, ArticleEditingAdmin, StateFilter
+from .forms import ArticleUploadForm, CleanTextField, ImportUploadForm
 from .history import record_version
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
 from .ingest.countries import find_countries
 from .ingest.parsing import has_a_word
 from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
-from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries, text_twin
+from .services import CREATED, UPDATED, article_fingerprint, choose_country, tag_countries, text_twin
 
 TEXT_FIELDS = {"title", "published", "body"}
 
@@ -63,7 +63,7 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if all(cleaned.get(name) for name in TEXT_FIELDS):
-            fingerprint = release_fingerprint(
+            fingerprint = article_fingerprint(
                 title=cleaned["title"], published=cleaned["published"], body=cleaned["body"]
             )
             # Releases with identifiers of their own may share a text; those without may not (one_text_without_identifier).
@@ -137,7 +137,7 @@ class _DateHierarchyChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ReleaseEditingAdmin):
+class ArticleAdmin(ArticleEditingAdmin):
     form = ArticleAdminForm
     inlines = [CountryTagInline, CountryChoiceInline]
     list_display = ["title", "published", "country_list", "source", "batch_link", "state", "updated"]
@@ -214,7 +214,7 @@ class ArticleAdmin(ReleaseEditingAdmin):
         return format_html('<a href="{}">batch {}</a>', url, article.import_batch_id)
 
     def save_model(self, request, obj, form, change):
-        obj.fingerprint = release_fingerprint(title=obj.title, published=obj.published, body=obj.body)
+        obj.fingerprint = article_fingerprint(title=obj.title, published=obj.published, body=obj.body)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -293,7 +293,7 @@ class ArticleAdmin(ReleaseEditingAdmin):
         """One release, imported while the officer waits (as a batch of one, like every upload)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ReleaseUploadForm(*_posted(request))
+        form = ArticleUploadForm(*_posted(request))
         if form.is_valid() and form.holds_several:
             upload = form.cleaned_data["release"]
             batch = batch_from_uploads(uploads=[upload], user=request.user)

@@ -59,7 +59,7 @@ class RestoreForm(forms.Form):
     minor = forms.BooleanField(label="Minor change (readers are not told)", required=False)
 
 
-class ReleaseChoice(forms.ModelChoiceField):
+class ArticleChoice(forms.ModelChoiceField):
     def label_from_instance(self, article):
         state = "" if article.is_public else (" (merged)" if article.merged_into_id else " (withdrawn)")
         return f"#{article.pk} “{article.title}”, {article.published:%d %B %Y}{state}"
@@ -77,13 +77,13 @@ class MergeForm(forms.Form):
         shown = list(likely.order_by("-published", "pk").values_list("pk", flat=True)[:20])
         if shown:
             # The choices by their numbers, not a sliced queryset: a choice is looked up in it, and a slice cannot be filtered.
-            self.fields["candidate"] = ReleaseChoice(
+            self.fields["candidate"] = ArticleChoice(
                 Article.objects.filter(pk__in=shown).order_by("-published", "pk"),
                 required=False,
                 widget=forms.RadioSelect,
                 label="Releases of the same title or date",
             )
-        self.fields["into"] = ReleaseChoice(
+        self.fields["into"] = ArticleChoice(
             Article.objects.all(),
             required=False,
             widget=forms.TextInput(attrs={"size": 10, "inputmode": "numeric"}),
@@ -171,7 +171,7 @@ class StateFilter(admin.SimpleListFilter):
         return verbs.get(self.value(), queryset.all)()
 
 
-class ReleaseEditingAdmin(admin.ModelAdmin):
+class ArticleEditingAdmin(admin.ModelAdmin):
     """The Article admin's pages beyond the change form."""
 
     @admin.display(description="State")

@@ -30,7 +30,7 @@ class Match:
     reason: str
 
 
-def match_release(parsed: ParsedArticle) -> Match:
+def match_article(parsed: ParsedArticle) -> Match:
     if parsed.identifier:
         article = Article.objects.filter(identifier=parsed.identifier).first()
         if article is not None:

@@ -30,8 +30,8 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from .ingest.countries import CountryMention, find_countries
-from .ingest.errors import RejectedRelease
-from .ingest.formats import ImportLimits, ReadRelease, read_releases
+from .ingest.errors import RejectedArticle
+from .ingest.formats import ImportLimits, ReadArticle, read_articles
 from .models import ImportBatch, ImportFile, ImportItem
 from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
 from .services import article_import, is_stored
@@ -52,7 +52,7 @@ IN_PROGRESS = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
 def import_limits() -> ImportLimits:
     return ImportLimits(
         max_file_bytes=settings.PRESSROOM_MAX_UPLOAD_BYTES,
-        max_release_bytes=settings.PRESSROOM_MAX_RELEASE_BYTES,
+        max_article_bytes=settings.PRESSROOM_MAX_RELEASE_BYTES,
         max_archive_members=settings.PRESSROOM_MAX_ARCHIVE_MEMBERS,
         max_uncompressed_bytes=settings.PRESSROOM_MAX_UNCOMPRESSED_BYTES,
         max_compression_ratio=settings.PRESSROOM_MAX_COMPRESSION_RATIO,
@@ -190,7 +190,7 @@ def process_batch(
 
 def _record_outcomes(batch: ImportBatch, progress, index_beside: bool) -> None:
     _count_outcomes(batch)  # a run that stopped may have left counters behind its records
-    prepared = (_prepared(batch, *found) for found in _unrecorded_releases(batch, import_limits()))
+    prepared = (_prepared(batch, *found) for found in _unrecorded_articles(batch, import_limits()))
     # Chunks span files, so a folder of one-release files is still written in few commits.
     with index_written_beside() if index_beside else nullcontext():
         # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
@@ -209,18 +209,18 @@ class _Prepared:
 
     source: ImportFile
     position: int
-    release: ReadRelease
+    release: ReadArticle
     mentions: list[CountryMention] | None = None
     failure: str = ""
 
 
-def _unrecorded_releases(
+def _unrecorded_articles(
     batch: ImportBatch, limits: ImportLimits
-) -> Iterator[tuple[ImportFile, int, ReadRelease]]:
+) -> Iterator[tuple[ImportFile, int, ReadArticle]]:
     """(file, position, release) for each release not yet recorded; the total grows as files are read."""
     found = 0
     for source in batch.files.order_by("pk"):
-        releases = _releases_of(source, limits)
+        releases = _articles_in(source, limits)
         found += len(releases)
         # Greatest: a resumed batch shows the total its first run found until this run has read as far.
         ImportBatch.objects.filter(pk=batch.pk).update(total=Greatest("total", found))
@@ -231,17 +231,17 @@ def _unrecorded_releases(
     ImportBatch.objects.filter(pk=batch.pk).update(total=found)
 
 
-def _releases_of(source: ImportFile, limits: ImportLimits) -> list[ReadRelease]:
+def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
     """The file's releases; a file rejected whole counts as one failed release, and a file whose
     reading fails part way keeps the releases read before the failure."""
     releases = []
     try:
-        releases.extend(read_releases(source.name, source.read(), limits))
-    except RejectedRelease as error:
-        releases.append(ReadRelease("", error=str(error)))
+        releases.extend(read_articles(source.name, source.read(), limits))
+    except RejectedArticle as error:
+        releases.append(ReadArticle("", error=str(error)))
     except OSError as error:
         logger.exception("import file %s of batch %s could not be read", source.pk, source.batch_id)
-        releases.append(ReadRelease("", error=f"The stored file could not be read ({error.strerror})."))
+        releases.append(ReadArticle("", error=f"The stored file could not be read ({error.strerror})."))
     except Exception as error:  # a reader's defect must cost this file, never the batch
         logger.exception(
             "import file %s of batch %s: reading failed after %s releases",
@@ -250,7 +250,7 @@ def _releases_of(source: ImportFile, limits: ImportLimits) -> list[ReadRelease]:
             len(releases),
         )
         releases.append(
-            ReadRelease(
+            ReadArticle(
                 "",
                 error=(
                     f"Pressroom could not read {'the rest of ' if releases else ''}this file ({type(error).__name__}); "
@@ -261,7 +261,7 @@ def _releases_of(source: ImportFile, limits: ImportLimits) -> list[ReadRelease]:
     return releases
 
 
-def _prepared(batch: ImportBatch, source: ImportFile, position: int, release: ReadRelease) -> _Prepared:
+def _prepared(batch: ImportBatch, source: ImportFile, position: int, release: ReadArticle) -> _Prepared:
     """The release with its countries found (the slow part), before any transaction begins."""
     if release.error:
         return _Prepared(source, position, release, failure=release.error)
@@ -331,7 +331,7 @@ def _import_one(ready: _Prepared, batch: ImportBatch):
     try:
         with transaction.atomic():  # a savepoint: a failure leaves no half-written article
             result = article_import(parsed=release.parsed, batch=batch, mentions=ready.mentions)
-    except RejectedRelease as error:
+    except RejectedArticle as error:
         return Outcome.FAILED, str(error), None
     except DatabaseError as error:  # one release the database refuses must not sink its batch
         logger.exception("batch %s: the database refused the release at %r", batch.pk, release.location)

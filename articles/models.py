@@ -119,7 +119,7 @@ class Article(models.Model):
     def is_public(self) -> bool:
         return self.withdrawn is None and self.merged_into_id is None
 
-    def previous_release(self):
+    def previous_article(self):
         """The release published just before this one (by date, then by number)."""
         # Two queries that each follow an index, rather than one OR that scans the table.
         neighbours = Article.objects.public().only("pk", "slug", "title", "published")
@@ -128,7 +128,7 @@ class Article(models.Model):
             or neighbours.filter(published__lt=self.published).order_by("-published", "-pk").first()
         )
 
-    def next_release(self):
+    def next_article(self):
         neighbours = Article.objects.public().only("pk", "slug", "title", "published")
         return (
             neighbours.filter(published=self.published, pk__gt=self.pk).order_by("pk").first()
@@ -198,7 +198,7 @@ class ArticleVersion(models.Model):
 
 
 class ArticleRemovalQuerySet(models.QuerySet):
-    def of_release(self, *, identifier: str, fingerprint: str):
+    def of_article(self, *, identifier: str, fingerprint: str):
         """The removals of a release with this identifier or this very text (removals are few: a scan is fine)."""
         by_text = Q(fingerprints__contains=fingerprint)
         return self.filter(by_text | Q(identifier=identifier) if identifier else by_text)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from .history import VERSIONED_FIELDS, record_version
-from .identity import identifier_kind, match_release
+from .identity import identifier_kind, match_article
 from .ingest.countries import CountryMention, find_countries
-from .ingest.errors import RejectedRelease
+from .ingest.errors import RejectedArticle
 from .ingest.parsing import ParsedArticle
 from .models import Article, ArticleCountry, ArticleRemoval, CountryChoice
 from .search.sync import schedule_index_update
@@ -24,7 +24,7 @@ class ImportResult:
     reason: str = ""  # which rule decided (identity.py), for the batch page
 
 
-def release_fingerprint(*, title: str, published, body: str) -> str:
+def article_fingerprint(*, title: str, published, body: str) -> str:
     """The same release, whitespace aside, always has the same fingerprint."""
     normalised = "\n".join(
         (" ".join(title.split()).casefold(), published.isoformat(), " ".join(body.split()))
@@ -39,7 +39,7 @@ def is_stored(parsed: ParsedArticle) -> bool:
 
 
 def parsed_fingerprint(parsed: ParsedArticle) -> str:
-    return release_fingerprint(title=parsed.title, published=parsed.published, body=parsed.body)
+    return article_fingerprint(title=parsed.title, published=parsed.published, body=parsed.body)
 
 
 def text_twin(article: Article) -> Article | None:
@@ -75,9 +75,9 @@ def article_import(
 
 def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     fingerprint = parsed_fingerprint(parsed)
-    removal = ArticleRemoval.objects.of_release(identifier=parsed.identifier, fingerprint=fingerprint).first()
+    removal = ArticleRemoval.objects.of_article(identifier=parsed.identifier, fingerprint=fingerprint).first()
     if removal:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"Release #{removal.article_id} was removed from the archive for good on {removal.removed.day} {removal.removed:%B %Y}, "
             "and this is its text or its identifier: it is not imported again."
         )
@@ -85,7 +85,7 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
         same_text = Article.objects.filter(fingerprint=fingerprint, identifier__isnull=True).first()
         if same_text:
             return ImportResult(UNCHANGED, same_text, _state_of(same_text))
-    match = match_release(parsed)
+    match = match_article(parsed)
     article = match.article
     if article is not None and _says_the_same(article, parsed, fingerprint):
         return ImportResult(UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article)))))

@@ -8,8 +8,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articles.ingest.errors import RejectedRelease
-from articles.ingest.formats import ACCEPTED_FORMATS, read_releases
+from articles.ingest.errors import RejectedArticle
+from articles.ingest.formats import ACCEPTED_FORMATS, read_articles
 from articles.search.query import parse_user_query
 
 from .files import record, release, zipped
@@ -22,10 +22,10 @@ values = st.one_of(
 
 
 def read_all(name, data):
-    """Every release of an upload, or RejectedRelease; anything else escapes to the caller."""
+    """Every release of an upload, or RejectedArticle; anything else escapes to the caller."""
     try:
-        return list(read_releases(name, data))
-    except RejectedRelease:
+        return list(read_articles(name, data))
+    except RejectedArticle:
         return []
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from articles.demo import generate_release_texts
+from articles.demo import generate_article_texts
 from articles.ingest.parsing import parse_article
 from articles.management.progress import progress_bar
 from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         if count < 0:
             raise CommandError("The count must be zero or more.")
-        texts = generate_release_texts(count, seed)
+        texts = generate_article_texts(count, seed)
         if out:
             self.write_files(texts, out, count, seed)
         else:
