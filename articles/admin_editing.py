@@ -279,16 +279,16 @@ class ArticleEditingAdmin(admin.ModelAdmin):
         article = self._article(request, object_id, self.has_change_permission)
         version = self._version(article, number)
         with _action(request) as acted:
-            release = split_version(version, user=request.user)
-            self.log_change(request, article, f"Split version {number} out as release #{release.pk}.")
-            self.log_addition(request, release, f"Split out of release #{article.pk}, version {number}.")
+            split_off = split_version(version, user=request.user)
+            self.log_change(request, article, f"Split version {number} out as release #{split_off.pk}.")
+            self.log_addition(request, split_off, f"Split out of release #{article.pk}, version {number}.")
             acted(
                 format_html(
                     'Version {} is now a release of its own: <a href="{}">#{} “{}”</a>.',
                     number,
-                    self._url("change", release.pk),
-                    release.pk,
-                    release.title,
+                    self._url("change", split_off.pk),
+                    split_off.pk,
+                    split_off.title,
                 )
             )
         return redirect(self._url("versions", article.pk))

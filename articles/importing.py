@@ -209,7 +209,7 @@ class _Prepared:
 
     source: ImportFile
     position: int
-    release: ReadArticle
+    read_article: ReadArticle
     mentions: list[CountryMention] | None = None
     failure: str = ""
 
@@ -217,65 +217,68 @@ class _Prepared:
 def _unrecorded_articles(
     batch: ImportBatch, limits: ImportLimits
 ) -> Iterator[tuple[ImportFile, int, ReadArticle]]:
-    """(file, position, release) for each release not yet recorded; the total grows as files are read."""
+    """(file, position, ReadArticle) for each release not yet recorded; the total grows as files are read."""
     found = 0
     for source in batch.files.order_by("pk"):
-        releases = _articles_in(source, limits)
-        found += len(releases)
+        in_file = _articles_in(source, limits)
+        found += len(in_file)
         # Greatest: a resumed batch shows the total its first run found until this run has read as far.
         ImportBatch.objects.filter(pk=batch.pk).update(total=Greatest("total", found))
         done = set(source.items.values_list("position", flat=True))
-        for position, release in enumerate(releases):
+        for position, read_article in enumerate(in_file):
             if position not in done:  # processing a batch again resumes where it stopped
-                yield source, position, release
+                yield source, position, read_article
     ImportBatch.objects.filter(pk=batch.pk).update(total=found)
 
 
 def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
     """The file's releases; a file rejected whole counts as one failed release, and a file whose
     reading fails part way keeps the releases read before the failure."""
-    releases = []
+    articles = []
     try:
-        releases.extend(read_articles(source.name, source.read(), limits))
+        articles.extend(read_articles(source.name, source.read(), limits))
     except RejectedArticle as error:
-        releases.append(ReadArticle("", error=str(error)))
+        articles.append(ReadArticle("", error=str(error)))
     except OSError as error:
         logger.exception("import file %s of batch %s could not be read", source.pk, source.batch_id)
-        releases.append(ReadArticle("", error=f"The stored file could not be read ({error.strerror})."))
+        articles.append(ReadArticle("", error=f"The stored file could not be read ({error.strerror})."))
     except Exception as error:  # a reader's defect must cost this file, never the batch
         logger.exception(
             "import file %s of batch %s: reading failed after %s releases",
             source.pk,
             source.batch_id,
-            len(releases),
+            len(articles),
         )
-        releases.append(
+        articles.append(
             ReadArticle(
                 "",
                 error=(
-                    f"Pressroom could not read {'the rest of ' if releases else ''}this file ({type(error).__name__}); "
+                    f"Pressroom could not read {'the rest of ' if articles else ''}this file ({type(error).__name__}); "
                     "it has been logged."
                 ),
             )
         )
-    return releases
+    return articles
 
 
-def _prepared(batch: ImportBatch, source: ImportFile, position: int, release: ReadArticle) -> _Prepared:
+def _prepared(batch: ImportBatch, source: ImportFile, position: int, read_article: ReadArticle) -> _Prepared:
     """The release with its countries found (the slow part), before any transaction begins."""
-    if release.error:
-        return _Prepared(source, position, release, failure=release.error)
+    if read_article.error:
+        return _Prepared(source, position, read_article, failure=read_article.error)
     try:
-        if is_stored(release.parsed):
-            return _Prepared(source, position, release)  # unchanged: its countries are not needed
+        if is_stored(read_article.parsed):
+            return _Prepared(source, position, read_article)  # unchanged: its countries are not needed
         return _Prepared(
-            source, position, release, mentions=find_countries(release.parsed.title, release.parsed.body)
+            source,
+            position,
+            read_article,
+            mentions=find_countries(read_article.parsed.title, read_article.parsed.body),
         )
     except Exception as error:
         logger.exception(
-            "batch %s: the countries of the release at %r could not be found", batch.pk, release.location
+            "batch %s: the countries of the release at %r could not be found", batch.pk, read_article.location
         )
-        return _Prepared(source, position, release, failure=_unexpected(error))
+        return _Prepared(source, position, read_article, failure=_unexpected(error))
 
 
 def _write_in_chunks(batch: ImportBatch, prepared: Iterable[_Prepared]) -> Iterator[int]:
@@ -302,7 +305,7 @@ def _write_chunk(batch: ImportBatch, pending: deque[_Prepared]) -> int:
                 batch=batch,
                 source_file=ready.source,
                 position=ready.position,
-                location=_storable(ready.release.location)[:500],
+                location=_storable(ready.read_article.location)[:500],
                 outcome=outcome,
                 reason=_storable(reason),
                 article=article,
@@ -327,21 +330,21 @@ def _count_outcomes(batch: ImportBatch) -> None:
 def _import_one(ready: _Prepared, batch: ImportBatch):
     if ready.failure:
         return Outcome.FAILED, ready.failure, None
-    release = ready.release
+    read_article = ready.read_article
     try:
         with transaction.atomic():  # a savepoint: a failure leaves no half-written article
-            result = article_import(parsed=release.parsed, batch=batch, mentions=ready.mentions)
+            result = article_import(parsed=read_article.parsed, batch=batch, mentions=ready.mentions)
     except RejectedArticle as error:
         return Outcome.FAILED, str(error), None
     except DatabaseError as error:  # one release the database refuses must not sink its batch
-        logger.exception("batch %s: the database refused the release at %r", batch.pk, release.location)
+        logger.exception("batch %s: the database refused the release at %r", batch.pk, read_article.location)
         return (
             Outcome.FAILED,
             f"The database refused this release ({type(error).__name__}); it has been logged.",
             None,
         )
     except Exception as error:  # nor may one that trips a defect of ours
-        logger.exception("batch %s: the release at %r could not be imported", batch.pk, release.location)
+        logger.exception("batch %s: the release at %r could not be imported", batch.pk, read_article.location)
         return Outcome.FAILED, _unexpected(error), None
     return result.outcome, result.reason, result.article
 

@@ -80,8 +80,8 @@ def test_uploading_several_files_through_the_admin(browser, office, tmp_path):
 
 
 def test_an_editor_sees_the_weights_and_corrects_the_countries(browser, office, tmp_path):
-    release = tmp_path / "release.txt"
-    release.write_text(
+    path = tmp_path / "release.txt"
+    path.write_text(
         article_text(
             title="Kenya water talks", body="Kenya and Peru discussed water on Monday. The talks went on.-PR"
         )
@@ -92,7 +92,7 @@ def test_an_editor_sees_the_weights_and_corrects_the_countries(browser, office, 
         page.get_by_label("Username").fill("officer")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Release").set_input_files(release)
+    page.get_by_label("Release").set_input_files(path)
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".messagelist")).to_contain_text("Added “Kenya water talks”")
 

@@ -120,15 +120,15 @@ def test_generate_articles_adds_searchable_releases(archive, client):
 
 
 def test_the_demo_archive_is_varied_enough_to_explore():
-    releases = [parse_article(text) for text in generate_article_texts(2000, seed=2019)]
-    years = {release.published.year for release in releases}
-    countries = Counter(code for r in releases for code in set(countries_about(r.title, r.body)))
-    words = [len(release.body.split()) for release in releases]
+    articles = [parse_article(text) for text in generate_article_texts(2000, seed=2019)]
+    years = {article.published.year for article in articles}
+    countries = Counter(code for r in articles for code in set(countries_about(r.title, r.body)))
+    words = [len(article.body.split()) for article in articles]
     assert len(years) >= 10
     assert len(countries) >= 60
     assert 150 <= min(words) and max(words) <= 900
-    assert len({release.title for release in releases}) > 1500
-    assert min(r.published for r in releases) >= datetime.date(2012, 1, 1)
+    assert len({article.title for article in articles}) > 1500
+    assert min(r.published for r in articles) >= datetime.date(2012, 1, 1)
 
 
 def test_rebuild_index_restores_search_from_the_database(archive, client, search_index):

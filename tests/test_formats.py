@@ -32,19 +32,19 @@ def outcomes(name, data, **limits):
 
 
 def test_a_text_release():
-    [release] = read_articles("a.txt", article_text(title="Plain").encode())
-    assert release.parsed.title == "Plain" and release.parsed.countries is None
+    [article] = read_articles("a.txt", article_text(title="Plain").encode())
+    assert article.parsed.title == "Plain" and article.parsed.countries is None
 
 
 def test_mojibake_is_repaired():
-    [release] = read_articles("a.txt", article_text(title="CafÃ© talks").encode("utf-8"))
-    assert release.parsed.title == "Café talks"
+    [article] = read_articles("a.txt", article_text(title="CafÃ© talks").encode("utf-8"))
+    assert article.parsed.title == "Café talks"
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-8-sig", "utf-16"])
 def test_encodings_from_windows_tools(encoding):
-    [release] = read_articles("a.txt", article_text(title="Déjà vu in Côte").encode(encoding))
-    assert release.parsed.title == "Déjà vu in Côte"
+    [article] = read_articles("a.txt", article_text(title="Déjà vu in Côte").encode(encoding))
+    assert article.parsed.title == "Déjà vu in Côte"
 
 
 def test_an_image_is_rejected_as_such():
@@ -243,8 +243,8 @@ def test_json_lines_end_only_at_newlines():
         {"title": "Line\u2028separator", "date": "2019-01-01", "body": "Next\u2029paragraph\x0chere"},
         ensure_ascii=False,
     )
-    [release] = read_articles("a.jsonl", text.encode())  # one release, not three broken lines
-    assert release.parsed.title == "Line separator" and release.parsed.paragraphs == (
+    [article] = read_articles("a.jsonl", text.encode())  # one release, not three broken lines
+    assert article.parsed.title == "Line separator" and article.parsed.paragraphs == (
         "Next paragraph",
         "here",
     )
@@ -305,10 +305,10 @@ LONG_BODY = "A body of ordinary length around the stray characters. " * 5
     ],
 )
 def test_control_characters_surrogates_and_non_characters_are_cleaned_from_every_field(name, data):
-    [release] = read_articles(name, data)
-    assert release.parsed, release.error
-    assert unwanted_characters(all_text(release.parsed)) == []
-    assert release.parsed.title == "Dirty title[31m end"
+    [article] = read_articles(name, data)
+    assert article.parsed, article.error
+    assert unwanted_characters(all_text(article.parsed)) == []
+    assert article.parsed.title == "Dirty title[31m end"
 
 
 @pytest.mark.parametrize("date", ["0019-01-01", "9999-12-31", "1899-12-31", "19 Jan, 0019"])
@@ -402,5 +402,5 @@ def test_a_title_without_a_letter_or_digit_is_refused_in_every_format(title):
         ("a.json", json_file),
         ("a.txt", f"{title}\n\n27 Sep, 2019\n\nKenya talks.".encode()),
     ):
-        [release] = list(read_articles(name, data))
-        assert release.parsed is None and "no letter or digit" in release.error, (name, release)
+        [article] = list(read_articles(name, data))
+        assert article.parsed is None and "no letter or digit" in article.error, (name, article)

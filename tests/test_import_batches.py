@@ -314,11 +314,11 @@ def test_a_file_whose_reading_breaks_fails_alone_keeping_what_was_read(editor, a
     real_read = importing.read_articles
 
     def breaking(name, data, limits):
-        releases = real_read(name, data, limits)
+        articles = real_read(name, data, limits)
         if name == "broken.csv":
-            yield next(releases)
+            yield next(articles)
             raise RecursionError("maximum recursion depth exceeded")
-        yield from releases
+        yield from articles
 
     monkeypatch.setattr(importing, "read_articles", breaking)
     batch, _ = upload(

@@ -90,23 +90,23 @@ encodings = st.sampled_from(["utf-8", "utf-16", "cp1252"])
 def read_all(name: str, data: bytes, limits: ImportLimits = LIMITS) -> list:
     """Every release of the file, each checked; [] for a file rejected whole with a reason."""
     try:
-        releases = list(read_articles(name, data, limits))
+        found = list(read_articles(name, data, limits))
     except RejectedArticle as error:
         assert str(error)
         return []
-    for release in releases:
-        assert unwanted_characters(release.location + release.error) == []  # both are stored and shown
-        if release.parsed is None:
-            assert release.error, release
+    for read in found:
+        assert unwanted_characters(read.location + read.error) == []  # both are stored and shown
+        if read.parsed is None:
+            assert read.error, read
             continue
-        assert not release.error
-        article = release.parsed
+        assert not read.error
+        article = read.parsed
         assert unwanted_characters(article.title + article.body + article.source) == []
         assert article.title.strip() and article.paragraphs and all(p.strip() for p in article.paragraphs)
         assert len(article.title) <= TITLE_MAX_LENGTH and len(article.source) <= SOURCE_MAX_LENGTH
         assert LIMITS.earliest_published <= article.published <= LIMITS.latest_published
         assert unwanted_characters("".join(article.countries or ())) == []
-    return releases
+    return found
 
 
 @PROPERTY

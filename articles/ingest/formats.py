@@ -92,16 +92,16 @@ def read_articles(name: str, data: bytes, limits: ImportLimits = ImportLimits())
             f"{name!r} is {len(data):,} bytes; the limit is {limits.max_file_bytes:,} bytes."
         )
     if suffix == ".zip":
-        releases = _archive_articles(name, data, limits)
+        articles = _archive_articles(name, data, limits)
     else:
-        releases = _file_articles(suffix, data, limits, where="")
-    for release in releases:
-        yield _dated_in_range(release, limits)
+        articles = _file_articles(suffix, data, limits, where="")
+    for article in articles:
+        yield _dated_in_range(article, limits)
 
 
-def _dated_in_range(release: ReadArticle, limits: ImportLimits) -> ReadArticle:
-    problem = release.parsed and limits.publication_date_problem(release.parsed.published)
-    return ReadArticle(release.location, error=problem) if problem else release
+def _dated_in_range(article: ReadArticle, limits: ImportLimits) -> ReadArticle:
+    problem = article.parsed and limits.publication_date_problem(article.parsed.published)
+    return ReadArticle(article.location, error=problem) if problem else article
 
 
 def _file_articles(suffix, data, limits, where) -> Iterator[ReadArticle]:
