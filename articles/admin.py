@@ -19,9 +19,15 @@ from .importing import batch_again, batch_from_uploads, import_limits, process_b
 from .ingest.countries import find_countries
 from .ingest.parsing import has_a_word
 from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
-from .services import CREATED, UPDATED, article_fingerprint, choose_country, tag_countries, text_twin
+from .services import article_fingerprint, choose_country, tag_countries, text_twin
 
 TEXT_FIELDS = {"title", "published", "body"}
+# How the upload page tells the officer what became of the one release a file held.
+UPLOADED = {
+    ImportItem.Outcome.CREATED: "Added",
+    ImportItem.Outcome.UPDATED: "Updated",
+    ImportItem.Outcome.UNCHANGED: "Already in the archive:",
+}
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -308,8 +314,7 @@ class ArticleAdmin(ArticleEditingAdmin):
             if item.outcome == ImportItem.Outcome.FAILED:
                 form.add_error("release", item.reason)
             else:
-                verb = {CREATED: "Added", UPDATED: "Updated"}.get(item.outcome, "Already in the archive:")
-                messages.success(request, f"{verb} “{item.article.title}”.")
+                messages.success(request, f"{UPLOADED[item.outcome]} “{item.article.title}”.")
                 return redirect(reverse("admin:articles_article_change", args=[item.article.pk]))
         return self._file_form(request, form, title="Upload a release", submit_label="Upload")
 
@@ -412,12 +417,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 count,
                 outcome,
             )
-            for outcome, count in (
-                ("created", batch.created_count),
-                ("updated", batch.updated_count),
-                ("unchanged", batch.unchanged_count),
-                ("failed", batch.failed_count),
-            )
+            for outcome, count in batch.outcome_counts().items()
         ]
         return format_html(
             "{} · {}",

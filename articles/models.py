@@ -304,11 +304,19 @@ class ImportBatch(models.Model):
     def __str__(self):
         return f"Import {self.pk} ({self.created:%Y-%m-%d %H:%M})"
 
+    def outcome_counts(self) -> dict[str, int]:
+        """ImportItem.Outcome -> how many of the batch's releases had it so far, in the enum's order."""
+        outcome = ImportItem.Outcome
+        return {
+            outcome.CREATED: self.created_count,
+            outcome.UPDATED: self.updated_count,
+            outcome.UNCHANGED: self.unchanged_count,
+            outcome.FAILED: self.failed_count,
+        }
+
     def summary(self) -> str:
-        return (
-            f"{self.created_count:,} created, {self.updated_count:,} updated, "
-            f"{self.unchanged_count:,} unchanged, {self.failed_count:,} failed."
-        ) + (f" {self.failure}" if self.status == self.Status.FAILED else "")
+        counted = ", ".join(f"{count:,} {outcome}" for outcome, count in self.outcome_counts().items())
+        return f"{counted}." + (f" {self.failure}" if self.status == self.Status.FAILED else "")
 
 
 class ImportFile(models.Model):

@@ -11,15 +11,15 @@ from .identity import identifier_kind, match_article
 from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedArticle
 from .ingest.parsing import ParsedArticle
-from .models import Article, ArticleCountry, ArticleRemoval, CountryChoice
+from .models import Article, ArticleCountry, ArticleRemoval, CountryChoice, ImportItem
 from .search.sync import schedule_index_update
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+Outcome = ImportItem.Outcome  # an import's result is recorded as the outcome of its item
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    outcome: str  # CREATED, UPDATED or UNCHANGED
+    outcome: Outcome  # CREATED, UPDATED or UNCHANGED (FAILED raises RejectedArticle)
     article: Article
     reason: str = ""  # which rule decided (identity.py), for the batch page
 
@@ -84,24 +84,26 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     if not parsed.identifier:
         same_text = Article.objects.filter(fingerprint=fingerprint, identifier__isnull=True).first()
         if same_text:
-            return ImportResult(UNCHANGED, same_text, _state_of(same_text))
+            return ImportResult(Outcome.UNCHANGED, same_text, _state_of(same_text))
     match = match_article(parsed)
     article = match.article
     if article is not None and _says_the_same(article, parsed, fingerprint):
-        return ImportResult(UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article)))))
+        return ImportResult(
+            Outcome.UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article))))
+        )
     earlier = article and article.fingerprint != fingerprint and _earlier_version_with_text(article, parsed)
     if earlier:
         # A file sent again after a correction, or two texts under one id in one file: taking each in
         # turn would flip the release back and forth, telling readers of a change each time.
         return ImportResult(
-            UNCHANGED,
+            Outcome.UNCHANGED,
             article,
             (
                 f"the text of version {earlier} of #{article.pk}, which a later version replaced; "
                 "restore it in the admin to make it current"
             ),
         )
-    outcome = UPDATED if article else CREATED
+    outcome = Outcome.UPDATED if article else Outcome.CREATED
     reason = match.reason
     article = article or Article()
     if parsed.identifier and not article.identifier:  # a release stored without one takes the sender's
@@ -126,7 +128,7 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     record_version(
         article, how=f"import batch {batch.pk}" if batch else "import", batch=batch, countries=tags
     )
-    if outcome == UPDATED and not article.is_public:
+    if outcome == Outcome.UPDATED and not article.is_public:
         reason = f"{reason}; {_state_of(article)}"
     return ImportResult(outcome, article, reason)
 

@@ -6,8 +6,9 @@ from django.db import transaction
 from articles.demo import generate_article_texts
 from articles.ingest.parsing import parse_article
 from articles.management.progress import progress_bar
+from articles.models import ImportItem
 from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
-from articles.services import CREATED, article_import
+from articles.services import article_import
 
 
 class Command(BaseCommand):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         created = 0
         with transaction.atomic(), progress_bar(self, count, "Generating") as bar:
             for text in texts:
-                created += article_import(parsed=parse_article(text)).outcome == CREATED
+                created += article_import(parsed=parse_article(text)).outcome == ImportItem.Outcome.CREATED
                 bar.update(1)
         apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
         if self.verbosity:
