@@ -32,7 +32,7 @@ class SearchForm(forms.Form):
     countries = forms.ChoiceField(required=False, choices=[("any", "any"), ("all", "all")])
     date_from = forms.CharField(required=False)
     date_to = forms.CharField(required=False)
-    sort = forms.ChoiceField(required=False, choices=[(sort, sort) for sort in SORTS])
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     def __init__(self, data, *, country_names):
