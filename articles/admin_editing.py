@@ -74,11 +74,11 @@ class MergeForm(forms.Form):
         likely = Article.objects.filter(
             Q(title__iexact=article.title) | Q(published=article.published)
         ).exclude(pk=article.pk)
-        shown = list(likely.order_by("-published", "pk").values_list("pk", flat=True)[:20])
+        shown = list(likely.newest_first().values_list("pk", flat=True)[:20])
         if shown:
             # The choices by their numbers, not a sliced queryset: a choice is looked up in it, and a slice cannot be filtered.
             self.fields["candidate"] = ArticleChoice(
-                Article.objects.filter(pk__in=shown).order_by("-published", "pk"),
+                Article.objects.filter(pk__in=shown).newest_first(),
                 required=False,
                 widget=forms.RadioSelect,
                 label="Releases of the same title or date",
@@ -213,7 +213,7 @@ class ArticleEditingAdmin(admin.ModelAdmin):
     def versions_view(self, request, object_id):
         article = self._article(request, object_id, self.has_view_permission)
         # Bodies are read only for the two versions compared, not for every version listed.
-        versions = list(article.versions.select_related("created_by").defer("body").order_by("-number"))
+        versions = list(article.versions.select_related("created_by").defer("body").latest_first())
         compare = CompareForm(
             request.GET if {"older", "newer"} & set(request.GET) else None, versions=versions
         )
@@ -241,7 +241,7 @@ class ArticleEditingAdmin(admin.ModelAdmin):
     def version_view(self, request, object_id, number):
         article = self._article(request, object_id, self.has_view_permission)
         version = self._version(article, number)
-        current = article.versions.order_by("-number").values_list("number", flat=True).first()
+        current = article.versions.latest_number()
         return self._page(
             request,
             article,
@@ -319,7 +319,7 @@ class ArticleEditingAdmin(admin.ModelAdmin):
     @admin.action(description="Withdraw the selected releases", permissions=["change"])
     def withdraw_selected(self, request, queryset):
         """In place of "delete selected": asks for the note, then withdraws each release."""
-        articles = list(queryset.filter(withdrawn__isnull=True))
+        articles = list(queryset.not_withdrawn())
         form = WithdrawForm(request.POST if request.POST.get("post") else None)
         if not articles:
             self.message_user(request, "The selected releases are withdrawn already.", messages.WARNING)

@@ -50,7 +50,7 @@ def split_version(version: ArticleVersion, *, user=None) -> Article:
     """
     with transaction.atomic():
         source = Article.objects.select_for_update().get(pk=version.article_id)
-        if version.number == source.versions.order_by("-number").values_list("number", flat=True).first():
+        if version.number == source.versions.latest_number():
             raise EditingError("This is the release's current version; only an earlier one can be split out.")
         if version.split_into.exists():
             other = version.split_into.first().article_id

@@ -46,7 +46,6 @@ CHUNK_SIZE = 500
 CHUNK_SECONDS = 2.0
 MAX_ATTEMPTS = 5
 Outcome = ImportItem.Outcome
-IN_PROGRESS = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
 
 
 def import_limits() -> ImportLimits:
@@ -115,8 +114,7 @@ def resume_unfinished_batches(*, including_untasked: bool = False) -> list[Impor
     A batch that keeps stopping its worker is not queued for ever: after MAX_ATTEMPTS it ends failed.
     """
     unfinished = {
-        batch.pk: batch
-        for batch in ImportBatch.objects.filter(status__in=IN_PROGRESS).exclude(origin="command line")
+        batch.pk: batch for batch in ImportBatch.objects.in_progress().exclude(origin="command line")
     }
     attempts = {pk: [] for pk in unfinished}
     tasks = DBTaskResult.objects.filter(

@@ -34,8 +34,29 @@ class ArticleQuerySet(models.QuerySet):
     def withdrawn(self):
         return self.filter(withdrawn__isnull=False)
 
+    def not_withdrawn(self):
+        return self.filter(withdrawn__isnull=True)
+
     def merged(self):
         return self.filter(merged_into__isnull=False)
+
+    def not_merged(self):
+        return self.filter(merged_into__isnull=True)
+
+    def with_fingerprint(self, fingerprint: str):
+        """Those with this very title, date and text (whitespace aside)."""
+        return self.filter(fingerprint=fingerprint)
+
+    def without_identifier(self):
+        """Those whose sender gave no id or URL: of these, one per text (one_text_without_identifier)."""
+        return self.filter(identifier__isnull=True)
+
+    def without_versions(self):
+        return self.filter(versions__isnull=True)
+
+    def newest_first(self):
+        """By publication date, newest first; a day's articles in the order they were stored."""
+        return self.order_by("-published", "pk")
 
 
 class Article(models.Model):
@@ -140,6 +161,21 @@ def paragraphs_of(body: str) -> list[str]:
     return [p for p in body.split("\n\n") if p.strip()]
 
 
+class ArticleVersionQuerySet(models.QuerySet):
+    def major(self):
+        """The changes readers are told of (a minor one, a typo, is kept quietly)."""
+        return self.filter(major=True)
+
+    def of_public_articles(self):
+        return self.filter(article__withdrawn__isnull=True, article__merged_into__isnull=True)
+
+    def latest_first(self):
+        return self.order_by("-number")
+
+    def latest_number(self) -> int | None:
+        return self.latest_first().values_list("number", flat=True).first()
+
+
 class ArticleVersion(models.Model):
     """A release as it read from `created` until the next version: written with every change of
     its text, title, date, source or countries, never changed or deleted afterwards.
@@ -178,6 +214,8 @@ class ArticleVersion(models.Model):
         related_name="split_into",
         help_text="The version of another release this release was split out of.",
     )
+
+    objects = ArticleVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "number"]
@@ -268,6 +306,11 @@ class CountryChoice(models.Model):
         return f"{'+' if self.included else '-'}{self.country_id}"
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status__in=ImportBatch.IN_PROGRESS)
+
+
 class ImportBatch(models.Model):
     """One upload (of one or more files) or one run of `import_articles`, and how it went."""
 
@@ -276,6 +319,8 @@ class ImportBatch(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"  # stopped by something other than a bad release; `failure` says what
+
+    IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
 
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -293,13 +338,15 @@ class ImportBatch(models.Model):
     finished = models.DateTimeField(null=True, blank=True)
     failure = models.TextField(blank=True, help_text="Why processing stopped, when it did.")
 
+    objects = ImportBatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         verbose_name_plural = "import batches"
 
     @property
     def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in self.IN_PROGRESS
 
     def __str__(self):
         return f"Import {self.pk} ({self.created:%Y-%m-%d %H:%M})"
@@ -339,6 +386,11 @@ class ImportFile(models.Model):
             return handle.read()
 
 
+class ImportItemQuerySet(models.QuerySet):
+    def failed(self):
+        return self.filter(outcome=ImportItem.Outcome.FAILED)
+
+
 class ImportItem(models.Model):
     """What became of one release of a batch."""
 
@@ -361,6 +413,8 @@ class ImportItem(models.Model):
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items"
     )
+
+    objects = ImportItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["source_file_id", "position"]

@@ -34,8 +34,10 @@ def article_fingerprint(*, title: str, published, body: str) -> str:
 
 def is_stored(parsed: ParsedArticle) -> bool:
     """Whether this very text is in the archive already (importing it again changes nothing)."""
-    stored = Article.objects.filter(fingerprint=parsed_fingerprint(parsed))
-    return stored.filter(identifier=parsed.identifier if parsed.identifier else None).exists()
+    stored = Article.objects.with_fingerprint(parsed_fingerprint(parsed))
+    return (
+        stored.filter(identifier=parsed.identifier) if parsed.identifier else stored.without_identifier()
+    ).exists()
 
 
 def parsed_fingerprint(parsed: ParsedArticle) -> str:
@@ -47,7 +49,8 @@ def text_twin(article: Article) -> Article | None:
     if article.identifier:
         return None
     return (
-        Article.objects.filter(fingerprint=article.fingerprint, identifier__isnull=True)
+        Article.objects.with_fingerprint(article.fingerprint)
+        .without_identifier()
         .exclude(pk=article.pk)
         .first()
     )
@@ -82,7 +85,7 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
             "and this is its text or its identifier: it is not imported again."
         )
     if not parsed.identifier:
-        same_text = Article.objects.filter(fingerprint=fingerprint, identifier__isnull=True).first()
+        same_text = Article.objects.with_fingerprint(fingerprint).without_identifier().first()
         if same_text:
             return ImportResult(Outcome.UNCHANGED, same_text, _state_of(same_text))
     match = match_article(parsed)
