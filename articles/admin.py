@@ -12,16 +12,22 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
-from .admin_editing import FORM_METHODS, ReleaseEditingAdmin, StateFilter
-from .forms import CleanTextField, ImportUploadForm, ReleaseUploadForm
+from .admin_editing import FORM_METHODS, ArticleEditingAdmin, StateFilter
+from .forms import ArticleUploadForm, CleanTextField, ImportUploadForm
 from .history import record_version
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
 from .ingest.countries import find_countries
 from .ingest.parsing import has_a_word
 from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
-from .services import CREATED, UPDATED, choose_country, release_fingerprint, tag_countries, text_twin
+from .services import article_fingerprint, choose_country, tag_countries, text_twin
 
 TEXT_FIELDS = {"title", "published", "body"}
+# How the upload page tells the officer what became of the one release a file held.
+UPLOADED = {
+    ImportItem.Outcome.CREATED: "Added",
+    ImportItem.Outcome.UPDATED: "Updated",
+    ImportItem.Outcome.UNCHANGED: "Already in the archive:",
+}
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -63,7 +69,7 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if all(cleaned.get(name) for name in TEXT_FIELDS):
-            fingerprint = release_fingerprint(
+            fingerprint = article_fingerprint(
                 title=cleaned["title"], published=cleaned["published"], body=cleaned["body"]
             )
             # Releases with identifiers of their own may share a text; those without may not (one_text_without_identifier).
@@ -137,7 +143,7 @@ class _DateHierarchyChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ReleaseEditingAdmin):
+class ArticleAdmin(ArticleEditingAdmin):
     form = ArticleAdminForm
     inlines = [CountryTagInline, CountryChoiceInline]
     list_display = ["title", "published", "country_list", "source", "batch_link", "state", "updated"]
@@ -214,7 +220,7 @@ class ArticleAdmin(ReleaseEditingAdmin):
         return format_html('<a href="{}">batch {}</a>', url, article.import_batch_id)
 
     def save_model(self, request, obj, form, change):
-        obj.fingerprint = release_fingerprint(title=obj.title, published=obj.published, body=obj.body)
+        obj.fingerprint = article_fingerprint(title=obj.title, published=obj.published, body=obj.body)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -293,7 +299,7 @@ class ArticleAdmin(ReleaseEditingAdmin):
         """One release, imported while the officer waits (as a batch of one, like every upload)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ReleaseUploadForm(*_posted(request))
+        form = ArticleUploadForm(*_posted(request))
         if form.is_valid() and form.holds_several:
             upload = form.cleaned_data["release"]
             batch = batch_from_uploads(uploads=[upload], user=request.user)
@@ -308,8 +314,7 @@ class ArticleAdmin(ReleaseEditingAdmin):
             if item.outcome == ImportItem.Outcome.FAILED:
                 form.add_error("release", item.reason)
             else:
-                verb = {CREATED: "Added", UPDATED: "Updated"}.get(item.outcome, "Already in the archive:")
-                messages.success(request, f"{verb} “{item.article.title}”.")
+                messages.success(request, f"{UPLOADED[item.outcome]} “{item.article.title}”.")
                 return redirect(reverse("admin:articles_article_change", args=[item.article.pk]))
         return self._file_form(request, form, title="Upload a release", submit_label="Upload")
 
@@ -412,12 +417,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 count,
                 outcome,
             )
-            for outcome, count in (
-                ("created", batch.created_count),
-                ("updated", batch.updated_count),
-                ("unchanged", batch.unchanged_count),
-                ("failed", batch.failed_count),
-            )
+            for outcome, count in batch.outcome_counts().items()
         ]
         return format_html(
             "{} · {}",

@@ -59,7 +59,7 @@ class RestoreForm(forms.Form):
     minor = forms.BooleanField(label="Minor change (readers are not told)", required=False)
 
 
-class ReleaseChoice(forms.ModelChoiceField):
+class ArticleChoice(forms.ModelChoiceField):
     def label_from_instance(self, article):
         state = "" if article.is_public else (" (merged)" if article.merged_into_id else " (withdrawn)")
         return f"#{article.pk} “{article.title}”, {article.published:%d %B %Y}{state}"
@@ -74,16 +74,16 @@ class MergeForm(forms.Form):
         likely = Article.objects.filter(
             Q(title__iexact=article.title) | Q(published=article.published)
         ).exclude(pk=article.pk)
-        shown = list(likely.order_by("-published", "pk").values_list("pk", flat=True)[:20])
+        shown = list(likely.newest_first().values_list("pk", flat=True)[:20])
         if shown:
             # The choices by their numbers, not a sliced queryset: a choice is looked up in it, and a slice cannot be filtered.
-            self.fields["candidate"] = ReleaseChoice(
-                Article.objects.filter(pk__in=shown).order_by("-published", "pk"),
+            self.fields["candidate"] = ArticleChoice(
+                Article.objects.filter(pk__in=shown).newest_first(),
                 required=False,
                 widget=forms.RadioSelect,
                 label="Releases of the same title or date",
             )
-        self.fields["into"] = ReleaseChoice(
+        self.fields["into"] = ArticleChoice(
             Article.objects.all(),
             required=False,
             widget=forms.TextInput(attrs={"size": 10, "inputmode": "numeric"}),
@@ -171,7 +171,7 @@ class StateFilter(admin.SimpleListFilter):
         return verbs.get(self.value(), queryset.all)()
 
 
-class ReleaseEditingAdmin(admin.ModelAdmin):
+class ArticleEditingAdmin(admin.ModelAdmin):
     """The Article admin's pages beyond the change form."""
 
     @admin.display(description="State")
@@ -213,7 +213,7 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
     def versions_view(self, request, object_id):
         article = self._article(request, object_id, self.has_view_permission)
         # Bodies are read only for the two versions compared, not for every version listed.
-        versions = list(article.versions.select_related("created_by").defer("body").order_by("-number"))
+        versions = list(article.versions.select_related("created_by").defer("body").latest_first())
         compare = CompareForm(
             request.GET if {"older", "newer"} & set(request.GET) else None, versions=versions
         )
@@ -241,7 +241,7 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
     def version_view(self, request, object_id, number):
         article = self._article(request, object_id, self.has_view_permission)
         version = self._version(article, number)
-        current = article.versions.order_by("-number").values_list("number", flat=True).first()
+        current = article.versions.latest_number()
         return self._page(
             request,
             article,
@@ -279,16 +279,16 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
         article = self._article(request, object_id, self.has_change_permission)
         version = self._version(article, number)
         with _action(request) as acted:
-            release = split_version(version, user=request.user)
-            self.log_change(request, article, f"Split version {number} out as release #{release.pk}.")
-            self.log_addition(request, release, f"Split out of release #{article.pk}, version {number}.")
+            split_off = split_version(version, user=request.user)
+            self.log_change(request, article, f"Split version {number} out as release #{split_off.pk}.")
+            self.log_addition(request, split_off, f"Split out of release #{article.pk}, version {number}.")
             acted(
                 format_html(
                     'Version {} is now a release of its own: <a href="{}">#{} “{}”</a>.',
                     number,
-                    self._url("change", release.pk),
-                    release.pk,
-                    release.title,
+                    self._url("change", split_off.pk),
+                    split_off.pk,
+                    split_off.title,
                 )
             )
         return redirect(self._url("versions", article.pk))
@@ -319,7 +319,7 @@ class ReleaseEditingAdmin(admin.ModelAdmin):
     @admin.action(description="Withdraw the selected releases", permissions=["change"])
     def withdraw_selected(self, request, queryset):
         """In place of "delete selected": asks for the note, then withdraws each release."""
-        articles = list(queryset.filter(withdrawn__isnull=True))
+        articles = list(queryset.not_withdrawn())
         form = WithdrawForm(request.POST if request.POST.get("post") else None)
         if not articles:
             self.message_user(request, "The selected releases are withdrawn already.", messages.WARNING)

@@ -139,14 +139,14 @@ def demo_countries() -> tuple[DemoCountry, ...]:
     return tuple(countries)
 
 
-def generate_release_texts(count: int, seed: int):
+def generate_article_texts(count: int, seed: int):
     """Yield `count` release files' text, the same ones for the same seed."""
     rng = random.Random(seed)
     for _ in range(count):
-        yield _release(rng)
+        yield _article_text(rng)
 
 
-def _release(rng: random.Random) -> str:
+def _article_text(rng: random.Random) -> str:
     first, second, third = rng.sample(demo_countries(), 3)
     topic, topic2 = rng.sample(TOPICS, 2)
     fill = {

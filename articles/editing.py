@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .history import VERSIONED_FIELDS, record_version
 from .models import Article, ArticleRemoval, ArticleVersion
-from .services import release_fingerprint, tag_countries, text_twin
+from .services import article_fingerprint, tag_countries, text_twin
 
 
 class EditingError(Exception):
@@ -50,7 +50,7 @@ def split_version(version: ArticleVersion, *, user=None) -> Article:
     """
     with transaction.atomic():
         source = Article.objects.select_for_update().get(pk=version.article_id)
-        if version.number == source.versions.order_by("-number").values_list("number", flat=True).first():
+        if version.number == source.versions.latest_number():
             raise EditingError("This is the release's current version; only an earlier one can be split out.")
         if version.split_into.exists():
             other = version.split_into.first().article_id
@@ -123,7 +123,7 @@ def remove_permanently(article: Article, *, reason: str, user=None) -> ArticleRe
         for copy in Article.objects.filter(merged_into=article):  # editors said they are this release
             remove_permanently(copy, reason=reason, user=user)
         versions = article.versions.values_list("title", "published", "body")
-        fingerprints = {release_fingerprint(title=t, published=p, body=b) for t, p, b in versions} | {
+        fingerprints = {article_fingerprint(title=t, published=p, body=b) for t, p, b in versions} | {
             article.fingerprint
         }
         removal = ArticleRemoval.objects.create(
@@ -142,7 +142,7 @@ def _store_text_of(version: ArticleVersion, article: Article, *, twin_advice: st
     release without an identifier already has that very text."""
     for name in VERSIONED_FIELDS:
         setattr(article, name, getattr(version, name))
-    article.fingerprint = release_fingerprint(
+    article.fingerprint = article_fingerprint(
         title=article.title, published=article.published, body=article.body
     )
     twin = text_twin(article)

@@ -115,9 +115,7 @@ class _Entry:
 def _latest_major_versions(article_ids: list[int]) -> dict[int, ArticleVersion]:
     """Each article's latest major version, in one query for the whole feed."""
     latest_number = (
-        ArticleVersion.objects.filter(article=OuterRef("article"), major=True)
-        .order_by("-number")
-        .values("number")[:1]
+        ArticleVersion.objects.filter(article=OuterRef("article")).major().latest_first().values("number")[:1]
     )
     latest = ArticleVersion.objects.filter(article_id__in=article_ids, number=Subquery(latest_number))
     return {version.article_id: version for version in latest.only("article_id", "number", "created", "note")}

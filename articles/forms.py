@@ -11,9 +11,9 @@ from django.conf import settings
 from .importing import import_limits
 from .ingest.cleaning import clean_text
 from .ingest.country_names import resolve_country
-from .ingest.dates import parse_release_date
-from .ingest.errors import RejectedRelease
-from .ingest.formats import ACCEPTED_FORMATS, read_releases
+from .ingest.dates import parse_article_date
+from .ingest.errors import RejectedArticle
+from .ingest.formats import ACCEPTED_FORMATS, read_articles
 from .search.query import parse_user_query
 from .search.searching import SORTS, SearchRequest
 
@@ -32,7 +32,7 @@ class SearchForm(forms.Form):
     countries = forms.ChoiceField(required=False, choices=[("any", "any"), ("all", "all")])
     date_from = forms.CharField(required=False)
     date_to = forms.CharField(required=False)
-    sort = forms.ChoiceField(required=False, choices=[(sort, sort) for sort in SORTS])
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     def __init__(self, data, *, country_names):
@@ -155,7 +155,7 @@ def _parse_date(text: str, *, last_day: bool) -> datetime.date | None:
             return datetime.date(year, month, calendar.monthrange(year, month)[1] if last_day else 1)
         return datetime.date.fromisoformat(text)
     except ValueError:
-        return parse_release_date(text)
+        return parse_article_date(text)
 
 
 class CleanTextField(forms.CharField):
@@ -165,7 +165,7 @@ class CleanTextField(forms.CharField):
         return super().to_python(clean_text(value) if isinstance(value, str) else value)
 
 
-class ReleaseUploadForm(forms.Form):
+class ArticleUploadForm(forms.Form):
     """One release file, read here so that a file without a release is refused before anything is kept."""
 
     release = forms.FileField(
@@ -179,22 +179,22 @@ class ReleaseUploadForm(forms.Form):
         _check_size(upload)
         try:
             # Two are enough to know whether it is one release or a batch.
-            self.releases_seen = list(islice(read_releases(upload.name, upload.read(), import_limits()), 2))
-        except RejectedRelease as error:
+            self.articles_seen = list(islice(read_articles(upload.name, upload.read(), import_limits()), 2))
+        except RejectedArticle as error:
             raise forms.ValidationError(str(error)) from error
         finally:
             upload.seek(0)
-        if not self.releases_seen:
+        if not self.articles_seen:
             raise forms.ValidationError(
                 f"{upload.name!r} holds no release: nothing in it has a title, a date and a text."
             )
-        if len(self.releases_seen) == 1 and self.releases_seen[0].error:
-            raise forms.ValidationError(self.releases_seen[0].error)
+        if len(self.articles_seen) == 1 and self.articles_seen[0].error:
+            raise forms.ValidationError(self.articles_seen[0].error)
         return upload
 
     @property
     def holds_several(self) -> bool:
-        return len(self.releases_seen) > 1
+        return len(self.articles_seen) > 1
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -86,7 +86,7 @@ def record_version(
             # The article row is locked, so two writers cannot both take the next number. (SQLite
             # has one writer at a time: there the transaction itself is the lock.)
             Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
-        latest = article.versions.order_by("-number").first()
+        latest = article.versions.latest_first().first()
         now = snapshot(article, countries)
         changed = changed_fields(version_fields(latest), now) if latest else list(MAJOR_FIELDS)
         if not changed:
@@ -123,7 +123,7 @@ def version_fields(version: ArticleVersion) -> dict:
 def first_versions_of_unversioned(*, batch_size: int = 1000) -> int:
     """Version 1 for every article that has none (archives from before versions, rows written by hand)."""
     written = 0
-    while unversioned := list(Article.objects.filter(versions__isnull=True).order_by("pk")[:batch_size]):
+    while unversioned := list(Article.objects.without_versions().order_by("pk")[:batch_size]):
         with transaction.atomic():
             for article in unversioned:
                 written += record_version(article, how="the archive before versions were kept") is not None
@@ -141,10 +141,10 @@ class Update:
 
 def public_updates(article: Article) -> list[Update]:
     """The major changes after first publication, newest first, as the article page lists them."""
-    versions = article.versions.filter(major=True, number__gt=1).order_by("-number")
+    versions = article.versions.major().filter(number__gt=1).latest_first()  # after the first: updates
     return [Update(v.number, v.created, v.note) for v in versions.only("number", "created", "note")]
 
 
 def last_major_change(article: Article):
     """When readers were last told of a change: the latest major version's time (None before any version)."""
-    return article.versions.filter(major=True).aggregate(last=Max("created"))["last"]
+    return article.versions.major().aggregate(last=Max("created"))["last"]

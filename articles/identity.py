@@ -30,16 +30,14 @@ class Match:
     reason: str
 
 
-def match_release(parsed: ParsedArticle) -> Match:
+def match_article(parsed: ParsedArticle) -> Match:
     if parsed.identifier:
         article = Article.objects.filter(identifier=parsed.identifier).first()
         if article is not None:
             return Match(article, f"same {identifier_kind(parsed)}")
-    namesakes = Article.objects.filter(
-        title=parsed.title, published=parsed.published, merged_into__isnull=True
-    )
+    namesakes = Article.objects.not_merged().filter(title=parsed.title, published=parsed.published)
     if parsed.identifier:
-        namesakes = namesakes.filter(identifier__isnull=True)
+        namesakes = namesakes.without_identifier()
     namesakes = list(namesakes)
     if not namesakes:
         return Match(None, "")

@@ -30,8 +30,8 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from .ingest.countries import CountryMention, find_countries
-from .ingest.errors import RejectedRelease
-from .ingest.formats import ImportLimits, ReadRelease, read_releases
+from .ingest.errors import RejectedArticle
+from .ingest.formats import ImportLimits, ReadArticle, read_articles
 from .models import ImportBatch, ImportFile, ImportItem
 from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
 from .services import article_import, is_stored
@@ -46,13 +46,12 @@ CHUNK_SIZE = 500
 CHUNK_SECONDS = 2.0
 MAX_ATTEMPTS = 5
 Outcome = ImportItem.Outcome
-IN_PROGRESS = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
 
 
 def import_limits() -> ImportLimits:
     return ImportLimits(
         max_file_bytes=settings.PRESSROOM_MAX_UPLOAD_BYTES,
-        max_release_bytes=settings.PRESSROOM_MAX_RELEASE_BYTES,
+        max_article_bytes=settings.PRESSROOM_MAX_RELEASE_BYTES,
         max_archive_members=settings.PRESSROOM_MAX_ARCHIVE_MEMBERS,
         max_uncompressed_bytes=settings.PRESSROOM_MAX_UNCOMPRESSED_BYTES,
         max_compression_ratio=settings.PRESSROOM_MAX_COMPRESSION_RATIO,
@@ -115,8 +114,7 @@ def resume_unfinished_batches(*, including_untasked: bool = False) -> list[Impor
     A batch that keeps stopping its worker is not queued for ever: after MAX_ATTEMPTS it ends failed.
     """
     unfinished = {
-        batch.pk: batch
-        for batch in ImportBatch.objects.filter(status__in=IN_PROGRESS).exclude(origin="command line")
+        batch.pk: batch for batch in ImportBatch.objects.in_progress().exclude(origin="command line")
     }
     attempts = {pk: [] for pk in unfinished}
     tasks = DBTaskResult.objects.filter(
@@ -190,7 +188,7 @@ def process_batch(
 
 def _record_outcomes(batch: ImportBatch, progress, index_beside: bool) -> None:
     _count_outcomes(batch)  # a run that stopped may have left counters behind its records
-    prepared = (_prepared(batch, *found) for found in _unrecorded_releases(batch, import_limits()))
+    prepared = (_prepared(batch, *found) for found in _unrecorded_articles(batch, import_limits()))
     # Chunks span files, so a folder of one-release files is still written in few commits.
     with index_written_beside() if index_beside else nullcontext():
         # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
@@ -209,73 +207,76 @@ class _Prepared:
 
     source: ImportFile
     position: int
-    release: ReadRelease
+    read_article: ReadArticle
     mentions: list[CountryMention] | None = None
     failure: str = ""
 
 
-def _unrecorded_releases(
+def _unrecorded_articles(
     batch: ImportBatch, limits: ImportLimits
-) -> Iterator[tuple[ImportFile, int, ReadRelease]]:
-    """(file, position, release) for each release not yet recorded; the total grows as files are read."""
+) -> Iterator[tuple[ImportFile, int, ReadArticle]]:
+    """(file, position, ReadArticle) for each release not yet recorded; the total grows as files are read."""
     found = 0
     for source in batch.files.order_by("pk"):
-        releases = _releases_of(source, limits)
-        found += len(releases)
+        in_file = _articles_in(source, limits)
+        found += len(in_file)
         # Greatest: a resumed batch shows the total its first run found until this run has read as far.
         ImportBatch.objects.filter(pk=batch.pk).update(total=Greatest("total", found))
         done = set(source.items.values_list("position", flat=True))
-        for position, release in enumerate(releases):
+        for position, read_article in enumerate(in_file):
             if position not in done:  # processing a batch again resumes where it stopped
-                yield source, position, release
+                yield source, position, read_article
     ImportBatch.objects.filter(pk=batch.pk).update(total=found)
 
 
-def _releases_of(source: ImportFile, limits: ImportLimits) -> list[ReadRelease]:
+def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
     """The file's releases; a file rejected whole counts as one failed release, and a file whose
     reading fails part way keeps the releases read before the failure."""
-    releases = []
+    articles = []
     try:
-        releases.extend(read_releases(source.name, source.read(), limits))
-    except RejectedRelease as error:
-        releases.append(ReadRelease("", error=str(error)))
+        articles.extend(read_articles(source.name, source.read(), limits))
+    except RejectedArticle as error:
+        articles.append(ReadArticle("", error=str(error)))
     except OSError as error:
         logger.exception("import file %s of batch %s could not be read", source.pk, source.batch_id)
-        releases.append(ReadRelease("", error=f"The stored file could not be read ({error.strerror})."))
+        articles.append(ReadArticle("", error=f"The stored file could not be read ({error.strerror})."))
     except Exception as error:  # a reader's defect must cost this file, never the batch
         logger.exception(
             "import file %s of batch %s: reading failed after %s releases",
             source.pk,
             source.batch_id,
-            len(releases),
+            len(articles),
         )
-        releases.append(
-            ReadRelease(
+        articles.append(
+            ReadArticle(
                 "",
                 error=(
-                    f"Pressroom could not read {'the rest of ' if releases else ''}this file ({type(error).__name__}); "
+                    f"Pressroom could not read {'the rest of ' if articles else ''}this file ({type(error).__name__}); "
                     "it has been logged."
                 ),
             )
         )
-    return releases
+    return articles
 
 
-def _prepared(batch: ImportBatch, source: ImportFile, position: int, release: ReadRelease) -> _Prepared:
+def _prepared(batch: ImportBatch, source: ImportFile, position: int, read_article: ReadArticle) -> _Prepared:
     """The release with its countries found (the slow part), before any transaction begins."""
-    if release.error:
-        return _Prepared(source, position, release, failure=release.error)
+    if read_article.error:
+        return _Prepared(source, position, read_article, failure=read_article.error)
     try:
-        if is_stored(release.parsed):
-            return _Prepared(source, position, release)  # unchanged: its countries are not needed
+        if is_stored(read_article.parsed):
+            return _Prepared(source, position, read_article)  # unchanged: its countries are not needed
         return _Prepared(
-            source, position, release, mentions=find_countries(release.parsed.title, release.parsed.body)
+            source,
+            position,
+            read_article,
+            mentions=find_countries(read_article.parsed.title, read_article.parsed.body),
         )
     except Exception as error:
         logger.exception(
-            "batch %s: the countries of the release at %r could not be found", batch.pk, release.location
+            "batch %s: the countries of the release at %r could not be found", batch.pk, read_article.location
         )
-        return _Prepared(source, position, release, failure=_unexpected(error))
+        return _Prepared(source, position, read_article, failure=_unexpected(error))
 
 
 def _write_in_chunks(batch: ImportBatch, prepared: Iterable[_Prepared]) -> Iterator[int]:
@@ -302,7 +303,7 @@ def _write_chunk(batch: ImportBatch, pending: deque[_Prepared]) -> int:
                 batch=batch,
                 source_file=ready.source,
                 position=ready.position,
-                location=_storable(ready.release.location)[:500],
+                location=_storable(ready.read_article.location)[:500],
                 outcome=outcome,
                 reason=_storable(reason),
                 article=article,
@@ -327,21 +328,21 @@ def _count_outcomes(batch: ImportBatch) -> None:
 def _import_one(ready: _Prepared, batch: ImportBatch):
     if ready.failure:
         return Outcome.FAILED, ready.failure, None
-    release = ready.release
+    read_article = ready.read_article
     try:
         with transaction.atomic():  # a savepoint: a failure leaves no half-written article
-            result = article_import(parsed=release.parsed, batch=batch, mentions=ready.mentions)
-    except RejectedRelease as error:
+            result = article_import(parsed=read_article.parsed, batch=batch, mentions=ready.mentions)
+    except RejectedArticle as error:
         return Outcome.FAILED, str(error), None
     except DatabaseError as error:  # one release the database refuses must not sink its batch
-        logger.exception("batch %s: the database refused the release at %r", batch.pk, release.location)
+        logger.exception("batch %s: the database refused the release at %r", batch.pk, read_article.location)
         return (
             Outcome.FAILED,
             f"The database refused this release ({type(error).__name__}); it has been logged.",
             None,
         )
     except Exception as error:  # nor may one that trips a defect of ours
-        logger.exception("batch %s: the release at %r could not be imported", batch.pk, release.location)
+        logger.exception("batch %s: the release at %r could not be imported", batch.pk, read_article.location)
         return Outcome.FAILED, _unexpected(error), None
     return result.outcome, result.reason, result.article
 

@@ -34,8 +34,29 @@ class ArticleQuerySet(models.QuerySet):
     def withdrawn(self):
         return self.filter(withdrawn__isnull=False)
 
+    def not_withdrawn(self):
+        return self.filter(withdrawn__isnull=True)
+
     def merged(self):
         return self.filter(merged_into__isnull=False)
+
+    def not_merged(self):
+        return self.filter(merged_into__isnull=True)
+
+    def with_fingerprint(self, fingerprint: str):
+        """Those with this very title, date and text (whitespace aside)."""
+        return self.filter(fingerprint=fingerprint)
+
+    def without_identifier(self):
+        """Those whose sender gave no id or URL: of these, one per text (one_text_without_identifier)."""
+        return self.filter(identifier__isnull=True)
+
+    def without_versions(self):
+        return self.filter(versions__isnull=True)
+
+    def newest_first(self):
+        """By publication date, newest first; a day's articles in the order they were stored."""
+        return self.order_by("-published", "pk")
 
 
 class Article(models.Model):
@@ -119,7 +140,7 @@ class Article(models.Model):
     def is_public(self) -> bool:
         return self.withdrawn is None and self.merged_into_id is None
 
-    def previous_release(self):
+    def previous_article(self):
         """The release published just before this one (by date, then by number)."""
         # Two queries that each follow an index, rather than one OR that scans the table.
         neighbours = Article.objects.public().only("pk", "slug", "title", "published")
@@ -128,7 +149,7 @@ class Article(models.Model):
             or neighbours.filter(published__lt=self.published).order_by("-published", "-pk").first()
         )
 
-    def next_release(self):
+    def next_article(self):
         neighbours = Article.objects.public().only("pk", "slug", "title", "published")
         return (
             neighbours.filter(published=self.published, pk__gt=self.pk).order_by("pk").first()
@@ -138,6 +159,21 @@ class Article(models.Model):
 
 def paragraphs_of(body: str) -> list[str]:
     return [p for p in body.split("\n\n") if p.strip()]
+
+
+class ArticleVersionQuerySet(models.QuerySet):
+    def major(self):
+        """The changes readers are told of (a minor one, a typo, is kept quietly)."""
+        return self.filter(major=True)
+
+    def of_public_articles(self):
+        return self.filter(article__withdrawn__isnull=True, article__merged_into__isnull=True)
+
+    def latest_first(self):
+        return self.order_by("-number")
+
+    def latest_number(self) -> int | None:
+        return self.latest_first().values_list("number", flat=True).first()
 
 
 class ArticleVersion(models.Model):
@@ -179,6 +215,8 @@ class ArticleVersion(models.Model):
         help_text="The version of another release this release was split out of.",
     )
 
+    objects = ArticleVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["article", "number"]
         constraints = [models.UniqueConstraint(fields=["article", "number"], name="one_version_per_number")]
@@ -198,7 +236,7 @@ class ArticleVersion(models.Model):
 
 
 class ArticleRemovalQuerySet(models.QuerySet):
-    def of_release(self, *, identifier: str, fingerprint: str):
+    def of_article(self, *, identifier: str, fingerprint: str):
         """The removals of a release with this identifier or this very text (removals are few: a scan is fine)."""
         by_text = Q(fingerprints__contains=fingerprint)
         return self.filter(by_text | Q(identifier=identifier) if identifier else by_text)
@@ -268,6 +306,11 @@ class CountryChoice(models.Model):
         return f"{'+' if self.included else '-'}{self.country_id}"
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status__in=ImportBatch.IN_PROGRESS)
+
+
 class ImportBatch(models.Model):
     """One upload (of one or more files) or one run of `import_articles`, and how it went."""
 
@@ -276,6 +319,8 @@ class ImportBatch(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"  # stopped by something other than a bad release; `failure` says what
+
+    IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
 
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -293,22 +338,32 @@ class ImportBatch(models.Model):
     finished = models.DateTimeField(null=True, blank=True)
     failure = models.TextField(blank=True, help_text="Why processing stopped, when it did.")
 
+    objects = ImportBatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         verbose_name_plural = "import batches"
 
     @property
     def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in self.IN_PROGRESS
 
     def __str__(self):
         return f"Import {self.pk} ({self.created:%Y-%m-%d %H:%M})"
 
+    def outcome_counts(self) -> dict[str, int]:
+        """ImportItem.Outcome -> how many of the batch's releases had it so far, in the enum's order."""
+        outcome = ImportItem.Outcome
+        return {
+            outcome.CREATED: self.created_count,
+            outcome.UPDATED: self.updated_count,
+            outcome.UNCHANGED: self.unchanged_count,
+            outcome.FAILED: self.failed_count,
+        }
+
     def summary(self) -> str:
-        return (
-            f"{self.created_count:,} created, {self.updated_count:,} updated, "
-            f"{self.unchanged_count:,} unchanged, {self.failed_count:,} failed."
-        ) + (f" {self.failure}" if self.status == self.Status.FAILED else "")
+        counted = ", ".join(f"{count:,} {outcome}" for outcome, count in self.outcome_counts().items())
+        return f"{counted}." + (f" {self.failure}" if self.status == self.Status.FAILED else "")
 
 
 class ImportFile(models.Model):
@@ -329,6 +384,11 @@ class ImportFile(models.Model):
                 return handle.read()
         with open(self.path, "rb") as handle:
             return handle.read()
+
+
+class ImportItemQuerySet(models.QuerySet):
+    def failed(self):
+        return self.filter(outcome=ImportItem.Outcome.FAILED)
 
 
 class ImportItem(models.Model):
@@ -353,6 +413,8 @@ class ImportItem(models.Model):
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items"
     )
+
+    objects = ImportItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["source_file_id", "position"]

@@ -7,24 +7,24 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from .history import VERSIONED_FIELDS, record_version
-from .identity import identifier_kind, match_release
+from .identity import identifier_kind, match_article
 from .ingest.countries import CountryMention, find_countries
-from .ingest.errors import RejectedRelease
+from .ingest.errors import RejectedArticle
 from .ingest.parsing import ParsedArticle
-from .models import Article, ArticleCountry, ArticleRemoval, CountryChoice
+from .models import Article, ArticleCountry, ArticleRemoval, CountryChoice, ImportItem
 from .search.sync import schedule_index_update
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+Outcome = ImportItem.Outcome  # an import's result is recorded as the outcome of its item
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    outcome: str  # CREATED, UPDATED or UNCHANGED
+    outcome: Outcome  # CREATED, UPDATED or UNCHANGED (FAILED raises RejectedArticle)
     article: Article
     reason: str = ""  # which rule decided (identity.py), for the batch page
 
 
-def release_fingerprint(*, title: str, published, body: str) -> str:
+def article_fingerprint(*, title: str, published, body: str) -> str:
     """The same release, whitespace aside, always has the same fingerprint."""
     normalised = "\n".join(
         (" ".join(title.split()).casefold(), published.isoformat(), " ".join(body.split()))
@@ -34,12 +34,14 @@ def release_fingerprint(*, title: str, published, body: str) -> str:
 
 def is_stored(parsed: ParsedArticle) -> bool:
     """Whether this very text is in the archive already (importing it again changes nothing)."""
-    stored = Article.objects.filter(fingerprint=parsed_fingerprint(parsed))
-    return stored.filter(identifier=parsed.identifier if parsed.identifier else None).exists()
+    stored = Article.objects.with_fingerprint(parsed_fingerprint(parsed))
+    return (
+        stored.filter(identifier=parsed.identifier) if parsed.identifier else stored.without_identifier()
+    ).exists()
 
 
 def parsed_fingerprint(parsed: ParsedArticle) -> str:
-    return release_fingerprint(title=parsed.title, published=parsed.published, body=parsed.body)
+    return article_fingerprint(title=parsed.title, published=parsed.published, body=parsed.body)
 
 
 def text_twin(article: Article) -> Article | None:
@@ -47,7 +49,8 @@ def text_twin(article: Article) -> Article | None:
     if article.identifier:
         return None
     return (
-        Article.objects.filter(fingerprint=article.fingerprint, identifier__isnull=True)
+        Article.objects.with_fingerprint(article.fingerprint)
+        .without_identifier()
         .exclude(pk=article.pk)
         .first()
     )
@@ -75,33 +78,35 @@ def article_import(
 
 def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     fingerprint = parsed_fingerprint(parsed)
-    removal = ArticleRemoval.objects.of_release(identifier=parsed.identifier, fingerprint=fingerprint).first()
+    removal = ArticleRemoval.objects.of_article(identifier=parsed.identifier, fingerprint=fingerprint).first()
     if removal:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"Release #{removal.article_id} was removed from the archive for good on {removal.removed.day} {removal.removed:%B %Y}, "
             "and this is its text or its identifier: it is not imported again."
         )
     if not parsed.identifier:
-        same_text = Article.objects.filter(fingerprint=fingerprint, identifier__isnull=True).first()
+        same_text = Article.objects.with_fingerprint(fingerprint).without_identifier().first()
         if same_text:
-            return ImportResult(UNCHANGED, same_text, _state_of(same_text))
-    match = match_release(parsed)
+            return ImportResult(Outcome.UNCHANGED, same_text, _state_of(same_text))
+    match = match_article(parsed)
     article = match.article
     if article is not None and _says_the_same(article, parsed, fingerprint):
-        return ImportResult(UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article)))))
+        return ImportResult(
+            Outcome.UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article))))
+        )
     earlier = article and article.fingerprint != fingerprint and _earlier_version_with_text(article, parsed)
     if earlier:
         # A file sent again after a correction, or two texts under one id in one file: taking each in
         # turn would flip the release back and forth, telling readers of a change each time.
         return ImportResult(
-            UNCHANGED,
+            Outcome.UNCHANGED,
             article,
             (
                 f"the text of version {earlier} of #{article.pk}, which a later version replaced; "
                 "restore it in the admin to make it current"
             ),
         )
-    outcome = UPDATED if article else CREATED
+    outcome = Outcome.UPDATED if article else Outcome.CREATED
     reason = match.reason
     article = article or Article()
     if parsed.identifier and not article.identifier:  # a release stored without one takes the sender's
@@ -126,7 +131,7 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     record_version(
         article, how=f"import batch {batch.pk}" if batch else "import", batch=batch, countries=tags
     )
-    if outcome == UPDATED and not article.is_public:
+    if outcome == Outcome.UPDATED and not article.is_public:
         reason = f"{reason}; {_state_of(article)}"
     return ImportResult(outcome, article, reason)
 

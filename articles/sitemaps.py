@@ -8,9 +8,7 @@ from .models import Article, ArticleVersion
 # When readers were last told of a change (history.last_major_change), for every row in the
 # one query of a sitemap page: the newest major version, found through the (article, number) index.
 _LAST_MAJOR_CHANGE = Subquery(
-    ArticleVersion.objects.filter(article=OuterRef("pk"), major=True)
-    .order_by("-number")
-    .values("created")[:1]
+    ArticleVersion.objects.filter(article=OuterRef("pk")).major().latest_first().values("created")[:1]
 )
 
 
@@ -30,9 +28,7 @@ class ArticleSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         """For the sitemap index, in one aggregate (Django's default would read every article)."""
-        public = ArticleVersion.objects.filter(
-            major=True, article__withdrawn__isnull=True, article__merged_into__isnull=True
-        )
+        public = ArticleVersion.objects.of_public_articles().major()
         return public.aggregate(latest=Max("created"))["latest"]
 
 

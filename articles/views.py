@@ -186,8 +186,8 @@ def article_page(request, pk, slug):
         "article": article,
         "updates": public_updates(article),
         "related": related,
-        "previous": article.previous_release(),
-        "next": article.next_release(),
+        "previous": article.previous_article(),
+        "next": article.next_article(),
     }
     return render(request, "articles/article.html", context)
 

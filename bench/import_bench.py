@@ -78,14 +78,14 @@ def run(options, work):
     print(f"\nWritten to {path}")
 
 
-def parsed_releases(files: Path):
+def parsed_articles(files: Path):
     """(number, parsed release, country codes) for every file, through the same parser and extractor."""
     from articles.ingest.countries import countries_about
-    from articles.ingest.decoding import decode_release
+    from articles.ingest.decoding import decode_file
     from articles.ingest.parsing import parse_article
 
     for number, path in enumerate(sorted(files.glob("*.txt"))):
-        parsed = parse_article(decode_release(path.read_bytes()))
+        parsed = parse_article(decode_file(path.read_bytes()))
         yield number, parsed, countries_about(parsed.title, parsed.body)
 
 
@@ -98,7 +98,7 @@ def raw_whoosh_import(files: Path, index_dir: Path):
     index_dir.mkdir()
     ix = index.create_in(str(index_dir), SCHEMA)
     writer = ix.writer(compound=False, limitmb=256)
-    for number, parsed, codes in parsed_releases(files):
+    for number, parsed, codes in parsed_articles(files):
         writer.add_document(
             id=str(number),
             title=parsed.title,
@@ -119,7 +119,7 @@ def fts5_import(files: Path, database: Path):
 
     rows = (
         (number, parsed.title, parsed.body, date_to_number(parsed.published), codes)
-        for number, parsed, codes in parsed_releases(files)
+        for number, parsed, codes in parsed_articles(files)
     )
     fts5.build(database, rows).close()
 

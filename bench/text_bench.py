@@ -78,9 +78,9 @@ def processors():
     """name -> a function of the text, each the entry point the application calls."""
     from articles.ingest.countries import find_countries
     from articles.ingest.datelines import find_dateline
-    from articles.ingest.dates import parse_release_date
-    from articles.ingest.decoding import decode_release
-    from articles.ingest.errors import RejectedRelease
+    from articles.ingest.dates import parse_article_date
+    from articles.ingest.decoding import decode_file
+    from articles.ingest.errors import RejectedArticle
     from articles.ingest.parsing import parse_article
     from articles.search.schema import SCHEMA
     from articles.search.snippets import indexed_form, snippet
@@ -88,18 +88,18 @@ def processors():
     def upload_format(text):
         try:
             parse_article(f"A title\n\n27 Sep, 2019\n\n{text}\n\nRead Comments\n")
-        except RejectedRelease:
+        except RejectedArticle:
             pass  # refusing is an answer too; what matters is how long it took
         try:
             parse_article(text)  # the text as the whole file: its first line is the title
-        except RejectedRelease:
+        except RejectedArticle:
             pass
 
     def decoding(text):
         try:
-            decode_release(text.encode("utf-8"))
-            decode_release(text.encode("cp1252", errors="replace"))
-        except RejectedRelease:
+            decode_file(text.encode("utf-8"))
+            decode_file(text.encode("cp1252", errors="replace"))
+        except RejectedArticle:
             pass
 
     words = frozenset(indexed_form(word) for word in ("georgia", "trade", "new"))
@@ -112,7 +112,7 @@ def processors():
     return {
         "upload format": upload_format,
         "decoding + ftfy": decoding,
-        "date line": parse_release_date,
+        "date line": parse_article_date,
         "countries": lambda text: find_countries("A title", text),
         "dateline": find_dateline,
         "snippets": lambda text: snippet(text, words),

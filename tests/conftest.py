@@ -67,7 +67,7 @@ def archive(db, django_capture_on_commit_callbacks):
     return Archive(django_capture_on_commit_callbacks)
 
 
-def release_text(
+def article_text(
     title="Minister visits Islamabad", date="27 Sep, 2019", body="Pakistan and China held talks.-PR"
 ):
     return f"{title}\n\n{date}\n\n{body}\n\nRead Comments\n"

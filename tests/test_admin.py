@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 
-from .conftest import release_text
+from .conftest import article_text
 
 
 @pytest.fixture
@@ -207,7 +207,7 @@ def test_admin_list_search_and_filters(editor, archive):
 
 
 def test_uploading_a_release_file(editor, archive):
-    upload = SimpleUploadedFile("release.txt", release_text(title="Uploaded release").encode("cp1252"))
+    upload = SimpleUploadedFile("release.txt", article_text(title="Uploaded release").encode("cp1252"))
     with archive.committed():
         response = editor.post("/admin/articles/article/upload/", {"release": upload}, follow=True)
     assert "Added “Uploaded release”." in response.content.decode()
@@ -216,7 +216,7 @@ def test_uploading_a_release_file(editor, archive):
     assert {c.code for c in article.countries.all()} == {"PK", "CN"}
     assert found(editor, "uploaded") == ["Uploaded release"]
 
-    again = SimpleUploadedFile("release.txt", release_text(title="Uploaded release").encode("utf-8"))
+    again = SimpleUploadedFile("release.txt", article_text(title="Uploaded release").encode("utf-8"))
     response = editor.post("/admin/articles/article/upload/", {"release": again}, follow=True)
     assert "Already in the archive: “Uploaded release”." in response.content.decode()
     assert Article.objects.count() == 1
@@ -241,7 +241,7 @@ def test_a_bad_upload_says_why_and_stores_nothing(editor, db, content, message):
 
 def test_an_oversized_upload_is_refused_with_the_limit(editor, db, settings):
     settings.PRESSROOM_MAX_UPLOAD_BYTES = 100
-    upload = SimpleUploadedFile("big.txt", release_text(body="word " * 100).encode())
+    upload = SimpleUploadedFile("big.txt", article_text(body="word " * 100).encode())
     response = editor.post("/admin/articles/article/upload/", {"release": upload})
     assert "the limit is 100 bytes" in response.content.decode()
 

@@ -14,9 +14,9 @@ from articles.editing import merge, remove_permanently, split_version, withdraw
 from articles.history import record_version
 from articles.models import Article, ArticleRemoval, ArticleVersion, CountryChoice, ImportBatch, ImportFile
 from articles.search.index import searcher
-from articles.services import choose_country, release_fingerprint, tag_countries
+from articles.services import article_fingerprint, choose_country, tag_countries
 
-from .conftest import release_text
+from .conftest import article_text
 from .processes import PROJECT, database_of_its_own, environment
 
 
@@ -49,7 +49,7 @@ def filled_archive(archive, admin_client, settings, tmp_path):
         for code in ("NO", "FI"):
             choose_country(edited, code, included=True)
         tag_countries(edited)
-        upload = SimpleUploadedFile("one.txt", release_text(title="Uploaded release").encode())
+        upload = SimpleUploadedFile("one.txt", article_text(title="Uploaded release").encode())
         assert admin_client.post("/admin/articles/article/upload/", {"release": upload}).status_code == 302
     return {"kenya": kenya, "edited": edited}
 
@@ -95,7 +95,7 @@ def edit(article, *, user, major, note, **fields):
     """An editor's change, kept as the next version (as the admin's change form keeps it)."""
     for name, value in fields.items():
         setattr(article, name, value)
-    article.fingerprint = release_fingerprint(
+    article.fingerprint = article_fingerprint(
         title=article.title, published=article.published, body=article.body
     )
     article.save()

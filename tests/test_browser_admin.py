@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import SCREENSHOTS, release_text
+from .conftest import SCREENSHOTS, article_text
 from .processes import PROJECT, environment
 from .serving import ServedPressroom
 
@@ -47,9 +47,9 @@ def test_uploading_several_files_through_the_admin(browser, office, tmp_path):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr(
-            "week/monday.txt", release_text(title="Monday briefing on Kenya", body="Kenya and Peru met.")
+            "week/monday.txt", article_text(title="Monday briefing on Kenya", body="Kenya and Peru met.")
         )
-        zipped.writestr("week/tuesday.txt", release_text(title="Tuesday note", date="not a date"))
+        zipped.writestr("week/tuesday.txt", article_text(title="Tuesday note", date="not a date"))
     (tmp_path / "week.zip").write_bytes(archive.getvalue())
     (tmp_path / "list.csv").write_text(
         "title,date,body,countries\nCSV release on fisheries,2021-03-04,Fisheries talks.,NO\n"
@@ -80,9 +80,9 @@ def test_uploading_several_files_through_the_admin(browser, office, tmp_path):
 
 
 def test_an_editor_sees_the_weights_and_corrects_the_countries(browser, office, tmp_path):
-    release = tmp_path / "release.txt"
-    release.write_text(
-        release_text(
+    path = tmp_path / "release.txt"
+    path.write_text(
+        article_text(
             title="Kenya water talks", body="Kenya and Peru discussed water on Monday. The talks went on.-PR"
         )
     )
@@ -92,7 +92,7 @@ def test_an_editor_sees_the_weights_and_corrects_the_countries(browser, office, 
         page.get_by_label("Username").fill("officer")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Release").set_input_files(release)
+    page.get_by_label("Release").set_input_files(path)
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".messagelist")).to_contain_text("Added “Kenya water talks”")
 

@@ -7,14 +7,14 @@ from collections import Counter
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.demo import generate_release_texts
+from articles.demo import generate_article_texts
 from articles.ingest.countries import countries_about
 from articles.ingest.parsing import parse_article
 from articles.models import Article, ArticleCountry
 from articles.search.sync import schedule_index_update
 from articles.services import choose_country, tag_countries
 
-from .conftest import release_text
+from .conftest import article_text
 
 
 def run(name, *args, **options):
@@ -28,23 +28,23 @@ def count(client, **params):
 
 
 @pytest.fixture
-def release_folder(tmp_path):
+def article_folder(tmp_path):
     folder = tmp_path / "releases"
     (folder / "nested").mkdir(parents=True)
-    (folder / "one.txt").write_text(release_text(title="First release"), encoding="utf-8")
-    (folder / "two.txt").write_bytes(release_text(title="Second – Café").encode("cp1252"))
+    (folder / "one.txt").write_text(article_text(title="First release"), encoding="utf-8")
+    (folder / "two.txt").write_bytes(article_text(title="Second – Café").encode("cp1252"))
     (folder / "nested" / "three.txt").write_bytes(
-        codecs.BOM_UTF16_LE + release_text(title="Third").encode("utf-16-le")
+        codecs.BOM_UTF16_LE + article_text(title="Third").encode("utf-16-le")
     )
     (folder / "broken.txt").write_text("A title\n\nno date here\n\nBody", encoding="utf-8")
     (folder / "notes.md").write_text("not a release", encoding="utf-8")
     return folder
 
 
-def test_import_articles_reports_each_outcome_and_failure(client, archive, release_folder):
+def test_import_articles_reports_each_outcome_and_failure(client, archive, article_folder):
     out = io.StringIO()
     with archive.committed(), pytest.raises(CommandError, match="1 of 4 releases could not be imported"):
-        call_command("import_articles", str(release_folder), stdout=out, stderr=io.StringIO())
+        call_command("import_articles", str(article_folder), stdout=out, stderr=io.StringIO())
     report = out.getvalue()
     assert "3 created, 0 updated, 0 unchanged, 1 failed." in report
     assert "broken.txt: Line 3 should be the publication date" in report
@@ -52,24 +52,24 @@ def test_import_articles_reports_each_outcome_and_failure(client, archive, relea
     assert count(client, q="café") == 1
 
 
-def test_importing_the_same_files_again_changes_nothing(archive, release_folder):
-    (release_folder / "broken.txt").unlink()
+def test_importing_the_same_files_again_changes_nothing(archive, article_folder):
+    (article_folder / "broken.txt").unlink()
     with archive.committed():
-        run("import_articles", str(release_folder))
+        run("import_articles", str(article_folder))
     with archive.committed():
-        assert "0 created, 0 updated, 3 unchanged, 0 failed." in run("import_articles", str(release_folder))
+        assert "0 created, 0 updated, 3 unchanged, 0 failed." in run("import_articles", str(article_folder))
     assert Article.objects.count() == 3
 
 
 def test_a_changed_text_updates_the_article_and_keeps_its_permalink(client, archive, tmp_path):
     path = tmp_path / "release.txt"
     draft = "Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, to be signed in May."
-    path.write_text(release_text(title="Evolving", body=draft), encoding="utf-8")
+    path.write_text(article_text(title="Evolving", body=draft), encoding="utf-8")
     with archive.committed():
         run("import_articles", str(path))
     article = Article.objects.get()
     path.write_text(
-        release_text(title="Evolving", body=draft.replace("draft", "final")), encoding="utf-8"
+        article_text(title="Evolving", body=draft.replace("draft", "final")), encoding="utf-8"
     )  # a correction
     with archive.committed():
         assert "0 created, 1 updated" in run("import_articles", str(path))
@@ -83,8 +83,8 @@ def test_import_articles_names_a_missing_path(db, tmp_path):
 
 
 def test_generate_articles_is_deterministic_for_a_seed():
-    assert list(generate_release_texts(5, seed=3)) == list(generate_release_texts(5, seed=3))
-    assert list(generate_release_texts(5, seed=3)) != list(generate_release_texts(5, seed=4))
+    assert list(generate_article_texts(5, seed=3)) == list(generate_article_texts(5, seed=3))
+    assert list(generate_article_texts(5, seed=3)) != list(generate_article_texts(5, seed=4))
 
 
 def test_generated_files_import_cleanly(archive, tmp_path, client):
@@ -120,15 +120,15 @@ def test_generate_articles_adds_searchable_releases(archive, client):
 
 
 def test_the_demo_archive_is_varied_enough_to_explore():
-    releases = [parse_article(text) for text in generate_release_texts(2000, seed=2019)]
-    years = {release.published.year for release in releases}
-    countries = Counter(code for r in releases for code in set(countries_about(r.title, r.body)))
-    words = [len(release.body.split()) for release in releases]
+    articles = [parse_article(text) for text in generate_article_texts(2000, seed=2019)]
+    years = {article.published.year for article in articles}
+    countries = Counter(code for r in articles for code in set(countries_about(r.title, r.body)))
+    words = [len(article.body.split()) for article in articles]
     assert len(years) >= 10
     assert len(countries) >= 60
     assert 150 <= min(words) and max(words) <= 900
-    assert len({release.title for release in releases}) > 1500
-    assert min(r.published for r in releases) >= datetime.date(2012, 1, 1)
+    assert len({article.title for article in articles}) > 1500
+    assert min(r.published for r in articles) >= datetime.date(2012, 1, 1)
 
 
 def test_rebuild_index_restores_search_from_the_database(archive, client, search_index):
@@ -276,9 +276,9 @@ def test_retag_countries_applies_the_extractor_keeps_editors_choices_and_updates
 def test_a_file_whose_name_is_not_utf8_is_named_and_the_others_imported(archive, tmp_path):
     folder = tmp_path / "from-another-system"
     folder.mkdir()
-    (folder / "good.txt").write_text(release_text(title="Named well"), encoding="utf-8")
+    (folder / "good.txt").write_text(article_text(title="Named well"), encoding="utf-8")
     with open(os.path.join(os.fsencode(folder), b"caf\xe9.txt"), "w", encoding="utf-8") as latin1_named:
-        latin1_named.write(release_text(title="Named in Latin-1"))
+        latin1_named.write(article_text(title="Named in Latin-1"))
     err = io.StringIO()
     with archive.committed(), pytest.raises(CommandError, match="1 file skipped for its name"):
         call_command("import_articles", str(folder), stdout=io.StringIO(), stderr=err)

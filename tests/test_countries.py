@@ -157,7 +157,7 @@ def test_text_without_places_finds_nothing():
 # of the extractor over and over. Each once took minutes (a rule re-read the whole text per
 # mention, or the town-and-state pattern re-read a run from every capital in it), holding
 # the database's write lock while it did; now each is read in a second or two.
-LARGEST_RELEASE = 2 * 1024 * 1024
+LARGEST_ARTICLE = 2 * 1024 * 1024
 HOSTILE_UNITS = {
     "Georgia named 2,000+ times": "The delegation from Georgia met ministers to discuss trade. "
     + "Officials agreed to meet again. " * 28,
@@ -170,7 +170,7 @@ HOSTILE_UNITS = {
 
 @pytest.mark.parametrize("unit", HOSTILE_UNITS.values(), ids=HOSTILE_UNITS.keys())
 def test_a_hostile_release_of_the_largest_size_is_read_in_seconds(unit):
-    body = (unit * (LARGEST_RELEASE // len(unit) + 1))[:LARGEST_RELEASE]
+    body = (unit * (LARGEST_ARTICLE // len(unit) + 1))[:LARGEST_ARTICLE]
     started = time.perf_counter()
     find_countries("Trade talks", body)
     # 1-2 s here idle, up to 3 s with both cores busy; the bound leaves room for a loaded CI

@@ -10,7 +10,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def releases(archive):
+def articles(archive):
     return [
         archive.add(
             "Peace process talks in Islamabad",
@@ -22,7 +22,7 @@ def releases(archive):
     ]
 
 
-def test_every_search_has_an_atom_feed_with_the_same_filters(client, releases):
+def test_every_search_has_an_atom_feed_with_the_same_filters(client, articles):
     page = client.get(
         "/", {"q": '"peace process"', "country": ["PK", "RU"], "sort": "oldest"}
     ).content.decode()
@@ -36,11 +36,11 @@ def test_every_search_has_an_atom_feed_with_the_same_filters(client, releases):
     assert feed.find(f"{ATOM}title").text == 'Pressroom: Pakistan or Russian Federation, "peace process"'
     [entry] = feed.findall(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == "Peace process talks in Islamabad"
-    assert entry.find(f"{ATOM}link").get("href") == f"http://testserver{releases[0].get_absolute_url()}"
+    assert entry.find(f"{ATOM}link").get("href") == f"http://testserver{articles[0].get_absolute_url()}"
     assert entry.find(f"{ATOM}updated").text and "<mark>peace</mark>" in entry.find(f"{ATOM}summary").text
 
 
-def test_a_feed_lists_the_newest_first_and_escapes_text(client, releases):
+def test_a_feed_lists_the_newest_first_and_escapes_text(client, articles):
     feed = ET.fromstring(client.get("/feed/", {"q": "pakistan", "sort": "relevance"}).content)
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [
@@ -50,16 +50,16 @@ def test_a_feed_lists_the_newest_first_and_escapes_text(client, releases):
     assert "&lt;b&gt;trade&lt;/b&gt;" in entries[1].find(f"{ATOM}summary").text
 
 
-def test_the_sitemap_lists_every_permalink(client, releases):
+def test_the_sitemap_lists_every_permalink(client, articles):
     index = client.get("/sitemap.xml").content.decode()
     assert "http://testserver/sitemap-articles.xml" in index
     sitemap = client.get("/sitemap-articles.xml").content.decode()
-    for article in releases:
+    for article in articles:
         assert f"<loc>http://testserver{article.get_absolute_url()}</loc>" in sitemap
     assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").content.decode()
 
 
-def test_results_export_as_csv_that_a_spreadsheet_cannot_execute(client, releases):
+def test_results_export_as_csv_that_a_spreadsheet_cannot_execute(client, articles):
     response = client.get("/export.csv", {"q": "pakistan", "sort": "newest"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response["X-Total-Count"] == "2"
@@ -69,23 +69,23 @@ def test_results_export_as_csv_that_a_spreadsheet_cannot_execute(client, release
         "Peace process talks in Islamabad",
         '\'=HYPERLINK("http://evil") trade',
     ]
-    assert rows[1][3] == "PK RU" and rows[1][5] == f"http://testserver{releases[0].get_absolute_url()}"
+    assert rows[1][3] == "PK RU" and rows[1][5] == f"http://testserver{articles[0].get_absolute_url()}"
 
 
-def test_the_export_is_limited(client, releases, settings):
+def test_the_export_is_limited(client, articles, settings):
     settings.PRESSROOM_EXPORT_LIMIT = 2
     response = client.get("/export.csv")
     assert response["X-Total-Count"] == "3"
     assert len(list(csv.reader(io.StringIO(response.content.decode())))) == 3
 
 
-def test_feeds_and_exports_answer_503_without_an_index(client, releases, search_index):
+def test_feeds_and_exports_answer_503_without_an_index(client, articles, search_index):
     (search_index / "current").unlink()
     assert client.get("/feed/").status_code == 503
     assert client.get("/export.csv").status_code == 503
 
 
-def test_the_api_is_documented_with_working_examples(client, releases):
+def test_the_api_is_documented_with_working_examples(client, articles):
     page = client.get("/api/").content.decode()
     for endpoint in (
         "/api/search",
@@ -114,13 +114,13 @@ def test_a_release_with_control_characters_makes_a_well_formed_feed(client, arch
 
 
 @pytest.mark.parametrize("q", ["\ufffe", "\uffff", "a\x00b", "\x1b[31m", "\ud7ff\ue000"])
-def test_any_query_makes_a_well_formed_feed(client, releases, q):
+def test_any_query_makes_a_well_formed_feed(client, articles, q):
     response = client.get("/feed/", {"q": q})
     assert response.status_code == 200
     ET.fromstring(response.content)
 
 
-def test_the_feeds_own_link_keeps_its_search(client, releases):
+def test_the_feeds_own_link_keeps_its_search(client, articles):
     feed = ET.fromstring(
         client.get("/feed/", {"q": "pakistan", "country": ["PK", "RU"], "page": "2"}).content
     )

@@ -10,10 +10,10 @@ import zipfile
 
 import pytest
 
-from articles.ingest.errors import RejectedRelease
-from articles.ingest.formats import ImportLimits, read_releases
+from articles.ingest.errors import RejectedArticle
+from articles.ingest.formats import ImportLimits, read_articles
 
-from .conftest import release_text
+from .conftest import article_text
 
 
 def zipped(members: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -27,39 +27,39 @@ def zipped(members: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
 def outcomes(name, data, **limits):
     return [
         (r.location, r.parsed.title if r.parsed else None, r.error)
-        for r in read_releases(name, data, ImportLimits(**limits))
+        for r in read_articles(name, data, ImportLimits(**limits))
     ]
 
 
 def test_a_text_release():
-    [release] = read_releases("a.txt", release_text(title="Plain").encode())
-    assert release.parsed.title == "Plain" and release.parsed.countries is None
+    [article] = read_articles("a.txt", article_text(title="Plain").encode())
+    assert article.parsed.title == "Plain" and article.parsed.countries is None
 
 
 def test_mojibake_is_repaired():
-    [release] = read_releases("a.txt", release_text(title="CafÃ© talks").encode("utf-8"))
-    assert release.parsed.title == "Café talks"
+    [article] = read_articles("a.txt", article_text(title="CafÃ© talks").encode("utf-8"))
+    assert article.parsed.title == "Café talks"
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-8-sig", "utf-16"])
 def test_encodings_from_windows_tools(encoding):
-    [release] = read_releases("a.txt", release_text(title="Déjà vu in Côte").encode(encoding))
-    assert release.parsed.title == "Déjà vu in Côte"
+    [article] = read_articles("a.txt", article_text(title="Déjà vu in Côte").encode(encoding))
+    assert article.parsed.title == "Déjà vu in Côte"
 
 
 def test_an_image_is_rejected_as_such():
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
     assert outcomes("photo.txt", png)[0][2].startswith("This is not a text file")
     with pytest.raises(
-        RejectedRelease,
+        RejectedArticle,
         match=r"'photo.png' is not a format Pressroom imports; upload .txt, .csv, .jsonl, .json or .zip",
     ):
-        list(read_releases("photo.png", png))
+        list(read_articles("photo.png", png))
 
 
 def test_a_file_over_the_limit_is_refused_with_the_limit():
-    with pytest.raises(RejectedRelease, match="the limit is 100 bytes"):
-        list(read_releases("big.csv", b"x" * 101, ImportLimits(max_file_bytes=100)))
+    with pytest.raises(RejectedArticle, match="the limit is 100 bytes"):
+        list(read_articles("big.csv", b"x" * 101, ImportLimits(max_file_bytes=100)))
 
 
 def test_csv_rows_import_and_bad_rows_say_their_line():
@@ -84,9 +84,9 @@ def test_csv_rows_import_and_bad_rows_say_their_line():
         ("line 10", None, "Malformed CSV: ',' expected after '\"'."),
         ("line 11", "Last good", ""),
     ]
-    first = next(read_releases("releases.csv", data)).parsed
+    first = next(read_articles("releases.csv", data)).parsed
     assert first.countries == ("PK", "RU") and first.source == "Press release"
-    multi = [r for r in read_releases("releases.csv", data) if r.parsed and r.parsed.title == "Multi-line"][0]
+    multi = [r for r in read_articles("releases.csv", data) if r.parsed and r.parsed.title == "Multi-line"][0]
     assert multi.parsed.paragraphs == ("First paragraph.", "Second paragraph.")
 
 
@@ -121,12 +121,12 @@ def test_json_lines_and_json():
 def test_zip_archives_with_folders_and_every_member_reported():
     data = zipped(
         {
-            "2019/one.txt": release_text(title="From the archive"),
+            "2019/one.txt": article_text(title="From the archive"),
             "2019/list.csv": "title,date,body\nFrom the CSV,2019-01-01,Body.\n",
-            "../escape.txt": release_text(),
-            "/etc/passwd.txt": release_text(),
-            "C:/windows.txt": release_text(),
-            "inner.zip": zipped({"a.txt": release_text()}),
+            "../escape.txt": article_text(),
+            "/etc/passwd.txt": article_text(),
+            "C:/windows.txt": article_text(),
+            "inner.zip": zipped({"a.txt": article_text()}),
             "picture.jpg": b"\xff\xd8\xff",
             "__MACOSX/._one.txt": b"junk",
         }
@@ -143,26 +143,26 @@ def test_zip_archives_with_folders_and_every_member_reported():
 def test_a_zip_bomb_is_rejected_without_inflating_it():
     bomb = zipped({"zeros.txt": b"0" * (50 * 1024 * 1024)})
     assert len(bomb) < 100_000
-    with pytest.raises(RejectedRelease, match="looks like a ZIP bomb"):
-        next(read_releases("bomb.zip", bomb))
+    with pytest.raises(RejectedArticle, match="looks like a ZIP bomb"):
+        next(read_articles("bomb.zip", bomb))
 
 
 def test_archive_limits_on_members_and_size():
-    with pytest.raises(RejectedRelease, match="holds 3 files; the limit is 2"):
+    with pytest.raises(RejectedArticle, match="holds 3 files; the limit is 2"):
         next(
-            read_releases(
+            read_articles(
                 "many.zip", zipped({f"{n}.txt": "x" for n in range(3)}), ImportLimits(max_archive_members=2)
             )
         )
-    with pytest.raises(RejectedRelease, match="would unpack to 3,000 bytes; the limit is 1,000"):
+    with pytest.raises(RejectedArticle, match="would unpack to 3,000 bytes; the limit is 1,000"):
         next(
-            read_releases("big.zip", zipped({"a.txt": "x" * 3000}), ImportLimits(max_uncompressed_bytes=1000))
+            read_articles("big.zip", zipped({"a.txt": "x" * 3000}), ImportLimits(max_uncompressed_bytes=1000))
         )
 
 
 def test_a_corrupt_archive_is_rejected():
-    with pytest.raises(RejectedRelease, match="not a readable ZIP archive"):
-        next(read_releases("broken.zip", b"PK\x03\x04 not really"))
+    with pytest.raises(RejectedArticle, match="not a readable ZIP archive"):
+        next(read_articles("broken.zip", b"PK\x03\x04 not really"))
 
 
 def test_utf16_csv_from_excel():
@@ -243,8 +243,8 @@ def test_json_lines_end_only_at_newlines():
         {"title": "Line\u2028separator", "date": "2019-01-01", "body": "Next\u2029paragraph\x0chere"},
         ensure_ascii=False,
     )
-    [release] = read_releases("a.jsonl", text.encode())  # one release, not three broken lines
-    assert release.parsed.title == "Line separator" and release.parsed.paragraphs == (
+    [article] = read_articles("a.jsonl", text.encode())  # one release, not three broken lines
+    assert article.parsed.title == "Line separator" and article.parsed.paragraphs == (
         "Next paragraph",
         "here",
     )
@@ -277,7 +277,7 @@ LONG_BODY = "A body of ordinary length around the stray characters. " * 5
     [
         (
             "a.txt",
-            release_text(title=DIRTY, body=f"{LONG_BODY}Body\x01 text\x0cNext page {DIRTY}.-PR").encode(),
+            article_text(title=DIRTY, body=f"{LONG_BODY}Body\x01 text\x0cNext page {DIRTY}.-PR").encode(),
         ),
         ("a.csv", f'title,date,body,source\n"{DIRTY}",2019-01-01,"{LONG_BODY} {DIRTY}","{DIRTY}"\n'.encode()),
         (
@@ -305,63 +305,63 @@ LONG_BODY = "A body of ordinary length around the stray characters. " * 5
     ],
 )
 def test_control_characters_surrogates_and_non_characters_are_cleaned_from_every_field(name, data):
-    [release] = read_releases(name, data)
-    assert release.parsed, release.error
-    assert unwanted_characters(all_text(release.parsed)) == []
-    assert release.parsed.title == "Dirty title[31m end"
+    [article] = read_articles(name, data)
+    assert article.parsed, article.error
+    assert unwanted_characters(all_text(article.parsed)) == []
+    assert article.parsed.title == "Dirty title[31m end"
 
 
 @pytest.mark.parametrize("date", ["0019-01-01", "9999-12-31", "1899-12-31", "19 Jan, 0019"])
 def test_implausible_publication_dates_are_refused_with_the_range(date):
     limits = {"earliest_published": datetime.date(1900, 1, 1), "latest_published": datetime.date(2030, 1, 1)}
     for name, data in [
-        ("a.txt", release_text(date=date).encode()),
+        ("a.txt", article_text(date=date).encode()),
         ("a.csv", f'title,date,body\nT,"{date}",Body\n'.encode()),
         ("a.json", json.dumps({"title": "T", "date": date, "body": "B"}).encode()),
-        ("a.zip", zipped({"a.txt": release_text(date=date)})),
+        ("a.zip", zipped({"a.txt": article_text(date=date)})),
     ]:
         [(_, title, error)] = outcomes(name, data, **limits)
         assert title is None
         assert "is outside the dates Pressroom accepts (1900-01-01 to 2030-01-01); check the year." in error
-    assert outcomes("a.txt", release_text(date="1 Jan, 1900").encode(), **limits)[0][2] == ""
-    assert outcomes("a.txt", release_text(date="1 Jan, 2030").encode(), **limits)[0][2] == ""
+    assert outcomes("a.txt", article_text(date="1 Jan, 1900").encode(), **limits)[0][2] == ""
+    assert outcomes("a.txt", article_text(date="1 Jan, 2030").encode(), **limits)[0][2] == ""
 
 
 def test_by_default_dates_up_to_a_year_ahead_are_accepted():
     next_year = datetime.date.today() + datetime.timedelta(days=365)
-    assert outcomes("a.txt", release_text(date=next_year.isoformat()).encode())[0][2] == ""
-    assert "outside the dates" in outcomes("a.txt", release_text(date="9999-01-01").encode())[0][2]
+    assert outcomes("a.txt", article_text(date=next_year.isoformat()).encode())[0][2] == ""
+    assert "outside the dates" in outcomes("a.txt", article_text(date="9999-01-01").encode())[0][2]
 
 
-MEGABYTE_RELEASE = release_text(
+MEGABYTE_ARTICLE = article_text(
     body="Kenya and Peru held talks. " * 37_100
 )  # about 1 MB, shrinks about 300 times
 
 
 def test_every_member_is_held_to_the_compression_ratio():
-    archive = zipped({f"{n}.txt": MEGABYTE_RELEASE for n in range(10)})
-    assert 1_000_000 < len(MEGABYTE_RELEASE) < 1024 * 1024 and len(archive) * 250 < 10 * len(MEGABYTE_RELEASE)
-    with pytest.raises(RejectedRelease, match=r"looks like a ZIP bomb: '0.txt' would grow \d+ times"):
-        next(read_releases("ten.zip", archive))
+    archive = zipped({f"{n}.txt": MEGABYTE_ARTICLE for n in range(10)})
+    assert 1_000_000 < len(MEGABYTE_ARTICLE) < 1024 * 1024 and len(archive) * 250 < 10 * len(MEGABYTE_ARTICLE)
+    with pytest.raises(RejectedArticle, match=r"looks like a ZIP bomb: '0.txt' would grow \d+ times"):
+        next(read_articles("ten.zip", archive))
 
 
 def test_the_whole_archive_is_held_to_the_compression_ratio():
-    archive = zipped({f"{n}.txt": release_text(body="Talks. " * 9_000) for n in range(50)})  # 63 KB each
-    with pytest.raises(RejectedRelease, match=r"looks like a ZIP bomb: its 50 files would grow \d+ times"):
-        next(read_releases("many.zip", archive))
+    archive = zipped({f"{n}.txt": article_text(body="Talks. " * 9_000) for n in range(50)})  # 63 KB each
+    with pytest.raises(RejectedArticle, match=r"looks like a ZIP bomb: its 50 files would grow \d+ times"):
+        next(read_articles("many.zip", archive))
 
 
 def test_small_repetitive_members_are_not_bombs():
-    archive = zipped({"small.txt": release_text(body="Talks. " * 8_000), "empty.csv": "title,date,body\n"})
+    archive = zipped({"small.txt": article_text(body="Talks. " * 8_000), "empty.csv": "title,date,body\n"})
     small = zipfile.ZipFile(io.BytesIO(archive)).getinfo("small.txt")
     assert small.file_size > 250 * small.compress_size  # over the ratio, but 56 KB is no bomb
     assert [title for _, title, _ in outcomes("small.zip", archive)] == ["Minister visits Islamabad"]
 
 
 def test_a_member_whose_declared_size_lies_is_stopped_while_it_is_read():
-    archive = bytearray(zipped({"liar.txt": MEGABYTE_RELEASE, "after.txt": release_text()}))
+    archive = bytearray(zipped({"liar.txt": MEGABYTE_ARTICLE, "after.txt": article_text()}))
     directory = archive.index(b"PK\x01\x02")  # the first member's central directory entry
-    archive[directory + 20 : directory + 24] = struct.pack("<I", len(MEGABYTE_RELEASE))  # "compressed: 1 MB"
+    archive[directory + 20 : directory + 24] = struct.pack("<I", len(MEGABYTE_ARTICLE))  # "compressed: 1 MB"
     assert outcomes("liar.zip", bytes(archive)) == [
         ("member liar.txt", None, "The archive inflates past its size limits; the rest of it was not read.")
     ]
@@ -372,17 +372,17 @@ def test_a_member_whose_declared_size_lies_is_stopped_while_it_is_read():
 
 
 def test_an_archive_needing_an_unknown_zip_version_is_rejected_as_unreadable():
-    archive = bytearray(zipped({"a.txt": release_text()}))
+    archive = bytearray(zipped({"a.txt": article_text()}))
     directory = archive.index(b"PK\x01\x02")
     archive[directory + 6] = 64  # "version needed to extract: 6.4"; zipfile raises NotImplementedError
     with pytest.raises(
-        RejectedRelease, match=r"'v.zip' is not a readable ZIP archive \(zip file version 6.4\)"
+        RejectedArticle, match=r"'v.zip' is not a readable ZIP archive \(zip file version 6.4\)"
     ):
-        next(read_releases("v.zip", bytes(archive)))
+        next(read_articles("v.zip", bytes(archive)))
 
 
 def test_a_member_whose_offset_points_before_the_archive_fails_alone():
-    archive = bytearray(zipped({"a.txt": release_text()}))
+    archive = bytearray(zipped({"a.txt": article_text()}))
     end = archive.rindex(b"PK\x05\x06")
     start = struct.unpack("<I", archive[end + 16 : end + 20])[0]
     archive[end + 16 : end + 20] = struct.pack("<I", start + 256)  # zipfile then seeks to -256 (ValueError)
@@ -402,5 +402,5 @@ def test_a_title_without_a_letter_or_digit_is_refused_in_every_format(title):
         ("a.json", json_file),
         ("a.txt", f"{title}\n\n27 Sep, 2019\n\nKenya talks.".encode()),
     ):
-        [release] = list(read_releases(name, data))
-        assert release.parsed is None and "no letter or digit" in release.error, (name, release)
+        [article] = list(read_articles(name, data))
+        assert article.parsed is None and "no letter or digit" in article.error, (name, article)

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.models import Article
 
-from .conftest import release_text
+from .conftest import article_text
 
 HOSTILE = (
     "' OR 1=1 --",
@@ -81,7 +81,7 @@ def test_hostile_text_is_escaped_in_pages_results_and_highlights(client, hostile
 
 
 def test_hostile_uploads(admin_client, archive):
-    text = release_text(
+    text = article_text(
         title="<script>alert(1)</script> Uploaded", body='"><img src=x onerror=alert(1)> Kenya.-PR'
     )
     with archive.committed():

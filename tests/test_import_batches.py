@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.models import Article, ImportBatch, ImportItem
 
-from .conftest import release_text
+from .conftest import article_text
 
 
 @pytest.fixture
@@ -43,12 +43,12 @@ def test_several_files_become_one_batch_with_an_outcome_per_release(editor, arch
     batch, response = upload(
         editor,
         archive,
-        ("one.txt", release_text(title="From a text file").encode()),
+        ("one.txt", article_text(title="From a text file").encode()),
         (
             "more.zip",
             zipped(
                 {
-                    "a/two.txt": release_text(title="From the archive"),
+                    "a/two.txt": article_text(title="From the archive"),
                     "broken.txt": "Title\n\nno date\n\nBody",
                 }
             ),
@@ -92,7 +92,7 @@ def test_several_files_become_one_batch_with_an_outcome_per_release(editor, arch
 
 
 def test_the_same_release_twice_in_one_batch_and_across_batches_is_stored_once(editor, archive):
-    text = release_text(title="Twice").encode()
+    text = article_text(title="Twice").encode()
     batch, _ = upload(editor, archive, ("a.txt", text), ("copy.zip", zipped({"again.txt": text})))
     assert sorted(i.outcome for i in batch.items.all()) == ["created", "unchanged"]
     second, _ = upload(editor, archive, ("b.txt", text))
@@ -128,7 +128,7 @@ def test_an_unknown_format_is_refused_naming_the_accepted_ones(editor, db):
 
 def test_a_zip_bomb_fails_the_file_not_the_batch(editor, archive):
     bomb = zipped({"zeros.txt": "0" * (30 * 1024 * 1024)})
-    batch, _ = upload(editor, archive, ("bomb.zip", bomb), ("fine.txt", release_text(title="Fine").encode()))
+    batch, _ = upload(editor, archive, ("bomb.zip", bomb), ("fine.txt", article_text(title="Fine").encode()))
     items = {item.source_file.name: item for item in batch.items.select_related("source_file")}
     assert items["bomb.zip"].outcome == "failed" and "ZIP bomb" in items["bomb.zip"].reason
     assert items["fine.txt"].outcome == "created"
@@ -311,21 +311,21 @@ def test_a_release_that_trips_the_store_fails_alone(editor, archive, monkeypatch
 def test_a_file_whose_reading_breaks_fails_alone_keeping_what_was_read(editor, archive, monkeypatch):
     from articles import importing
 
-    real_read = importing.read_releases
+    real_read = importing.read_articles
 
     def breaking(name, data, limits):
-        releases = real_read(name, data, limits)
+        articles = real_read(name, data, limits)
         if name == "broken.csv":
-            yield next(releases)
+            yield next(articles)
             raise RecursionError("maximum recursion depth exceeded")
-        yield from releases
+        yield from articles
 
-    monkeypatch.setattr(importing, "read_releases", breaking)
+    monkeypatch.setattr(importing, "read_articles", breaking)
     batch, _ = upload(
         editor,
         archive,
         ("broken.csv", b"title,date,body\nFirst,2019-01-01,Kenya.\nLost,2019-01-02,Peru.\n"),
-        ("fine.txt", release_text(title="Fine").encode()),
+        ("fine.txt", article_text(title="Fine").encode()),
     )
     batch.refresh_from_db()
     assert batch.status == "done" and (batch.processed, batch.total) == (3, 3)
@@ -337,10 +337,10 @@ def test_a_file_whose_reading_breaks_fails_alone_keeping_what_was_read(editor, a
 
 def test_a_reason_holding_a_lone_surrogate_is_still_recorded(editor, archive, monkeypatch):
     from articles import importing
-    from articles.ingest.errors import RejectedRelease
+    from articles.ingest.errors import RejectedArticle
 
     def refusing(*, parsed, **options):
-        raise RejectedRelease("The title \ud83d is not a title.")
+        raise RejectedArticle("The title \ud83d is not a title.")
 
     monkeypatch.setattr(importing, "article_import", refusing)
     batch, _ = upload(editor, archive, ("list.csv", b"title,date,body\nA,2019-01-01,Kenya.\n"))

@@ -1,7 +1,7 @@
 """Properties of every reader of outside input: whatever arrives, releases or reasons come out.
 
 Any bytes, and nasty JSON, CSV, ZIP and upload-format files built to look almost right, give
-ReadReleases (parsed, or failed with a reason) or RejectedRelease for the whole file, never
+ReadArticles (parsed, or failed with a reason) or RejectedArticle for the whole file, never
 another exception, in bounded time; what is parsed is clean text, dated in range, and fits
 the database's columns.
 """
@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.ingest.cleaning import clean_text
-from articles.ingest.dates import parse_release_date
-from articles.ingest.errors import RejectedRelease
-from articles.ingest.formats import ACCEPTED_FORMATS, ImportLimits, read_releases
+from articles.ingest.dates import parse_article_date
+from articles.ingest.errors import RejectedArticle
+from articles.ingest.formats import ACCEPTED_FORMATS, ImportLimits, read_articles
 from articles.ingest.parsing import TITLE_MAX_LENGTH, parse_article
 from articles.ingest.records import SOURCE_MAX_LENGTH
 
@@ -37,7 +37,7 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 LIMITS = ImportLimits(
-    max_release_bytes=64 * 1024,
+    max_article_bytes=64 * 1024,
     earliest_published=datetime.date(1900, 1, 1),
     latest_published=datetime.date(2030, 1, 1),
 )
@@ -90,23 +90,23 @@ encodings = st.sampled_from(["utf-8", "utf-16", "cp1252"])
 def read_all(name: str, data: bytes, limits: ImportLimits = LIMITS) -> list:
     """Every release of the file, each checked; [] for a file rejected whole with a reason."""
     try:
-        releases = list(read_releases(name, data, limits))
-    except RejectedRelease as error:
+        found = list(read_articles(name, data, limits))
+    except RejectedArticle as error:
         assert str(error)
         return []
-    for release in releases:
-        assert unwanted_characters(release.location + release.error) == []  # both are stored and shown
-        if release.parsed is None:
-            assert release.error, release
+    for read in found:
+        assert unwanted_characters(read.location + read.error) == []  # both are stored and shown
+        if read.parsed is None:
+            assert read.error, read
             continue
-        assert not release.error
-        article = release.parsed
+        assert not read.error
+        article = read.parsed
         assert unwanted_characters(article.title + article.body + article.source) == []
         assert article.title.strip() and article.paragraphs and all(p.strip() for p in article.paragraphs)
         assert len(article.title) <= TITLE_MAX_LENGTH and len(article.source) <= SOURCE_MAX_LENGTH
         assert LIMITS.earliest_published <= article.published <= LIMITS.latest_published
         assert unwanted_characters("".join(article.countries or ())) == []
-    return releases
+    return found
 
 
 @PROPERTY
@@ -241,7 +241,7 @@ def test_nasty_and_damaged_zip_archives_give_releases_or_reasons(members, compre
 def test_the_upload_format_parser_gives_a_clean_article_or_a_reason(text):
     try:
         article = parse_article(text)
-    except RejectedRelease as error:
+    except RejectedArticle as error:
         assert str(error)
         return
     assert unwanted_characters(article.title + article.body + article.source) == []
@@ -251,7 +251,7 @@ def test_the_upload_format_parser_gives_a_clean_article_or_a_reason(text):
 @PROPERTY
 @given(text=st.one_of(nasty_text, date_text, st.builds("{} {}".format, date_text, nasty_text)))
 def test_a_date_line_gives_a_date_or_none(text):
-    found = parse_release_date(text)
+    found = parse_article_date(text)
     assert found is None or type(found) is datetime.date
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from articles.importing import batch_from_paths, process_batch
 from articles.ingest.cleaning import clean_text
-from articles.ingest.errors import RejectedRelease
+from articles.ingest.errors import RejectedArticle
 from articles.ingest.records import normalised_identifier, record_article
 from articles.ingest.similarity import resemblance
 from articles.models import Article, ArticleVersion
@@ -201,7 +201,7 @@ def test_any_url_or_id_is_taken_or_refused_with_a_reason(url, identifier):
     record = {"title": "Talks", "date": "2024-01-01", "body": "Text.", "url": url, "id": identifier}
     try:
         parsed = record_article(record)
-    except RejectedRelease as error:
+    except RejectedArticle as error:
         assert str(error)
         return
     if parsed.source_url:
@@ -215,7 +215,7 @@ def test_any_url_or_id_is_taken_or_refused_with_a_reason(url, identifier):
     ["javascript:alert(1)", "ftp://example.org/a", "mfa.example.org/press", "http://", "https://[::1/x"],
 )
 def test_a_url_that_is_not_a_web_address_is_refused(url):
-    with pytest.raises(RejectedRelease, match="is not a web address"):
+    with pytest.raises(RejectedArticle, match="is not a web address"):
         record_article({"title": "Talks", "date": "2024-01-01", "body": "Text.", "url": url})
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 
 @pytest.fixture
-def releases(archive):
+def articles(archive):
     return {
         "lavrov": archive.add(
             "Imran briefs Lavrov on regional situation",
@@ -42,25 +42,25 @@ def titles(data):
     return [result["title"] for result in data["results"]]
 
 
-def test_words_are_anded(client, releases):
+def test_words_are_anded(client, articles):
     assert titles(search(client, q="trade Beijing")) == ["Pakistan and China expand trade"]
     assert search(client, q="trade Nairobi")["count"] == 0
 
 
-def test_stemming_finds_other_forms(client, releases):
+def test_stemming_finds_other_forms(client, articles):
     assert "Pakistan and China expand trade" in titles(search(client, q="talk"))
 
 
-def test_quoted_phrases_match_in_order(client, releases):
+def test_quoted_phrases_match_in_order(client, articles):
     assert titles(search(client, q='"peace process"')) == ["Imran briefs Lavrov on regional situation"]
     assert search(client, q='"process peace"')["count"] == 0
 
 
-def test_title_matches_rank_above_body_matches(client, releases):
+def test_title_matches_rank_above_body_matches(client, articles):
     assert titles(search(client, q="lavrov"))[0] == "Imran briefs Lavrov on regional situation"
 
 
-def test_an_empty_query_lists_newest_first(client, releases):
+def test_an_empty_query_lists_newest_first(client, articles):
     data = search(client)
     assert data["count"] == 4
     assert [r["published"] for r in data["results"]] == [
@@ -71,7 +71,7 @@ def test_an_empty_query_lists_newest_first(client, releases):
     ]
 
 
-def test_sort_orders(client, releases):
+def test_sort_orders(client, articles):
     assert [r["published"] for r in search(client, q="pakistan", sort="oldest")["results"]] == [
         "2019-06-01",
         "2019-09-27",
@@ -82,14 +82,14 @@ def test_sort_orders(client, releases):
     ]
 
 
-def test_several_countries_mean_any_of_them(client, releases):
+def test_several_countries_mean_any_of_them(client, articles):
     assert set(titles(search(client, country=["KE", "CN"]))) == {
         "Climate pledge renewed",
         "Pakistan and China expand trade",
     }
 
 
-def test_dates_are_inclusive(client, releases):
+def test_dates_are_inclusive(client, articles):
     data = search(client, **{"from": "2019-06-01", "to": "2019-09-27"})
     assert set(titles(data)) == {
         "Imran briefs Lavrov on regional situation",
@@ -97,9 +97,9 @@ def test_dates_are_inclusive(client, releases):
     }
 
 
-def test_result_fields(client, releases):
+def test_result_fields(client, articles):
     result = search(client, q="climate")["results"][0]
-    article = releases["oldest"]
+    article = articles["oldest"]
     assert result == {
         "id": article.pk,
         "title": "Climate pledge renewed",
@@ -110,7 +110,7 @@ def test_result_fields(client, releases):
     }
 
 
-def test_country_facets_count_the_query_and_ignore_the_chosen_countries(client, releases):
+def test_country_facets_count_the_query_and_ignore_the_chosen_countries(client, articles):
     data = search(client, q="pakistan", country="CN")
     assert data["count"] == 1
     facets = {f["code"]: f["count"] for f in data["facets"]["countries"]}
@@ -148,7 +148,7 @@ def test_pagination_is_stable(client, archive, settings):
         ({"from": "2020-01-01", "to": "2019-01-01"}, "were swapped"),
     ],
 )
-def test_bad_parameters_are_ignored_with_a_note(client, releases, params, note):
+def test_bad_parameters_are_ignored_with_a_note(client, articles, params, note):
     data = search(client, **params)
     assert any(note in n for n in data["notes"]), data["notes"]
 
@@ -170,7 +170,7 @@ def test_bad_parameters_are_ignored_with_a_note(client, releases, params, note):
         "pakistan AND",
     ],
 )
-def test_odd_queries_never_fail(client, releases, q):
+def test_odd_queries_never_fail(client, articles, q):
     assert client.get("/api/search", {"q": q}).status_code == 200
     assert client.get("/", {"q": q}).status_code == 200
 
@@ -197,34 +197,34 @@ def test_hard_queries_answer_within_two_seconds(client, archive):
             assert time.perf_counter() - started < 2.0, (path, q[:60])
 
 
-def test_a_page_past_the_end_shows_the_last_page(client, releases):
+def test_a_page_past_the_end_shows_the_last_page(client, articles):
     data = search(client, page=500)
     assert data["page"] == data["pages"] == 1
     assert len(data["results"]) == 4
 
 
-def test_lowercase_country_codes_are_accepted(client, releases):
+def test_lowercase_country_codes_are_accepted(client, articles):
     assert titles(search(client, country="ke")) == ["Climate pledge renewed"]
 
 
-def test_search_page_shows_results_facets_and_highlights(client, releases):
+def test_search_page_shows_results_facets_and_highlights(client, articles):
     response = client.get("/", {"q": "trade", "country": "PK"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "1 release" in html
-    assert f'href="{releases["trade"].get_absolute_url()}"' in html
+    assert f'href="{articles["trade"].get_absolute_url()}"' in html
     assert "<mark>Trade</mark>" in html
     # A chosen country's facet link removes it; another's adds it, keeping the query.
     assert 'href="?q=trade"' in html
     assert 'href="?q=trade&amp;country=PK&amp;country=CN"' in html
 
 
-def test_search_page_explains_an_empty_result(client, releases):
+def test_search_page_explains_an_empty_result(client, articles):
     html = client.get("/", {"q": "zebra"}).content.decode()
     assert "No releases match this search." in html
 
 
-def test_search_answers_503_without_an_index(client, releases, search_index):
+def test_search_answers_503_without_an_index(client, articles, search_index):
     (search_index / "current").unlink()
     from articles.search.index import forget_open_index
 
@@ -233,7 +233,7 @@ def test_search_answers_503_without_an_index(client, releases, search_index):
     response = client.get("/api/search")
     assert response.status_code == 503
     assert "unavailable" in response.json()["error"]
-    assert client.get(releases["trade"].get_absolute_url()).status_code == 200
+    assert client.get(articles["trade"].get_absolute_url()).status_code == 200
 
 
 def test_counts_are_exact_for_every_combination_of_filters(client, archive, settings):
@@ -261,18 +261,18 @@ def test_counts_are_exact_for_every_combination_of_filters(client, archive, sett
             assert first["count"] <= sum(facets.get(code, 0) for code in chosen)
 
 
-def test_a_minus_word_leaves_releases_out(client, releases):
+def test_a_minus_word_leaves_releases_out(client, articles):
     assert titles(search(client, q="pakistan -beijing")) == ["Imran briefs Lavrov on regional situation"]
 
 
-def test_the_page_says_what_it_ignored(client, releases):
+def test_the_page_says_what_it_ignored(client, articles):
     html = client.get("/", {"country": ["ZZ", "KE"], "from": "soon"}).content.decode()
     assert "Unknown country code ignored: ZZ." in html
     assert "The from date &#x27;soon&#x27; was not understood" in html
     assert "1 release" in html and "in Kenya" in html
 
 
-def test_the_page_escapes_what_the_reader_typed(client, releases):
+def test_the_page_escapes_what_the_reader_typed(client, articles):
     html = client.get("/", {"q": '<script>alert("x")</script>'}).content.decode()
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;" in html
@@ -289,7 +289,7 @@ def test_a_repeated_search_is_answered_from_the_cache_until_the_index_changes(
     assert "2 releases" in client.get("/", {"q": "kenya"}).content.decode()
 
 
-def test_dates_may_be_a_year_or_a_month(client, releases):
+def test_dates_may_be_a_year_or_a_month(client, articles):
     assert set(titles(search(client, **{"from": "2019", "to": "2019"}))) == {
         "Imran briefs Lavrov on regional situation",
         "Pakistan and China expand trade",
@@ -300,7 +300,7 @@ def test_dates_may_be_a_year_or_a_month(client, releases):
     assert titles(search(client, **{"from": "2018-01", "to": "2018"})) == ["Energy ministers meet in Moscow"]
 
 
-def test_matches_are_counted_per_year_and_per_month_within_a_year(client, releases):
+def test_matches_are_counted_per_year_and_per_month_within_a_year(client, articles):
     years = search(client)["facets"]["dates"]
     assert years == [
         {"period": str(year), "from": str(year), "to": str(year), "count": n}
@@ -320,7 +320,7 @@ def test_matches_are_counted_per_year_and_per_month_within_a_year(client, releas
     assert len(months) == 12
 
 
-def test_the_chart_links_each_bar_to_its_period(client, releases):
+def test_the_chart_links_each_bar_to_its_period(client, articles):
     html = client.get("/", {"q": "pakistan", "country": "PK"}).content.decode()
     assert 'aria-label="2019: 2 releases"' in html
     assert "?q=pakistan&amp;country=PK&amp;from=2019&amp;to=2019" in html
@@ -330,7 +330,7 @@ def test_the_chart_links_each_bar_to_its_period(client, releases):
     assert 'aria-label="Sep 2019: 1 release"' in narrowed and "per month" in narrowed
 
 
-def test_or_and_not_in_the_query(client, releases):
+def test_or_and_not_in_the_query(client, articles):
     assert set(titles(search(client, q="kenya OR beijing"))) == {
         "Climate pledge renewed",
         "Pakistan and China expand trade",
@@ -338,13 +338,13 @@ def test_or_and_not_in_the_query(client, releases):
     assert titles(search(client, q="pakistan NOT beijing")) == ["Imran briefs Lavrov on regional situation"]
 
 
-def test_title_words_only_with_title_colon(client, releases):
+def test_title_words_only_with_title_colon(client, articles):
     assert search(client, q="lavrov")["count"] == 2  # in a title and in a body
     assert titles(search(client, q="title:lavrov")) == ["Imran briefs Lavrov on regional situation"]
     assert search(client, q="fingerprint:abc id:1")["count"] == 0  # no other field names: plain words
 
 
-def test_a_country_can_be_named_in_the_query(client, releases):
+def test_a_country_can_be_named_in_the_query(client, articles):
     data = search(client, q="country:kenya climate")
     assert titles(data) == ["Climate pledge renewed"]
     both = search(client, q='country:"russian federation" country:IN')
@@ -373,7 +373,7 @@ def test_did_you_mean_leaves_place_names_alone(client, archive):
         assert corrected is None or "Jammu" in corrected, place
 
 
-def test_several_countries_can_mean_all_of_them(client, releases):
+def test_several_countries_can_mean_all_of_them(client, articles):
     assert (
         search(client, country=["RU", "IN"])["count"] == 2
     )  # any: Lavrov (RU) and the energy talks (RU, IN)
@@ -425,7 +425,7 @@ def test_with_a_country_chosen_releases_about_it_rank_above_those_naming_it(clie
         {"from": "1899-12-31"},
     ],
 )
-def test_dates_outside_the_archives_years_are_ignored_with_a_note(client, releases, params):
+def test_dates_outside_the_archives_years_are_ignored_with_a_note(client, articles, params):
     for endpoint in ("/", "/feed/", "/export.csv"):
         assert client.get(endpoint, params).status_code == 200
     data = search(client, **params)
@@ -477,7 +477,7 @@ def test_countries_are_found_by_any_of_their_names_with_or_without_accents(clien
         assert titles(data) == ["Abidjan talks"], (name, data["notes"])
 
 
-def test_hundreds_of_repeated_countries_are_capped_with_a_note(client, releases):
+def test_hundreds_of_repeated_countries_are_capped_with_a_note(client, articles):
     params = [
         ("country", code) for code in ["PK"] * 330 + ["RU", "IN", "KE"] * 10 + [f"X{n}" for n in range(40)]
     ]
@@ -507,12 +507,12 @@ _VALUE = st.one_of(
     params=st.lists(st.tuples(_PARAMETER, _VALUE), max_size=6),
     endpoint=st.sampled_from(["/", "/api/search", "/feed/"]),
 )
-def test_any_query_string_is_answered_never_with_a_server_error(client, releases, params, endpoint):
+def test_any_query_string_is_answered_never_with_a_server_error(client, articles, params, endpoint):
     response = client.get(endpoint + "?" + urlencode(params))
     assert response.status_code in (200, 400)
 
 
-def test_swapped_years_and_months_mean_the_whole_of_both(client, releases):
+def test_swapped_years_and_months_mean_the_whole_of_both(client, articles):
     assert (
         search(client, **{"from": "2019", "to": "2018"})["count"]
         == search(client, **{"from": "2018", "to": "2019"})["count"]

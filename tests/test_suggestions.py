@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.fixture
-def releases(archive):
+def articles(archive):
     archive.add("Ministers of Kenya and Peru meet", "Talks on trade.", "2019-01-01")
     archive.add("Minister visits Nairobi", "Kenya hosted the visit.", "2019-02-01")
     archive.add("Energy ministry opens", "Peru opened it.", "2019-03-01")
@@ -20,7 +20,7 @@ def suggest(client, text):
     return suggestions
 
 
-def test_the_last_word_is_completed_from_titles(client, releases):
+def test_the_last_word_is_completed_from_titles(client, articles):
     assert set(suggest(client, "minis")) == {
         "Ministers of Kenya and Peru meet",
         "Minister visits Nairobi",
@@ -33,18 +33,18 @@ def test_the_last_word_is_completed_from_titles(client, releases):
     assert suggest(client, "zzz") == [] and suggest(client, "") == []
 
 
-def test_countries_are_suggested_as_filters(client, releases):
+def test_countries_are_suggested_as_filters(client, articles):
     assert suggest(client, "ken")[0] == "country:kenya"
     assert "country:peru" in suggest(client, "Pe")
 
 
 @pytest.mark.parametrize("odd", ['"', "(((", "AND OR", "\x00", "😀", "a" * 500, "title:", "country:"])
-def test_odd_input_gets_an_answer(client, releases, odd):
+def test_odd_input_gets_an_answer(client, articles, odd):
     response = client.get("/api/suggest", {"q": odd})
     assert response.status_code == 200 and isinstance(response.json()[1], list)
 
 
-def test_browsers_can_add_pressroom_as_a_search_engine(client, releases):
+def test_browsers_can_add_pressroom_as_a_search_engine(client, articles):
     page = client.get("/").content.decode()
     assert (
         '<link rel="search" type="application/opensearchdescription+xml" title="Pressroom" href="/opensearch.xml">'

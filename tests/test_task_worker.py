@@ -24,7 +24,7 @@ from .processes import manage
 # Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
 pytestmark = pytest.mark.slow
 
-TWO_RELEASES = b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n"
+TWO_ARTICLES = b"title,date,body\nA,2019-01-01,Kenya.\nB,2019-01-02,Peru.\n"
 
 
 @pytest.fixture
@@ -61,8 +61,8 @@ def batch_left_half_done():
     batch = ImportBatch.objects.create(
         status=ImportBatch.Status.RUNNING, total=4, processed=3, created_count=3
     )
-    source = ImportFile(batch=batch, name="list.csv", size=len(TWO_RELEASES))
-    source.upload.save("list.csv", ContentFile(TWO_RELEASES), save=False)
+    source = ImportFile(batch=batch, name="list.csv", size=len(TWO_ARTICLES))
+    source.upload.save("list.csv", ContentFile(TWO_ARTICLES), save=False)
     source.save()
     ImportItem.objects.create(
         batch=batch, source_file=source, position=0, location="line 2", outcome="failed", reason="earlier"

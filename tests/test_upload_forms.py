@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.models import Article, ImportBatch, ImportFile
 
-from .conftest import release_text
+from .conftest import article_text
 from .test_formats import zipped
 
 UPLOAD, IMPORT = "/admin/articles/article/upload/", "/admin/articles/article/import/"
@@ -84,7 +84,7 @@ def test_importing_without_a_file_says_so_and_creates_no_batch(editor, archive):
 @pytest.mark.parametrize("url", [UPLOAD, IMPORT])
 def test_a_long_name_of_four_byte_characters_is_kept_as_sent(editor, archive, url, character):
     name = character * 90 + ".txt"
-    response = post(editor, archive, url, name, release_text(title="Long name").encode())
+    response = post(editor, archive, url, name, article_text(title="Long name").encode())
     assert response.status_code == 200
     stored = ImportFile.objects.get()
     assert stored.name == name
@@ -103,7 +103,7 @@ def test_uploading_needs_the_permission_to_add_articles(client, django_user_mode
     )
     staff.user_permissions.add(Permission.objects.get(codename="view_article"))
     client.force_login(staff)
-    assert post(client, archive, UPLOAD, "one.txt", release_text().encode()).status_code == 403
+    assert post(client, archive, UPLOAD, "one.txt", article_text().encode()).status_code == 403
     assert Article.objects.count() == 0
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.history import record_version
-from articles.services import release_fingerprint, tag_countries
+from articles.services import article_fingerprint, tag_countries
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -18,7 +18,7 @@ def edit(archive, article, *, major=True, note="", **fields):
     with archive.committed():
         for name, value in fields.items():
             setattr(article, name, value)
-        article.fingerprint = release_fingerprint(
+        article.fingerprint = article_fingerprint(
             title=article.title, published=article.published, body=article.body
         )
         article.save()

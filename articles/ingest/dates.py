@@ -22,7 +22,7 @@ _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 _SEPT = re.compile(r"\bSept\b\.?", re.IGNORECASE)
 
 
-def parse_release_date(line: str) -> datetime.date | None:
+def parse_article_date(line: str) -> datetime.date | None:
     """The date a line states, or None when it is not a date line."""
     text = " ".join(line.replace("\u00a0", " ").split())
     text = _WEEKDAY.sub("", text)

@@ -4,7 +4,7 @@ import codecs
 
 import ftfy
 
-from .errors import RejectedRelease
+from .errors import RejectedArticle
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -21,7 +21,7 @@ _BINARY_BYTES = bytes(sorted(set(range(0, 32)) - {9, 10, 12, 13}))
 _MAX_CONTROL_SHARE = 0.05
 
 
-def decode_release(data: bytes) -> str:
+def decode_file(data: bytes) -> str:
     """Decode a release file and repair mojibake such as "CafÃ©" (text decoded twice)."""
     # fix_encoding only undoes wrong decodings; it leaves quotes and other characters alone.
     return ftfy.fix_encoding(_decode(data))
@@ -34,11 +34,11 @@ def _decode(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
-                raise RejectedRelease(
+                raise RejectedArticle(
                     f"The file starts with a {encoding} marker but is not {encoding} text."
                 ) from error
     if looks_binary(data):
-        raise RejectedRelease(
+        raise RejectedArticle(
             "This is not a text file (it contains binary data); upload the release as plain text."
         )
     try:
@@ -49,7 +49,7 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("cp1252")
         except UnicodeDecodeError as error:
-            raise RejectedRelease(
+            raise RejectedArticle(
                 "The text encoding could not be recognised; save the file as UTF-8."
             ) from error
 

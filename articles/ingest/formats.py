@@ -1,8 +1,8 @@
 """Upload files -> releases: plain text, ZIP archives of them, CSV, JSON Lines and JSON.
 
-Pure: bytes in, `ReadRelease`s out, nothing written anywhere. A problem with one release
+Pure: bytes in, `ReadArticle`s out, nothing written anywhere. A problem with one release
 is reported on that release, with where it is (archive member, CSV line, JSON line); a
-problem with the whole file (an unknown format, a ZIP bomb) raises RejectedRelease.
+problem with the whole file (an unknown format, a ZIP bomb) raises RejectedArticle.
 """
 
 import csv
@@ -18,13 +18,13 @@ from pathlib import PurePosixPath
 
 from . import json_values
 from .cleaning import clean_text
-from .decoding import decode_release
-from .errors import RejectedRelease
+from .decoding import decode_file
+from .errors import RejectedArticle
 from .parsing import ParsedArticle, parse_article
 from .records import record_article
 
-RELEASE_FORMATS = (".txt", ".csv", ".jsonl", ".json")
-ACCEPTED_FORMATS = RELEASE_FORMATS + (".zip",)
+ARTICLE_FORMATS = (".txt", ".csv", ".jsonl", ".json")
+ACCEPTED_FORMATS = ARTICLE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives; never releases, so passed over silently.
 ARCHIVE_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
@@ -49,7 +49,7 @@ _UNREADABLE_MEMBER = (
 @dataclass(frozen=True)
 class ImportLimits:
     max_file_bytes: int = 100 * 1024 * 1024
-    max_release_bytes: int = 2 * 1024 * 1024
+    max_article_bytes: int = 2 * 1024 * 1024
     max_archive_members: int = 20_000
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_compression_ratio: int = 200
@@ -72,7 +72,7 @@ class ImportLimits:
 
 
 @dataclass(frozen=True)
-class ReadRelease:
+class ReadArticle:
     """One release found in an upload: parsed, or the reason it could not be."""
 
     location: str  # where in the file: "", "member news/a.txt", "line 12", "member a.csv, line 3"
@@ -80,57 +80,57 @@ class ReadRelease:
     error: str = ""
 
 
-def read_releases(name: str, data: bytes, limits: ImportLimits = ImportLimits()) -> Iterator[ReadRelease]:
-    """Every release in an uploaded file, in order (raises RejectedRelease for the whole file)."""
+def read_articles(name: str, data: bytes, limits: ImportLimits = ImportLimits()) -> Iterator[ReadArticle]:
+    """Every release in an uploaded file, in order (raises RejectedArticle for the whole file)."""
     suffix = PurePosixPath(name.lower()).suffix
     if suffix not in ACCEPTED_FORMATS:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"{name!r} is not a format Pressroom imports; upload {_list(ACCEPTED_FORMATS)} files."
         )
     if len(data) > limits.max_file_bytes:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"{name!r} is {len(data):,} bytes; the limit is {limits.max_file_bytes:,} bytes."
         )
     if suffix == ".zip":
-        releases = _archive_releases(name, data, limits)
+        articles = _archive_articles(name, data, limits)
     else:
-        releases = _file_releases(suffix, data, limits, where="")
-    for release in releases:
-        yield _dated_in_range(release, limits)
+        articles = _file_articles(suffix, data, limits, where="")
+    for article in articles:
+        yield _dated_in_range(article, limits)
 
 
-def _dated_in_range(release: ReadRelease, limits: ImportLimits) -> ReadRelease:
-    problem = release.parsed and limits.publication_date_problem(release.parsed.published)
-    return ReadRelease(release.location, error=problem) if problem else release
+def _dated_in_range(article: ReadArticle, limits: ImportLimits) -> ReadArticle:
+    problem = article.parsed and limits.publication_date_problem(article.parsed.published)
+    return ReadArticle(article.location, error=problem) if problem else article
 
 
-def _file_releases(suffix, data, limits, where) -> Iterator[ReadRelease]:
+def _file_articles(suffix, data, limits, where) -> Iterator[ReadArticle]:
     try:
-        if suffix == ".txt" and len(data) > limits.max_release_bytes:
-            raise RejectedRelease(
-                f"The file is {len(data):,} bytes; a release has at most {limits.max_release_bytes:,}."
+        if suffix == ".txt" and len(data) > limits.max_article_bytes:
+            raise RejectedArticle(
+                f"The file is {len(data):,} bytes; a release has at most {limits.max_article_bytes:,}."
             )
-        text = decode_release(data)
-    except RejectedRelease as error:
-        yield ReadRelease(where, error=str(error))
+        text = decode_file(data)
+    except RejectedArticle as error:
+        yield ReadArticle(where, error=str(error))
         return
     readers = {
-        ".txt": _text_release,
-        ".csv": _csv_releases,
-        ".jsonl": _json_lines_releases,
-        ".json": _json_releases,
+        ".txt": _text_article,
+        ".csv": _csv_articles,
+        ".jsonl": _json_lines_articles,
+        ".json": _json_articles,
     }
     yield from readers[suffix](text, limits, where)
 
 
-def _text_release(text, limits, where) -> Iterator[ReadRelease]:
+def _text_article(text, limits, where) -> Iterator[ReadArticle]:
     try:
-        yield ReadRelease(where, parsed=parse_article(text))
-    except RejectedRelease as error:
-        yield ReadRelease(where, error=str(error))
+        yield ReadArticle(where, parsed=parse_article(text))
+    except RejectedArticle as error:
+        yield ReadArticle(where, error=str(error))
 
 
-def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
+def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (
@@ -140,7 +140,7 @@ def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
         OSError,
         EOFError,
     ) as error:  # "zip file version 6.4"
-        raise RejectedRelease(f"{name!r} is not a readable ZIP archive ({error}).") from error
+        raise RejectedArticle(f"{name!r} is not a readable ZIP archive ({error}).") from error
     members = [
         info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)
     ]
@@ -150,7 +150,7 @@ def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
         where = f"member {clean_text(info.filename)}"  # zipfile reads names as cp437: controls and all
         problem = _member_problem(info.filename)
         if problem:
-            yield ReadRelease(where, error=problem)
+            yield ReadArticle(where, error=problem)
             continue
         # Declared sizes can lie, so the reading itself is capped at what the ratio allows, and
         # what was read is measured against the archive's real size.
@@ -162,7 +162,7 @@ def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
             with archive.open(info) as member:
                 content = member.read(allowed + 1)
         except _UNREADABLE_MEMBER as error:
-            yield ReadRelease(where, error=f"The member could not be read ({error}).")
+            yield ReadArticle(where, error=f"The member could not be read ({error}).")
             continue
         read_so_far += len(content)
         if (
@@ -170,21 +170,21 @@ def _archive_releases(name, data, limits) -> Iterator[ReadRelease]:
             or read_so_far > limits.max_uncompressed_bytes
             or _inflates_too_much(read_so_far, len(data), limits)
         ):
-            yield ReadRelease(
+            yield ReadArticle(
                 where, error="The archive inflates past its size limits; the rest of it was not read."
             )
             return
-        yield from _file_releases(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
+        yield from _file_articles(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
 
 
 def _check_archive_size(name, members, limits) -> None:
     if len(members) > limits.max_archive_members:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"{name!r} holds {len(members):,} files; the limit is {limits.max_archive_members:,}."
         )
     total = sum(info.file_size for info in members)
     if total > limits.max_uncompressed_bytes:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"{name!r} would unpack to {total:,} bytes; the limit is {limits.max_uncompressed_bytes:,}."
         )
     for info in members:
@@ -205,8 +205,8 @@ def _inflates_too_much(inflated: int, compressed: int, limits) -> bool:
     return inflated > RATIO_FLOOR_BYTES and inflated > limits.max_compression_ratio * max(compressed, 1)
 
 
-def _bomb(name, growth, limits) -> RejectedRelease:
-    return RejectedRelease(
+def _bomb(name, growth, limits) -> RejectedArticle:
+    return RejectedArticle(
         f"{name!r} looks like a ZIP bomb: {growth} when unpacked (the limit is {limits.max_compression_ratio}). Nothing was unpacked."
     )
 
@@ -218,24 +218,24 @@ def _member_problem(member: str) -> str:
     suffix = PurePosixPath(path.lower()).suffix
     if suffix in NESTED_ARCHIVES:
         return "An archive inside the archive; nested archives are not opened. Upload it on its own."
-    if suffix not in RELEASE_FORMATS:
-        return f"Not a release file; inside an archive Pressroom reads {_list(RELEASE_FORMATS)} files."
+    if suffix not in ARTICLE_FORMATS:
+        return f"Not a release file; inside an archive Pressroom reads {_list(ARTICLE_FORMATS)} files."
     return ""
 
 
-def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
+def _csv_articles(text, limits, where) -> Iterator[ReadArticle]:
     csv.field_size_limit(limits.max_field_characters)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [clean_text(column).strip().lower() for column in next(reader)]
     except (StopIteration, csv.Error):
-        yield ReadRelease(
+        yield ReadArticle(
             _at(where, "line 1"), error="The CSV file has no header row naming title, date and body."
         )
         return
     missing = [column for column in ("title", "date", "body") if column not in header]
     if missing:
-        yield ReadRelease(
+        yield ReadArticle(
             _at(where, "line 1"),
             error=f"The CSV header lacks {_list(missing)}; it must name title, date and body.",
         )
@@ -248,48 +248,48 @@ def _csv_releases(text, limits, where) -> Iterator[ReadRelease]:
         except StopIteration:
             return
         except csv.Error as error:
-            yield ReadRelease(_at(where, f"line {line}"), error=f"Malformed CSV: {error}.")
+            yield ReadArticle(_at(where, f"line {line}"), error=f"Malformed CSV: {error}.")
             next_line = reader.line_num + 1
             continue
         next_line = reader.line_num + 1
         if not any(cell.strip() for cell in row):
-            yield ReadRelease(_at(where, f"line {line}"), error="Empty row.")
+            yield ReadArticle(_at(where, f"line {line}"), error="Empty row.")
             continue
         if len(row) != len(header):
-            yield ReadRelease(
+            yield ReadArticle(
                 _at(where, f"line {line}"),
                 error=f"The row has {len(row)} fields; the header names {len(header)}.",
             )
             continue
-        yield _record_release(dict(zip(header, row, strict=True)), _at(where, f"line {line}"))
+        yield _read_record(dict(zip(header, row, strict=True)), _at(where, f"line {line}"))
 
 
-def _json_lines_releases(text, limits, where) -> Iterator[ReadRelease]:
+def _json_lines_articles(text, limits, where) -> Iterator[ReadArticle]:
     # Lines end at "\n" only: JSON strings may hold U+2028 and the other breaks splitlines knows.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json_values.load(line)
-        except RejectedRelease as error:
-            yield ReadRelease(_at(where, f"line {number}"), error=str(error))
+        except RejectedArticle as error:
+            yield ReadArticle(_at(where, f"line {number}"), error=str(error))
             continue
-        yield _record_release(record, _at(where, f"line {number}"))
+        yield _read_record(record, _at(where, f"line {number}"))
 
 
-def _json_releases(text, limits, where) -> Iterator[ReadRelease]:
+def _json_articles(text, limits, where) -> Iterator[ReadArticle]:
     for item in json_values.list_items(text):
         if item.error:
-            yield ReadRelease(_at(where, item.place), error=item.error)
+            yield ReadArticle(_at(where, item.place), error=item.error)
         else:
-            yield _record_release(item.value, _at(where, item.place))
+            yield _read_record(item.value, _at(where, item.place))
 
 
-def _record_release(record, where) -> ReadRelease:
+def _read_record(record, where) -> ReadArticle:
     try:
-        return ReadRelease(where, parsed=record_article(record))
-    except RejectedRelease as error:
-        return ReadRelease(where, error=str(error))
+        return ReadArticle(where, parsed=record_article(record))
+    except RejectedArticle as error:
+        return ReadArticle(where, error=str(error))
 
 
 def _at(where: str, place: str) -> str:

@@ -1,4 +1,4 @@
-"""JSON read so that a bad value fails alone and nothing but RejectedRelease is ever raised.
+"""JSON read so that a bad value fails alone and nothing but RejectedArticle is ever raised.
 
 A list of releases is read item by item, so that an item nested too deeply for the
 decoder (`[[[[...`) fails with its reason while the items around it are read.
@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .errors import RejectedRelease
+from .errors import RejectedArticle
 
 # Numbers stay as written: a 5,000-digit integer would otherwise raise ValueError, and a
 # release's fields are text anyway.
@@ -29,13 +29,13 @@ class JsonItem:
 
 
 def load(text: str):
-    """The value `text` holds, or RejectedRelease saying why it is not one JSON value."""
+    """The value `text` holds, or RejectedArticle saying why it is not one JSON value."""
     try:
         return _DECODER.decode(text)
     except json.JSONDecodeError as error:
-        raise RejectedRelease(_not_json(error)) from error
+        raise RejectedArticle(_not_json(error)) from error
     except RecursionError as error:
-        raise RejectedRelease(TOO_DEEP) from error
+        raise RejectedArticle(TOO_DEEP) from error
 
 
 def list_items(text: str) -> Iterator[JsonItem]:

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from .cleaning import clean_text
-from .dates import parse_release_date
-from .errors import RejectedRelease
+from .dates import parse_article_date
+from .errors import RejectedArticle
 
 TITLE_MAX_LENGTH = 500
 # Source marks that papers append to the last sentence; anything else keeps its letters.
@@ -43,28 +43,28 @@ class ParsedArticle:
 
 
 def parse_article(text: str) -> ParsedArticle:
-    """Parse one release in the upload format, or raise RejectedRelease saying which line is wrong."""
+    """Parse one release in the upload format, or raise RejectedArticle saying which line is wrong."""
     lines = _normalise_lines(text)
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not numbered:
-        raise RejectedRelease("The file is empty.")
+        raise RejectedArticle("The file is empty.")
     title_number, title = numbered[0]
     _check_title(title_number, title)
     if len(numbered) < 2:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"Line {title_number + 1} should be the publication date (such as '27 Sep, 2019'), but the file ends after the title."
         )
     date_number, date_line = numbered[1]
-    published = parse_release_date(date_line)
+    published = parse_article_date(date_line)
     if published is None:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"Line {date_number} should be the publication date (such as '27 Sep, 2019'), "
             f"but reads {_quote(date_line)}."
         )
     body_lines = _drop_page_debris(lines[date_number:])
     paragraphs, source = _split_source(_paragraphs(body_lines))
     if not paragraphs:
-        raise RejectedRelease(f"The release has no body text after the date on line {date_number}.")
+        raise RejectedArticle(f"The release has no body text after the date on line {date_number}.")
     return ParsedArticle(
         title=" ".join(title.split()), published=published, paragraphs=paragraphs, source=source
     )
@@ -81,15 +81,15 @@ def has_a_word(title: str) -> bool:
 
 
 def _check_title(number: int, title: str) -> None:
-    if parse_release_date(title) is not None:
-        raise RejectedRelease(f"Line {number} is a date; the first line must be the release's title.")
+    if parse_article_date(title) is not None:
+        raise RejectedArticle(f"Line {number} is a date; the first line must be the release's title.")
     if len(title) > TITLE_MAX_LENGTH:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"Line {number} is {len(title)} characters long; a title has at most {TITLE_MAX_LENGTH}. "
             "Is the title line missing?"
         )
     if not has_a_word(title):
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"Line {number} should be the title, but reads {_quote(title)}: it has no letter or digit."
         )
 

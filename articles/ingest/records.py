@@ -8,8 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .cleaning import clean_text
 from .country_names import resolve_country
-from .dates import parse_release_date
-from .errors import RejectedRelease
+from .dates import parse_article_date
+from .errors import RejectedArticle
 from .parsing import TITLE_MAX_LENGTH, ParsedArticle, has_a_word
 
 SOURCE_MAX_LENGTH = 100  # Article.source's column
@@ -17,41 +17,41 @@ IDENTIFIER_MAX_LENGTH = 1000  # Article.identifier's and Article.source_url's co
 
 
 def record_article(record) -> ParsedArticle:
-    """The release a CSV row or JSON object holds, or RejectedRelease saying what is wrong with it."""
+    """The release a CSV row or JSON object holds, or RejectedArticle saying what is wrong with it."""
     if not isinstance(record, dict):
-        raise RejectedRelease("Not an object with title, date and body.")
+        raise RejectedArticle("Not an object with title, date and body.")
     fields = {clean_text(str(key)).strip().lower(): value for key, value in record.items()}
     title = " ".join(_text_field(fields, "title").split())
     body = _text_field(fields, "body").strip()
     if not title:
-        raise RejectedRelease("The title is missing.")
+        raise RejectedArticle("The title is missing.")
     if not has_a_word(title):
-        raise RejectedRelease(f"The title {title[:60]!r} has no letter or digit.")
+        raise RejectedArticle(f"The title {title[:60]!r} has no letter or digit.")
     if len(title) > TITLE_MAX_LENGTH:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}."
         )
     date = _text_field(fields, "date").strip()
     published = _record_date(date)
     if published is None:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"The date {_quote(date)} is missing or not understood; use 2019-09-27 or 27 Sep, 2019."
         )
     if not body:
-        raise RejectedRelease("The body is empty.")
+        raise RejectedArticle("The body is empty.")
     countries = _record_countries(fields.get("countries"))
     paragraphs = tuple(
         " ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip()
     )
     source = " ".join(_text_field(fields, "source").split())
     if len(source) > SOURCE_MAX_LENGTH:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}."
         )
     source_url = _record_url(_text_field(fields, "url").strip())
     identifier = normalised_identifier(_text_field(fields, "id"))
     if len(identifier) > IDENTIFIER_MAX_LENGTH:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"The id is {len(identifier):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}."
         )
     return ParsedArticle(
@@ -83,7 +83,7 @@ def _record_url(text: str) -> str:
     if not text:
         return ""
     if len(text) > IDENTIFIER_MAX_LENGTH:
-        raise RejectedRelease(
+        raise RejectedArticle(
             f"The url is {len(text):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}."
         )
     try:
@@ -92,7 +92,7 @@ def _record_url(text: str) -> str:
     except ValueError:  # a malformed port or IPv6 address
         valid = False
     if not valid:
-        raise RejectedRelease(f"The url {_quote(text)} is not a web address (http:// or https://).")
+        raise RejectedArticle(f"The url {_quote(text)} is not a web address (http:// or https://).")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
@@ -102,7 +102,7 @@ def _text_field(fields: dict, name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise RejectedRelease(f"The {name} must be text, not {_json_kind(value)}.")
+        raise RejectedArticle(f"The {name} must be text, not {_json_kind(value)}.")
     return clean_text(value)
 
 
@@ -119,7 +119,7 @@ def _record_date(text: str) -> datetime.date | None:
         return (
             datetime.date.fromisoformat(text[:10])
             if re.match(r"^\d{4}-\d{2}-\d{2}", text)
-            else parse_release_date(text)
+            else parse_article_date(text)
         )
     except ValueError:
         return None
@@ -134,7 +134,7 @@ def _record_countries(value) -> tuple[str, ...] | None:
     elif isinstance(value, list) and all(isinstance(name, str) for name in value):
         names = [clean_text(name) for name in value]
     else:
-        raise RejectedRelease(
+        raise RejectedArticle(
             'The countries must be text ("PK; Russia") or a list of texts (["PK", "Russia"]).'
         )
     codes = []
@@ -143,7 +143,7 @@ def _record_countries(value) -> tuple[str, ...] | None:
             continue
         code = resolve_country(name)
         if code is None:
-            raise RejectedRelease(
+            raise RejectedArticle(
                 f"Unknown country {_quote(name)}; use ISO codes such as PK or names such as Pakistan."
             )
         codes.append(code)

@@ -17,7 +17,7 @@ from .schema import SCHEMA, date_to_number
 from .snippets import snippet
 from .spelling import corrected_text
 
-SORTS = ("relevance", "newest", "oldest")
+SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}  # name -> label
 # With a country chosen, relevance is multiplied by 1 + the release's weight for it / this:
 # a title mention (3) doubles it, a mention in passing (1) adds a third.
 COUNTRY_WEIGHT_SCALE = 3.0

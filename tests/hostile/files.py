@@ -24,7 +24,7 @@ class NastyFile:
         return self.label
 
 
-def release(
+def article_text(
     title: str, date: str = "27 Sep, 2019", body: str = "Kenya and Peru held talks on wombat trade.-PR"
 ) -> str:
     return f"{title}\n\n{date}\n\n{body}\n\nRead Comments\n"
@@ -49,7 +49,7 @@ def _csv(*lines: str) -> bytes:
 
 
 _noise = random.Random(2019).randbytes
-_padded = release("Padded release on wombat trade").encode().ljust(8192, b" ")
+_padded = article_text("Padded release on wombat trade").encode().ljust(8192, b" ")
 
 FILES = (
     NastyFile("empty .txt", "empty.txt", b""),
@@ -86,7 +86,7 @@ FILES = (
         ).encode(),
         good=2,
     ),
-    NastyFile("UTF-16 without BOM", "utf16.txt", release("UTF-16 wombat release").encode("utf-16-le")),
+    NastyFile("UTF-16 without BOM", "utf16.txt", article_text("UTF-16 wombat release").encode("utf-16-le")),
     NastyFile("ZIP bomb", "bomb.zip", zipped([("bomb.txt", b"0" * 30_000_000)])),
     NastyFile(
         "ZIP of ten 1 MB members at high ratio",
@@ -95,9 +95,9 @@ FILES = (
             [
                 (
                     f"big{i}.txt",
-                    release(f"Big wombat release {i}", body="Kenya and Peru held talks. " * 38_836).encode()[
-                        : 1024 * 1024
-                    ],
+                    article_text(
+                        f"Big wombat release {i}", body="Kenya and Peru held talks. " * 38_836
+                    ).encode()[: 1024 * 1024],
                 )
                 for i in range(10)
             ]
@@ -109,11 +109,11 @@ FILES = (
         "traversal.zip",
         zipped(
             [
-                ("../../evil.txt", release("Escaped wombat one")),
-                ("/etc/evil.txt", release("Escaped wombat two")),
-                ("C:\\evil.txt", release("Escaped wombat three")),
-                ("a/../../b.txt", release("Escaped wombat four")),
-                ("ok/good.txt", release("Good wombat member")),
+                ("../../evil.txt", article_text("Escaped wombat one")),
+                ("/etc/evil.txt", article_text("Escaped wombat two")),
+                ("C:\\evil.txt", article_text("Escaped wombat three")),
+                ("a/../../b.txt", article_text("Escaped wombat four")),
+                ("ok/good.txt", article_text("Good wombat member")),
             ]
         ),
         good=1,
@@ -123,8 +123,8 @@ FILES = (
         "nested.zip",
         zipped(
             [
-                ("inner.zip", zipped([("x.txt", release("Inner wombat"))])),
-                ("good.txt", release("Outer wombat member")),
+                ("inner.zip", zipped([("x.txt", article_text("Inner wombat"))])),
+                ("good.txt", article_text("Outer wombat member")),
             ]
         ),
         good=1,
@@ -134,14 +134,14 @@ FILES = (
         "many.zip",
         zipped([(f"{i}.txt", b"") for i in range(25_000)], zipfile.ZIP_STORED),
     ),
-    NastyFile("truncated ZIP", "truncated.zip", zipped([("a.txt", release("Truncated wombat"))])[:-30]),
+    NastyFile("truncated ZIP", "truncated.zip", zipped([("a.txt", article_text("Truncated wombat"))])[:-30]),
     NastyFile(
         "ZIP with emoji and control member names",
         "names.zip",
         zipped(
             [
-                ("😀" * 90 + ".txt", release("Emoji-named wombat member")),
-                ("ctl\x01\x7f.txt", release("Control-named wombat member")),
+                ("😀" * 90 + ".txt", article_text("Emoji-named wombat member")),
+                ("ctl\x01\x7f.txt", article_text("Control-named wombat member")),
             ]
         ),
         good=2,
@@ -216,17 +216,17 @@ FILES = (
     NastyFile(
         "text release dated 0019",
         "year19.txt",
-        release("Ancient wombat release", date="27 Sep, 0019").encode(),
+        article_text("Ancient wombat release", date="27 Sep, 0019").encode(),
         good=None,
     ),
     NastyFile(
         "text release dated 9999",
         "year9999.txt",
-        release("Far future wombat release", date="31 Dec, 9999").encode(),
+        article_text("Far future wombat release", date="31 Dec, 9999").encode(),
         good=None,
     ),
     NastyFile(
-        "text title with U+0001", "control.txt", release("Control \x01 wombat title").encode(), good=None
+        "text title with U+0001", "control.txt", article_text("Control \x01 wombat title").encode(), good=None
     ),
     NastyFile(
         "JSON titles with control characters and non-characters",
@@ -246,29 +246,34 @@ FILES = (
     NastyFile(
         "title and body with markup",
         "markup.txt",
-        release(
+        article_text(
             '<script>alert("up")</script> wombat',
             body='"><img src=x onerror=alert(1)> {{ 9|add:31337000 }} wombat.-PR',
         ).encode(),
         good=1,
     ),
     NastyFile(
-        "file name of 90 4-byte emoji", "😀" * 90 + ".txt", release("Emoji file name wombat").encode(), good=1
+        "file name of 90 4-byte emoji",
+        "😀" * 90 + ".txt",
+        article_text("Emoji file name wombat").encode(),
+        good=1,
     ),
     NastyFile(
         "file name of 300 characters",
         "a" * 300 + ".txt",
-        release("Long file name wombat").encode(),
+        article_text("Long file name wombat").encode(),
         good=None,
     ),
     NastyFile(
         "file name with quotes, CRLF and traversal",
         '..\\..\\"x\r\n.txt',
-        release("Odd file name wombat").encode(),
+        article_text("Odd file name wombat").encode(),
         good=1,
     ),
     NastyFile(
-        "a 6 MB text file", "six-mb.txt", release("Six megabyte wombat", body="wombat " * 900_000).encode()
+        "a 6 MB text file",
+        "six-mb.txt",
+        article_text("Six megabyte wombat", body="wombat " * 900_000).encode(),
     ),
     NastyFile(
         "several releases in one CSV",
@@ -283,5 +288,5 @@ FILES = (
 )
 
 GOOD = NastyFile(
-    "a plain release", "plain.txt", release("Plain wombat release after the storm").encode(), good=1
+    "a plain release", "plain.txt", article_text("Plain wombat release after the storm").encode(), good=1
 )

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .checks import problems
-from .files import record, release
+from .files import article_text, record
 from .test_http import SEARCH_ENDPOINTS, SEARCH_PARAMETERS
 from .web import query_string
 
@@ -86,7 +86,7 @@ def test_generated_single_uploads(site, fuzz_office, records, kind):
     """One release at a time through "Upload a release": added, or refused with the form's message."""
     token = f"fuzzword{next(_tokens)}x"  # finds this example's release alone, whatever earlier ones stored
     if kind == "txt":
-        content = release(records[0]["title"], body=f"{records[0]['body']} {token}").encode(
+        content = article_text(records[0]["title"], body=f"{records[0]['body']} {token}").encode(
             "utf-8", "surrogatepass"
         )
     else:

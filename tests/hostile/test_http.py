@@ -281,7 +281,7 @@ def test_hostile_sign_in(site, before):
     assert_no_reports([report for report in site.pool.map(sign_in, attempts) if report], site)
 
 
-WORDS_THAT_FIND_THE_RELEASE = [
+WORDS_THAT_FIND_THE_ARTICLE = [
     "Türkiye",
     "turkiye",
     "côte d'ivoire",
@@ -294,7 +294,7 @@ WORDS_THAT_FIND_THE_RELEASE = [
 ]
 
 
-@pytest.mark.parametrize("query", WORDS_THAT_FIND_THE_RELEASE)
+@pytest.mark.parametrize("query", WORDS_THAT_FIND_THE_ARTICLE)
 def test_words_as_people_write_them_find_the_release(site, planted, query):
     wanted = planted["Türkiye and Côte d’Ivoire hold counter-terrorism talks in Nur-Sultan"]
     found = json.loads(site.client.get(f"/api/search?{query_string([('q', query)])}").body)

@@ -8,11 +8,11 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articles.ingest.errors import RejectedRelease
-from articles.ingest.formats import ACCEPTED_FORMATS, read_releases
+from articles.ingest.errors import RejectedArticle
+from articles.ingest.formats import ACCEPTED_FORMATS, read_articles
 from articles.search.query import parse_user_query
 
-from .files import record, release, zipped
+from .files import article_text, record, zipped
 
 names = st.sampled_from(ACCEPTED_FORMATS).map(lambda suffix: "upload" + suffix)
 any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=300)  # surrogates included
@@ -22,15 +22,15 @@ values = st.one_of(
 
 
 def read_all(name, data):
-    """Every release of an upload, or RejectedRelease; anything else escapes to the caller."""
+    """Every release of an upload, or RejectedArticle; anything else escapes to the caller."""
     try:
-        return list(read_releases(name, data))
-    except RejectedRelease:
+        return list(read_articles(name, data))
+    except RejectedArticle:
         return []
 
 
-def assert_storable(releases):
-    for found in releases:
+def assert_storable(articles):
+    for found in articles:
         assert found.parsed or found.error, found
         if found.parsed:  # the database and every page must be able to hold it
             for text in (found.parsed.title, found.parsed.body, found.parsed.source):
@@ -64,7 +64,7 @@ def test_any_json_records(records):
 )
 def test_any_text_release(title, body, date):
     assert_storable(
-        read_all("upload.txt", release(title, date, body).encode("utf-8", errors="surrogatepass"))
+        read_all("upload.txt", article_text(title, date, body).encode("utf-8", errors="surrogatepass"))
     )
 
 

@@ -3,11 +3,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from articles.demo import generate_release_texts
+from articles.demo import generate_article_texts
 from articles.ingest.parsing import parse_article
 from articles.management.progress import progress_bar
+from articles.models import ImportItem
 from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
-from articles.services import CREATED, article_import
+from articles.services import article_import
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         if count < 0:
             raise CommandError("The count must be zero or more.")
-        texts = generate_release_texts(count, seed)
+        texts = generate_article_texts(count, seed)
         if out:
             self.write_files(texts, out, count, seed)
         else:
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         created = 0
         with transaction.atomic(), progress_bar(self, count, "Generating") as bar:
             for text in texts:
-                created += article_import(parsed=parse_article(text)).outcome == CREATED
+                created += article_import(parsed=parse_article(text)).outcome == ImportItem.Outcome.CREATED
                 bar.update(1)
         apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
         if self.verbosity:

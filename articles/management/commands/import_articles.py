@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from articles.importing import batch_from_paths, process_batch
 from articles.ingest.formats import ACCEPTED_FORMATS
 from articles.management.progress import progress_bar
-from articles.models import ImportItem
 
 
 class Command(BaseCommand):
@@ -30,7 +29,7 @@ class Command(BaseCommand):
                 batch, progress=bar.update, index_beside=settings.PRESSROOM_INDEX_BESIDE_IMPORTS
             )
         self.stdout.write(f"Import batch {batch.pk}: {batch.summary()}")
-        failures = batch.items.filter(outcome=ImportItem.Outcome.FAILED).select_related("source_file")
+        failures = batch.items.failed().select_related("source_file")
         for item in failures:
             where = f"{item.source_file.path or item.source_file.name}" + (
                 f", {item.location}" if item.location else ""
