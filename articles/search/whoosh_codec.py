@@ -33,7 +33,7 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
             ids.extend(matcher._ids)
             weights.extend(matcher._weights)
             matcher._next_block()
-    else:  # short postings kept inline in the term table
+    else:  # a segment with deletions (Whoosh filters them out a posting at a time), or inlined postings
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
@@ -65,7 +65,7 @@ def _position_gaps(reader, field: str, text: str) -> tuple[list[int], list[list[
             documents.extend(matcher._ids)
             gaps.extend(_gaps(value) for value in matcher._values)
             matcher._next_block()
-    else:  # short postings kept inline in the term table
+    else:  # a segment with deletions, as in `postings`, or a field with another format
         decode = reader.schema[field].format.decode_positions
         while matcher.is_active():
             documents.append(matcher.id())
