@@ -121,7 +121,7 @@ def textbook_search(searcher, kind, text, countries, start, end):
     if start:
         filters.append(NumericRange("published", date_to_number(start), date_to_number(end)))
     results = searcher.search(
-        parse_user_query(text).query,
+        whoosh_query(parse_user_query(text).query),
         limit=10,
         filter=And(filters) if filters else None,
         groupedby=sorting.FieldFacet("countries", allow_overlap=True),
@@ -133,6 +133,28 @@ def textbook_search(searcher, kind, text, countries, start, end):
     for hit in top:
         hit.highlights("body", text=bodies[int(hit["id"])].body, top=2)
     return len(results), counts
+
+
+def whoosh_query(node):
+    """Pressroom's query tree as Whoosh's query classes (as tests/test_matching.py converts it)."""
+    from whoosh import query as whoosh
+
+    from articles.search import query_tree as tree
+
+    match node:
+        case tree.Term(field, text, boost):
+            return whoosh.Term(field, text, boost=boost)
+        case tree.Phrase(field, words, slop, boost):
+            return whoosh.Phrase(field, list(words), slop=slop, boost=boost)
+        case tree.And(parts):
+            return whoosh.And([whoosh_query(part) for part in parts])
+        case tree.Or(parts):
+            return whoosh.Or([whoosh_query(part) for part in parts])
+        case tree.Not(part):
+            return whoosh.Not(whoosh_query(part))
+        case tree.Everything():
+            return whoosh.Every()
+    return whoosh.NullQuery
 
 
 def fts5_archive(data_dir):

@@ -1,11 +1,15 @@
 """Searches over the index's arrays find exactly what Whoosh's own matchers find."""
 
+from dataclasses import dataclass
+
 import pytest
+from whoosh import query as whoosh
 from whoosh import scoring
 
 from articles.models import Article
 from articles.search.index import searcher
-from articles.search.query import parse_user_query
+from articles.search.query import UserQuery, parse_user_query
+from articles.search.query_tree import And, Everything, Not, Nothing, Or, Phrase, Term
 from articles.search.searching import SearchRequest, search_articles
 
 QUERIES = (
@@ -67,9 +71,29 @@ def segmented_archive(archive):
     return archive
 
 
+def whoosh_query(node):
+    """Pressroom's query tree as Whoosh's query classes, for Whoosh's own searcher to run."""
+    match node:
+        case Term(field, text, boost):
+            return whoosh.Term(field, text, boost=boost)
+        case Phrase(field, words, slop, boost):
+            return whoosh.Phrase(field, list(words), slop=slop, boost=boost)
+        case And(parts):
+            return whoosh.And([whoosh_query(part) for part in parts])
+        case Or(parts):
+            return whoosh.Or([whoosh_query(part) for part in parts])
+        case Not(part):
+            return whoosh.Not(whoosh_query(part))
+        case Everything():
+            return whoosh.Every()
+        case Nothing():
+            return whoosh.NullQuery
+    raise TypeError(node)
+
+
 def whoosh_ids(query_text):
     with searcher() as held:
-        results = held.searcher.search(parse_user_query(query_text).query, limit=None)
+        results = held.searcher.search(whoosh_query(parse_user_query(query_text).query), limit=None)
         return [int(hit["id"]) for hit in results]
 
 
@@ -87,7 +111,7 @@ def test_ranking_is_whooshs_bm25f(segmented_archive, text):
     found = search_articles(SearchRequest(parse_user_query(text), per_page=10))
     with searcher() as held:
         assert isinstance(held.searcher.weighting, scoring.BM25F)
-        results = held.searcher.search(parse_user_query(text).query, limit=None)
+        results = held.searcher.search(whoosh_query(parse_user_query(text).query), limit=None)
         scores = {int(hit["id"]): round(hit.score, 3) for hit in results}
     ours = [hit.article.pk for hit in found.hits]
     # The same scores in the same order; ties may fall either way.
@@ -107,3 +131,18 @@ def test_a_long_phrase_needs_its_words_in_one_run(archive):
     for text in ('"bilateral trade talks"', '"bilateral trade talks opened"'):
         found = search_articles(SearchRequest(parse_user_query(text)))
         assert [hit.article.title for hit in found.hits] == ["Together"]
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """A kind of query the engine was never taught."""
+
+    field: str
+    text: str
+
+
+def test_a_node_the_engine_does_not_know_is_an_error_not_a_guess(archive):
+    archive.add("Trade talks", "Trade talks opened.")
+    query = UserQuery(And((Term("body", "trade"), Prefix("title", "tra"))), "trade tra*")
+    with pytest.raises(NotImplementedError, match="Prefix"):
+        search_articles(SearchRequest(query))

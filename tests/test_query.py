@@ -5,9 +5,9 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whoosh.query import Every
 
 from articles.search.query import MAX_QUERY_TERMS, parse_user_query
+from articles.search.query_tree import Everything, terms
 
 from .test_search import search, titles
 
@@ -148,13 +148,13 @@ def test_or_binds_its_neighbours_and_groups_nest(client, archive):
 
 def test_words_past_the_limit_are_dropped_with_a_note():
     parsed = parse_user_query(" ".join(f"word{n}" for n in range(MAX_QUERY_TERMS + 10)))
-    assert len(list(parsed.query.iter_all_terms())) == MAX_QUERY_TERMS * 2  # each word in title and body
+    assert len(list(terms(parsed.query))) == MAX_QUERY_TERMS * 2  # each word in title and body
     assert any(f"first {MAX_QUERY_TERMS} words" in note for note in parsed.notes)
 
 
 def test_deep_brackets_are_plain_text():
     parsed = parse_user_query("(" * 200 + "trade" + ")" * 200)
-    assert [text for _, text in parsed.query.iter_all_terms()] == ["trade", "trade"]
+    assert [text for _, text in terms(parsed.query)] == ["trade", "trade"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -172,7 +172,7 @@ def test_any_text_gives_a_query_or_a_note_in_bounded_terms_and_time(pieces):
     started = time.perf_counter()
     parsed = parse_user_query(text)
     assert time.perf_counter() - started < 0.5
-    assert isinstance(parsed.query, Every) or len(list(parsed.query.iter_all_terms())) <= 2 * MAX_QUERY_TERMS
+    assert isinstance(parsed.query, Everything) or len(list(terms(parsed.query))) <= 2 * MAX_QUERY_TERMS
     assert not any(character in parsed.text for character in "\x00\ufffe")
 
 

@@ -1,12 +1,11 @@
 """Snippets: passages around the matched words, marked and escaped."""
 
 from articles.search.query import parse_user_query
-from articles.search.searching import _highlighted_words
 from articles.search.snippets import SNIPPET_CHARACTERS, snippet
 
 
 def words(text):
-    return _highlighted_words(parse_user_query(text))
+    return parse_user_query(text).wanted_words
 
 
 FILLER = "The delegation visited schools, ports and hospitals over several days of meetings. " * 6

@@ -7,16 +7,12 @@ deletions apart), so what is read from a segment is kept as arrays for as long a
 is live, across commits and threads, and searches work on those arrays.
 """
 
-import pickle
 import threading
 from collections import OrderedDict
-from itertools import chain
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.formats import Positions
-from whoosh.system import _INT_SIZE
 
+from . import whoosh_codec
 from .integrity import UnreadableIndex
 from .schema import COUNTRY_WEIGHT_STEP
 
@@ -186,7 +182,7 @@ def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarra
     if (field, text) not in reader:
         return np.zeros(0, np.int32), np.zeros(0, np.float32)
     try:
-        return _read_listed_postings(reader, field, text)
+        return whoosh_codec.postings(reader, field, text)
     except OSError:
         raise
     except Exception as error:  # the postings of a word in the lexicon fail to read only when garbled
@@ -195,72 +191,19 @@ def _read_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarra
         ) from error
 
 
-def _read_listed_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    ids, weights = [], []
-    matcher = reader.postings(field, text)
-    if isinstance(matcher, W3LeafMatcher):
-        # A block at a time: the matcher's one-posting-at-a-time interface costs twice as
-        # much. These are W3LeafMatcher's own block methods, in the Whoosh pinned by requirements.txt.
-        while matcher.is_active():
-            matcher._read_ids(), matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    else:  # short postings kept inline in the term table
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
-
-
 def _read_positions(reader, field: str, text: str) -> np.ndarray:
     """Every position of a word in a segment's field, as (document << 32 | position) keys in order."""
     if (field, text) not in reader:
         return np.zeros(0, np.int64)
     try:
-        documents, gaps = _position_gaps(reader, field, text)
+        documents, counts, positions = whoosh_codec.positions(reader, field, text)
     except OSError:
         raise
     except Exception as error:  # the postings of a word in the lexicon fail to read only when garbled
         raise UnreadableIndex(
             f"the positions of {field}:{text!r} are unreadable ({type(error).__name__}: {error})"
         ) from error
-    counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
-    # Each document's gaps run from 0: a running sum over all, less the sum before the document.
-    running = np.cumsum(np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum())))
-    before = (
-        np.concatenate(([0], running[np.cumsum(counts)[:-1] - 1])) if len(counts) else np.zeros(0, np.int64)
-    )
-    positions = running - np.repeat(before, counts)
-    return (np.repeat(np.asarray(documents, dtype=np.int64), counts) << 32) | positions
-
-
-def _position_gaps(reader, field: str, text: str) -> tuple[list[int], list[list[int]]]:
-    """(documents, each one's gaps between positions), as Whoosh's Positions format stores them."""
-    matcher = reader.postings(field, text)
-    documents, gaps = [], []
-    if isinstance(matcher, W3LeafMatcher) and type(reader.schema[field].format) is Positions:
-        # A block at a time, as in `_read_listed_postings`, each value read as
-        # Positions.decode_positions reads it, without its loop over every position.
-        while matcher.is_active():
-            matcher._read_ids(), matcher._read_values()
-            documents.extend(matcher._ids)
-            gaps.extend(_gaps(value) for value in matcher._values)
-            matcher._next_block()
-    else:  # short postings kept inline in the term table
-        decode = reader.schema[field].format.decode_positions
-        while matcher.is_active():
-            documents.append(matcher.id())
-            positions = decode(matcher.value())
-            gaps.append([b - a for a, b in zip([0, *positions], positions, strict=False)])
-            matcher.next()
-    return documents, gaps
-
-
-def _gaps(value: bytes) -> list[int]:
-    """A Positions value: the number of positions (4 bytes), then the pickled list of gaps between them."""
-    return pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+    return (np.repeat(documents, counts) << 32) | positions
 
 
 def _published(reader, size: int) -> np.ndarray:

@@ -1,51 +1,45 @@
 """Which documents a parsed query matches, and how well: a mask and BM25 scores over the index's arrays.
 
-This evaluates the query tree that `query.parse_user_query` builds (terms, phrases, AND, OR,
-NOT) with whole-array operations instead of Whoosh's matchers, which visit one document at a
-time. Scores follow Whoosh's BM25F (same idf, B and K1), so ranking is what Whoosh would give.
+This evaluates Pressroom's query tree (query_tree.py: terms, phrases, AND, OR, NOT) with
+whole-array operations instead of Whoosh's matchers, which visit one document at a time.
+Scores follow Whoosh's BM25F (same idf, B and K1), so ranking is what Whoosh would give.
+A node it does not know is an error, never a silent, unscored guess.
 """
 
 import numpy as np
-from whoosh import query as whoosh_query
 
+from . import whoosh_codec
 from .arrays import IndexArrays
+from .query_tree import And, Everything, Node, Not, Nothing, Or, Phrase, Term
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 PAIRS_FIELD = "pairs"
 
 
-def match(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
-    """(mask of live matching documents, their scores) for a Whoosh query."""
+def match(query: Node, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    """(mask of live matching documents, their scores) for a query tree."""
     matched, scores = _evaluate(query, arrays)
     return matched & arrays.live, scores
 
 
-def _evaluate(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(query, whoosh_query.Term):
-        return _term(query.fieldname, query.text, arrays, query.boost)
-    if isinstance(query, whoosh_query.Phrase):
-        return _phrase(query, arrays)
-    if isinstance(query, whoosh_query.And):
-        return _combined([_evaluate(child, arrays) for child in query.subqueries], np.logical_and, arrays)
-    if isinstance(query, whoosh_query.Or):
-        return _combined([_evaluate(child, arrays) for child in query.subqueries], np.logical_or, arrays)
-    if isinstance(query, whoosh_query.Not):
-        matched, _ = _evaluate(query.query, arrays)
-        return ~matched, _zeros(arrays)
-    if isinstance(query, whoosh_query.AndNot):
-        (wanted, scores), (unwanted, _) = _evaluate(query.a, arrays), _evaluate(query.b, arrays)
-        return wanted & ~unwanted, scores
-    if isinstance(query, whoosh_query.AndMaybe):
-        (wanted, scores), (_, bonus) = _evaluate(query.a, arrays), _evaluate(query.b, arrays)
-        return wanted, scores + bonus
-    if isinstance(query, whoosh_query.Every):
-        return np.ones(arrays.size, dtype=bool), _zeros(arrays)
-    if isinstance(query, whoosh_query.NullQuery.__class__):
-        return np.zeros(arrays.size, dtype=bool), _zeros(arrays)
-    # Anything else the parser may build one day: Whoosh's own matcher, unscored.
-    matched = np.zeros(arrays.size, dtype=bool)
-    matched[np.fromiter(arrays.searcher.docs_for_query(query), dtype=np.int64)] = True
-    return matched, _zeros(arrays)
+def _evaluate(node: Node, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    match node:
+        case Term(field, text, boost):
+            return _term(field, text, arrays, boost)
+        case Phrase():
+            return _phrase(node, arrays)
+        case And(parts):
+            return _combined([_evaluate(part, arrays) for part in parts], np.logical_and, arrays)
+        case Or(parts):
+            return _combined([_evaluate(part, arrays) for part in parts], np.logical_or, arrays)
+        case Not(part):
+            matched, _ = _evaluate(part, arrays)
+            return ~matched, _zeros(arrays)
+        case Everything():
+            return np.ones(arrays.size, dtype=bool), _zeros(arrays)
+        case Nothing():
+            return np.zeros(arrays.size, dtype=bool), _zeros(arrays)
+    raise NotImplementedError(f"the search engine cannot evaluate a {type(node).__name__} query: {node!r}")
 
 
 def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +48,7 @@ def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np
     matched[ids] = True
     scores = _zeros(arrays)
     if field in arrays.lengths and len(ids):
-        idf = arrays.searcher.idf(field, text)  # Whoosh's statistics, for Whoosh's ranking
+        idf = whoosh_codec.idf(arrays.searcher, field, text)  # Whoosh's statistics, for Whoosh's ranking
         lengths = arrays.lengths[field][ids]
         norm = K1 * ((1 - B) + B * lengths / arrays.average_length[field])
         scores[ids] = (
@@ -63,7 +57,7 @@ def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np
     return matched, scores
 
 
-def _phrase(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+def _phrase(phrase: Phrase, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
     """Documents with the phrase's words in order in the field, scored by its words.
 
     The pairs field (every two neighbouring words of title and body as one term) narrows
@@ -72,22 +66,22 @@ def _phrase(query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
     talks"), so the candidates left are checked against the field's positions, unless a
     pair of two words can only be where it is looked for.
     """
-    words = list(query.words)
-    word_matches = [_term(query.fieldname, word, arrays, query.boost) for word in words]
+    words = list(phrase.words)
+    word_matches = [_term(phrase.field, word, arrays, phrase.boost) for word in words]
     matched, scores = _combined(word_matches, np.logical_and, arrays)
     matched &= arrays.live
-    if query.slop == 1:  # a phrase with a slop may have other words between its own
+    if phrase.slop == 1:  # a phrase with a slop may have other words between its own
         for first, second in zip(words, words[1:], strict=False):
             pair_matched, _ = _term(PAIRS_FIELD, f"{first} {second}", arrays)
             matched &= pair_matched
     if len(words) > 1 and matched.any():
         unsure = (
-            matched & _pair_may_lie_elsewhere(query.fieldname, words, arrays)
-            if len(words) == 2 and query.slop == 1
+            matched & _pair_may_lie_elsewhere(phrase.field, words, arrays)
+            if len(words) == 2 and phrase.slop == 1
             else matched
         )
         if unsure.any():
-            matched = (matched & ~unsure) | _in_order(query.fieldname, words, query.slop, unsure, arrays)
+            matched = (matched & ~unsure) | _in_order(phrase.field, words, phrase.slop, unsure, arrays)
     # Only where the phrase is: an OR adds up its parts' scores, matched or not.
     return matched, np.where(matched, scores, 0)
 

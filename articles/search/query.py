@@ -1,4 +1,4 @@
-"""The one door from user text to a query. Nothing else parses what readers type.
+"""The one door from user text to a query (a query_tree.Node). Nothing else parses what readers type.
 
 The grammar is ours, small and documented (README, "Using it"), and nothing else reaches the
 index: words, "quoted phrases", (groups), -word and NOT word, a OR b, AND, title:word, and
@@ -10,8 +10,7 @@ broke searches, so it is not used. Parsing is one pass over at most MAX_QUERY_CH
 import re
 from dataclasses import dataclass, field
 
-from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
-
+from .query_tree import And, Everything, Node, Not, Or, Phrase, Term, normalized
 from .schema import SCHEMA, searchable_text
 
 MAX_QUERY_CHARACTERS = 300
@@ -32,7 +31,7 @@ _HYPHENATED = re.compile(r"\w-+\w")
 
 @dataclass(frozen=True)
 class UserQuery:
-    query: Query
+    query: Node  # normalized, as query_tree.normalized leaves it
     text: str
     notes: tuple[str, ...] = field(default=())
     # Country names or codes written as country:name, as typed; the form resolves them.
@@ -42,7 +41,7 @@ class UserQuery:
 
     @property
     def is_empty(self) -> bool:
-        return isinstance(self.query, Every)
+        return isinstance(self.query, Everything)
 
 
 def parse_user_query(text: str) -> UserQuery:
@@ -64,8 +63,8 @@ def parse_user_query(text: str) -> UserQuery:
     if query is None:
         if cleaned:
             notes.append("Your search has no words that can be looked up, so all releases are listed.")
-        return UserQuery(Every(), cleaned, tuple(notes), countries)
-    return UserQuery(query.normalize(), cleaned, tuple(notes), countries, frozenset(parser.wanted_words))
+        return UserQuery(Everything(), cleaned, tuple(notes), countries)
+    return UserQuery(normalized(query), cleaned, tuple(notes), countries, frozenset(parser.wanted_words))
 
 
 class _Parser:
@@ -86,13 +85,13 @@ class _Parser:
         self.wanted_words: set[str] = set()
         self.negations = 0  # how many negations enclose the atom being read
 
-    def parse(self) -> Query | None:
+    def parse(self) -> Node | None:
         return self._query(fields=SEARCHED_FIELDS)
 
     def _peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
 
-    def _query(self, fields) -> Query | None:
+    def _query(self, fields) -> Node | None:
         clauses = []
         while (token := self._peek()) is not None and not (token == ")" and self.depth):
             if token in ("AND", ")", "OR"):  # an AND is the default; a stray ")" or OR joins nothing
@@ -103,7 +102,7 @@ class _Parser:
                 clauses.append(clause)
         return _joined(And, clauses)
 
-    def _clause(self, fields) -> Query | None:
+    def _clause(self, fields) -> Node | None:
         alternatives = [self._negated(fields)]
         while self._peek() == "OR":
             self.position += 1
@@ -112,7 +111,7 @@ class _Parser:
             alternatives.append(self._negated(fields))
         return _joined(Or, [alternative for alternative in alternatives if alternative is not None])
 
-    def _negated(self, fields) -> Query | None:
+    def _negated(self, fields) -> Node | None:
         token = self._peek()
         if token is None:
             return None
@@ -130,7 +129,7 @@ class _Parser:
             return self._negated(fields)
         return self._atom(fields)
 
-    def _atom(self, fields) -> Query | None:
+    def _atom(self, fields) -> Node | None:
         token = self._peek()
         if token is None or token == ")":
             return None  # the group's end is its reader's to take
@@ -155,7 +154,7 @@ class _Parser:
             return self._words(token.strip('"'), fields, phrase=True)
         return self._words(token, fields, phrase=bool(_HYPHENATED.search(token)))
 
-    def _words(self, text: str, fields, *, phrase: bool) -> Query | None:
+    def _words(self, text: str, fields, *, phrase: bool) -> Node | None:
         """A word, or a phrase when quoted or hyphenated, searched in each of the fields."""
         words = [token.text for token in SCHEMA["body"].analyzer(text)]
         room = MAX_QUERY_TERMS - self.terms
@@ -168,12 +167,12 @@ class _Parser:
         if not self.negations:
             self.wanted_words.update(words)
         if phrase and len(words) > 1:
-            return _joined(Or, [Phrase(name, words) for name in fields])
+            return _joined(Or, [Phrase(name, tuple(words)) for name in fields])
         # Several words in one unquoted token ("aa:bb", "pakistan~2"): each must match.
         return _joined(And, [_joined(Or, [Term(name, word) for name in fields]) for word in words])
 
 
-def _joined(kind, parts: list[Query]) -> Query | None:
+def _joined(kind, parts: list[Node]) -> Node | None:
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else kind(parts)
+    return parts[0] if len(parts) == 1 else kind(tuple(parts))

@@ -6,13 +6,13 @@ from itertools import islice
 
 import numpy as np
 from django.utils.safestring import SafeString
-from whoosh import query as whoosh_query
 
 from ..models import Article
 from .arrays import term_text
 from .index import searcher
 from .matching import match
 from .query import UserQuery, parse_user_query
+from .query_tree import And, Or, Term
 from .schema import SCHEMA, date_to_number
 from .snippets import snippet
 from .spelling import corrected_text
@@ -76,50 +76,90 @@ def search_articles(request: SearchRequest) -> SearchResults:
     """Run one search; raises IndexUnavailable when there is no index to ask."""
     with searcher() as held:
         arrays = held.arrays()
-        matched, scores = match(request.query.query, arrays)
-        if request.published_from or request.published_to:
-            matched &= arrays.published_between(*_date_range(request.published_from, request.published_to))
-        # Country counts are for the query and dates, whatever countries are chosen.
-        country_counts = arrays.country_counts(matched)
-        if request.countries:
-            matched &= (
-                arrays.in_every_country(request.countries)
-                if request.all_countries
-                else arrays.in_countries(request.countries)
-            )
-        count = int(np.count_nonzero(matched))
-        corrected = (
-            corrected_text(request.query.text, held)
-            if count < CORRECT_BELOW and not request.query.is_empty
-            else None
-        )
-        timeline = _timeline(arrays.published[matched], request)
-        pages = max(1, -(-count // request.per_page))
-        page = min(request.page, pages)  # past the end: show the last page
-        first = (page - 1) * request.per_page
-        docnums = _first_in_order(matched, _sort_keys(request, arrays, scores), first + request.per_page)[
-            first:
-        ]
-        article_ids = _article_ids(held, docnums)
-    articles = Article.objects.prefetch_related("countries").in_bulk(article_ids)
-    highlighted_words = _highlighted_words(request.query) if request.with_snippets else frozenset()
-    hits = [
-        SearchHit(
-            articles[pk],
-            snippet(articles[pk].body, highlighted_words) if request.with_snippets else SafeString(""),
-        )
-        for pk in article_ids
-        if pk in articles  # a row deleted since the search is simply not shown
-    ]
+        matches = _matching(request, arrays)
+        counts = _counting(request, matches, arrays, held)
+        page = _page(request, matches, counts.count, arrays, held)
     return SearchResults(
+        count=counts.count,
+        page=page.number,
+        pages=page.pages,
+        hits=_hits(request, page.article_ids),
+        country_counts=counts.country_counts,
+        timeline=counts.timeline,
+        corrected_query=counts.corrected_query,
+    )
+
+
+@dataclass(frozen=True)
+class _Matches:
+    documents: np.ndarray  # a mask: what the query, the dates and the countries let through
+    scores: np.ndarray
+    before_countries: np.ndarray  # the query and dates alone, what the country counts count
+
+
+def _matching(request: SearchRequest, arrays) -> _Matches:
+    """The documents the query finds within the dates and countries, and their scores."""
+    matched, scores = match(request.query.query, arrays)
+    if request.published_from or request.published_to:
+        matched &= arrays.published_between(*_date_range(request.published_from, request.published_to))
+    found = matched
+    if request.countries:
+        found = matched & (
+            arrays.in_every_country(request.countries)
+            if request.all_countries
+            else arrays.in_countries(request.countries)
+        )
+    return _Matches(found, scores, matched)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    count: int
+    country_counts: list[tuple[str, int]]
+    timeline: list[Period]
+    corrected_query: str | None
+
+
+def _counting(request: SearchRequest, matches: _Matches, arrays, held) -> _Counts:
+    """How many matches, per country and per period, and a corrected query when they are few."""
+    count = int(np.count_nonzero(matches.documents))
+    # Country counts are for the query and dates, whatever countries are chosen.
+    country_counts = arrays.country_counts(matches.before_countries)
+    corrected = (
+        corrected_text(request.query.text, held)
+        if count < CORRECT_BELOW and not request.query.is_empty
+        else None
+    )
+    return _Counts(
         count=count,
-        page=page,
-        pages=pages,
-        hits=hits,
         country_counts=sorted(country_counts.items(), key=lambda item: (-item[1], item[0])),
-        timeline=timeline,
+        timeline=_timeline(arrays.published[matches.documents], request),
         corrected_query=corrected,
     )
+
+
+@dataclass(frozen=True)
+class _Page:
+    number: int
+    pages: int
+    article_ids: list[int]  # in the order asked for
+
+
+def _page(request: SearchRequest, matches: _Matches, count: int, arrays, held) -> _Page:
+    """The page asked for (the last one when past the end): its articles, in the order asked for."""
+    pages = max(1, -(-count // request.per_page))
+    number = min(request.page, pages)
+    keys = _sort_keys(request, arrays, matches.scores)
+    first = (number - 1) * request.per_page
+    return _Page(number, pages, _first_ids(held, matches.documents, keys, request.per_page, skip=first))
+
+
+def _hits(request: SearchRequest, article_ids: list[int]) -> list[SearchHit]:
+    """The articles with their snippets, read after the searcher is let go."""
+    articles = _in_order(Article.objects.prefetch_related("countries"), article_ids)
+    if not request.with_snippets:
+        return [SearchHit(article, SafeString("")) for article in articles]
+    return [SearchHit(article, snippet(article.body, request.query.wanted_words)) for article in articles]
 
 
 PREFIX_EXPANSIONS = 30
@@ -145,15 +185,14 @@ def suggest_titles(text: str, limit: int = 8) -> list[str]:
             )[:PREFIX_EXPANSIONS]
             if not expansions:
                 return []
-            parts.append(whoosh_query.Or([whoosh_query.Term("title", term) for term in expansions]))
+            parts.append(Or(tuple(Term("title", term) for term in expansions)))
         if not parts:
             return []
         arrays = held.arrays()
-        matched, scores = match(whoosh_query.And(parts) if len(parts) > 1 else parts[0], arrays)
-        docnums = _first_in_order(matched, _best_first(arrays, scores), limit)
-        ids = _article_ids(held, docnums)
-    titles = dict(Article.objects.filter(pk__in=ids).values_list("pk", "title"))
-    return list(dict.fromkeys(titles[pk] for pk in ids if pk in titles))
+        matched, scores = match(And(tuple(parts)) if len(parts) > 1 else parts[0], arrays)
+        ids = _first_ids(held, matched, _best_first(arrays, scores), limit)
+    titles = (article.title for article in _in_order(Article.objects.only("pk", "title"), ids))
+    return list(dict.fromkeys(titles))  # releases may share a title
 
 
 RELATED_COUNTRY_BONUS = 1.0  # a shared country weighs about as much as a shared uncommon word
@@ -169,9 +208,7 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
         # The title's rarest words say most about it, and cost least to look up.
         reader = held.searcher.reader()
         words = sorted(words, key=lambda word: reader.doc_frequency("body", word))[:RELATED_WORDS]
-        query = whoosh_query.Or(
-            [whoosh_query.Term(field, word) for word in words for field in ("title", "body")]
-        )
+        query = Or(tuple(Term(field, word) for word in words for field in ("title", "body")))
         arrays = held.arrays()
         matched, scores = match(query, arrays)
         codes = [country.code for country in article.countries.all()]
@@ -180,10 +217,8 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
         own = held.searcher.document_number(id=str(article.pk))
         if own is not None:
             matched[own] = False
-        docnums = _first_in_order(matched, _best_first(arrays, scores), limit)
-        ids = _article_ids(held, docnums)
-    found = Article.objects.only("pk", "slug", "title", "published").in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+        ids = _first_ids(held, matched, _best_first(arrays, scores), limit)
+    return _in_order(Article.objects.only("pk", "slug", "title", "published"), ids)
 
 
 def _timeline(published: np.ndarray, request: SearchRequest) -> list[Period]:
@@ -232,8 +267,19 @@ def _best_first(arrays, scores) -> list[np.ndarray]:
     return [-scores, -arrays.published, -np.arange(arrays.size)]
 
 
-def _article_ids(held, docnums) -> list[int]:
+def _first_ids(held, matched: np.ndarray, keys: list[np.ndarray], how_many: int, skip: int = 0) -> list[int]:
+    """The articles of the first matches in the order of the keys, after skipping `skip` of them."""
+    docnums = _first_in_order(matched, keys, skip + how_many)[skip:]
     return [held.article_id(int(docnum)) for docnum in docnums]
+
+
+def _in_order(articles, ids: list[int]) -> list[Article]:
+    """The rows of `ids`, in that order; a row deleted since the search is simply not shown.
+
+    Read after the searcher is let go, so that the database's errors are not taken for the index's.
+    """
+    found = articles.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _first_in_order(matched: np.ndarray, keys: list[np.ndarray], how_many: int) -> np.ndarray:
@@ -250,7 +296,3 @@ def _first_in_order(matched: np.ndarray, keys: list[np.ndarray], how_many: int) 
 
 def _date_range(start, end) -> tuple[int, int]:
     return (date_to_number(start) if start else 0, date_to_number(end) if end else 99_991_231)
-
-
-def _highlighted_words(query: UserQuery) -> frozenset[str]:
-    return query.wanted_words
