@@ -92,7 +92,9 @@ def pressroom_search(kind, text, countries, start, end):
     from articles.search.query import parse_user_query
     from articles.search.searching import SearchRequest, search_articles
 
-    request = SearchRequest(parse_user_query(text), countries, start, end, per_page=10)
+    request = SearchRequest(
+        parse_user_query(text), countries=countries, published_from=start, published_to=end, per_page=10
+    )
     return search_articles(request).count
 
 
