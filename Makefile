@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: serve test test-fast lint fuzz manage bench bench-full bench-at bench-text wrk
+.PHONY: serve test test-fast lint fuzz manage bench bench-full bench-at bench-text wrk chromium
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Pressroom needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -32,7 +32,7 @@ serve: $(BIN)/.installed $(if $(SECRET_KEY),,$(DATA_DIR)/secret_key)
 	$(BIN)/python manage.py prepare_archive --demo
 	$(BIN)/gunicorn --config gunicorn.conf.py pressroom.wsgi
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed chromium
 	$(BIN)/python -m pytest
 
 # The in-process tests only: what a change to parsing, search or the admin needs first. `make test`
@@ -74,6 +74,19 @@ bench-at:
 	$(BIN)/python bench/import_bench.py --articles $(ARTICLES)
 	$(BIN)/python bench/search_bench.py --articles $(ARTICLES)
 	$(BIN)/python bench/load.py --articles $(ARTICLES)
+
+# The browser tests drive Debian's Chromium (Playwright downloads no browser of its own): installed
+# as .ci/run installs it where this user may install packages (root, or sudo without a password),
+# otherwise named in one line. PRESSROOM_CHROMIUM names another binary, which the tests then launch.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),,sudo -n)
+CHROMIUM_MISSING := make test needs Debian's Chromium for the browser tests: run \`sudo apt-get install \
+  chromium\` (or \`make test-fast\` without them)
+chromium:
+	@command -v "$${PRESSROOM_CHROMIUM:-chromium}" >/dev/null || \
+	  { [ -z "$$PRESSROOM_CHROMIUM" ] && command -v apt-get >/dev/null && $(AS_ROOT) true 2>/dev/null && \
+	    $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive sh -c \
+	      'apt-get update -qq && apt-get install -y -qq chromium >/dev/null'; } || \
+	  { echo "$(CHROMIUM_MISSING)" >&2; exit 1; }
 
 # The load benchmark drives gunicorn with wrk, from Debian's packages.
 wrk:

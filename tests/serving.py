@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .processes import database_of_its_own
+from .waiting import DEADLINE_SECONDS, eventually
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,7 @@ class ServedPressroom:
         }
         self.process = None
 
-    def start(self, timeout=180) -> float:
+    def start(self, seconds=DEADLINE_SECONDS) -> float:
         """Start `make serve`; returns the seconds it took to answer."""
         started = time.monotonic()
         self.process = subprocess.Popen(
@@ -51,32 +52,26 @@ class ServedPressroom:
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
         )
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"make serve exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}"
-                )
-            try:
-                with urllib.request.urlopen(self.url + "/api/search", timeout=2):
-                    answered = time.monotonic() - started
-                    self._wait_for_the_task_worker()
-                    return answered
-            except OSError:  # not listening yet
-                time.sleep(0.3)
-        raise RuntimeError(f"make serve did not answer within {timeout}s:\n{self.log.read_text()[-3000:]}")
+        eventually(
+            lambda: self._status("/api/search"), what=f"make serve to answer ({self.log})", seconds=seconds
+        )
+        answered = time.monotonic() - started
+        # The task worker starts beside gunicorn and reports a moment later: /healthz is ok then.
+        # A test that wants /healthz otherwise asserts it; this only keeps the start from racing.
+        eventually(lambda: self._status("/healthz"), what="the task worker's first heartbeat on /healthz")
+        return answered
 
-    def _wait_for_the_task_worker(self, timeout=30):
-        """Until /healthz is ok: the task worker starts beside gunicorn and reports a moment later.
-
-        A test that wants /healthz otherwise asserts it; this only keeps the start from racing.
-        """
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
-                    return
-            except OSError:  # 503 until the worker's first heartbeat
-                time.sleep(0.3)
+    def _status(self, path) -> int | None:
+        """The status of a successful answer to `path`; None while it does not answer yet."""
+        if self.process.poll() is not None:
+            raise RuntimeError(
+                f"make serve exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status
+        except OSError:  # not listening yet, or 503 until the worker's first heartbeat
+            return None
 
     def stop(self):
         if self.process and self.process.poll() is None:

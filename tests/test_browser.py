@@ -139,7 +139,8 @@ def test_suggestions_while_typing_and_following_one(page, served):
     box = page.get_by_label("Search press releases")
     box.press_sequentially("minis", delay=40)
     options = page.locator("#q-suggestions option")
-    expect(options.first).to_be_attached(timeout=5000)
+    # Playwright waits for the suggestions; the deadline leaves room for a loaded machine.
+    expect(options.first).to_be_attached(timeout=30_000)
     suggestion = options.first.get_attribute("value")
     box.fill(suggestion)  # what choosing it from the list does
     box.press("Enter")

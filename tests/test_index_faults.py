@@ -12,6 +12,9 @@ from articles.search.index import IndexUnavailable, current_generation, forget_o
 from articles.search.query import parse_user_query
 from articles.search.searching import SearchRequest, search_articles
 
+from .index_files import what_readers_read, what_they_hold_now
+from .waiting import DEADLINE_SECONDS
+
 
 def delete_index_directory(generation):
     shutil.rmtree(generation)
@@ -39,7 +42,9 @@ def remove_the_table_of_contents(generation):
 def test_a_damaged_index_answers_503_and_rebuild_restores_it(archive, client, damage, caplog):
     articles = [archive.add(f"Release {n}", f"Kenya and Peru, number {n}.") for n in range(30)]
     forget_open_index()  # a worker starting after the damage, and one that was running before
+    read = what_readers_read(current_generation())
     damage(current_generation())
+    assert what_they_hold_now(read) != read, "the damage left every file a reader reads as it was"
     forget_open_index()
 
     page = client.get("/", {"q": "kenya"})
@@ -74,7 +79,7 @@ class SearchingThread(threading.Thread):
 
     def search(self):
         self.asked.put(True)
-        return self.answers.get(timeout=30)
+        return self.answers.get(timeout=DEADLINE_SECONDS)
 
 
 @pytest.mark.parametrize("damage", [delete_index_directory, truncate_a_segment, garble_the_terms])
@@ -86,7 +91,9 @@ def test_threads_that_searched_before_the_damage_say_so_until_a_rebuild_mends_it
         thread.start()
     try:
         assert [thread.search() for thread in threads] == ["ok"] * 4
+        read = what_readers_read(current_generation())
         damage(current_generation())
+        assert what_they_hold_now(read) != read, "the damage left every file a reader reads as it was"
         assert [thread.search() for thread in threads] == ["unavailable"] * 4
         assert [thread.search() for thread in threads] == ["unavailable"] * 4
 

@@ -171,7 +171,7 @@ def test_any_text_gives_a_query_or_a_note_in_bounded_terms_and_time(pieces):
     text = "".join(pieces)
     started = time.perf_counter()
     parsed = parse_user_query(text)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 5  # bounded: no backtracking blow-up, even on a loaded machine
     assert isinstance(parsed.query, Everything) or len(list(terms(parsed.query))) <= 2 * MAX_QUERY_TERMS
     assert not any(character in parsed.text for character in "\x00\ufffe")
 

@@ -60,9 +60,10 @@ def test_a_second_make_serve_reuses_the_archive_and_starts_quickly(served, tmp_p
     second = ServedPressroom(served.log.parent, demo_articles=120)
     served.stop()
     try:
-        seconds = second.start(timeout=60)
+        seconds = second.start()
         _, _, body = fetch(second.url + "/api/search")
         assert json.loads(body)["count"] == 120  # nothing generated twice
+        # The README's promise ("serving within seconds", 2 s measured), with room for a loaded machine.
         assert seconds < 20, f"took {seconds:.1f}s to serve again"
     finally:
         second.stop()

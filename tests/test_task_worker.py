@@ -5,7 +5,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -20,6 +19,7 @@ from articles.models import Article, ImportBatch, ImportFile, ImportItem, Worker
 from articles.worker import beat, recover
 
 from .processes import manage
+from .waiting import eventually
 
 # Out of process (gunicorn, a browser, several processes): `make test-fast` leaves these out.
 pytestmark = pytest.mark.slow
@@ -166,15 +166,6 @@ def health(served) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def eventually(check, timeout=60, what="it"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := check():
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
-
-
 def shell(served, code: str) -> str:
     return manage(served.log.parent, "shell", "--verbosity", "0", "-c", code).stdout.strip()
 
@@ -221,33 +212,36 @@ def test_a_killed_worker_is_restarted_and_finishes_the_batch_it_left(served_alon
     served = served_alone
     (worker,) = eventually(served.task_worker_pids, what="a task worker")
     eventually(
-        lambda: (
-            health(served) == (200, {"status": "ok", "database": "ok", "task_worker": "ok", "index": "ok"})
-        ),
+        lambda: health(served),
+        lambda seen: seen == (200, {"status": "ok", "database": "ok", "task_worker": "ok", "index": "ok"}),
         what="a healthy worker",
     )
     eventually(
-        lambda: (
-            shell(
-                served,
-                f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={worker}).count())",
-            )
-            == "1"
-        )
+        lambda: shell(
+            served,
+            f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={worker}).count())",
+        ),
+        lambda count: count == "1",
+        what=f"the heartbeat of worker {worker}",
     )
     left = shell(served, LEAVE_A_BATCH_HALF_DONE.format(pid=worker))  # as if it had been importing
+    # The kill lands mid-batch: the batch is the live worker's, still running, one release short.
+    assert shell(served, BATCH_STATE.format(pk=left)) == "running 3 4 3 0"
 
     os.kill(worker, signal.SIGKILL)
     (restarted,) = eventually(
         lambda: [pid for pid in served.task_worker_pids() if pid != worker], what="a new worker"
     )
 
-    assert eventually(
-        lambda: shell(served, BATCH_STATE.format(pk=left)) == "done 2 2 1 1", what="the resumed batch"
+    eventually(
+        lambda: shell(served, BATCH_STATE.format(pk=left)),
+        lambda state: state == "done 2 2 1 1",
+        what="the resumed batch",
     )
     after = shell(served, QUEUE_A_BATCH)
     eventually(
-        lambda: shell(served, BATCH_STATE.format(pk=after)) == "done 1 1 1 0",
+        lambda: shell(served, BATCH_STATE.format(pk=after)),
+        lambda state: state == "done 1 1 1 0",
         what="a batch queued after the kill",
     )
     status, report = health(served)
@@ -271,38 +265,44 @@ def test_the_worker_outlasts_a_database_locked_past_its_timeout(tmp_path):
 
     data_dir = tmp_path / "data"
     new_archive(data_dir, articles=0)
+    log = tmp_path / "worker.log"
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "task_worker", "--interval", "0.2", "--no-startup-delay"],
         cwd=PROJECT,
         env=environment(data_dir),
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         eventually(
-            lambda: (
-                manage(
-                    data_dir,
-                    "shell",
-                    "-v",
-                    "0",
-                    "-c",
-                    "from articles.models import WorkerHeartbeat as W; print(W.objects.count())",
-                ).stdout.strip()
-                == "1"
-            )
+            lambda: manage(
+                data_dir,
+                "shell",
+                "-v",
+                "0",
+                "-c",
+                "from articles.models import WorkerHeartbeat as W; print(W.objects.count())",
+            ).stdout.strip(),
+            lambda count: count == "1",
+            what="the worker's heartbeat",
         )
         holder = sqlite3.connect(data_dir / "pressroom.sqlite3", isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # as an import that holds the write lock for minutes did
-        time.sleep(25)  # past the 20 s the worker waits for the lock when it looks for a task
+        # Held until the worker has met it past the 20 s it waits when it looks for a task (its
+        # warning says so): the fault landed where db_worker used to give up, not before.
+        eventually(
+            log.read_text,
+            lambda text: "the database stayed locked; looking for tasks again" in text,
+            what="the worker to meet the lock past its timeout",
+        )
         holder.execute("COMMIT")
         holder.close()
-        assert worker.poll() is None, worker.communicate()[0][-3000:]
+        assert worker.poll() is None, log.read_text()[-3000:]
         queued = manage(data_dir, "shell", "-v", "0", "-c", QUEUE_A_BATCH).stdout.strip()
         state = f"from articles.models import ImportBatch as B; print(B.objects.get(pk={queued}).status)"
         eventually(
-            lambda: manage(data_dir, "shell", "-v", "0", "-c", state).stdout.strip() == "done",
+            lambda: manage(data_dir, "shell", "-v", "0", "-c", state).stdout.strip(),
+            lambda status: status == "done",
             what="the import after the lock",
         )
     finally:

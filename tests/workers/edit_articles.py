@@ -6,8 +6,6 @@ from django.db import transaction  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 
-from . import setup  # noqa: F401
-
 
 def main(worker: str, edits: int, article_ids: list[int]):
     for number in range(edits):

@@ -1,11 +1,29 @@
-"""Owe the index every article again and write them, over and over, until killed."""
+"""Owe the index every article again and write them, over and over, until killed.
+
+While a commit of the index is under way the file named by the first argument exists, so that
+the test can stop this process inside one (and kill it there) and know that it did.
+"""
+
+import sys
+from pathlib import Path
 
 from django.db import transaction  # noqa: E402
+from whoosh.writing import SegmentWriter
 
 from articles.models import Article  # noqa: E402
 from articles.search.sync import apply_pending_updates, schedule_index_update  # noqa: E402
 
-from . import setup  # noqa: F401
+MID_COMMIT = Path(sys.argv[1])
+_commit = SegmentWriter.commit
+
+
+def _marked_commit(self, *args, **kwargs):
+    MID_COMMIT.touch()
+    _commit(self, *args, **kwargs)
+    MID_COMMIT.unlink()
+
+
+SegmentWriter.commit = _marked_commit
 
 print("started", flush=True)
 while True:
