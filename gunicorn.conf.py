@@ -31,7 +31,7 @@ def post_worker_init(worker):
     import threading
 
     from articles.search.catchup import start_index_catchup
-    from articles.search.index import read_ahead
+    from articles.search.searchers import read_ahead
 
     start_index_catchup()
     threading.Thread(target=read_ahead, name="index-read-ahead", daemon=True).start()

@@ -5,7 +5,8 @@ from functools import wraps
 
 from django.core.cache import cache
 
-from .search.index import IndexUnavailable, index_version
+from .search.damage import IndexUnavailable
+from .search.searchers import index_version
 
 CACHE_SECONDS = 300
 

@@ -77,7 +77,7 @@ def prepare_archive(articles, seed):
     from django.core.management import call_command
 
     from articles.models import Article
-    from articles.search.index import index_exists
+    from articles.search.generations import index_exists
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the page path renders static URLs
     if not index_exists():
@@ -182,7 +182,7 @@ def main():
     setup_django(data_dir)
     prepare_archive(options.articles, options.seed)
 
-    from articles.search.index import open_index
+    from articles.search.process_index import open_index
 
     mix = query_mix(options.queries)
     textbook_searcher = open_index().searcher()

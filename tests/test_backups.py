@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from articles.editing import merge, remove_permanently, split_version, withdraw
 from articles.history import record_version
 from articles.models import Article, ArticleRemoval, ArticleVersion, CountryChoice, ImportBatch, ImportFile
-from articles.search.index import searcher
+from articles.search.searchers import searcher
 from articles.services import choose_country, release_fingerprint, tag_countries
 
 from .conftest import release_text

@@ -204,7 +204,8 @@ def schema_without_accent_folding():
 def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(
     archive, client, caplog, earlier_schema
 ):
-    from articles.search.index import forget_open_index, index_root, make_current
+    from articles.search.generations import index_root, make_current
+    from articles.search.searchers import forget_open_index
     from articles.search.storage import UnhurriedFileStorage
 
     archive.add("Written before the upgrade", "Kenya and Peru signed a bilateral trade accord.")

@@ -55,7 +55,7 @@ def test_killing_a_writer_mid_commit_leaves_a_working_index(tmp_path):
         writer.wait()
     # The lock died with its holder: the next writer gets it at once.
     script = (
-        "import time; from articles.search.index import live_writer;"
+        "import time; from articles.search.process_index import live_writer;"
         "t = time.monotonic(); w = live_writer(0); w.cancel(); print(round(time.monotonic() - t, 3))"
     )
     assert float(manage(tmp_path, "shell", "--verbosity", "0", "-c", script).stdout) < 0.5

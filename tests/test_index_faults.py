@@ -8,8 +8,10 @@ import threading
 import pytest
 from django.core.management import call_command
 
-from articles.search.index import IndexUnavailable, current_generation, forget_open_index, index_version
+from articles.search.damage import IndexUnavailable
+from articles.search.generations import current_generation
 from articles.search.query import parse_user_query
+from articles.search.searchers import forget_open_index, index_version
 from articles.search.searching import SearchRequest, search_articles
 
 

@@ -1,7 +1,8 @@
 """The index follows the database: owed updates survive failures and replay harmlessly."""
 
 from articles.models import Article, Country, PendingIndexUpdate
-from articles.search.index import forget_open_index, index_root
+from articles.search.generations import index_root
+from articles.search.searchers import forget_open_index
 from articles.search.sync import apply_pending_updates, rebuild_index
 
 

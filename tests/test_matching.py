@@ -4,8 +4,8 @@ import pytest
 from whoosh import scoring
 
 from articles.models import Article
-from articles.search.index import searcher
 from articles.search.query import parse_user_query
+from articles.search.searchers import searcher
 from articles.search.searching import SearchRequest, search_articles
 
 QUERIES = (

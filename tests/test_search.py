@@ -226,7 +226,7 @@ def test_search_page_explains_an_empty_result(client, releases):
 
 def test_search_answers_503_without_an_index(client, releases, search_index):
     (search_index / "current").unlink()
-    from articles.search.index import forget_open_index
+    from articles.search.searchers import forget_open_index
 
     forget_open_index()
     assert client.get("/").status_code == 503

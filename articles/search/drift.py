@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ..models import Article
-from .index import searcher
 from .schema import article_to_document
+from .searchers import searcher
 from .sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, schedule_index_update
 
 

@@ -10,10 +10,10 @@ from whoosh import query as whoosh_query
 
 from ..models import Article
 from .arrays import term_text
-from .index import searcher
 from .matching import match
 from .query import UserQuery, parse_user_query
 from .schema import SCHEMA, date_to_number
+from .searchers import searcher
 from .snippets import snippet
 from .spelling import corrected_text
 
