@@ -22,7 +22,7 @@ from .processes import PROJECT, database_of_its_own, environment
 
 def index_contents():
     with searcher() as held:
-        return {fields["id"]: fields["fingerprint"] for fields in held.searcher.reader().all_stored_fields()}
+        return {fields["id"]: fields["digest"] for fields in held.searcher.reader().all_stored_fields()}
 
 
 def rows(model):
