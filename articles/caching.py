@@ -5,8 +5,7 @@ from functools import wraps
 
 from django.core.cache import cache
 
-from .search.damage import IndexUnavailable
-from .search.searchers import index_version
+from .search import IndexUnavailable, index_version
 
 CACHE_SECONDS = 300
 

@@ -33,7 +33,7 @@ from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedRelease
 from .ingest.formats import ImportLimits, ReadRelease, read_releases
 from .models import ImportBatch, ImportFile, ImportItem
-from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
+from .search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
 from .services import article_import, is_stored
 
 logger = logging.getLogger(__name__)

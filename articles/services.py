@@ -12,7 +12,7 @@ from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedRelease
 from .ingest.parsing import ParsedArticle
 from .models import Article, ArticleCountry, ArticleRemoval, CountryChoice
-from .search.sync import schedule_index_update
+from .search import schedule_index_update
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 

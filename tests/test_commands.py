@@ -11,7 +11,7 @@ from articles.demo import generate_release_texts
 from articles.ingest.countries import countries_about
 from articles.ingest.parsing import parse_article
 from articles.models import Article, ArticleCountry
-from articles.search.sync import schedule_index_update
+from articles.search import schedule_index_update
 from articles.services import choose_country, tag_countries
 
 from .conftest import release_text

@@ -15,8 +15,7 @@ pytestmark = pytest.mark.slow
 def searchable_text(data_dir, query):
     """What a fresh process finds for a query: ids of the matching articles."""
     script = (
-        "from articles.search.query import parse_user_query;"
-        "from articles.search.searching import SearchRequest, search_articles;"
+        "from articles.search import SearchRequest, parse_user_query, search_articles;"
         f"r = search_articles(SearchRequest(parse_user_query({query!r}), per_page=100));"
         "print(','.join(str(h.article.pk) for h in r.hits))"
     )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from articles.ingest.errors import RejectedRelease
 from articles.ingest.formats import ACCEPTED_FORMATS, read_releases
-from articles.search.query import parse_user_query
+from articles.search import parse_user_query
 
 from .files import record, release, zipped
 

@@ -3,7 +3,7 @@
 from django.db import transaction  # noqa: E402
 
 from articles.models import Article  # noqa: E402
-from articles.search.sync import apply_pending_updates, schedule_index_update  # noqa: E402
+from articles.search import apply_pending_updates, schedule_index_update  # noqa: E402
 
 from . import setup  # noqa: F401
 

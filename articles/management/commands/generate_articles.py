@@ -6,7 +6,7 @@ from django.db import transaction
 from articles.demo import generate_release_texts
 from articles.ingest.parsing import parse_article
 from articles.management.progress import progress_bar
-from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
+from articles.search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 from articles.services import CREATED, article_import
 
 
