@@ -30,8 +30,7 @@ def post_worker_init(worker):
     and reads the index's arrays before its first search needs them."""
     import threading
 
-    from articles.search.catchup import start_index_catchup
-    from articles.search.index import read_ahead
+    from articles.search import read_ahead, start_index_catchup
 
     start_index_catchup()
     threading.Thread(target=read_ahead, name="index-read-ahead", daemon=True).start()

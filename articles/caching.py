@@ -5,7 +5,7 @@ from functools import wraps
 
 from django.core.cache import cache
 
-from .search.index import IndexUnavailable, index_version
+from .search import IndexUnavailable, index_version
 
 CACHE_SECONDS = 300
 

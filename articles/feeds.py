@@ -14,7 +14,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 from .forms import SearchForm
 from .models import ArticleVersion, country_names
-from .search.searching import SearchHit, search_articles
+from .search import SearchHit, search_articles
 from .templatetags.search_urls import search_url
 
 FEED_ENTRIES = 50

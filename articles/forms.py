@@ -14,8 +14,7 @@ from .ingest.country_names import resolve_country
 from .ingest.dates import parse_article_date
 from .ingest.errors import RejectedArticle
 from .ingest.formats import ACCEPTED_FORMATS, read_articles
-from .search.query import parse_user_query
-from .search.searching import SORTS, SearchRequest
+from .search import SORTS, SearchRequest, parse_user_query
 
 MAX_PAGE = 10_000
 # More countries than this in one search are dropped with a note: every link of the page

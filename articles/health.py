@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
-from .search.index import IndexUnavailable, index_version
+from .search import IndexUnavailable, index_version
 from .worker import worker_state
 
 

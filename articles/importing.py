@@ -33,7 +33,7 @@ from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedArticle
 from .ingest.formats import ImportLimits, ReadArticle, read_articles
 from .models import ImportBatch, ImportFile, ImportItem
-from .search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
+from .search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
 from .services import article_import, is_stored
 
 logger = logging.getLogger(__name__)

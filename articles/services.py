@@ -12,7 +12,7 @@ from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedArticle
 from .ingest.parsing import ParsedArticle
 from .models import Article, ArticleCountry, ArticleRemoval, CountryChoice, ImportItem
-from .search.sync import schedule_index_update
+from .search import schedule_index_update
 
 Outcome = ImportItem.Outcome  # an import's result is recorded as the outcome of its item
 

@@ -4,7 +4,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Article
-from .search.sync import schedule_index_update
+from .search import schedule_index_update
 
 
 @receiver(post_save, sender=Article)

@@ -21,8 +21,7 @@ from .health import health_report
 from .history import last_major_change, public_updates
 from .models import country_names, matching_country_names
 from .permalinks import State, find_version, resolve, versions_of
-from .search.index import IndexUnavailable
-from .search.searching import related_articles, search_articles, suggest_titles
+from .search import IndexUnavailable, related_articles, search_articles, suggest_titles
 
 logger = logging.getLogger(__name__)
 

@@ -106,7 +106,7 @@ def measure(options) -> dict:
 
     from articles import services
     from articles.models import Article, ArticleVersion
-    from articles.search.index import create_generation, make_current
+    from articles.search.generations import create_generation, make_current
 
     if options.phase == "off":
         services.record_version = lambda *args, **kwargs: None  # the same import, without its versions

@@ -31,7 +31,8 @@ def run(options, work):
     from django.core.management import call_command
 
     from articles.models import Article, ImportBatch
-    from articles.search.index import create_generation, make_current, open_index
+    from articles.search.generations import create_generation, make_current
+    from articles.search.process_index import open_index
 
     files = work / "files"
     call_command("generate_articles", options.articles, seed=options.seed, out=files, verbosity=0)

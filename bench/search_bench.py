@@ -77,7 +77,7 @@ def prepare_archive(articles, seed):
     from django.core.management import call_command
 
     from articles.models import Article
-    from articles.search.index import index_exists
+    from articles.search import index_exists
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the page path renders static URLs
     if not index_exists():
@@ -89,8 +89,7 @@ def prepare_archive(articles, seed):
 
 
 def pressroom_search(kind, text, countries, start, end):
-    from articles.search.query import parse_user_query
-    from articles.search.searching import SearchRequest, search_articles
+    from articles.search import SearchRequest, parse_user_query, search_articles
 
     request = SearchRequest(
         parse_user_query(text), countries=countries, published_from=start, published_to=end, per_page=10
@@ -114,7 +113,7 @@ def textbook_search(searcher, kind, text, countries, start, end):
     from whoosh.query import And, NumericRange, Or, Term
 
     from articles.models import Article
-    from articles.search.query import parse_user_query
+    from articles.search import parse_user_query
     from articles.search.schema import date_to_number
 
     filters = []
@@ -206,7 +205,7 @@ def main():
     setup_django(data_dir)
     prepare_archive(options.articles, options.seed)
 
-    from articles.search.index import open_index
+    from articles.search.process_index import open_index
 
     mix = query_mix(options.queries)
     textbook_searcher = open_index().searcher()

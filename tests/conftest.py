@@ -11,7 +11,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from articles.ingest.parsing import ParsedArticle
-from articles.search.index import create_generation, forget_open_index, make_current
+from articles.search.generations import create_generation, make_current
+from articles.search.searchers import forget_open_index
 from articles.services import article_import
 
 # Property tests: a few examples each in the suite ("ci"), many in `make fuzz` ("fuzz"), which

@@ -11,7 +11,7 @@ from articles.demo import generate_article_texts
 from articles.ingest.countries import countries_about
 from articles.ingest.parsing import parse_article
 from articles.models import Article, ArticleCountry
-from articles.search.sync import schedule_index_update
+from articles.search import schedule_index_update
 from articles.services import choose_country, tag_countries
 
 from .conftest import article_text
@@ -197,14 +197,32 @@ def schema_without_accent_folding():
     return schema
 
 
+def schema_with_the_digest_called_fingerprint():
+    """The same fields, but each document's digest stored as `fingerprint`, the word for duplicates."""
+    from whoosh.fields import ID
+
+    from articles.search.schema import SCHEMA
+
+    schema = SCHEMA.copy()
+    schema.remove("digest")
+    schema.add("fingerprint", ID(stored=True))
+    return schema
+
+
 @pytest.mark.parametrize(
     "earlier_schema",
-    [schema_without_phrase_pairs, schema_without_country_weights, schema_without_accent_folding],
+    [
+        schema_without_phrase_pairs,
+        schema_without_country_weights,
+        schema_without_accent_folding,
+        schema_with_the_digest_called_fingerprint,
+    ],
 )
 def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(
     archive, client, caplog, earlier_schema
 ):
-    from articles.search.index import forget_open_index, index_root, make_current
+    from articles.search.generations import index_root, make_current
+    from articles.search.searchers import forget_open_index
     from articles.search.storage import UnhurriedFileStorage
 
     archive.add("Written before the upgrade", "Kenya and Peru signed a bilateral trade accord.")

@@ -16,8 +16,7 @@ pytestmark = pytest.mark.slow
 def searchable_text(data_dir, query):
     """What a fresh process finds for a query: ids of the matching articles."""
     script = (
-        "from articles.search.query import parse_user_query;"
-        "from articles.search.searching import SearchRequest, search_articles;"
+        "from articles.search import SearchRequest, parse_user_query, search_articles;"
         f"r = search_articles(SearchRequest(parse_user_query({query!r}), per_page=100));"
         "print(','.join(str(h.article.pk) for h in r.hits))"
     )
@@ -81,7 +80,9 @@ def test_killing_a_writer_mid_commit_leaves_a_working_index(tmp_path):
         mid_commit.unlink()
     # The lock died with its holder: the next writer gets it without waiting (no timeout).
     assert not index_write_lock_is_held(tmp_path)
-    script = "from articles.search.index import live_writer; live_writer(0).cancel(); print('written')"
+    script = (
+        "from articles.search.process_index import live_writer; live_writer(0).cancel(); print('written')"
+    )
     assert manage(tmp_path, "shell", "--verbosity", "0", "-c", script).stdout.strip() == "written"
     manage(tmp_path, "catch_up_index")
     check = manage(tmp_path, "check_index", check=False)

@@ -8,9 +8,9 @@ import threading
 import pytest
 from django.core.management import call_command
 
-from articles.search.index import IndexUnavailable, current_generation, forget_open_index, index_version
-from articles.search.query import parse_user_query
-from articles.search.searching import SearchRequest, search_articles
+from articles.search import IndexUnavailable, SearchRequest, index_version, parse_user_query, search_articles
+from articles.search.generations import current_generation
+from articles.search.searchers import forget_open_index
 
 from .index_files import what_readers_read, what_they_hold_now
 from .waiting import DEADLINE_SECONDS

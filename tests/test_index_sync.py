@@ -1,8 +1,9 @@
 """The index follows the database: owed updates survive failures and replay harmlessly."""
 
 from articles.models import Article, Country, PendingIndexUpdate
-from articles.search.index import forget_open_index, index_root
-from articles.search.sync import apply_pending_updates, rebuild_index
+from articles.search import apply_pending_updates, rebuild_index
+from articles.search.generations import index_root
+from articles.search.searchers import forget_open_index
 
 
 def count(client, **params):
@@ -110,8 +111,7 @@ def open_index_files(index_dir):
 
 
 def test_file_handles_do_not_grow_over_ten_thousand_searches(archive, search_index):
-    from articles.search.query import parse_user_query
-    from articles.search.searching import SearchRequest, search_articles
+    from articles.search import SearchRequest, parse_user_query, search_articles
 
     for n in range(20):
         archive.add(f"Release {n}", f"Kenya and Peru discuss trade, round {n}.")

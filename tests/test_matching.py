@@ -7,9 +7,9 @@ from whoosh import query as whoosh
 from whoosh import scoring
 
 from articles.models import Article
-from articles.search.index import searcher
 from articles.search.query import UserQuery, parse_user_query
 from articles.search.query_tree import And, Everything, Not, Nothing, Or, Phrase, Term
+from articles.search.searchers import searcher
 from articles.search.searching import SearchRequest, search_articles
 
 QUERIES = (

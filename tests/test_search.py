@@ -228,7 +228,7 @@ def test_search_page_explains_an_empty_result(client, articles):
 
 def test_search_answers_503_without_an_index(client, articles, search_index):
     (search_index / "current").unlink()
-    from articles.search.index import forget_open_index
+    from articles.search.searchers import forget_open_index
 
     forget_open_index()
     assert client.get("/").status_code == 503
@@ -343,7 +343,7 @@ def test_or_and_not_in_the_query(client, articles):
 def test_title_words_only_with_title_colon(client, articles):
     assert search(client, q="lavrov")["count"] == 2  # in a title and in a body
     assert titles(search(client, q="title:lavrov")) == ["Imran briefs Lavrov on regional situation"]
-    assert search(client, q="fingerprint:abc id:1")["count"] == 0  # no other field names: plain words
+    assert search(client, q="digest:abc id:1")["count"] == 0  # no other field names: plain words
 
 
 def test_a_country_can_be_named_in_the_query(client, articles):

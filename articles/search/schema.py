@@ -60,7 +60,7 @@ SCHEMA = Schema(
     countries=KEYWORD(lowercase=False, scorable=True),
     source=KEYWORD(lowercase=True, commas=True),
     # A digest of everything above, so `check_index` can tell a stale document from a current one.
-    fingerprint=ID(stored=True),
+    digest=ID(stored=True),
 )
 
 
@@ -104,12 +104,14 @@ def article_to_document(article) -> dict:
         "source": article.source,
         "pairs": f"{title}\n{body}",
     }
-    document["fingerprint"] = document_fingerprint(document)
+    document["digest"] = document_digest(document)
     return document
 
 
-def document_fingerprint(document: dict) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+def document_digest(document: dict) -> str:
+    """A digest of the document's fields, which differs when any of them does (not `Article.fingerprint`,
+    which tells duplicate releases apart)."""
+    hashed = hashlib.blake2b(digest_size=16)
     for name in sorted(document):
-        digest.update(f"{name}\x1f{document[name]}\x1e".encode())
-    return digest.hexdigest()
+        hashed.update(f"{name}\x1f{document[name]}\x1e".encode())
+    return hashed.hexdigest()

@@ -9,11 +9,11 @@ from django.utils.safestring import SafeString
 
 from ..models import Article
 from .arrays import term_text
-from .index import searcher
 from .matching import match
 from .query import UserQuery, parse_user_query
 from .query_tree import And, Or, Term
 from .schema import SCHEMA, date_to_number
+from .searchers import searcher
 from .snippets import snippet
 from .spelling import corrected_text
 

@@ -18,15 +18,9 @@ from django.db import connections, transaction
 from whoosh.index import LockError
 
 from ..models import Article, PendingIndexUpdate
-from .index import (
-    IndexUnavailable,
-    create_generation,
-    current_generation,
-    discard_writer,
-    live_writer,
-    make_current,
-    remove_replaced_generations,
-)
+from .damage import IndexUnavailable
+from .generations import create_generation, current_generation, make_current, remove_replaced_generations
+from .process_index import discard_writer, live_writer
 from .schema import article_to_document
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from articles.ingest.errors import RejectedArticle
 from articles.ingest.formats import ACCEPTED_FORMATS, read_articles
-from articles.search.query import parse_user_query
+from articles.search import parse_user_query
 
 from .files import article_text, record, zipped
 

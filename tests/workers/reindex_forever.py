@@ -11,7 +11,7 @@ from django.db import transaction  # noqa: E402
 from whoosh.writing import SegmentWriter
 
 from articles.models import Article  # noqa: E402
-from articles.search.sync import apply_pending_updates, schedule_index_update  # noqa: E402
+from articles.search import apply_pending_updates, schedule_index_update  # noqa: E402
 
 MID_COMMIT = Path(sys.argv[1])
 _commit = SegmentWriter.commit

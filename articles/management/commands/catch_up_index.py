@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
+from articles.search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 
 
 class Command(BaseCommand):

@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.management.progress import progress_bar
 from articles.models import Article
-from articles.search.drift import find_drift, repair
-from articles.search.index import IndexUnavailable
+from articles.search import IndexUnavailable, find_drift, repair
 
 SHOWN_IDS = 20
 

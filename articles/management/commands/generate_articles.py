@@ -7,7 +7,7 @@ from articles.demo import generate_article_texts
 from articles.ingest.parsing import parse_article
 from articles.management.progress import progress_bar
 from articles.models import ImportItem
-from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
+from articles.search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 from articles.services import article_import
 
 

@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand
 
 from articles.importing import resume_unfinished_batches
 from articles.models import Article
-from articles.search.index import index_exists
-from articles.search.sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
+from articles.search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_exists
 
 EMPTY_ARCHIVE = "The archive is empty; import releases in the admin (or run with --demo for demo data)."
 

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 
 from articles.management.progress import progress_bar
 from articles.models import Article
-from articles.search.sync import rebuild_index
+from articles.search import rebuild_index
 
 
 class Command(BaseCommand):
