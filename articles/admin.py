@@ -72,7 +72,8 @@ class ArticleAdminForm(forms.ModelForm):
             fingerprint = article_fingerprint(
                 title=cleaned["title"], published=cleaned["published"], body=cleaned["body"]
             )
-            # Releases with identifiers of their own may share a text; those without may not (one_text_without_identifier).
+            # Releases with identifiers of their own may share a text; those without may not
+            # (one_text_without_identifier).
             twin = text_twin(
                 Article(pk=self.instance.pk, identifier=self.instance.identifier, fingerprint=fingerprint)
             )
@@ -257,11 +258,13 @@ class ArticleAdmin(ArticleEditingAdmin):
         elif version is not None and change:
             messages.info(
                 request,
-                f"Kept as version {version.number} ({'readers are told' if version.major else 'a minor change'}).",
+                f"Kept as version {version.number} "
+                f"({'readers are told' if version.major else 'a minor change'}).",
             )
 
     def get_urls(self):
-        # A form's page is read or posted; any other method (PUT, DELETE...) is refused, not silently ignored with its file.
+        # A form's page is read or posted; any other method (PUT, DELETE...) is refused, not silently
+        # ignored with its file.
         form_methods = require_http_methods(list(FORM_METHODS))
         upload = path(
             "upload/",
@@ -276,7 +279,7 @@ class ArticleAdmin(ArticleEditingAdmin):
         return [upload, bulk, *self.editing_urls()] + super().get_urls()
 
     def import_view(self, request):
-        """Several files at once; they are processed in the background and the batch page shows how it goes."""
+        """Several files at once, processed in the background; the batch page shows how it goes."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ImportUploadForm(*_posted(request))
@@ -290,8 +293,9 @@ class ArticleAdmin(ArticleEditingAdmin):
             title="Import releases",
             submit_label="Import",
             intro=(
-                "Every upload becomes an import batch: the files are kept as uploaded, each release gets an outcome "
-                "(created, updated, unchanged or failed, with the reason), and large batches are processed in the background."
+                "Every upload becomes an import batch: the files are kept as uploaded, "
+                "each release gets an outcome (created, updated, unchanged or failed, with the reason), "
+                "and large batches are processed in the background."
             ),
         )
 
@@ -305,7 +309,8 @@ class ArticleAdmin(ArticleEditingAdmin):
             batch = batch_from_uploads(uploads=[upload], user=request.user)
             messages.success(
                 request,
-                f"{upload.name!r} holds several releases, so it became import batch {batch.pk}; this page shows its progress.",
+                f"{upload.name!r} holds several releases, so it became import batch {batch.pk}; "
+                "this page shows its progress.",
             )
             return redirect(reverse("admin:articles_importbatch_change", args=[batch.pk]))
         if form.is_valid():

@@ -66,7 +66,7 @@ class ArticleChoice(forms.ModelChoiceField):
 
 
 class MergeForm(forms.Form):
-    """The release this one is a copy of: picked from those of the same title or date, or given by its number."""
+    """The release this one is a copy of: one of those of the same title or date, or given by its number."""
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +76,8 @@ class MergeForm(forms.Form):
         ).exclude(pk=article.pk)
         shown = list(likely.newest_first().values_list("pk", flat=True)[:20])
         if shown:
-            # The choices by their numbers, not a sliced queryset: a choice is looked up in it, and a slice cannot be filtered.
+            # The choices by their numbers, not a sliced queryset: a choice is looked up in it, and a slice
+            # cannot be filtered.
             self.fields["candidate"] = ArticleChoice(
                 Article.objects.filter(pk__in=shown).newest_first(),
                 required=False,
@@ -151,7 +152,8 @@ class CompareForm(forms.Form):
         missing = [number for number in numbers if number not in self.versions]
         if missing:
             raise forms.ValidationError(
-                f"There is no version {missing[0]} of this release: it has versions 1 to {max(self.versions)}."
+                f"There is no version {missing[0]} of this release: "
+                f"it has versions 1 to {max(self.versions)}."
             )
         if numbers[0] == numbers[1]:
             raise forms.ValidationError("Choose two different versions to compare.")
@@ -309,7 +311,8 @@ class ArticleEditingAdmin(admin.ModelAdmin):
                 withdraw(article, note=form.cleaned_data["note"])
                 self.log_change(request, article, f"Withdrawn: {form.cleaned_data['note']}")
                 acted(
-                    "The release is withdrawn: it has left search, and its link says why. “Restore to readers” undoes it."
+                    "The release is withdrawn: it has left search, and its link says why. "
+                    "“Restore to readers” undoes it."
                 )
                 return redirect(self._url("change", article.pk))
         return self._page(
@@ -400,7 +403,8 @@ class ArticleEditingAdmin(admin.ModelAdmin):
                 )
                 remove_permanently(article, reason=reason, user=request.user)
                 acted(
-                    f"Release #{object_id} is removed for good; its link answers that it was removed, and why."
+                    f"Release #{object_id} is removed for good; "
+                    "its link answers that it was removed, and why."
                 )
                 return redirect(self._url("changelist"))
         return self._page(request, article, "remove.html", f"Remove “{article.title}” permanently", form=form)

@@ -108,7 +108,8 @@ def restore_backup(source: Path) -> BackupSummary:
             call_command("loaddata", str(rows_path), verbosity=0)
             _move_sequences_past_restored_ids()
             _never_reuse_removed_article_ids()
-            # A backup from before versions were kept: its articles start their history as migration 0006 starts it.
+            # A backup from before versions were kept: its articles start their history as migration 0006
+            # starts it.
             first_versions_of_unversioned()
         uploads = Path(work) / UPLOADS_FOLDER
         files = [path for path in uploads.rglob("*") if path.is_file()] if uploads.exists() else []

@@ -82,7 +82,10 @@ TITLES = (
 )
 SENTENCES = (
     "The {office} of {c1} met {d2} officials in {cap2} to discuss {topic} and {topic2}.",
-    "Both sides reviewed progress on the {topic} agreement signed last year and agreed to set up a joint working group.",
+    (
+        "Both sides reviewed progress on the {topic} agreement signed last year "
+        "and agreed to set up a joint working group."
+    ),
     "The {office} said that {c1} attached great importance to its relationship with {c2}.",
     "Officials noted that bilateral trade had grown by {pct} percent over the past {years} years.",
     "The two delegations exchanged views on regional and international issues of mutual interest.",
@@ -102,10 +105,19 @@ SENTENCES = (
     "The ministry said the project would create about {jobs} jobs over the next {years} years.",
     "Officials from {c3} attended the meeting as observers.",
     "The {d1} side briefed the delegation on recent reforms in {topic} and the results achieved so far.",
-    "Both sides expressed satisfaction with the pace of cooperation in {topic2} since the last session of the joint commission.",
-    "A business forum on the margins of the visit brought together more than {firms} companies from {c1} and {c2}.",
+    (
+        "Both sides expressed satisfaction with the pace of cooperation in {topic2} "
+        "since the last session of the joint commission."
+    ),
+    (
+        "A business forum on the margins of the visit brought together more than {firms} companies "
+        "from {c1} and {c2}."
+    ),
     "The delegation later visited a {topic} training centre on the outskirts of {cap1}.",
-    "The ministers agreed to double the number of exchange visits for young professionals working in {topic2}.",
+    (
+        "The ministers agreed to double the number of exchange visits for young professionals "
+        "working in {topic2}."
+    ),
     "Satellite data and early warning systems were discussed as part of the {topic} agenda.",
     "The {office} recalled the long history of friendship between the peoples of {c1} and {c2}.",
     "The {d2} side welcomed the decision of {c1} to ease visa procedures for business travellers.",
@@ -114,7 +126,10 @@ SENTENCES = (
     "The two sides agreed to coordinate their positions at {forum}.",
     "A cultural exchange programme for {year} was signed, covering film, music and heritage.",
     "The {office} stressed that dialogue and diplomacy remained the only way to resolve disputes.",
-    "Concern was expressed about the humanitarian situation in the region, and both sides called for unhindered access for aid.",
+    (
+        "Concern was expressed about the humanitarian situation in the region, "
+        "and both sides called for unhindered access for aid."
+    ),
     "The talks were followed by a working lunch hosted by the {office}.",
 )
 

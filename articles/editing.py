@@ -78,13 +78,15 @@ def merge(duplicate: Article, survivor: Article) -> None:
         while final.merged_into_id:  # merging into a merged release means into the one it became
             if final.merged_into_id in seen or final.merged_into_id == duplicate.pk:
                 raise EditingError(
-                    f"Release #{survivor.pk} is itself merged into #{duplicate.pk}; merging back would go round in circles."
+                    f"Release #{survivor.pk} is itself merged into #{duplicate.pk}; "
+                    "merging back would go round in circles."
                 )
             seen.add(final.merged_into_id)
             final = Article.objects.select_for_update().get(pk=final.merged_into_id)
         if final.withdrawn:
             raise EditingError(
-                f"Release #{final.pk} is withdrawn: readers would be sent to a page that says so. Restore it first."
+                f"Release #{final.pk} is withdrawn: readers would be sent to a page that says so. "
+                "Restore it first."
             )
         duplicate.merged_into = final
         duplicate.save(update_fields=["merged_into", "updated"])
@@ -101,7 +103,8 @@ def withdraw(article: Article, *, note: str) -> None:
         raise EditingError("Say why the release is withdrawn: readers who follow its link see the note.")
     if len(note.strip()) > WITHDRAWAL_NOTE_MAX_CHARACTERS:
         raise EditingError(
-            f"The note is {len(note.strip()):,} characters long; readers need at most {WITHDRAWAL_NOTE_MAX_CHARACTERS:,}."
+            f"The note is {len(note.strip()):,} characters long; "
+            f"readers need at most {WITHDRAWAL_NOTE_MAX_CHARACTERS:,}."
         )
     article.withdrawn, article.withdrawn_note = timezone.now(), note.strip()
     article.save(update_fields=["withdrawn", "withdrawn_note", "updated"])

@@ -52,14 +52,16 @@ class SearchForm(forms.Form):
         day = _parse_date(text, last_day=last_day)
         if day is None:
             self.notes.append(
-                f"The {label} date {text!r} was not understood and was ignored; use 2019, 2019-09 or 2019-09-27."
+                f"The {label} date {text!r} was not understood and was ignored; "
+                "use 2019, 2019-09 or 2019-09-27."
             )
             return None
         limits = import_limits()  # the archive holds no release outside the dates its imports accept
         earliest, latest = limits.earliest_published, limits.latest_published
         if not earliest <= day <= latest:
             self.notes.append(
-                f"The {label} date {text!r} lies outside the archive's dates ({earliest.year} to {latest.year}) and was ignored."
+                f"The {label} date {text!r} lies outside the archive's dates "
+                f"({earliest.year} to {latest.year}) and was ignored."
             )
             return None
         return day
@@ -126,7 +128,8 @@ class SearchForm(forms.Form):
         asked = list(dict.fromkeys(self.data.getlist("country")))
         if len(asked) > MAX_COUNTRIES:
             self.notes.append(
-                f"Only the first {MAX_COUNTRIES} countries were searched; {len(asked) - MAX_COUNTRIES:,} more were ignored."
+                f"Only the first {MAX_COUNTRIES} countries were searched; "
+                f"{len(asked) - MAX_COUNTRIES:,} more were ignored."
             )
             asked = asked[:MAX_COUNTRIES]
         codes = {value: resolve_country(value) for value in asked}
@@ -169,8 +172,10 @@ class ArticleUploadForm(forms.Form):
 
     release = forms.FileField(
         label="Release file",
-        help_text="A .txt file: the title on the first line, the date (such as 27 Sep, 2019) on the next, then the text. "
-        "A file of several releases (a CSV, say) becomes an import batch.",
+        help_text=(
+            "A .txt file: the title on the first line, the date (such as 27 Sep, 2019) on the next, "
+            "then the text. A file of several releases (a CSV, say) becomes an import batch."
+        ),
     )
 
     def clean_release(self):
@@ -219,8 +224,11 @@ class MultipleFileField(forms.FileField):
 class ImportUploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
-        help_text="Release files (.txt), ZIP archives of them, CSV (title, date, body, optional countries and source), "
-        "JSON Lines or JSON. Choose up to 1,000 at once (a ZIP archive of them counts as one).",
+        help_text=(
+            "Release files (.txt), ZIP archives of them, CSV (title, date, body, optional countries "
+            "and source), JSON Lines or JSON. Choose up to 1,000 at once "
+            "(a ZIP archive of them counts as one)."
+        ),
         error_messages={"required": "Choose at least one file to import."},
     )
 
@@ -239,5 +247,6 @@ class ImportUploadForm(forms.Form):
 def _check_size(upload) -> None:
     if upload.size > settings.PRESSROOM_MAX_UPLOAD_BYTES:
         raise forms.ValidationError(
-            f"{upload.name!r} is {upload.size:,} bytes; the limit is {settings.PRESSROOM_MAX_UPLOAD_BYTES:,} bytes."
+            f"{upload.name!r} is {upload.size:,} bytes; "
+            f"the limit is {settings.PRESSROOM_MAX_UPLOAD_BYTES:,} bytes."
         )

@@ -27,7 +27,10 @@ _FIELD_NAMES = {
 
 
 def snapshot(article: Article, countries: dict[str, float] | None = None) -> dict:
-    """What a version keeps of the article as it is now (`countries`, its tags, when the caller has just written them)."""
+    """What a version keeps of the article as it is now.
+
+    `countries` is its tags, when the caller has just written them.
+    """
     kept = {name: getattr(article, name) for name in VERSIONED_FIELDS}
     if countries is None:
         countries = dict(article.country_tags.values_list("country_id", "weight"))

@@ -24,7 +24,10 @@ from .models import Article
 
 @dataclass(frozen=True)
 class Match:
-    """The stored release an incoming one updates (None: it is new), and the rule that decided, for the batch page."""
+    """The stored release an incoming one updates (None: it is new), and the rule that decided.
+
+    The rule is for the batch page.
+    """
 
     article: Article | None
     reason: str

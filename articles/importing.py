@@ -75,7 +75,10 @@ def batch_from_uploads(*, uploads, user, queue=True) -> ImportBatch:
 
 
 def batch_again(batch: ImportBatch, *, user) -> ImportBatch:
-    """A new batch over the same kept files, to retry releases that failed for a reason since removed (a limit, say)."""
+    """A new batch over the same kept files.
+
+    It retries releases that failed for a reason since removed (a limit, say).
+    """
     with transaction.atomic():
         again = ImportBatch.objects.create(created_by=user, origin=f"again from batch {batch.pk}"[:40])
         ImportFile.objects.bulk_create(
@@ -251,7 +254,8 @@ def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
             ReadArticle(
                 "",
                 error=(
-                    f"Pressroom could not read {'the rest of ' if articles else ''}this file ({type(error).__name__}); "
+                    f"Pressroom could not read {'the rest of ' if articles else ''}this file "
+                    f"({type(error).__name__}); "
                     "it has been logged."
                 ),
             )
@@ -292,7 +296,10 @@ def _write_in_chunks(batch: ImportBatch, prepared: Iterable[_Prepared]) -> Itera
 
 
 def _write_chunk(batch: ImportBatch, pending: deque[_Prepared]) -> int:
-    """Record releases from the left of `pending` for up to CHUNK_SECONDS (one release at least), in one transaction."""
+    """Record releases from the left of `pending`, in one transaction.
+
+    It records for up to CHUNK_SECONDS, and one release at least.
+    """
     written = 0
     with transaction.atomic():
         deadline = time.monotonic() + CHUNK_SECONDS

@@ -1,4 +1,4 @@
-"""The archive's truth: articles, every version of each, the countries they are about, and owed index updates."""
+"""The archive's truth: articles, their versions, the countries they are about, and owed index updates."""
 
 from django.conf import settings
 from django.db import models
@@ -237,7 +237,7 @@ class ArticleVersion(models.Model):
 
 class ArticleRemovalQuerySet(models.QuerySet):
     def of_article(self, *, identifier: str, fingerprint: str):
-        """The removals of a release with this identifier or this very text (removals are few: a scan is fine)."""
+        """The removals of a release with this identifier or this very text (they are few: a scan is fine)."""
         by_text = Q(fingerprints__contains=fingerprint)
         return self.filter(by_text | Q(identifier=identifier) if identifier else by_text)
 

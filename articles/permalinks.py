@@ -68,5 +68,5 @@ def find_version(article: Article, number: int) -> ArticleVersion | None:
 
 
 def versions_of(article: Article) -> list[ArticleVersion]:
-    """The article's versions, first to current, without their texts (the list pages and the API show no bodies)."""
+    """The article's versions, first to current, without texts (the list pages and the API show no bodies)."""
     return list(article.versions.order_by("number").only("article_id", "number", "created", "major", "note"))

@@ -81,7 +81,8 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     removal = ArticleRemoval.objects.of_article(identifier=parsed.identifier, fingerprint=fingerprint).first()
     if removal:
         raise RejectedArticle(
-            f"Release #{removal.article_id} was removed from the archive for good on {removal.removed.day} {removal.removed:%B %Y}, "
+            f"Release #{removal.article_id} was removed from the archive for good "
+            f"on {removal.removed.day} {removal.removed:%B %Y}, "
             "and this is its text or its identifier: it is not imported again."
         )
     if not parsed.identifier:

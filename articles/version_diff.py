@@ -98,7 +98,8 @@ def _shown(name: str, value) -> str:
 @dataclass(frozen=True)
 class TextDiff:
     pieces: list[Piece]
-    in_time: bool  # False: the time ran out, and some stretches may be shown replaced whole rather than word by word
+    # False: the time ran out, and some stretches may be shown replaced whole rather than word by word
+    in_time: bool
 
 
 def word_diff(old: str, new: str, *, seconds: float = DIFF_SECONDS) -> TextDiff:
@@ -221,7 +222,10 @@ def _tokens_for_words(tokens: list[str], count: int) -> int:
 
 
 def pieces_html(pieces: list[Piece]) -> SafeString:
-    """The pieces as HTML: <ins> and <del> (styled by the admin's stylesheet, never inline), each text escaped."""
+    """The pieces as HTML: <ins> and <del>, each text escaped.
+
+    They are styled by the admin's stylesheet, never inline.
+    """
     shapes = {
         "same": "{}",
         "ins": "<ins>{}</ins>",

@@ -343,9 +343,15 @@ def bad_request(request, exception=None):
 
 def _refusal_reason(exception) -> str:
     if isinstance(exception, TooManyFilesSent):
-        return f"At most {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files can be sent at once; send the rest in another upload, or as a ZIP archive."
+        return (
+            f"At most {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files can be sent at once; "
+            "send the rest in another upload, or as a ZIP archive."
+        )
     if isinstance(exception, TooManyFieldsSent):
-        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters; a search needs only a few."
+        return (
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters; "
+            "a search needs only a few."
+        )
     return "The request was malformed."
 
 

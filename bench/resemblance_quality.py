@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from articles.ingest.similarity import resemblance  # noqa: E402  (pure: no Django needed)
+from articles.ingest.similarity import resemblance  # pure: no Django needed
 
 THRESHOLDS = (0.5, 0.6, 0.75, 0.9)
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "reuters-train.jsonl"

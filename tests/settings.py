@@ -9,7 +9,7 @@ os.environ.setdefault("PRESSROOM_DATA_DIR", tempfile.mkdtemp(prefix="pressroom-t
 os.environ.setdefault("SECRET_KEY", "tests-only-" + secrets.token_urlsafe(40))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from pressroom.settings import *  # noqa: E402,F403
+from pressroom.settings import *  # noqa: F403
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

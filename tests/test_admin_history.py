@@ -146,7 +146,8 @@ def test_a_diff_of_two_large_texts_is_quick(editor, archive):
     body = "\n\n".join(f"{paragraph} paragraph {n}." for n in range(2_500))  # about 2 MB
     article = archive.add("A long report", "Kenya. " + body)
     corrected = body.replace("paragraph 1000.", "paragraph one thousand.").replace("word5 and 5 ", "", 1)
-    # Posted without letting the commit reach the index: only the versions matter here, and indexing 2 MB takes seconds.
+    # Posted without letting the commit reach the index: only the versions matter here, and indexing
+    # 2 MB takes seconds.
     assert (
         editor.post(
             f"{ADMIN}/{article.pk}/change/",

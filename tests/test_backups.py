@@ -1,4 +1,7 @@
-"""Backups: written while the archive is in use, restored into an empty one (any engine) with every id and file."""
+"""Backups: written while the archive is in use, restored into an empty one (any engine).
+
+A restore keeps every id and file.
+"""
 
 import io
 import os

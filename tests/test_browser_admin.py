@@ -1,4 +1,4 @@
-"""A press officer's bulk upload through a real browser, processed by the background worker `make serve` runs."""
+"""A press officer's bulk upload in a real browser, processed by the background worker `make serve` runs."""
 
 import io
 import subprocess

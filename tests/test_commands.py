@@ -63,7 +63,10 @@ def test_importing_the_same_files_again_changes_nothing(archive, article_folder)
 
 def test_a_changed_text_updates_the_article_and_keeps_its_permalink(client, archive, tmp_path):
     path = tmp_path / "release.txt"
-    draft = "Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, to be signed in May."
+    draft = (
+        "Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, "
+        "to be signed in May."
+    )
     path.write_text(article_text(title="Evolving", body=draft), encoding="utf-8")
     with archive.committed():
         run("import_articles", str(path))
@@ -267,8 +270,8 @@ def test_retag_countries_dry_run_shows_what_would_change_and_changes_nothing(
     assert f"{kenya.pk} Kenya water talks: +UG 2" in output
     assert f"{peru.pk} Mining rules: -FR PE 1→3.5" in output
     assert (
-        "3 articles checked: 2 would change (1 countries added, 1 removed, 1 reweighted); editors' choices kept on 1."
-        in output
+        "3 articles checked: 2 would change (1 countries added, 1 removed, 1 reweighted); "
+        "editors' choices kept on 1." in output
     )
     assert "Dry run: nothing was changed." in output
     assert {name: tags(article) for name, article in tagged_by_an_older_extractor.items()} == before

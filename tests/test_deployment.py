@@ -135,7 +135,8 @@ def test_our_pages_have_no_inline_scripts_or_styles(client, archive):
 def test_https_settings_redirect_and_mark_cookies_secure(tmp_path):
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.SECURE_PROXY_SSL_HEADER)"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_HSTS_SECONDS > 0, s.SECURE_PROXY_SSL_HEADER)"
     )
     started = settings_process(tmp_path, code, SECRET_KEY=secrets.token_urlsafe(50), **PRODUCTION)
     assert started.stdout.strip() == "True True True True ('HTTP_X_FORWARDED_PROTO', 'https')", started.stderr

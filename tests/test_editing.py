@@ -1,4 +1,7 @@
-"""Editors' actions keep what they replace, refuse what would break a permalink, and a removal for good stays removed."""
+"""Editors' actions keep what they replace and refuse what would break a permalink.
+
+A removal for good stays removed.
+"""
 
 import pytest
 

@@ -27,8 +27,8 @@ def test_every_search_has_an_atom_feed_with_the_same_filters(client, articles):
         "/", {"q": '"peace process"', "country": ["PK", "RU"], "sort": "oldest"}
     ).content.decode()
     assert (
-        '<link rel="alternate" type="application/atom+xml" title="Pressroom: Pakistan or Russian Federation, &quot;peace process&quot;"'
-        in page
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="Pressroom: Pakistan or Russian Federation, &quot;peace process&quot;"' in page
     )
     response = client.get("/feed/", {"q": '"peace process"', "country": ["PK", "RU"]})
     assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")

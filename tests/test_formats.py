@@ -103,7 +103,10 @@ def test_csv_missing_columns_unterminated_quotes_and_overlong_fields():
 
 
 def test_json_lines_and_json():
-    lines = b'{"title": "One", "date": "2019-01-01", "body": "A."}\nnot json\n\n{"title": "Two", "date": "2019-01-02", "body": ""}\n'
+    lines = (
+        b'{"title": "One", "date": "2019-01-01", "body": "A."}\nnot json\n\n'
+        b'{"title": "Two", "date": "2019-01-02", "body": ""}\n'
+    )
     assert outcomes("a.jsonl", lines) == [
         ("line 1", "One", ""),
         ("line 2", None, "Not valid JSON: Expecting value at column 1."),
@@ -206,7 +209,8 @@ def test_a_json_list_broken_midway_keeps_the_items_before_the_break():
         (
             "line 1",
             None,
-            "Not valid JSON: Expecting property name enclosed in double quotes at column 68; the rest of the file was not read.",
+            "Not valid JSON: Expecting property name enclosed in double quotes at column 68; "
+            "the rest of the file was not read.",
         ),
     ]
 

@@ -101,7 +101,10 @@ def test_the_same_release_twice_in_one_batch_and_across_batches_is_stored_once(e
 
 
 def test_a_changed_release_updates_the_article_and_keeps_its_permalink(editor, archive, client):
-    text = b'"Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, to be signed in May."'
+    text = (
+        b'"Kenya and its neighbours met in Nairobi to agree a draft plan for the shared river basin, '
+        b'to be signed in May."'
+    )
     first, _ = upload(editor, archive, ("v1.csv", b"title,date,body\nEvolving,2019-05-05," + text + b"\n"))
     article = Article.objects.get(title="Evolving")
     corrected = text.replace(b"draft", b"final")

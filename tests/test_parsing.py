@@ -105,7 +105,8 @@ def test_an_overlong_first_line_is_not_taken_for_a_title():
 
 def test_control_characters_and_non_characters_are_cleaned_out():
     article = parse_article(
-        "A \x1b[1mbold\ufffe title\x07\n\n27 Sep, 2019\n\nFirst\x00 line\x0bsecond line\x85third\x0cpage\x7f.\n"
+        "A \x1b[1mbold\ufffe title\x07\n\n27 Sep, 2019\n\n"
+        "First\x00 line\x0bsecond line\x85third\x0cpage\x7f.\n"
     )
     assert article.title == "A [1mbold title"
     assert article.paragraphs == ("First line", "second line", "third", "page.")  # the breaks are line breaks

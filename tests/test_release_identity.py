@@ -94,7 +94,9 @@ def test_releases_that_give_their_url_are_updated_by_it_whatever_their_titles(ar
 def test_different_ids_are_different_releases_even_with_the_same_title_date_and_text(archive):
     csv = CASES.parent / "ids.csv"  # written by the test: one title, date and text, two ids
     csv.write_text(
-        "id,title,date,body\nA-1,Press release,2024-02-01,Talks in Lima.\nA-2,Press release,2024-02-01,Talks in Lima.\n"
+        "id,title,date,body\n"
+        "A-1,Press release,2024-02-01,Talks in Lima.\n"
+        "A-2,Press release,2024-02-01,Talks in Lima.\n"
     )
     try:
         with archive.committed():
@@ -108,7 +110,10 @@ def test_different_ids_are_different_releases_even_with_the_same_title_date_and_
 def test_a_release_stored_without_a_url_takes_the_url_an_import_gives_it(archive):
     archive.add(
         "Minister meets Kenyan counterpart",
-        "The Minister met her Kenyan counterpart in Nairobi to discuss trade, water and security cooperation.",
+        (
+            "The Minister met her Kenyan counterpart in Nairobi to discuss trade, water "
+            "and security cooperation."
+        ),
         "2024-01-15",
     )
     article = Article.objects.get()
@@ -153,7 +158,9 @@ def test_a_release_merged_into_another_keeps_what_its_identity_sends_and_the_sur
 def test_two_texts_under_one_id_in_one_file_do_not_flip_the_release_at_each_sending(archive, tmp_path):
     csv = tmp_path / "twice.csv"
     csv.write_text(
-        "id,title,date,body\nA-1,Talks,2024-02-01,Talks in Lima on trade.\nA-1,Talks,2024-02-01,Talks in Quito on fish.\n"
+        "id,title,date,body\n"
+        "A-1,Talks,2024-02-01,Talks in Lima on trade.\n"
+        "A-1,Talks,2024-02-01,Talks in Quito on fish.\n"
     )
     for _ in range(3):
         with archive.committed():

@@ -18,7 +18,10 @@ def articles(archive):
         ),
         "trade": archive.add(
             "Pakistan and China expand trade",
-            "Trade talks between Pakistan and China concluded in Beijing. The peace of the region was mentioned.",
+            (
+                "Trade talks between Pakistan and China concluded in Beijing. "
+                "The peace of the region was mentioned."
+            ),
             "2019-06-01",
         ),
         "energy": archive.add(
@@ -438,7 +441,8 @@ def test_dates_outside_the_archives_years_are_ignored_with_a_note(client, articl
 
 
 def test_the_chart_never_draws_more_than_a_hundred_bars(client, archive):
-    # Rows dated before ingest refused such dates: the chart groups them rather than drawing thousands of bars.
+    # Rows dated before ingest refused such dates: the chart groups them rather than drawing
+    # thousands of bars.
     for year in (19, 1000, 1901, 1955, 2019, 9999):
         archive.add(f"Release of {year}", "Kenya talks.", f"{year:04d}-06-01")
     page = client.get("/").content.decode()

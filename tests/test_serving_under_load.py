@@ -88,7 +88,8 @@ def test_a_change_reaches_every_worker_within_seconds_even_when_the_index_is_bus
         create = (
             "from articles.ingest.parsing import ParsedArticle; import datetime;"
             "from articles.services import article_import;"
-            "article_import(parsed=ParsedArticle('Zanzibar harbour reopens', datetime.date(2020, 5, 1), ('Tanzania said so.',)))"
+            "article_import(parsed=ParsedArticle('Zanzibar harbour reopens', datetime.date(2020, 5, 1), "
+            "('Tanzania said so.',)))"
         )
         manage(tmp_path / "data", "shell", "--verbosity", "0", "-c", create)
         assert json.loads(get(server.url + "/api/search?q=zanzibar")[1])["count"] == 0

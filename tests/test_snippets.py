@@ -22,7 +22,10 @@ def test_longer_words_that_only_begin_like_the_query_are_not_marked():
 
 
 def test_a_long_body_gives_passages_around_the_matches():
-    body = f"{FILLER}Pakistan and Kenya signed a trade accord. {FILLER}Energy prices were discussed at length. {FILLER}"
+    body = (
+        f"{FILLER}Pakistan and Kenya signed a trade accord. "
+        f"{FILLER}Energy prices were discussed at length. {FILLER}"
+    )
     shown = snippet(body, words("trade energy"))
     assert "<mark>trade</mark>" in shown and "<mark>Energy</mark>" in shown
     assert " … " in shown
@@ -31,7 +34,10 @@ def test_a_long_body_gives_passages_around_the_matches():
 
 
 def test_the_passage_with_more_of_the_query_words_is_preferred():
-    body = f"Trade was mentioned once. {FILLER}Trade was mentioned again. {FILLER}Trade and energy ministers met. {FILLER}"
+    body = (
+        f"Trade was mentioned once. {FILLER}Trade was mentioned again. "
+        f"{FILLER}Trade and energy ministers met. {FILLER}"
+    )
     shown = snippet(body, words("trade energy"))
     assert "<mark>Trade</mark> and <mark>energy</mark>" in shown
     assert "again" not in shown

@@ -47,8 +47,8 @@ def test_odd_input_gets_an_answer(client, articles, odd):
 def test_browsers_can_add_pressroom_as_a_search_engine(client, articles):
     page = client.get("/").content.decode()
     assert (
-        '<link rel="search" type="application/opensearchdescription+xml" title="Pressroom" href="/opensearch.xml">'
-        in page
+        '<link rel="search" type="application/opensearchdescription+xml" '
+        'title="Pressroom" href="/opensearch.xml">' in page
     )
     response = client.get("/opensearch.xml")
     assert response["Content-Type"] == "application/opensearchdescription+xml"

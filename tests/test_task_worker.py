@@ -170,6 +170,8 @@ def shell(served, code: str) -> str:
     return manage(served.log.parent, "shell", "--verbosity", "0", "-c", code).stdout.strip()
 
 
+# A line of the script that ends in a backslash goes on at the start of the next: the string drops the
+# backslash and the line break, so the shell is given the line whole.
 LEAVE_A_BATCH_HALF_DONE = """
 from django.core.files.base import ContentFile
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -178,9 +180,12 @@ from articles.models import ImportBatch, ImportFile, ImportItem, WorkerHeartbeat
 worker = WorkerHeartbeat.objects.get(pid={pid})
 batch = ImportBatch.objects.create(status="running", total=4, processed=3, created_count=3)
 source = ImportFile(batch=batch, name="list.csv")
-source.upload.save("list.csv", ContentFile(b"title,date,body\\nKilled A,2019-01-01,Kenya.\\nKilled B,2019-01-02,Peru.\\n"))
-ImportItem.objects.create(batch=batch, source_file=source, position=0, location="line 2", outcome="failed", reason="earlier")
-DBTaskResult.objects.create(status="RUNNING", args_kwargs={{"args": [batch.pk], "kwargs": {{}}}}, task_path=process_import_batch.module_path,
+source.upload.save("list.csv", \
+ContentFile(b"title,date,body\\nKilled A,2019-01-01,Kenya.\\nKilled B,2019-01-02,Peru.\\n"))
+ImportItem.objects.create(batch=batch, source_file=source, position=0, location="line 2", \
+outcome="failed", reason="earlier")
+DBTaskResult.objects.create(status="RUNNING", args_kwargs={{"args": [batch.pk], "kwargs": {{}}}}, \
+task_path=process_import_batch.module_path,
     backend_name="default", run_after=get_date_max(), worker_ids=[worker.worker_id])
 print(batch.pk)
 """
@@ -196,7 +201,10 @@ process_import_batch.enqueue(batch.pk)
 print(batch.pk)
 """
 
-BATCH_STATE = "from articles.models import ImportBatch as B; b = B.objects.get(pk={pk}); print(b.status, b.processed, b.total, b.created_count, b.failed_count)"
+BATCH_STATE = (
+    "from articles.models import ImportBatch as B; b = B.objects.get(pk={pk}); "
+    "print(b.status, b.processed, b.total, b.created_count, b.failed_count)"
+)
 
 
 @pytest.fixture
@@ -219,7 +227,8 @@ def test_a_killed_worker_is_restarted_and_finishes_the_batch_it_left(served_alon
     eventually(
         lambda: shell(
             served,
-            f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={worker}).count())",
+            "from articles.models import WorkerHeartbeat as W; "
+            f"print(W.objects.filter(pid={worker}).count())",
         ),
         lambda count: count == "1",
         what=f"the heartbeat of worker {worker}",
@@ -249,7 +258,8 @@ def test_a_killed_worker_is_restarted_and_finishes_the_batch_it_left(served_alon
     assert (
         shell(
             served,
-            f"from articles.models import WorkerHeartbeat as W; print(W.objects.filter(pid={restarted}).count())",
+            "from articles.models import WorkerHeartbeat as W; "
+            f"print(W.objects.filter(pid={restarted}).count())",
         )
         == "1"
     )

@@ -1,4 +1,7 @@
-"""The admin's two upload pages, 'Upload a release' and 'Import releases', with files a press officer might send."""
+"""The admin's two upload pages, 'Upload a release' and 'Import releases'.
+
+They are sent files a press officer might send.
+"""
 
 import html
 import json

@@ -1,4 +1,7 @@
-"""What readers see of a release's history: change notes, version pages, the API's versions, feeds and the sitemap."""
+"""What readers see of a release's history.
+
+Change notes, version pages, the API's versions, feeds and the sitemap.
+"""
 
 import datetime
 import re

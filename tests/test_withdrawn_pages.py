@@ -1,4 +1,7 @@
-"""A permalink is never taken back: withdrawn and removed releases answer 410 with the facts, merged ones 301."""
+"""A permalink is never taken back.
+
+Withdrawn and removed releases answer 410 with the facts, merged ones 301.
+"""
 
 import datetime
 import re

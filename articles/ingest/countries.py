@@ -141,7 +141,7 @@ def _weighed_mentions(title: str, body: str):
 
 
 def _first_sentence_end(text: str, start: int) -> int:
-    """Where the sentence opening at `start` ends: a full stop before a space and a capital, or a line break."""
+    """Where the sentence opening at `start` ends: a full stop before a space and capital, or a line break."""
     found = _SENTENCE_END.search(text, start)
     return found.end() if found else len(text)
 

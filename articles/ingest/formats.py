@@ -207,7 +207,8 @@ def _inflates_too_much(inflated: int, compressed: int, limits) -> bool:
 
 def _bomb(name, growth, limits) -> RejectedArticle:
     return RejectedArticle(
-        f"{name!r} looks like a ZIP bomb: {growth} when unpacked (the limit is {limits.max_compression_ratio}). Nothing was unpacked."
+        f"{name!r} looks like a ZIP bomb: {growth} when unpacked "
+        f"(the limit is {limits.max_compression_ratio}). Nothing was unpacked."
     )
 
 

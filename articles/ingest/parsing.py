@@ -52,7 +52,8 @@ def parse_article(text: str) -> ParsedArticle:
     _check_title(title_number, title)
     if len(numbered) < 2:
         raise RejectedArticle(
-            f"Line {title_number + 1} should be the publication date (such as '27 Sep, 2019'), but the file ends after the title."
+            f"Line {title_number + 1} should be the publication date (such as '27 Sep, 2019'), "
+            "but the file ends after the title."
         )
     date_number, date_line = numbered[1]
     published = parse_article_date(date_line)

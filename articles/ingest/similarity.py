@@ -6,9 +6,10 @@ their resemblance is the Jaccard index of the two sets: shared shingles over all
 A word changed changes at most SHINGLE_WORDS shingles: three words corrected in a 270-word
 release leave it 0.96 the same, one word in a 22-word one 0.83, while two different demo
 releases, written from one pool of sentences, share 0.44 on average and 0.68 at most.
-Pairs, not triples: with triples that one-word correction of 22 words falls to 0.74. Exact sets, not MinHash: two releases are compared at a time, so the
-exact figure costs the same linear pass as a sketch would, without a sketch's error of a
-few points on short texts.
+Pairs, not triples: with triples that one-word correction of 22 words falls to 0.74.
+Exact sets, not MinHash: two releases are compared at a time, so the exact figure costs
+the same linear pass as a sketch would, without a sketch's error of a few points on short
+texts.
 """
 
 import re

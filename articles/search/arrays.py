@@ -121,7 +121,10 @@ class IndexArrays:
         return np.concatenate([ids for ids, _ in parts]), np.concatenate([weights for _, weights in parts])
 
     def positions(self, field: str, text: str, documents: np.ndarray) -> np.ndarray:
-        """Where a word is in the field, in the documents of a mask, as ascending (document << 32 | position) keys."""
+        """Where a word is in the field, in the documents of a mask.
+
+        The places are ascending (document << 32 | position) keys.
+        """
         parts = []
         for sub_reader, offset, arrays in self._leaves:
             chosen = documents[offset : offset + arrays.size]
@@ -261,7 +264,8 @@ class _PostingsCache:
     def __init__(self, budget: int):
         self.budget = budget
         self.used = 0
-        # (segment, field, text, "postings" or "positions") -> what `_read_postings` or `_read_positions` gives
+        # (segment, field, text, "postings" or "positions") -> what `_read_postings` or
+        # `_read_positions` gives
         self.entries: OrderedDict[tuple[str, str, str, str], tuple | np.ndarray] = OrderedDict()
         self.lock = threading.Lock()
 

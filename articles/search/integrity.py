@@ -52,7 +52,8 @@ def verify_unchanged(ix, reader) -> None:
     for path, then, now in zip(paths, first, states, strict=True):
         if then != now:
             raise IndexFilesChanged(
-                f"{os.path.basename(path)} changed after it was written ({then[1]:,} bytes then, {now[1]:,} now)"
+                f"{os.path.basename(path)} changed after it was written "
+                f"({then[1]:,} bytes then, {now[1]:,} now)"
             )
 
 

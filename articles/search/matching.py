@@ -104,7 +104,10 @@ def _pair_may_lie_elsewhere(field: str, words: list[str], arrays: IndexArrays) -
 def _in_order(
     field: str, words: list[str], slop: int, candidates: np.ndarray, arrays: IndexArrays
 ) -> np.ndarray:
-    """The candidates where each word follows the one before within `slop` positions, as in Whoosh's SpanNear2."""
+    """The candidates where each word follows the one before within `slop` positions.
+
+    This is how Whoosh's SpanNear2 matches.
+    """
     ends = arrays.positions(field, words[0], candidates)  # where a run of the words so far ends
     for word in words[1:]:
         following = arrays.positions(field, word, candidates)

@@ -222,7 +222,10 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
 
 
 def _timeline(published: np.ndarray, request: SearchRequest) -> list[Period]:
-    """Matches per month of the one year the dates allow, else per year, decade or longer; dates as numbers (20190927)."""
+    """Matches per month of the one year the dates allow, else per year, decade or longer.
+
+    The dates are numbers (20190927).
+    """
     start, end = request.published_from, request.published_to
     if start and end and start.year == end.year:
         counts = np.bincount(published // 100 % 100, minlength=13)

@@ -22,7 +22,7 @@ _WORD = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's RegexTokenizer default
 
 
 def snippet(body: str, words: frozenset[str]) -> SafeString:
-    """A short body whole, a long one as up to two passages around its matches; its opening without matches."""
+    """A short body whole, a long one as up to two passages round its matches; its opening without matches."""
     matches = _matches(body, words) if words else []
     if not matches:
         return escape(_opening(body))
@@ -48,7 +48,10 @@ def _matches(body: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
 
 
 def indexed_form(token: str) -> str | None:
-    """The word as the body field indexes it (stemmed), or None for a stop word or a run too long to be a word."""
+    """The word as the body field indexes it (stemmed).
+
+    None for a stop word or a run too long to be a word.
+    """
     # Checked before the cache, which would otherwise keep a hostile release's megabyte "words".
     return _cached_form(token) if len(token) <= MAX_WORD_CHARACTERS else None
 

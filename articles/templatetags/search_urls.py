@@ -13,7 +13,10 @@ SEARCH_PARAMETERS = ("q", "country", "countries", "from", "to", "sort")
 
 
 def search_url(query, **changes):
-    """The search's URL with `changes`; each parameter once (the last, as the form reads it), countries as the form caps them."""
+    """The search's URL with `changes`.
+
+    Each parameter once (the last, as the form reads it), countries as the form caps them.
+    """
     params = {key: query.getlist(key)[-1:] for key in SEARCH_PARAMETERS if key in query}
     if "country" in query:
         params["country"] = list(dict.fromkeys(query.getlist("country")))[:MAX_COUNTRIES]

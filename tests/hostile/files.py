@@ -203,7 +203,8 @@ FILES = (
         "JSON that is not a list of objects",
         "scalars.json",
         b'[null, 42, "text", [], {"title": ["a list"], '
-        b'"date": 20190927, "body": {"a": 1}}, {"title": "Good wombat object", "date": "2019-09-27", "body": "wombat"}]',
+        b'"date": 20190927, "body": {"a": 1}}, '
+        b'{"title": "Good wombat object", "date": "2019-09-27", "body": "wombat"}]',
         good=1,
     ),
     NastyFile(

@@ -39,7 +39,10 @@ PLANTED = [
     {
         "title": '<script>alert("planted")</script> Quokka talks in Nairobi',
         "date": "2026-01-05",
-        "body": 'Kenya and Peru "><img src=x onerror=alert(1)> discussed quokka trade.\n\n{{ 9|add:31337000 }} ]]> <![CDATA[ &amp;',
+        "body": (
+            'Kenya and Peru "><img src=x onerror=alert(1)> discussed quokka trade.\n\n'
+            "{{ 9|add:31337000 }} ]]> <![CDATA[ &amp;"
+        ),
     },
     {
         "title": '=HYPERLINK("http://evil.example","Quokka") trade note',
@@ -50,7 +53,10 @@ PLANTED = [
     {
         "title": "Türkiye and Côte d’Ivoire hold counter-terrorism talks in Nur-Sultan",
         "date": "2026-01-03",
-        "body": "Türkiye and Côte d'Ivoire discussed counter-terrorism and quokka conservation in Nur-Sultan, Kazakhstan.",
+        "body": (
+            "Türkiye and Côte d'Ivoire discussed counter-terrorism and quokka conservation "
+            "in Nur-Sultan, Kazakhstan."
+        ),
     },
     {
         "title": "\u202eQuokka 😀 👩‍👩‍👧‍👦 note",

@@ -124,7 +124,8 @@ def test_import_releases_form(site, imports, nasty):
         return
     page = upload["page"]
     assert page.get("status") == "Done", (
-        f"batch {upload['batch']} still {page.get('status')} ({page.get('progress')}) after {imports['_seconds']:.0f}s; "
+        f"batch {upload['batch']} still {page.get('status')} ({page.get('progress')}) "
+        f"after {imports['_seconds']:.0f}s; "
         f"failed import tasks so far: {site.task_errors()}"
     )
     assert upload["items"], f"batch {upload['batch']} recorded no release: {page}"
@@ -137,7 +138,7 @@ def test_import_releases_form(site, imports, nasty):
 
 @pytest.mark.parametrize("nasty", FILES, ids=str)
 def test_upload_a_release_form(site, office, imports, nasty):
-    """The single-release form answers while the officer waits: the release added, or the reason it was not."""
+    """The single-release form answers while the officer waits: the release added, or why it was not."""
     client = office["client"]
     logged = len(site.server_errors())
     answer = client.post(UPLOAD, files=[("release", nasty.name, nasty.content)])

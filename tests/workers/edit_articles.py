@@ -2,9 +2,9 @@
 
 import sys
 
-from django.db import transaction  # noqa: E402
+from django.db import transaction
 
-from articles.models import Article  # noqa: E402
+from articles.models import Article
 
 
 def main(worker: str, edits: int, article_ids: list[int]):

@@ -7,11 +7,11 @@ the test can stop this process inside one (and kill it there) and know that it d
 import sys
 from pathlib import Path
 
-from django.db import transaction  # noqa: E402
+from django.db import transaction
 from whoosh.writing import SegmentWriter
 
-from articles.models import Article  # noqa: E402
-from articles.search import apply_pending_updates, schedule_index_update  # noqa: E402
+from articles.models import Article
+from articles.search import apply_pending_updates, schedule_index_update
 
 MID_COMMIT = Path(sys.argv[1])
 _commit = SegmentWriter.commit

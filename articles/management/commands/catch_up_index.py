@@ -6,7 +6,10 @@ from articles.search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 
 
 class Command(BaseCommand):
-    help = "Write the index updates still owed to it; --watch keeps doing so (an alternative to the web workers' catch-up)."
+    help = (
+        "Write the index updates still owed to it; --watch keeps doing so "
+        "(an alternative to the web workers' catch-up)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

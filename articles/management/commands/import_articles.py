@@ -45,7 +45,8 @@ class Command(BaseCommand):
             raise CommandError(f"{batch.failed_count:,} of {batch.total:,} releases could not be imported.")
         if unnamed:
             raise CommandError(
-                f"{len(unnamed):,} file{'s' if len(unnamed) > 1 else ''} skipped for {'their names' if len(unnamed) > 1 else 'its name'}."
+                f"{len(unnamed):,} file{'s' if len(unnamed) > 1 else ''} skipped "
+                f"for {'their names' if len(unnamed) > 1 else 'its name'}."
             )
 
 

@@ -19,8 +19,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo",
             action="store_true",
-            help="Fill an empty archive with generated demo releases (what `make serve` does). Never the default: "
-            "a production archive holds only what was imported.",
+            help=(
+                "Fill an empty archive with generated demo releases (what `make serve` does). "
+                "Never the default: a production archive holds only what was imported."
+            ),
         )
 
     def handle(self, *args, demo, **options):

@@ -6,7 +6,10 @@ from articles.backups import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    help = "Restore a backup written by backup_archive into an empty archive (any database engine), then rebuild the index."
+    help = (
+        "Restore a backup written by backup_archive into an empty archive (any database engine), "
+        "then rebuild the index."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("source", type=Path)

@@ -7,8 +7,8 @@ from articles.services import retag_archive
 
 class Command(BaseCommand):
     help = (
-        "Find the countries of every article again with the current extractor, leaving editors' choices alone; "
-        "the search index is updated as it goes."
+        "Find the countries of every article again with the current extractor, "
+        "leaving editors' choices alone; the search index is updated as it goes."
     )
 
     def add_arguments(self, parser):
