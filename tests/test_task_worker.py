@@ -170,8 +170,6 @@ def shell(served, code: str) -> str:
     return manage(served.log.parent, "shell", "--verbosity", "0", "-c", code).stdout.strip()
 
 
-# A line of the script that ends in a backslash goes on at the start of the next: the string drops the
-# backslash and the line break, so the shell is given the line whole.
 LEAVE_A_BATCH_HALF_DONE = """
 from django.core.files.base import ContentFile
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -180,13 +178,17 @@ from articles.models import ImportBatch, ImportFile, ImportItem, WorkerHeartbeat
 worker = WorkerHeartbeat.objects.get(pid={pid})
 batch = ImportBatch.objects.create(status="running", total=4, processed=3, created_count=3)
 source = ImportFile(batch=batch, name="list.csv")
-source.upload.save("list.csv", \
-ContentFile(b"title,date,body\\nKilled A,2019-01-01,Kenya.\\nKilled B,2019-01-02,Peru.\\n"))
-ImportItem.objects.create(batch=batch, source_file=source, position=0, location="line 2", \
-outcome="failed", reason="earlier")
-DBTaskResult.objects.create(status="RUNNING", args_kwargs={{"args": [batch.pk], "kwargs": {{}}}}, \
-task_path=process_import_batch.module_path,
-    backend_name="default", run_after=get_date_max(), worker_ids=[worker.worker_id])
+source.upload.save(
+    "list.csv", ContentFile(b"title,date,body\\nKilled A,2019-01-01,Kenya.\\nKilled B,2019-01-02,Peru.\\n")
+)
+ImportItem.objects.create(
+    batch=batch, source_file=source, position=0, location="line 2", outcome="failed", reason="earlier"
+)
+DBTaskResult.objects.create(
+    status="RUNNING", args_kwargs={{"args": [batch.pk], "kwargs": {{}}}},
+    task_path=process_import_batch.module_path, backend_name="default", run_after=get_date_max(),
+    worker_ids=[worker.worker_id],
+)
 print(batch.pk)
 """
 
