@@ -7,6 +7,7 @@ import subprocess
 import time
 import urllib.request
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 from .processes import database_of_its_own
@@ -74,6 +75,7 @@ class ServedPressroom:
             return None
 
     def stop(self):
+        self.__dict__.pop("master_pid", None)  # a next start has another master
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -82,8 +84,14 @@ class ServedPressroom:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
+    @cached_property
+    def master_pid(self) -> int:
+        # Read once: the master keeps its pid across reloads, but rewrites its pid file on a HUP,
+        # which is briefly absent then.
+        return int((self.log.parent / "gunicorn.pid").read_text())
+
     def worker_pids(self) -> list[int]:
-        master = int((self.log.parent / "gunicorn.pid").read_text())
+        master = self.master_pid
         children = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:

@@ -104,7 +104,7 @@ def web_workers(server) -> set[int]:
 def reload_workers(server):
     """New workers, as after a deploy: they meet the damage when they open the index."""
     before = web_workers(server)
-    os.kill(int((server.log.parent / "gunicorn.pid").read_text()), signal.SIGHUP)
+    os.kill(server.master_pid, signal.SIGHUP)
     eventually(
         lambda: web_workers(server),
         lambda now: len(now) == 2 and not now & before,
