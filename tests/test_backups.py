@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from articles.editing import merge, remove_permanently, split_version, withdraw
 from articles.history import record_version
 from articles.models import Article, ArticleRemoval, ArticleVersion, CountryChoice, ImportBatch, ImportFile
+from articles.search.schema import DIGEST_FIELD
 from articles.search.searchers import searcher
 from articles.services import article_fingerprint, choose_country, tag_countries
 
@@ -25,7 +26,7 @@ from .processes import PROJECT, database_of_its_own, environment
 
 def index_contents():
     with searcher() as held:
-        return {fields["id"]: fields["digest"] for fields in held.searcher.reader().all_stored_fields()}
+        return {fields["id"]: fields[DIGEST_FIELD] for fields in held.searcher.reader().all_stored_fields()}
 
 
 def rows(model):

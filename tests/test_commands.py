@@ -200,26 +200,9 @@ def schema_without_accent_folding():
     return schema
 
 
-def schema_with_the_digest_called_fingerprint():
-    """The same fields, but each document's digest stored as `fingerprint`, the word for duplicates."""
-    from whoosh.fields import ID
-
-    from articles.search.schema import SCHEMA
-
-    schema = SCHEMA.copy()
-    schema.remove("digest")
-    schema.add("fingerprint", ID(stored=True))
-    return schema
-
-
 @pytest.mark.parametrize(
     "earlier_schema",
-    [
-        schema_without_phrase_pairs,
-        schema_without_country_weights,
-        schema_without_accent_folding,
-        schema_with_the_digest_called_fingerprint,
-    ],
+    [schema_without_phrase_pairs, schema_without_country_weights, schema_without_accent_folding],
 )
 def test_an_index_from_an_earlier_version_is_rebuilt_by_prepare_archive(
     archive, client, caplog, earlier_schema

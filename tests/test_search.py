@@ -346,7 +346,9 @@ def test_or_and_not_in_the_query(client, articles):
 def test_title_words_only_with_title_colon(client, articles):
     assert search(client, q="lavrov")["count"] == 2  # in a title and in a body
     assert titles(search(client, q="title:lavrov")) == ["Imran briefs Lavrov on regional situation"]
-    assert search(client, q="digest:abc id:1")["count"] == 0  # no other field names: plain words
+    assert (
+        search(client, q="fingerprint:abc digest:abc id:1")["count"] == 0
+    )  # no other field names: plain words
 
 
 def test_a_country_can_be_named_in_the_query(client, articles):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ..models import Article
-from .schema import article_to_document
+from .schema import DIGEST_FIELD, article_to_document
 from .searchers import searcher
 from .sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, schedule_index_update
 
@@ -33,7 +33,7 @@ def find_drift(progress=None) -> Drift:
             article_id = int(fields["id"])
             if article_id in indexed:
                 duplicated.add(article_id)
-            indexed[article_id] = fields.get("digest")
+            indexed[article_id] = fields.get(DIGEST_FIELD)
     missing, stale, seen = set(), set(), 0
     for article in (
         Article.objects.public().order_by("pk").prefetch_related("country_tags").iterator(chunk_size=2000)
@@ -41,7 +41,7 @@ def find_drift(progress=None) -> Drift:
         seen += 1
         if article.pk not in indexed:
             missing.add(article.pk)
-        elif indexed.pop(article.pk) != article_to_document(article)["digest"]:
+        elif indexed.pop(article.pk) != article_to_document(article)[DIGEST_FIELD]:
             stale.add(article.pk)
         if progress:
             progress(1)

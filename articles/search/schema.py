@@ -43,6 +43,12 @@ class PairsFilter(BiWordFilter):
             yield from super().__call__(itertools.chain([first], tokens))
 
 
+# The stored field with each document's digest (`document_digest`): a drift check's, not
+# `Article.fingerprint`, which finds duplicate releases. It keeps the name the first index gave
+# it, because a field renamed is an index "built by an earlier version": every archive would
+# rebuild on upgrade, and serve no search until it had.
+DIGEST_FIELD = "fingerprint"
+
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     # Title words weigh twice body words in BM25F ranking.
@@ -60,7 +66,7 @@ SCHEMA = Schema(
     countries=KEYWORD(lowercase=False, scorable=True),
     source=KEYWORD(lowercase=True, commas=True),
     # A digest of everything above, so `check_index` can tell a stale document from a current one.
-    digest=ID(stored=True),
+    **{DIGEST_FIELD: ID(stored=True)},
 )
 
 
@@ -104,7 +110,7 @@ def article_to_document(article) -> dict:
         "source": article.source,
         "pairs": f"{title}\n{body}",
     }
-    document["digest"] = document_digest(document)
+    document[DIGEST_FIELD] = document_digest(document)
     return document
 
 
