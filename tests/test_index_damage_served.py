@@ -111,8 +111,9 @@ def reload_workers(server):
         what=f"gunicorn to replace its workers {before}",
     )
     # A moment for their catch-up and read-ahead threads to meet the damage first. Time itself:
-    # nothing outside a worker shows that they ran (read_ahead meets the damage silently), and the
-    # 503s asserted next must hold whether they ran or not.
+    # nothing outside a worker shows for every kind of damage that they ran (with `current`
+    # pointing nowhere, read_ahead meets it without a log line), and the 503s asserted next must
+    # hold whether they ran or not.
     time.sleep(2)
 
 

@@ -2,14 +2,13 @@
 
 import sys
 import threading
-import time
 
 from articles.search import arrays
 from articles.search.arrays import IndexArrays, SegmentArrays
 from articles.search.process_index import open_index
 from articles.search.segment_cache import SegmentCache
 
-DEADLINE_SECONDS = 3  # generous: every wait below ends as soon as what it waits for happens
+from .waiting import DEADLINE_SECONDS, eventually
 
 
 def commit_segment(*countries):
@@ -83,7 +82,9 @@ def test_a_segment_two_threads_need_at_once_is_built_once():
     first, first_got = in_thread(cache.get, segment)
     assert building.wait(DEADLINE_SECONDS)
     second, second_got = in_thread(cache.get, segment)
-    wait_until(lambda: waiting_on_an_event(second), "the second thread waits for the first's build")
+    eventually(
+        lambda: waiting_on_an_event(second), what="the second thread waits for the first's build", every=0.001
+    )
     release.set()
     first.join(DEADLINE_SECONDS)
     second.join(DEADLINE_SECONDS)
@@ -151,10 +152,3 @@ def waiting_on_an_event(thread: threading.Thread) -> bool:
             return True
         frame = frame.f_back
     return False
-
-
-def wait_until(condition, what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} did not happen within {DEADLINE_SECONDS} s"
-        time.sleep(0.001)  # a poll, not a guess at how long it takes
