@@ -131,19 +131,8 @@ def _text_article(text, limits, where) -> Iterator[ReadArticle]:
 
 
 def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (
-        zipfile.BadZipFile,
-        ValueError,
-        NotImplementedError,
-        OSError,
-        EOFError,
-    ) as error:  # "zip file version 6.4"
-        raise RejectedArticle(f"{name!r} is not a readable ZIP archive ({error}).") from error
-    members = [
-        info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)
-    ]
+    archive = _open_archive(name, data)
+    members = _release_members(archive)
     _check_archive_size(name, members, limits)
     read_so_far = 0
     for info in members:
@@ -152,12 +141,7 @@ def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
         if problem:
             yield ReadArticle(where, error=problem)
             continue
-        # Declared sizes can lie, so the reading itself is capped at what the ratio allows, and
-        # what was read is measured against the archive's real size.
-        compressed = min(info.compress_size, len(data))
-        allowed = min(
-            limits.max_file_bytes, max(RATIO_FLOOR_BYTES, limits.max_compression_ratio * compressed)
-        )
+        allowed = _member_allowance(info, len(data), limits)
         try:
             with archive.open(info) as member:
                 content = member.read(allowed + 1)
@@ -175,6 +159,34 @@ def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
             )
             return
         yield from _file_articles(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
+
+
+def _open_archive(name, data) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (
+        zipfile.BadZipFile,
+        ValueError,
+        NotImplementedError,
+        OSError,
+        EOFError,
+    ) as error:  # "zip file version 6.4"
+        raise RejectedArticle(f"{name!r} is not a readable ZIP archive ({error}).") from error
+
+
+def _release_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The archive's files, without its folders and the debris ZIP tools add."""
+    return [
+        info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)
+    ]
+
+
+def _member_allowance(info: zipfile.ZipInfo, archive_bytes: int, limits) -> int:
+    """How many bytes of the member are read at most."""
+    # Declared sizes can lie, so the reading itself is capped at what the ratio allows, and
+    # what was read is measured against the archive's real size.
+    compressed = min(info.compress_size, archive_bytes)
+    return min(limits.max_file_bytes, max(RATIO_FLOOR_BYTES, limits.max_compression_ratio * compressed))
 
 
 def _check_archive_size(name, members, limits) -> None:
