@@ -75,6 +75,24 @@ class SearchForm(forms.Form):
     def search_request(self, *, per_page: int) -> SearchRequest:
         """The search to run; each invalid parameter is replaced by its default and noted."""
         self.is_valid()
+        cleaned = self._cleaned_or_defaults()
+        start, end = self._date_range(cleaned)
+        query = parse_user_query(cleaned.get("q") or "")
+        self.notes.extend(query.notes)
+        countries = list(cleaned.get("country") or ()) + self._countries_named(query.countries)
+        return SearchRequest(
+            query=query,
+            countries=tuple(dict.fromkeys(countries)),
+            all_countries=cleaned.get("countries") == "all",
+            published_from=start,
+            published_to=end,
+            sort=cleaned.get("sort") or "relevance",
+            page=cleaned.get("page") or 1,
+            per_page=per_page,
+        )
+
+    def _cleaned_or_defaults(self) -> dict:
+        """The cleaned parameters, each invalid one replaced by its default (and noted)."""
         cleaned = dict(self.cleaned_data)
         cleaned["country"] = self._known_countries()
         for name in self.errors:
@@ -90,25 +108,17 @@ class SearchForm(forms.Form):
                 cleaned["sort"] = "relevance"
             else:
                 cleaned[name] = None
+        return cleaned
+
+    def _date_range(self, cleaned: dict) -> tuple[datetime.date | None, datetime.date | None]:
+        """The from and to dates, swapped (and noted) when the from date is after the to date."""
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.notes.append("The from date was after the to date, so the two were swapped.")
             # Swapped as written, so that from=2020&to=2019 is all of 2019 and 2020, not 31 Dec to 1 Jan.
             start = _parse_date(self.data.get("date_to", "").strip(), last_day=False)
             end = _parse_date(self.data.get("date_from", "").strip(), last_day=True)
-        query = parse_user_query(cleaned.get("q") or "")
-        self.notes.extend(query.notes)
-        countries = list(cleaned.get("country") or ()) + self._countries_named(query.countries)
-        return SearchRequest(
-            query=query,
-            countries=tuple(dict.fromkeys(countries)),
-            all_countries=cleaned.get("countries") == "all",
-            published_from=start,
-            published_to=end,
-            sort=cleaned.get("sort") or "relevance",
-            page=cleaned.get("page") or 1,
-            per_page=per_page,
-        )
+        return start, end
 
     def _countries_named(self, names) -> list[str]:
         """Codes of the countries written as country:name in the query."""

@@ -94,15 +94,7 @@ def record_version(
         changed = changed_fields(version_fields(latest), now) if latest else list(MAJOR_FIELDS)
         if not changed:
             return None
-        major = (
-            True
-            if latest is None
-            else any(name in MAJOR_FIELDS for name in changed)
-            if major is None
-            else major
-        )
-        if latest is not None and major and not note:
-            note = describe_change(changed)
+        major, note = _major_and_note(latest, changed, major=major, note=note)
         return ArticleVersion.objects.create(
             article=article,
             number=(latest.number + 1) if latest else 1,
@@ -115,6 +107,18 @@ def record_version(
             split_from=split_from,
             **now,
         )
+
+
+def _major_and_note(
+    latest: ArticleVersion | None, changed: list[str], *, major: bool | None, note: str
+) -> tuple[bool, str]:
+    """Whether the next version is major, and its note: see `record_version`. A first version is
+    major, with the note it was given."""
+    if latest is None:
+        return True, note
+    if major is None:
+        major = any(name in MAJOR_FIELDS for name in changed)
+    return major, (describe_change(changed) if major and not note else note)
 
 
 def version_fields(version: ArticleVersion) -> dict:

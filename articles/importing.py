@@ -119,30 +119,12 @@ def resume_unfinished_batches(*, including_untasked: bool = False) -> list[Impor
     unfinished = {
         batch.pk: batch for batch in ImportBatch.objects.in_progress().exclude(origin="command line")
     }
-    attempts = {pk: [] for pk in unfinished}
-    tasks = DBTaskResult.objects.filter(
-        task_path=process_import_batch.module_path, args_kwargs__args__0__in=list(unfinished)
-    )
-    for batch_id, status in tasks.values_list("args_kwargs__args__0", "status"):
-        attempts[batch_id].append(status)
     resumed = []
-    for pk, statuses in attempts.items():
-        if (
-            TaskResultStatus.READY in statuses
-            or TaskResultStatus.RUNNING in statuses
-            or not (statuses or including_untasked)
-        ):
-            continue  # in hand, or a web request's
+    for pk, statuses in _task_statuses(unfinished).items():
+        if _left_alone(statuses, including_untasked=including_untasked):
+            continue
         if len(statuses) >= MAX_ATTEMPTS:
-            logger.error("import batch %s stopped %s times; it is given up", pk, len(statuses))
-            _finish(
-                unfinished[pk],
-                ImportBatch.Status.FAILED,
-                failure=(
-                    f"Processing stopped {len(statuses)} times before the end (see the log). "
-                    "The releases recorded so far stay; importing the batch again retries the others."
-                ),
-            )
+            _give_up(unfinished[pk], attempts=len(statuses))
             continue
         logger.warning(
             "import batch %s was left unfinished; queued again (attempt %s)", pk, len(statuses) + 1
@@ -150,6 +132,40 @@ def resume_unfinished_batches(*, including_untasked: bool = False) -> list[Impor
         process_import_batch.enqueue(pk)
         resumed.append(unfinished[pk])
     return resumed
+
+
+def _task_statuses(batches: dict[int, ImportBatch]) -> dict[int, list[str]]:
+    """By batch id, the status of each task the batch was queued as (none: it never was)."""
+    attempts = {pk: [] for pk in batches}
+    tasks = DBTaskResult.objects.filter(
+        task_path=process_import_batch.module_path, args_kwargs__args__0__in=list(batches)
+    )
+    for batch_id, status in tasks.values_list("args_kwargs__args__0", "status"):
+        attempts[batch_id].append(status)
+    return attempts
+
+
+def _left_alone(statuses: list[str], *, including_untasked: bool) -> bool:
+    """Whether an unfinished batch is left alone: a task for it is queued or running, or it was
+    never queued (a web request's upload) and untasked batches are not taken on."""
+    return (
+        TaskResultStatus.READY in statuses
+        or TaskResultStatus.RUNNING in statuses
+        or not (statuses or including_untasked)
+    )
+
+
+def _give_up(batch: ImportBatch, *, attempts: int) -> None:
+    """End failed a batch that has stopped its worker `attempts` times, rather than queue it for ever."""
+    logger.error("import batch %s stopped %s times; it is given up", batch.pk, attempts)
+    _finish(
+        batch,
+        ImportBatch.Status.FAILED,
+        failure=(
+            f"Processing stopped {attempts} times before the end (see the log). "
+            "The releases recorded so far stay; importing the batch again retries the others."
+        ),
+    )
 
 
 def process_batch(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from .history import VERSIONED_FIELDS, record_version
-from .identity import identifier_kind, match_article
+from .identity import Match, identifier_kind, match_article
 from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedArticle
 from .ingest.parsing import ParsedArticle
@@ -78,6 +78,28 @@ def article_import(
 
 def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     fingerprint = parsed_fingerprint(parsed)
+    _refuse_removed_release(parsed, fingerprint)
+    if not parsed.identifier:
+        same_text = Article.objects.with_fingerprint(fingerprint).without_identifier().first()
+        if same_text:
+            return ImportResult(Outcome.UNCHANGED, same_text, _state_of(same_text))
+    match = match_article(parsed)
+    unchanged = match.article is not None and _unchanged_import(match, parsed, fingerprint)
+    if unchanged:
+        return unchanged
+    outcome = Outcome.UPDATED if match.article else Outcome.CREATED
+    article, reason = _store_parsed(match, parsed, fingerprint, batch)
+    tags = _tag_imported_countries(article, parsed, mentions)
+    record_version(
+        article, how=f"import batch {batch.pk}" if batch else "import", batch=batch, countries=tags
+    )
+    if outcome == Outcome.UPDATED and not article.is_public:
+        reason = f"{reason}; {_state_of(article)}"
+    return ImportResult(outcome, article, reason)
+
+
+def _refuse_removed_release(parsed: ParsedArticle, fingerprint: str) -> None:
+    """A release removed for good is not brought back by importing its text or identifier again."""
     removal = ArticleRemoval.objects.of_article(identifier=parsed.identifier, fingerprint=fingerprint).first()
     if removal:
         raise RejectedArticle(
@@ -85,17 +107,17 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
             f"on {removal.removed.day} {removal.removed:%B %Y}, "
             "and this is its text or its identifier: it is not imported again."
         )
-    if not parsed.identifier:
-        same_text = Article.objects.with_fingerprint(fingerprint).without_identifier().first()
-        if same_text:
-            return ImportResult(Outcome.UNCHANGED, same_text, _state_of(same_text))
-    match = match_article(parsed)
+
+
+def _unchanged_import(match: Match, parsed: ParsedArticle, fingerprint: str) -> ImportResult | None:
+    """What an import of a stored release says when it changes nothing: the release says the same
+    already, or this is the text of one of its earlier versions; None when it is a change."""
     article = match.article
-    if article is not None and _says_the_same(article, parsed, fingerprint):
+    if _says_the_same(article, parsed, fingerprint):
         return ImportResult(
             Outcome.UNCHANGED, article, "; ".join(filter(None, (match.reason, _state_of(article))))
         )
-    earlier = article and article.fingerprint != fingerprint and _earlier_version_with_text(article, parsed)
+    earlier = article.fingerprint != fingerprint and _earlier_version_with_text(article, parsed)
     if earlier:
         # A file sent again after a correction, or two texts under one id in one file: taking each in
         # turn would flip the release back and forth, telling readers of a change each time.
@@ -107,13 +129,17 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
                 "restore it in the admin to make it current"
             ),
         )
-    outcome = Outcome.UPDATED if article else Outcome.CREATED
+    return None
+
+
+def _store_parsed(match: Match, parsed: ParsedArticle, fingerprint: str, batch) -> tuple[Article, str]:
+    """Write the parsed release over the matched one (or into a new one) and save it; with the
+    reason for the batch page, which says when a stored release takes the sender's identifier."""
+    article = match.article or Article()
     reason = match.reason
-    article = article or Article()
     if parsed.identifier and not article.identifier:  # a release stored without one takes the sender's
-        reason = "; ".join(
-            filter(None, (reason, f"#{article.pk} takes its {identifier_kind(parsed)}" if article.pk else ""))
-        )
+        if article.pk:
+            reason = "; ".join(filter(None, (reason, f"#{article.pk} takes its {identifier_kind(parsed)}")))
         article.identifier = parsed.identifier
     article.title, article.published, article.body, article.source = (
         parsed.title,
@@ -125,16 +151,16 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     article.fingerprint = fingerprint
     article.import_batch = batch or article.import_batch
     article.save()
+    return article, reason
+
+
+def _tag_imported_countries(article: Article, parsed: ParsedArticle, mentions) -> dict[str, float]:
+    """Tag the stored release with its countries (a sender's list, if it gave one, decides which);
+    returns its tags, for its version."""
     mentions = find_countries(article.title, article.body) if mentions is None else mentions
     if parsed.countries is not None:
         choose_only_countries(article, parsed.countries, mentions)
-    tags = tag_countries(article, mentions=mentions).after
-    record_version(
-        article, how=f"import batch {batch.pk}" if batch else "import", batch=batch, countries=tags
-    )
-    if outcome == Outcome.UPDATED and not article.is_public:
-        reason = f"{reason}; {_state_of(article)}"
-    return ImportResult(outcome, article, reason)
+    return tag_countries(article, mentions=mentions).after
 
 
 def _earlier_version_with_text(article: Article, parsed: ParsedArticle) -> int | None:

@@ -169,6 +169,13 @@ def _dateline_country(dateline: Dateline) -> str | None:
 
 
 def _codes_with_positions(text: str, after: int = 0):
+    """(code, start) for each country named in the text from `after` on, word by word: a "Town, St."
+    is the US, the longest name at a word wins, and a phrase that is not its country's ("Indian
+    Ocean") is passed over whole.
+
+    One loop, its steps inline: it runs for every word of every release imported, and a call per
+    step would be a call per word.
+    """
     tokens = [token for token in tokenize(text) if token.start >= after]
     keys = [fold(token.text) for token in tokens]
     names = gazetteer()

@@ -131,19 +131,8 @@ def _text_article(text, limits, where) -> Iterator[ReadArticle]:
 
 
 def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (
-        zipfile.BadZipFile,
-        ValueError,
-        NotImplementedError,
-        OSError,
-        EOFError,
-    ) as error:  # "zip file version 6.4"
-        raise RejectedArticle(f"{name!r} is not a readable ZIP archive ({error}).") from error
-    members = [
-        info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)
-    ]
+    archive = _open_archive(name, data)
+    members = _release_members(archive)
     _check_archive_size(name, members, limits)
     read_so_far = 0
     for info in members:
@@ -152,12 +141,7 @@ def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
         if problem:
             yield ReadArticle(where, error=problem)
             continue
-        # Declared sizes can lie, so the reading itself is capped at what the ratio allows, and
-        # what was read is measured against the archive's real size.
-        compressed = min(info.compress_size, len(data))
-        allowed = min(
-            limits.max_file_bytes, max(RATIO_FLOOR_BYTES, limits.max_compression_ratio * compressed)
-        )
+        allowed = _member_allowance(info, len(data), limits)
         try:
             with archive.open(info) as member:
                 content = member.read(allowed + 1)
@@ -175,6 +159,34 @@ def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
             )
             return
         yield from _file_articles(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
+
+
+def _open_archive(name, data) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (
+        zipfile.BadZipFile,
+        ValueError,
+        NotImplementedError,
+        OSError,
+        EOFError,
+    ) as error:  # "zip file version 6.4"
+        raise RejectedArticle(f"{name!r} is not a readable ZIP archive ({error}).") from error
+
+
+def _release_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The archive's files, without its folders and the debris ZIP tools add."""
+    return [
+        info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)
+    ]
+
+
+def _member_allowance(info: zipfile.ZipInfo, archive_bytes: int, limits) -> int:
+    """How many bytes of the member are read at most."""
+    # Declared sizes can lie, so the reading itself is capped at what the ratio allows, and
+    # what was read is measured against the archive's real size.
+    compressed = min(info.compress_size, archive_bytes)
+    return min(limits.max_file_bytes, max(RATIO_FLOOR_BYTES, limits.max_compression_ratio * compressed))
 
 
 def _check_archive_size(name, members, limits) -> None:
@@ -227,20 +239,34 @@ def _member_problem(member: str) -> str:
 def _csv_articles(text, limits, where) -> Iterator[ReadArticle]:
     csv.field_size_limit(limits.max_field_characters)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header, problem = _csv_header(reader)
+    if problem:
+        yield ReadArticle(_at(where, "line 1"), error=problem)
+        return
+    for line, row, error in _csv_rows(reader):
+        place = _at(where, f"line {line}")
+        problem = f"Malformed CSV: {error}." if error else _row_problem(row, header)
+        if problem:
+            yield ReadArticle(place, error=problem)
+        else:
+            yield _read_record(dict(zip(header, row, strict=True)), place)
+
+
+def _csv_header(reader) -> tuple[list[str], str]:
+    """The CSV's column names, and what is wrong with them ("" when nothing is)."""
     try:
         header = [clean_text(column).strip().lower() for column in next(reader)]
     except (StopIteration, csv.Error):
-        yield ReadArticle(
-            _at(where, "line 1"), error="The CSV file has no header row naming title, date and body."
-        )
-        return
+        return [], "The CSV file has no header row naming title, date and body."
     missing = [column for column in ("title", "date", "body") if column not in header]
     if missing:
-        yield ReadArticle(
-            _at(where, "line 1"),
-            error=f"The CSV header lacks {_list(missing)}; it must name title, date and body.",
-        )
-        return
+        return header, f"The CSV header lacks {_list(missing)}; it must name title, date and body."
+    return header, ""
+
+
+def _csv_rows(reader) -> Iterator[tuple[int, list[str] | None, csv.Error | None]]:
+    """The rows after the header, each with the line it starts on, or with the error that made it
+    unreadable (the reading goes on after one)."""
     next_line = reader.line_num + 1
     while True:
         line = next_line
@@ -249,20 +275,19 @@ def _csv_articles(text, limits, where) -> Iterator[ReadArticle]:
         except StopIteration:
             return
         except csv.Error as error:
-            yield ReadArticle(_at(where, f"line {line}"), error=f"Malformed CSV: {error}.")
-            next_line = reader.line_num + 1
-            continue
+            yield line, None, error
+        else:
+            yield line, row, None
         next_line = reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            yield ReadArticle(_at(where, f"line {line}"), error="Empty row.")
-            continue
-        if len(row) != len(header):
-            yield ReadArticle(
-                _at(where, f"line {line}"),
-                error=f"The row has {len(row)} fields; the header names {len(header)}.",
-            )
-            continue
-        yield _read_record(dict(zip(header, row, strict=True)), _at(where, f"line {line}"))
+
+
+def _row_problem(row: list[str], header: list[str]) -> str:
+    """What keeps a row from being read as a release's fields ("" when nothing does)."""
+    if not any(cell.strip() for cell in row):
+        return "Empty row."
+    if len(row) != len(header):
+        return f"The row has {len(row)} fields; the header names {len(header)}."
+    return ""
 
 
 def _json_lines_articles(text, limits, where) -> Iterator[ReadArticle]:

@@ -21,47 +21,58 @@ def record_article(record) -> ParsedArticle:
     if not isinstance(record, dict):
         raise RejectedArticle("Not an object with title, date and body.")
     fields = {clean_text(str(key)).strip().lower(): value for key, value in record.items()}
+    # Read and checked in this order: a record with several faults is told of the first.
     title = " ".join(_text_field(fields, "title").split())
     body = _text_field(fields, "body").strip()
-    if not title:
-        raise RejectedArticle("The title is missing.")
-    if not has_a_word(title):
-        raise RejectedArticle(f"The title {title[:60]!r} has no letter or digit.")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise RejectedArticle(
-            f"The title is {len(title):,} characters long; the limit is {TITLE_MAX_LENGTH}."
-        )
-    date = _text_field(fields, "date").strip()
-    published = _record_date(date)
-    if published is None:
-        raise RejectedArticle(
-            f"The date {_quote(date)} is missing or not understood; use 2019-09-27 or 27 Sep, 2019."
-        )
+    _check_title(title)
+    published = _record_published(_text_field(fields, "date").strip())
     if not body:
         raise RejectedArticle("The body is empty.")
     countries = _record_countries(fields.get("countries"))
-    paragraphs = tuple(
-        " ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip()
-    )
-    source = " ".join(_text_field(fields, "source").split())
-    if len(source) > SOURCE_MAX_LENGTH:
-        raise RejectedArticle(
-            f"The source is {len(source):,} characters long; the limit is {SOURCE_MAX_LENGTH}."
-        )
+    source = _within_limit("source", " ".join(_text_field(fields, "source").split()), SOURCE_MAX_LENGTH)
     source_url = _record_url(_text_field(fields, "url").strip())
-    identifier = normalised_identifier(_text_field(fields, "id"))
-    if len(identifier) > IDENTIFIER_MAX_LENGTH:
-        raise RejectedArticle(
-            f"The id is {len(identifier):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}."
-        )
+    identifier = _within_limit("id", normalised_identifier(_text_field(fields, "id")), IDENTIFIER_MAX_LENGTH)
     return ParsedArticle(
         title,
         published,
-        paragraphs,
+        _paragraphs(body),
         source,
         countries,
         identifier=identifier or source_url,
         source_url=source_url,
+    )
+
+
+def _check_title(title: str) -> None:
+    """RejectedArticle when the title is missing, has no word or is longer than its column."""
+    if not title:
+        raise RejectedArticle("The title is missing.")
+    if not has_a_word(title):
+        raise RejectedArticle(f"The title {title[:60]!r} has no letter or digit.")
+    _within_limit("title", title, TITLE_MAX_LENGTH)
+
+
+def _within_limit(name: str, text: str, limit: int) -> str:
+    """The field's text, or RejectedArticle when it is longer than its column holds."""
+    if len(text) > limit:
+        raise RejectedArticle(f"The {name} is {len(text):,} characters long; the limit is {limit}.")
+    return text
+
+
+def _record_published(text: str) -> datetime.date:
+    """The record's date, or RejectedArticle saying which forms are understood."""
+    published = _record_date(text)
+    if published is None:
+        raise RejectedArticle(
+            f"The date {_quote(text)} is missing or not understood; use 2019-09-27 or 27 Sep, 2019."
+        )
+    return published
+
+
+def _paragraphs(body: str) -> tuple[str, ...]:
+    """The body's paragraphs: split at blank lines, or at each line when it has none."""
+    return tuple(
+        " ".join(p.split()) for p in re.split(r"\n\s*\n" if "\n\n" in body else r"\n", body) if p.strip()
     )
 
 
@@ -82,10 +93,7 @@ def _record_url(text: str) -> str:
     so that one page is one identity however it was copied; "" when the record gives none."""
     if not text:
         return ""
-    if len(text) > IDENTIFIER_MAX_LENGTH:
-        raise RejectedArticle(
-            f"The url is {len(text):,} characters long; the limit is {IDENTIFIER_MAX_LENGTH}."
-        )
+    _within_limit("url", text, IDENTIFIER_MAX_LENGTH)
     try:
         parts = urlsplit(text)
         valid = parts.scheme.lower() in ("http", "https") and parts.hostname and not re.search(r"\s", text)

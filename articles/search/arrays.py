@@ -71,11 +71,7 @@ class IndexArrays:
             if sub_reader.segment() is not None  # an empty index has a reader without one
         ]
         self.country_codes = sorted({code for *_, arrays in self._leaves for code in arrays.country_codes})
-        self.live = np.ones(self.size, dtype=bool)
-        for sub_reader, offset, arrays in self._leaves:
-            if sub_reader.has_deletions():
-                self.live[offset : offset + arrays.size] = False
-                self.live[np.fromiter(sub_reader.all_doc_ids(), dtype=np.int64) + offset] = True
+        self.live = self._live()
         self.published = self._joined(lambda arrays: arrays.published, np.int32)
         self.lengths = {
             name: self._joined(lambda arrays, name=name: arrays.lengths[name], np.float32)
@@ -85,10 +81,26 @@ class IndexArrays:
             name: (reader.field_length(name) / max(1, reader.doc_count_all())) or 1.0
             for name in ("title", "body")
         }
-        self.country_docs = np.concatenate(
+        self.country_docs, self.country_numbers, self.country_weights = self._country_triples()
+        self._country_masks: dict[str, np.ndarray] = {}
+
+    def _live(self) -> np.ndarray:
+        """A mask of the documents not deleted (a segment's deletions are kept apart from it)."""
+        live = np.ones(self.size, dtype=bool)
+        for sub_reader, offset, arrays in self._leaves:
+            if sub_reader.has_deletions():
+                live[offset : offset + arrays.size] = False
+                live[np.fromiter(sub_reader.all_doc_ids(), dtype=np.int64) + offset] = True
+        return live
+
+    def _country_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The segments' (document, country, weight) triples end to end, as parallel arrays:
+        documents numbered across the index, countries by their place in `country_codes`."""
+        documents = np.concatenate(
             [arrays.country_docs + offset for _, offset, arrays in self._leaves] or [np.zeros(0, np.int32)]
         )
-        self.country_numbers = np.concatenate(
+        # Each segment numbers the countries it names by its own codes: renumbered by the index's.
+        numbers = np.concatenate(
             [
                 np.asarray(
                     [self.country_codes.index(code) for code in arrays.country_codes] or [0], np.int16
@@ -97,10 +109,10 @@ class IndexArrays:
             ]
             or [np.zeros(0, np.int16)]
         )
-        self.country_weights = np.concatenate(
+        weights = np.concatenate(
             [arrays.country_weights for *_, arrays in self._leaves] or [np.zeros(0, np.float32)]
         )
-        self._country_masks: dict[str, np.ndarray] = {}
+        return documents, numbers, weights
 
     def _joined(self, part, dtype) -> np.ndarray:
         parts = [part(arrays) for *_, arrays in self._leaves]
