@@ -78,7 +78,7 @@ def article_import(
 
 def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     fingerprint = parsed_fingerprint(parsed)
-    _refuse_removed_release(parsed, fingerprint)
+    _refuse_removed_article(parsed, fingerprint)
     if not parsed.identifier:
         same_text = Article.objects.with_fingerprint(fingerprint).without_identifier().first()
         if same_text:
@@ -98,7 +98,7 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     return ImportResult(outcome, article, reason)
 
 
-def _refuse_removed_release(parsed: ParsedArticle, fingerprint: str) -> None:
+def _refuse_removed_article(parsed: ParsedArticle, fingerprint: str) -> None:
     """A release removed for good is not brought back by importing its text or identifier again."""
     removal = ArticleRemoval.objects.of_article(identifier=parsed.identifier, fingerprint=fingerprint).first()
     if removal:

@@ -132,7 +132,7 @@ def _text_article(text, limits, where) -> Iterator[ReadArticle]:
 
 def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
     archive = _open_archive(name, data)
-    members = _release_members(archive)
+    members = _member_files(archive)
     _check_archive_size(name, members, limits)
     read_so_far = 0
     for info in members:
@@ -174,7 +174,7 @@ def _open_archive(name, data) -> zipfile.ZipFile:
         raise RejectedArticle(f"{name!r} is not a readable ZIP archive ({error}).") from error
 
 
-def _release_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+def _member_files(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """The archive's files, without its folders and the debris ZIP tools add."""
     return [
         info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)
