@@ -12,6 +12,35 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+# Words the generated articles use often: the benchmarks' queries are made of them.
+QUERY_WORDS = (
+    "trade",
+    "energy",
+    "climate",
+    "health",
+    "education",
+    "investment",
+    "security",
+    "cooperation",
+    "agreement",
+    "delegation",
+    "minister",
+    "talks",
+    "project",
+    "scholarships",
+    "technical",
+    "regional",
+    "bilateral",
+    "memorandum",
+    "tourism",
+    "railways",
+    "fisheries",
+    "defence",
+    "water",
+    "food",
+)
+
+
 PROJECT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT / "bench" / "results"
 

@@ -22,26 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from harness import PROJECT, bench_secrets, print_table, save
-
-WORDS = [
-    "trade",
-    "energy",
-    "climate",
-    "health",
-    "education",
-    "investment",
-    "security",
-    "cooperation",
-    "agreement",
-    "delegation",
-    "minister",
-    "talks",
-    "project",
-    "scholarships",
-    "technical",
-    "regional",
-]
+from harness import PROJECT, QUERY_WORDS, bench_secrets, print_table, save
 
 LUA_REPORT = """
 done = function(summary, latency, requests)
@@ -57,7 +38,7 @@ end
 
 def lua_paths(paths_expression: str) -> str:
     """A wrk script whose every request asks for the path the expression builds."""
-    words = ", ".join(f'"{word}"' for word in WORDS)
+    words = ", ".join(f'"{word}"' for word in QUERY_WORDS[:16])  # the load mix's sixteen
     return f"""
 math.randomseed(os.time())
 local words = {{{words}}}

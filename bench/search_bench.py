@@ -17,34 +17,8 @@ import random
 import tempfile
 from pathlib import Path
 
-from harness import percentiles, print_table, save, setup_django, timed
+from harness import QUERY_WORDS, percentiles, print_table, save, setup_django, timed
 
-WORDS = (
-    "trade",
-    "energy",
-    "climate",
-    "health",
-    "education",
-    "investment",
-    "security",
-    "cooperation",
-    "agreement",
-    "delegation",
-    "minister",
-    "talks",
-    "project",
-    "scholarships",
-    "technical",
-    "regional",
-    "bilateral",
-    "memorandum",
-    "tourism",
-    "railways",
-    "fisheries",
-    "defence",
-    "water",
-    "food",
-)
 PHRASES = (
     '"bilateral trade"',
     '"joint working group"',
@@ -64,7 +38,7 @@ def query_mix(count, seed=7):
         text = (
             rng.choice(PHRASES)
             if kind.startswith("phrase")
-            else " ".join(rng.sample(WORDS, rng.randint(1, 3)))
+            else " ".join(rng.sample(QUERY_WORDS, rng.randint(1, 3)))
         )
         countries = tuple(rng.sample(COUNTRIES, rng.randint(1, 2))) if "country" in kind else ()
         start = datetime.date(rng.randint(2012, 2022), 1, 1) if "dates" in kind else None

@@ -49,10 +49,15 @@ def database_of_its_own(data_dir: Path, server_url: str | None = None) -> dict:
 
 
 def manage(data_dir: Path, *args, check=True, timeout=300) -> subprocess.CompletedProcess:
+    return manage_with(environment(data_dir), *args, check=check, timeout=timeout)
+
+
+def manage_with(env: dict, *args, check=True, timeout=300) -> subprocess.CompletedProcess:
+    """manage.py in a process of its own, with exactly this environment."""
     return subprocess.run(
         [sys.executable, "manage.py", *map(str, args)],
         cwd=PROJECT,
-        env=environment(data_dir),
+        env=env,
         capture_output=True,
         text=True,
         check=check,

@@ -6,8 +6,6 @@ A restore keeps every id and file.
 import io
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +19,7 @@ from articles.search.searchers import searcher
 from articles.services import article_fingerprint, choose_country, tag_countries
 
 from .conftest import article_text
-from .processes import PROJECT, database_of_its_own, environment
+from .processes import database_of_its_own, environment, manage_with
 
 
 def index_contents():
@@ -272,14 +270,7 @@ def test_an_archive_moves_from_sqlite_to_postgresql_with_its_ids(tmp_path):
     on_postgres = {**environment(postgres_dir), **database_of_its_own(postgres_dir, POSTGRES_URL)}
 
     def manage(env, *args):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=PROJECT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = manage_with(env, *args, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 

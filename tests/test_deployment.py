@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.test import Client
 
-from .processes import PROJECT, environment
+from .processes import PROJECT, environment, manage_with
 
 PRODUCTION = {"HTTPS": "1", "ALLOWED_HOSTS": "press.example.org"}
 # The rest of the README's /etc/pressroom.env, but for the database, which is the suite's (a new one).
@@ -216,33 +216,11 @@ def deploy(data_dir, commands, **env):
     }
     said = []
     for command in commands:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=PROJECT,
-            env=service,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = manage_with(service, *command, check=False)
         assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
         said.append(done.stdout)
-    articles = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--verbosity",
-            "0",
-            "-c",
-            "from articles.models import Article; print(Article.objects.count())",
-        ],
-        cwd=PROJECT,
-        env=service,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    count = "from articles.models import Article; print(Article.objects.count())"
+    articles = manage_with(service, "shell", "--verbosity", "0", "-c", count, timeout=60)
     return int(articles.stdout.strip()), "".join(said)
 
 
