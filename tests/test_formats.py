@@ -52,7 +52,8 @@ def test_an_image_is_rejected_as_such():
     assert outcomes("photo.txt", png)[0][2].startswith("This is not a text file")
     with pytest.raises(
         RejectedArticle,
-        match=r"'photo.png' is not a format Pressroom imports; upload .txt, .csv, .jsonl, .json or .zip",
+        match=r"'photo.png' is not a format Pressroom imports; "
+        r"upload .txt, .docx, .csv, .jsonl, .json or .zip",
     ):
         list(read_articles("photo.png", png))
 
