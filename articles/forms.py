@@ -184,7 +184,8 @@ class ArticleUploadForm(forms.Form):
         label="Release file",
         help_text=(
             "A .txt file: the title on the first line, the date (such as 27 Sep, 2019) on the next, "
-            "then the text; or a Word document (.docx): its title, the date on a line under it, its text. "
+            "then the text; or a Word document (.docx): its title, the date on a line under it, its text; "
+            "or a release's web page saved as .html. "
             "A file of several releases (a CSV, say) becomes an import batch."
         ),
     )
@@ -236,9 +237,9 @@ class ImportUploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
         help_text=(
-            "Release files (.txt, .docx), ZIP archives of them, CSV (title, date, body, optional countries "
-            "and source), JSON Lines or JSON. Choose up to 1,000 at once "
-            "(a ZIP archive of them counts as one)."
+            "Release files (.txt, .docx, .html), ZIP archives of them, "
+            "CSV (title, date, body, optional countries and source), JSON Lines or JSON. "
+            "Choose up to 1,000 at once (a ZIP archive of them counts as one)."
         ),
         error_messages={"required": "Choose at least one file to import."},
     )

@@ -1,4 +1,4 @@
-"""Upload files -> releases: plain text, Word, ZIP archives of them, CSV, JSON Lines and JSON.
+"""Upload files -> releases: plain text, Word, web pages, ZIP archives of them, CSV, JSON Lines and JSON.
 
 Pure: bytes in, `ReadArticle`s out, nothing written anywhere. A problem with one release
 is reported on that release, with where it is (archive member, CSV line, JSON line); a
@@ -22,9 +22,10 @@ from .decoding import decode_file
 from .errors import RejectedArticle
 from .parsing import ParsedArticle, parse_article
 from .records import record_article
+from .web_pages import read_web_page
 from .word import read_word_document
 
-ARTICLE_FORMATS = (".txt", ".docx", ".csv", ".jsonl", ".json")
+ARTICLE_FORMATS = (".txt", ".docx", ".html", ".htm", ".csv", ".jsonl", ".json")
 ACCEPTED_FORMATS = ARTICLE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives; never releases, so passed over silently.
@@ -106,8 +107,8 @@ def _dated_in_range(article: ReadArticle, limits: ImportLimits) -> ReadArticle:
 
 
 def _file_articles(suffix, data, limits, where) -> Iterator[ReadArticle]:
-    if suffix == ".docx":  # bytes, not text: a ZIP of XML parts
-        yield _word_article(data, limits, where)
+    if suffix in _DOCUMENT_READERS:  # bytes, not text: a ZIP of XML parts, a page in its own encoding
+        yield _document_article(_DOCUMENT_READERS[suffix], data, limits, where)
         return
     try:
         if suffix == ".txt" and len(data) > limits.max_article_bytes:
@@ -127,9 +128,12 @@ def _file_articles(suffix, data, limits, where) -> Iterator[ReadArticle]:
     yield from readers[suffix](text, limits, where)
 
 
-def _word_article(data, limits, where) -> ReadArticle:
+_DOCUMENT_READERS = {".docx": read_word_document, ".html": read_web_page, ".htm": read_web_page}
+
+
+def _document_article(read, data, limits, where) -> ReadArticle:
     try:
-        return ReadArticle(where, parsed=read_word_document(data, limits))
+        return ReadArticle(where, parsed=read(data, limits))
     except RejectedArticle as error:
         return ReadArticle(where, error=str(error))
 

@@ -30,7 +30,7 @@ def record_article(record) -> ParsedArticle:
         raise RejectedArticle("The body is empty.")
     countries = _record_countries(fields.get("countries"))
     source = _within_limit("source", " ".join(_text_field(fields, "source").split()), SOURCE_MAX_LENGTH)
-    source_url = _record_url(_text_field(fields, "url").strip())
+    source_url = normalised_url(_text_field(fields, "url").strip())
     identifier = _within_limit("id", normalised_identifier(_text_field(fields, "id")), IDENTIFIER_MAX_LENGTH)
     return ParsedArticle(
         title,
@@ -88,7 +88,7 @@ def normalised_identifier(text: str) -> str:
     return " ".join(visible.split())
 
 
-def _record_url(text: str) -> str:
+def normalised_url(text: str) -> str:
     """The release's web address, with its scheme and host in lower case and without a #fragment,
     so that one page is one identity however it was copied; "" when the record gives none."""
     if not text:

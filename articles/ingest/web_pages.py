@@ -1,0 +1,97 @@
+"""Web pages (.html) -> a release: the article's own text, its title, date and address.
+
+Pure: bytes in, a ParsedArticle out. trafilatura finds the article in the page and leaves out
+navigation, share buttons, comment links, related-links blocks and footers; the title, the
+publication date and the canonical URL come from the page's metadata (JSON-LD, Open Graph,
+`<time>`, meta tags) before its text. Nothing in the page is run or fetched: it is parsed,
+never rendered, and its text is stored as text.
+"""
+
+import logging
+
+import trafilatura
+
+from .cleaning import clean_text
+from .dates import parse_article_date
+from .errors import RejectedArticle
+from .parsing import TITLE_MAX_LENGTH, ParsedArticle, has_a_word
+from .records import normalised_url
+
+# A saved page is mostly markup, scripts and styles; past this it is no press release's page.
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+# The date line stands near the top of the article's text when its markup names no date.
+DATE_SEARCH_LINES = 5
+
+# trafilatura logs every page it finds no article in; the batch records the reason instead.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+logging.getLogger("htmldate").setLevel(logging.ERROR)
+
+
+def read_web_page(data: bytes, limits) -> ParsedArticle:
+    """The release a saved web page holds, or RejectedArticle saying why there is none."""
+    if len(data) > MAX_PAGE_BYTES:
+        raise RejectedArticle(
+            f"The page is {len(data):,} bytes; a release's page has at most {MAX_PAGE_BYTES:,}."
+        )
+    try:
+        found = trafilatura.bare_extraction(
+            data,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            date_extraction_params={"original_date": True, "extensive_search": False},
+        )
+    except Exception as error:  # whatever its HTML parser meets in a damaged page
+        raise RejectedArticle(f"Pressroom could not read this page ({type(error).__name__}).") from error
+    if found is None or not (found.text or "").strip():
+        raise RejectedArticle("The page holds no article text that Pressroom could find.")
+    title = " ".join(clean_text(found.title or "").split())
+    lines = [" ".join(clean_text(line).split()) for line in found.text.split("\n")]
+    lines = [line for line in lines if line]
+    if lines and lines[0] == title:  # the page's heading, repeated in its text
+        lines = lines[1:]
+    _check_title(title)
+    published, lines = _published(found.date, lines)
+    if not lines:
+        raise RejectedArticle("The page has no text after its title and date.")
+    body_bytes = sum(len(line.encode()) for line in lines)
+    if body_bytes > limits.max_article_bytes:
+        raise RejectedArticle(
+            f"The page's text is {body_bytes:,} bytes; a release has at most {limits.max_article_bytes:,}."
+        )
+    return ParsedArticle(
+        title=title, published=published, paragraphs=tuple(lines), source_url=_address(found.url)
+    )
+
+
+def _check_title(title: str) -> None:
+    if not has_a_word(title):
+        raise RejectedArticle("The page names no title (no <title>, heading or metadata).")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise RejectedArticle(
+            f"The page's title is {len(title):,} characters long; a title has at most {TITLE_MAX_LENGTH}."
+        )
+
+
+def _published(stated: str | None, lines: list[str]):
+    """The date the page's markup gives, else a date line near the top of its text."""
+    if stated:
+        published = parse_article_date(stated[:10])
+        if published is not None:
+            return published, lines
+    for number, line in enumerate(lines[:DATE_SEARCH_LINES]):
+        published = parse_article_date(line)
+        if published is not None:
+            return published, lines[:number] + lines[number + 1 :]
+    raise RejectedArticle(
+        "The page states no publication date, neither in its markup (such as <time> or "
+        "article:published_time) nor on a line of its text."
+    )
+
+
+def _address(url: str | None) -> str:
+    """The page's canonical address, when it gives a web address (not a file path or a script)."""
+    try:
+        return normalised_url(url or "")
+    except RejectedArticle:
+        return ""
