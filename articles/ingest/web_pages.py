@@ -9,8 +9,6 @@ never rendered, and its text is stored as text.
 
 import logging
 
-import trafilatura
-
 from .cleaning import clean_text
 from .dates import parse_article_date
 from .errors import RejectedArticle
@@ -33,6 +31,9 @@ def read_web_page(data: bytes, limits) -> ParsedArticle:
         raise RejectedArticle(
             f"The page is {len(data):,} bytes; a release's page has at most {MAX_PAGE_BYTES:,}."
         )
+    # Imported here, not above: it takes a quarter of a second, and most processes never read a page.
+    import trafilatura
+
     try:
         found = trafilatura.bare_extraction(
             data,

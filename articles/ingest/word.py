@@ -11,8 +11,6 @@ import io
 import re
 import zipfile
 
-import docx
-
 from .cleaning import clean_text
 from .dates import parse_article_date
 from .errors import RejectedArticle
@@ -30,6 +28,8 @@ _END_MARK = re.compile(r"(?i)^(?:-*\s*ends\s*-*|#{3,}|-\s*30\s*-)$")
 
 def read_word_document(data: bytes, limits) -> ParsedArticle:
     """The release a .docx holds, or RejectedArticle saying why it cannot be read."""
+    import docx  # here, not above: most processes never read a Word document
+
     _check_package(data, limits)
     try:
         document = docx.Document(io.BytesIO(data))
