@@ -1,5 +1,5 @@
-"""Import speed per upload format: the same generated releases as .txt files and as Word
-documents, each imported by `import_articles` into a fresh archive, in the same run.
+"""Import speed per upload format: the same generated releases as .txt files, Word
+documents and web pages, each imported by `import_articles` into a fresh archive, in the same run.
 
     .venv/bin/python bench/format_bench.py --articles 1000
 
@@ -38,15 +38,34 @@ def as_word_document(text: str) -> bytes:
     return saved.getvalue()
 
 
+def as_web_page(text: str) -> bytes:
+    """The same release as a ministry's page: navigation, the article with its date, a footer."""
+    from django.utils.html import escape
+
+    from articles.ingest.parsing import parse_article
+
+    parsed = parse_article(text)
+    paragraphs = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in parsed.paragraphs)
+    return (
+        f"<!doctype html><html><head><title>{escape(parsed.title)} | Ministry</title></head><body>"
+        '<nav><a href="/">Home</a> <a href="/press">Press releases</a></nav>'
+        f"<article><h1>{escape(parsed.title)}</h1>"
+        f'<time datetime="{parsed.published.isoformat()}">{parsed.published:%d %B %Y}</time>{paragraphs}'
+        '</article><div class="comments"><a href="#c">Read Comments</a></div>'
+        "<footer>© Ministry</footer></body></html>"
+    ).encode()
+
+
 def write_files(count: int, seed: int, folder: Path) -> dict[str, Path]:
     from articles.demo import generate_article_texts
 
-    folders = {suffix: folder / suffix.strip(".") for suffix in (".txt", ".docx")}
+    folders = {suffix: folder / suffix.strip(".") for suffix in (".txt", ".docx", ".html")}
     for path in folders.values():
         path.mkdir(parents=True)
     for number, text in enumerate(generate_article_texts(count, seed)):
         (folders[".txt"] / f"{number:06d}.txt").write_text(text)
         (folders[".docx"] / f"{number:06d}.docx").write_bytes(as_word_document(text))
+        (folders[".html"] / f"{number:06d}.html").write_bytes(as_web_page(text))
     return folders
 
 
