@@ -3,6 +3,7 @@
 import datetime
 import html
 import io
+import re
 import zipfile
 
 import docx
@@ -90,7 +91,10 @@ def test_without_a_date_line_the_document_is_dated_when_it_was_written():
     "content, reason",
     [
         (b"", "not the ZIP package a .docx is"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500, "must be saved again as .docx"),  # an old .doc
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500,
+            "must be saved again as an unprotected .docx",
+        ),  # an old .doc
         (zipped({"a.txt": b"Not Word."}), "not a Word document Pressroom can read"),
         (word_document(), "The document is empty."),
         (word_document("Only a title", "27 Sep 2019"), "no text after its title and date"),
@@ -173,3 +177,113 @@ def test_any_document_gives_a_release_or_a_reason(paragraphs, title):
         assert str(error)
         return
     assert parsed.title.strip() and parsed.paragraphs and all(parsed.paragraphs)
+
+
+W_NAMESPACE = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def word_document_of(*paragraph_xml: str, title=None) -> bytes:
+    """A .docx whose body is the given WordprocessingML paragraphs and tables, as Word writes them."""
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.core_properties.created = datetime.datetime(2001, 1, 1)
+    if title is not None:
+        document.core_properties.title = title
+    body = document.element.body
+    for element in parse_xml(f"<w:body {W_NAMESPACE}>{''.join(paragraph_xml)}</w:body>"):
+        body.insert(len(body) - 1, element)  # before the body's closing section properties
+    saved = io.BytesIO()
+    document.save(saved)
+    return saved.getvalue()
+
+
+def run(text):
+    return f"<w:r><w:t xml:space='preserve'>{text}</w:t></w:r>"
+
+
+def test_what_a_reviewed_draft_shows_is_read_whole():
+    content = word_document_of(
+        f"<w:p><w:pPr><w:pStyle w:val='Title'/></w:pPr>{run('Talks in Lima')}</w:p>",
+        f"<w:p>{run('3 March 2021')}</w:p>",
+        # A tracked insertion and deletion, a field, a smart tag and an inline content control.
+        f"<w:p>{run('Peru and ')}<w:ins w:id='1' w:author='a'>{run('Chile ')}</w:ins>"
+        f"<w:del w:id='2' w:author='a'><w:r><w:delText>Bolivia </w:delText></w:r></w:del>{run('met ')}"
+        f"<w:fldSimple w:instr='DATE'>{run('today ')}</w:fldSimple>"
+        f"<w:smartTag w:element='place'>{run('in Lima')}</w:smartTag>"
+        f"<w:sdt><w:sdtContent>{run(' with Kenya.')}</w:sdtContent></w:sdt></w:p>",
+        f"<w:tbl><w:tr><w:tc><w:p>{run('Contact: the press office.')}</w:p></w:tc></w:tr></w:tbl>",
+        f"<w:sdt><w:sdtContent><w:p>{run('A block in a content control.')}</w:p></w:sdtContent></w:sdt>",
+        title="Press release template",
+    )
+    parsed = read_word_document(content, LIMITS)
+    assert parsed.title == "Talks in Lima"  # the visible title, not the template's property
+    assert parsed.paragraphs == (
+        "Peru and Chile met today in Lima with Kenya.",
+        "Contact: the press office.",
+        "A block in a content control.",
+    )
+
+
+@pytest.mark.parametrize("line", ["09/27/2019", "27.09.2019", "Friday 27-Sep-2019", "29 February 2019"])
+def test_a_date_line_pressroom_cannot_read_is_refused_not_replaced(line):
+    content = word_document("Talks in Lima", line, "Peru met.", created=datetime.datetime(2023, 5, 5))
+    with pytest.raises(RejectedArticle, match="looks like the date, but is not one Pressroom reads"):
+        read_word_document(content, LIMITS)
+
+
+def package_changed(content: bytes, change) -> bytes:
+    """The same .docx with its parts passed through `change(parts)` (a dict of name -> bytes)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    parts = change({name: source.read(name) for name in source.namelist()})
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return changed.getvalue()
+
+
+def test_a_damaged_creation_date_is_no_date_and_the_date_line_still_counts():
+    def empty_created(parts):
+        parts["docProps/core.xml"] = re.sub(
+            rb"<dcterms:created[^>]*>.*?</dcterms:created>", b"<dcterms:created/>", parts["docProps/core.xml"]
+        )
+        return parts
+
+    content = package_changed(word_document("Talks in Lima", "3 March 2021", "Peru met."), empty_created)
+    assert read_word_document(content, LIMITS).published == datetime.date(2021, 3, 3)
+    undated = package_changed(word_document("Talks in Lima", "Peru met."), empty_created)
+    with pytest.raises(RejectedArticle, match="states no publication date"):
+        read_word_document(undated, LIMITS)
+
+
+def test_a_document_without_properties_is_titled_by_its_first_line():
+    def without_properties(parts):
+        del parts["docProps/core.xml"]
+        parts["_rels/.rels"] = re.sub(
+            rb"<Relationship [^>]*core-properties[^>]*/>", b"", parts["_rels/.rels"]
+        )
+        return parts
+
+    content = package_changed(word_document("Talks in Lima", "3 March 2021", "Peru met."), without_properties)
+    parsed = read_word_document(content, LIMITS)
+    assert (parsed.title, parsed.paragraphs) == ("Talks in Lima", ("Peru met.",))
+
+
+def test_a_package_needing_an_unknown_zip_version_fails_alone():
+    damaged = bytearray(word_document("Talks in Lima", "3 March 2021", "Peru met."))
+    entry = damaged.find(b"PK\x01\x02")
+    damaged[entry + 6 : entry + 8] = (64).to_bytes(2, "little")  # "version needed to extract: 6.4"
+    archive = zipped({"a.docx": bytes(damaged), "b.txt": b"Talks in Quito\n4 March 2021\n\nEcuador met.\n"})
+    read = {article.location: article for article in read_articles("week.zip", archive, LIMITS)}
+    assert "not the ZIP package" in read["member a.docx"].error
+    assert read["member b.txt"].parsed.title == "Talks in Quito"
+
+
+def test_a_document_whose_text_part_is_too_large_is_refused_before_it_is_parsed():
+    big = package_changed(
+        word_document("Talks in Lima", "3 March 2021", "Peru met."),
+        lambda parts: {**parts, "word/document.xml": parts["word/document.xml"] + b" " * 3_000_000},
+    )
+    with pytest.raises(RejectedArticle, match=r"word/document.xml would unpack to .* Nothing was unpacked"):
+        read_word_document(big, ImportLimits(max_article_bytes=500_000))
