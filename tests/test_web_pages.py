@@ -83,8 +83,18 @@ def test_a_page_without_a_release_says_why(page, reason):
 
 
 def test_a_page_too_large_to_be_a_release_is_refused_unread():
-    with pytest.raises(RejectedArticle, match="a release's page has at most"):
-        read_web_page(b"<p>" + b"a" * (21 * 1024 * 1024) + b"</p>", LIMITS)
+    with pytest.raises(RejectedArticle, match="a release's page has at most 5,242,880"):
+        read_web_page(b"<p>" + b"a" * (6 * 1024 * 1024) + b"</p>", LIMITS)
+
+
+def test_a_page_of_too_many_elements_is_refused_in_a_moment():
+    page = cms_page(article="<div><span>Kenya</span> and <b>Peru</b> met.</div>" * 20_000)
+    started = time.perf_counter()
+    with pytest.raises(
+        RejectedArticle, match="The page has 120,0.. tags; a release's page has at most 60,000"
+    ):
+        read_web_page(page, LIMITS)
+    assert time.perf_counter() - started < 5  # counted, not parsed: generous for a loaded machine
 
 
 def test_deeply_nested_markup_is_read_in_bounded_time():
