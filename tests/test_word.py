@@ -127,9 +127,11 @@ def test_documents_in_an_archive_are_read_and_a_bad_one_fails_alone():
             "releases/lima.docx": word_document("Talks in Lima", "3 March 2021", "Peru and Chile met."),
             "releases/broken.docx": b"PK\x03\x04 not really",
             "releases/notes.txt": b"Talks in Quito\n4 March 2021\n\nEcuador met.\n",
+            "releases/~$lima.docx": b"\x06editor",  # the owner file Word leaves while it is open
         }
     )
     read = {article.location: article for article in read_articles("week.zip", archive, LIMITS)}
+    assert len(read) == 3
     assert read["member releases/lima.docx"].parsed.title == "Talks in Lima"
     assert "not a Word document" in read["member releases/broken.docx"].error
     assert read["member releases/notes.txt"].parsed.title == "Talks in Quito"

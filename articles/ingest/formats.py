@@ -28,8 +28,9 @@ from .word import read_word_document
 ARTICLE_FORMATS = (".txt", ".docx", ".html", ".htm", ".csv", ".jsonl", ".json")
 ACCEPTED_FORMATS = ARTICLE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
-# What ZIP tools on Macs and Windows add to archives; never releases, so passed over silently.
-ARCHIVE_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)")
+# What ZIP tools on Macs and Windows add to archives, and the owner files Word leaves beside an
+# open document ("~$lease.docx"); never releases, so passed over silently.
+ARCHIVE_DEBRIS = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|~\$[^/]*$)")
 # Below this many bytes a compression ratio says nothing: a short, repetitive text can shrink
 # three hundred times and still unpack to a few kilobytes.
 RATIO_FLOOR_BYTES = 64 * 1024

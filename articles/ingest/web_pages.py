@@ -11,6 +11,7 @@ import logging
 
 from .cleaning import clean_text
 from .dates import parse_article_date
+from .documents import body_paragraphs, date_line, text_lines
 from .errors import RejectedArticle
 from .parsing import TITLE_MAX_LENGTH, ParsedArticle, has_a_word
 from .records import normalised_url
@@ -20,8 +21,6 @@ MAX_PAGE_BYTES = 5 * 1024 * 1024
 # trafilatura's time grows faster than the number of elements (measured: 60,000 tags 1.9 s,
 # 120,000 tags 6.7 s); a press release's page has a few thousand, so this bounds a request.
 MAX_PAGE_TAGS = 60_000
-# The date line stands near the top of the article's text when its markup names no date.
-DATE_SEARCH_LINES = 5
 
 # trafilatura logs every page it finds no article in; the batch records the reason instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -54,21 +53,16 @@ def read_web_page(data: bytes, limits) -> ParsedArticle:
     if found is None or not (found.text or "").strip():
         raise RejectedArticle("The page holds no article text that Pressroom could find.")
     title = " ".join(clean_text(found.title or "").split())
-    lines = [" ".join(clean_text(line).split()) for line in found.text.split("\n")]
-    lines = [line for line in lines if line]
+    lines = text_lines(found.text.split("\n"))
     if lines and lines[0] == title:  # the page's heading, repeated in its text
         lines = lines[1:]
     _check_title(title)
     published, lines = _published(found.date, lines)
-    if not lines:
-        raise RejectedArticle("The page has no text after its title and date.")
-    body_bytes = sum(len(line.encode()) for line in lines)
-    if body_bytes > limits.max_article_bytes:
-        raise RejectedArticle(
-            f"The page's text is {body_bytes:,} bytes; a release has at most {limits.max_article_bytes:,}."
-        )
     return ParsedArticle(
-        title=title, published=published, paragraphs=tuple(lines), source_url=_address(found.url)
+        title=title,
+        published=published,
+        paragraphs=body_paragraphs(lines, limits, "page"),
+        source_url=_address(found.url),
     )
 
 
@@ -87,10 +81,9 @@ def _published(stated: str | None, lines: list[str]):
         published = parse_article_date(stated[:10])
         if published is not None:
             return published, lines
-    for number, line in enumerate(lines[:DATE_SEARCH_LINES]):
-        published = parse_article_date(line)
-        if published is not None:
-            return published, lines[:number] + lines[number + 1 :]
+    found = date_line(lines)
+    if found is not None:
+        return found
     raise RejectedArticle(
         "The page states no publication date, neither in its markup (such as <time> or "
         "article:published_time) nor on a line of its text."

@@ -10,11 +10,11 @@ taken) or fetched: python-docx's XML parser resolves no entities and follows no 
 
 import datetime
 import io
-import re
 import zipfile
 
 from .cleaning import clean_text
 from .dates import parse_article_date
+from .documents import body_paragraphs, date_line, text_lines
 from .errors import RejectedArticle
 from .parsing import TITLE_MAX_LENGTH, ParsedArticle, has_a_word
 
@@ -24,20 +24,6 @@ from .parsing import TITLE_MAX_LENGTH, ParsedArticle, has_a_word
 MAX_PARTS = 2000
 MAX_PART_BYTES_PER_ARTICLE_BYTE = 5
 RATIO_FLOOR_BYTES = 1024 * 1024
-# The date line stands under the title, perhaps after "For immediate release" or a reference.
-DATE_SEARCH_LINES = 5
-# "ENDS", "-ends-", "###", "-30-": a press office's end of the release, not its text.
-_END_MARK = re.compile(r"(?i)^(?:-*\s*ends\s*-*|#{3,}|-\s*30\s*-)$")
-# A line of only day and month names, numbers and a year: meant as the date, whether or not
-# Pressroom reads it ("09/27/2019", "27.09.2019"), so the document's own date is not used instead.
-_DATE_WORDS = (
-    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
-    "august september october november december mon tue tues wed thu thur thurs fri sat sun monday "
-    "tuesday wednesday thursday friday saturday sunday st nd rd th"
-).split()
-_MEANT_AS_A_DATE = re.compile(
-    r"(?i)^(?=.*\b(?:1[89]|2[01])\d\d\b)(?:[\d\s,./-]|\b(?:" + "|".join(_DATE_WORDS) + r")\b)+$"
-)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Word writes a text box twice, as drawing and as its older fallback: the fallback is not read.
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -51,7 +37,7 @@ def read_word_document(data: bytes, limits) -> ParsedArticle:
     has_properties = _check_package(data, limits)
     try:
         document = docx.Document(io.BytesIO(data))
-        lines = [" ".join(clean_text(text).split()) for text in _paragraph_texts(document.element.body)]
+        lines = text_lines(_paragraph_texts(document.element.body))
         heading = _opening_heading(document.element.body)
         properties = document.core_properties if has_properties else None
         stated_title = " ".join(clean_text((properties and properties.title) or "").split())
@@ -60,20 +46,11 @@ def read_word_document(data: bytes, limits) -> ParsedArticle:
             "This is not a Word document Pressroom can read: a part of it is missing or damaged "
             f"({type(error).__name__}). Open it in Word or LibreOffice and save it again as .docx."
         ) from error
-    lines = [line for line in lines if has_a_word(line) and not _END_MARK.match(line)]
     title, lines = _title(heading or stated_title, lines)
     published, lines = _published(lines, lambda: _created(properties))
-    if not lines:
-        raise RejectedArticle(
-            "The document has no text after its title and date (text in text boxes or headers is not read)."
-        )
-    body_bytes = sum(len(line.encode()) for line in lines)
-    if body_bytes > limits.max_article_bytes:
-        raise RejectedArticle(
-            f"The document's text is {body_bytes:,} bytes; "
-            f"a release has at most {limits.max_article_bytes:,}."
-        )
-    return ParsedArticle(title=title, published=published, paragraphs=tuple(lines))
+    return ParsedArticle(
+        title=title, published=published, paragraphs=body_paragraphs(lines, limits, "document")
+    )
 
 
 def _check_package(data: bytes, limits) -> bool:
@@ -182,15 +159,9 @@ def _title(stated: str, lines: list[str]) -> tuple[str, list[str]]:
 
 def _published(lines: list[str], created) -> tuple[datetime.date, list[str]]:
     """The date line under the title (taken out of the body), else the document's creation date."""
-    for number, line in enumerate(lines[:DATE_SEARCH_LINES]):
-        published = parse_article_date(line)
-        if published is not None:
-            return published, lines[:number] + lines[number + 1 :]
-        if _MEANT_AS_A_DATE.match(line):
-            raise RejectedArticle(
-                f"The line {line[:60]!r} under the title looks like the date, but is not one Pressroom "
-                "reads: write it as 27 Sep, 2019, 27 September 2019 or 2019-09-27."
-            )
+    found = date_line(lines)
+    if found is not None:
+        return found
     stated = created()
     if stated is not None:
         return stated, lines

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importing import batch_from_paths, process_batch
-from articles.ingest.formats import ACCEPTED_FORMATS
+from articles.ingest.formats import ACCEPTED_FORMATS, ARCHIVE_DEBRIS
 from articles.management.progress import progress_bar
 
 
@@ -66,7 +66,11 @@ def import_files(paths):
     for path in paths:
         if path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ACCEPTED_FORMATS
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in ACCEPTED_FORMATS
+                and not ARCHIVE_DEBRIS.search(p.relative_to(path).as_posix())
             )
         elif path.is_file():
             yield path
