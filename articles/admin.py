@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from .admin_editing import FORM_METHODS, ArticleEditingAdmin, StateFilter
+from .downloads import download_response
 from .forms import ArticleUploadForm, CleanTextField, ImportUploadForm
 from .history import record_version
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
@@ -357,10 +358,12 @@ class ImportFileInline(admin.TabularInline):
 
     @admin.display(description="Original")
     def original(self, import_file):
-        if not import_file.upload:
-            return "—"
+        if not import_file.is_kept:
+            return "no longer where it was imported from"
         url = reverse("admin:articles_importbatch_download", args=[import_file.pk])
-        return format_html('<a href="{}">download as uploaded</a>', url)
+        return format_html(
+            '<a href="{}">download as {}</a>', url, "uploaded" if import_file.upload else "imported"
+        )
 
 
 @admin.register(ImportBatch)
@@ -443,9 +446,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         import_file = get_object_or_404(ImportFile, pk=file_id)
-        if not import_file.upload:
-            raise Http404("This file was imported from the command line and not kept.")
-        return FileResponse(import_file.upload.open("rb"), as_attachment=True, filename=import_file.name)
+        try:
+            handle = import_file.open()
+        except OSError:  # a command line's file moved or deleted since, or a kept upload lost
+            raise Http404("This file is no longer where it was kept or imported from.") from None
+        return download_response(handle, import_file.name)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)
