@@ -269,3 +269,32 @@ def test_a_command_line_batch_s_file_downloads_while_it_is_still_there(editor, a
     source.unlink()
     assert "no longer where it was imported from" in editor.get(change_page).content.decode()
     assert editor.get(url).status_code == 404
+
+
+def test_the_admin_lists_a_release_s_attachments_and_hands_them_out_even_withdrawn(editor, archive):  # noqa: F811
+    result = imported(archive, release(attachments=[Attachment("photo.jpg", "image/jpeg", PHOTO)]))
+    with archive.committed():
+        withdraw(result.article, note="Sent in error.")
+    page = editor.get(f"/admin/articles/article/{result.article.pk}/change/").content.decode()
+    attachment = result.article.attachments.get()
+    assert "photo.jpg" in page and f"/admin/articles/article/attachment/{attachment.pk}/" in page
+    assert downloaded(editor.get(f"/admin/articles/article/attachment/{attachment.pk}/")) == PHOTO
+
+
+def test_a_backup_keeps_the_attachments_and_a_restore_brings_them_back(archive, client, uploads, tmp_path):
+    import shutil
+
+    from articles.backups import restore_backup, write_backup
+    from articles.models import Article
+
+    result = imported(archive, release(attachments=[Attachment("photo.jpg", "image/jpeg", PHOTO)]))
+    url = result.article.attachments.get().get_absolute_url()
+    write_backup(tmp_path / "backup.tar.gz")
+    Article.objects.all().delete()
+    shutil.rmtree(uploads)
+    assert client.get(url).status_code == 404
+    with archive.committed():
+        restore_backup(tmp_path / "backup.tar.gz")
+    restored = ArticleAttachment.objects.get()
+    assert (restored.article_id, restored.name, restored.size) == (result.article.pk, "photo.jpg", len(PHOTO))
+    assert downloaded(client.get(url)) == PHOTO
