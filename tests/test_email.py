@@ -354,3 +354,56 @@ def test_damaged_messages_are_a_release_or_a_reason_quickly(message, damage):
         for text in (parsed.title, parsed.body, *(each.name for each in parsed.attachments)):
             text.encode("utf-8")  # storable
     assert time.monotonic() - started < 2.0
+
+
+def test_a_forward_of_a_forward_is_the_innermost_message_however_deep():
+    mark = "---------- Forwarded message ---------\nSubject: Kenya and Peru sign a trade pact\n\n"
+    parsed = read_email(mail("Fwd: Fwd: pact", "FYI\n\n" + mark * 5000 + "27 Sep 2019\n\nThe pact."), LIMITS)
+    assert (parsed.title, parsed.paragraphs) == ("Kenya and Peru sign a trade pact", ("The pact.",))
+
+
+def test_a_charset_that_is_no_charset_of_mail_is_not_used():
+    slow = b"Subject: Talks\nDate: " + SENT.encode() + b"\nContent-Type: text/plain; charset=punycode\n\n"
+    started = time.monotonic()
+    parsed = read_email(slow + ("ü" * 200_000).encode("punycode"), LIMITS)
+    assert time.monotonic() - started < 1.0 and parsed.title == "Talks"
+
+
+def test_a_mailbox_is_read_in_time_linear_in_its_size(tmp_path):
+    one = mbox_of([mail("Talks in Lima", "3 March 2021\n\nPeru met Chile.")], tmp_path)
+
+    def seconds(copies):
+        started = time.monotonic()
+        read = list(read_articles("big.mbox", one * copies, LIMITS))
+        assert len(read) == copies and all(article.parsed for article in read)
+        return time.monotonic() - started
+
+    seconds(50)  # warm up
+    small, large = seconds(500), seconds(2000)
+    assert large < 4 * small * 2  # four times the messages, at most eight times the time
+
+
+def test_a_mailbox_of_more_messages_than_an_archive_may_hold_is_refused(tmp_path):
+    box = mbox_of([mail("Talks", "3 March 2021\n\nText.")] * 3, tmp_path)
+    [read] = read_articles("press.mbox", box, ImportLimits(max_archive_members=2))
+    assert read.error == "The mailbox holds 3 messages; the limit is 2."
+
+
+def test_a_release_forwarded_as_an_attachment_is_the_attached_message():
+    outer = EmailMessage()
+    outer["Subject"] = "FW: for tomorrow's paper"
+    outer["Date"] = "Thu, 3 Oct 2019 08:00:00 +0300"
+    outer.set_content("See the attached release.\n")
+    inner = EmailMessage()
+    inner["Subject"] = "Kenya and Peru sign a trade pact"
+    inner["Date"] = SENT
+    inner.set_content("27 Sep 2019\n\nNAIROBI - Kenya and Peru signed a trade pact.\n")
+    inner.add_attachment(PHOTO, maintype="image", subtype="jpeg", filename="signing.jpg")
+    outer.add_attachment(inner)  # message/rfc822, as "Forward as attachment" sends it
+    parsed = read_email(outer.as_bytes(), LIMITS)
+    assert (parsed.title, parsed.published) == (
+        "Kenya and Peru sign a trade pact",
+        datetime.date(2019, 9, 27),
+    )
+    assert parsed.paragraphs == ("NAIROBI - Kenya and Peru signed a trade pact.",)
+    assert [each.name for each in parsed.attachments] == ["signing.jpg"]

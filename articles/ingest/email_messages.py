@@ -46,6 +46,8 @@ MAX_PARTS = 500
 MAX_DEPTH = 10
 # Longer headers are cut before decoding (a title has at most 500 characters anyway).
 MAX_HEADER_CHARACTERS = 4000
+# Python's codecs that are no character set of mail: punycode's decoding takes quadratic time.
+NOT_CHARSETS = {"punycode", "idna", "unicode-escape", "raw-unicode-escape"}
 _PREFIX = re.compile(r"(?i)^\s*(?:(?:re|fwd?|aw|wg|tr)\s*(?:\[\d+\])?\s*:\s*)+")
 _SIGNATURE = re.compile(r"^--\s?$")
 _ATTRIBUTION = re.compile(r"(?i)^on .{0,300}wrote:$")
@@ -83,20 +85,25 @@ def mailbox_messages(data: bytes, limits) -> list[bytes]:
     return messages
 
 
-def read_email(data: bytes, limits, documents: dict[str, ReadDocument] | None = None) -> ParsedArticle:
+def read_email(
+    data: bytes, limits, documents: dict[str, ReadDocument] | None = None, *, attached: bool = False
+) -> ParsedArticle:
     """The release an e-mail holds, or RejectedArticle saying why there is none. `documents` maps a
-    suffix (.docx, .pdf) to the reader of an attached release in that format."""
+    suffix (.docx, .pdf) to the reader of an attached release in that format; a message forwarded
+    as an attachment is read too, one level deep (`attached`: this is such a message)."""
     message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
     subject = _header(message, "Subject")
     body, files = _parts(message)
     lines, forwarded = _own_lines(body, subject)
     found = [_attachment(part, number) for number, part in enumerate(files, start=1)]
-    documents = {suffix: read for suffix, read in (documents or {}).items() if suffix in RELEASE_DOCUMENTS}
-    release = _attached_release(lines, found, documents, limits)
+    readers = {suffix: read for suffix, read in (documents or {}).items() if suffix in RELEASE_DOCUMENTS}
+    if not attached:
+        readers[".eml"] = lambda inner, limits: read_email(inner, limits, documents, attached=True)
+    release = _attached_release(lines, found, readers, limits)
     if release is not None:
         parsed, document = release
         others = [each for each in found if each is not document or _keeps_original(each.name)]
-        return _with_attachments(parsed, others)
+        return _with_attachments(parsed, [*parsed.attachments, *others])
     title = _title(forwarded.get("subject") or subject)
     if not lines:
         raise RejectedArticle("The e-mail has no text, and no Word or PDF release attached that reads.")
@@ -229,7 +236,8 @@ def _text_of(part) -> str:
     charset = (part.get_content_charset() or "").strip()
     for encoding in (charset, "utf-8"):
         try:
-            if encoding and codecs.lookup(encoding)._is_text_encoding:
+            codec = codecs.lookup(encoding) if encoding else None
+            if codec and codec._is_text_encoding and codec.name not in NOT_CHARSETS:
                 return clean_text(data.decode(encoding))
         except (LookupError, UnicodeError, ValueError):
             continue
@@ -255,37 +263,39 @@ def _own_lines(part, subject: str) -> tuple[list[str], dict[str, str]]:
 
 def _without_quotes(lines: list[str], subject: str) -> tuple[list[str], dict[str, str]]:
     """The lines of the message's own text: without its signature and quoted replies; for a
-    forwarded message, the forwarded text, with the forwarded headers."""
+    forwarded message (forwarded again, perhaps), the innermost forwarded text, with its headers."""
     kept, forwarded = [], {}
     replying = bool(re.match(r"(?i)^\s*(re|aw)\s*:", subject))
-    for number, line in enumerate(lines):
+    number = 0
+    while number < len(lines):
+        line = lines[number]
         stripped = line.strip()
         if _FORWARD_MARK.match(stripped):
-            if replying and not forwarded:  # "-----Original Message-----" under a reply: what it answers
+            if replying:  # "-----Original Message-----" under a reply: what it answers
                 break
-            forwarded, rest = _forwarded_headers(lines[number + 1 :])
-            return _without_quotes(rest, "")[0], forwarded
-        if _SIGNATURE.match(line.rstrip("\r")):
-            break
-        if stripped.startswith(">"):
+            # What came before it is the forwarder's note ("FYI, see below").
+            kept, (forwarded, number) = [], _forwarded_headers(lines, number + 1)
             continue
-        if _ATTRIBUTION.match(stripped):
+        if _SIGNATURE.match(line.rstrip("\r")) or _ATTRIBUTION.match(stripped):
             break
-        kept.append(line)
+        if not stripped.startswith(">"):
+            kept.append(line)
+        number += 1
     return kept, forwarded
 
 
-def _forwarded_headers(lines: list[str]) -> tuple[dict[str, str], list[str]]:
-    """The "From:", "Date:", "Subject:" lines opening a forwarded message, and the lines after them."""
+def _forwarded_headers(lines: list[str], start: int) -> tuple[dict[str, str], int]:
+    """The "From:", "Date:", "Subject:" lines opening a forwarded message at `start`, and where its
+    text begins."""
     headers = {}
-    for number, line in enumerate(lines):
-        match = _FORWARD_HEADER.match(line)
+    for number in range(start, len(lines)):
+        match = _FORWARD_HEADER.match(lines[number])
         if match:
             name = "date" if match.group(1).lower() == "sent" else match.group(1).lower()
             headers.setdefault(name, " ".join(match.group(2).split())[:MAX_HEADER_CHARACTERS])
-        elif line.strip() or headers:
-            return headers, lines[number:]
-    return headers, []
+        elif lines[number].strip() or headers:
+            return headers, number
+    return headers, len(lines)
 
 
 def _blocks(lines: list[str]) -> list[str]:
@@ -312,13 +322,13 @@ def _without_footer(lines: list[str]) -> list[str]:
 def _attached_release(lines, found, documents, limits):
     """(the release read from an attached document, that document) when the message's own text is
     only a covering note; None when the text is the release."""
-    attached = [each for each in found if PurePosixPath(each.name.lower()).suffix in documents]
+    attached = [each for each in found if _document_suffix(each) in documents]
     if not attached or sum(len(line.split()) for line in lines) >= COVERING_NOTE_WORDS:
         return None
     problems = []
     for document in attached:
         try:
-            return documents[PurePosixPath(document.name.lower()).suffix](document.data, limits), document
+            return documents[_document_suffix(document)](document.data, limits), document
         except RejectedArticle as error:
             problems.append(f"{document.name}: {error}")
     raise RejectedArticle(
@@ -328,13 +338,18 @@ def _attached_release(lines, found, documents, limits):
     )
 
 
+def _document_suffix(each: Attachment) -> str:
+    """The format an attachment is in: a forwarded message's, else its name's."""
+    return ".eml" if each.content_type == "message/rfc822" else PurePosixPath(each.name.lower()).suffix
+
+
 def _keeps_original(name: str) -> bool:
     return PurePosixPath(name.lower()).suffix in ORIGINALS_KEPT
 
 
 def _with_attachments(parsed: ParsedArticle, found) -> ParsedArticle:
     kept, notes = kept_attachments(found)
-    return replace(parsed, attachments=kept, notes=parsed.notes + notes)
+    return replace(parsed, attachments=kept, notes=tuple(dict.fromkeys(parsed.notes + notes)))
 
 
 def _title(subject: str) -> str:
