@@ -373,13 +373,16 @@ def test_a_mailbox_is_read_in_time_linear_in_its_size(tmp_path):
     one = mbox_of([mail("Talks in Lima", "3 March 2021\n\nPeru met Chile.")], tmp_path)
 
     def seconds(copies):
-        started = time.monotonic()
-        read = list(read_articles("big.mbox", one * copies, LIMITS))
+        """The best of three readings: the machine's other work only ever adds time."""
+        timings = []
+        for _ in range(3):
+            started = time.monotonic()
+            read = list(read_articles("big.mbox", one * copies, LIMITS))
+            timings.append(time.monotonic() - started)
         assert len(read) == copies and all(article.parsed for article in read)
-        return time.monotonic() - started
+        return min(timings)
 
-    seconds(50)  # warm up
-    small, large = seconds(500), seconds(2000)
+    small, large = seconds(300), seconds(1200)
     assert large < 4 * small * 2  # four times the messages, at most eight times the time
 
 

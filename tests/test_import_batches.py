@@ -124,8 +124,7 @@ def test_an_unknown_format_is_refused_naming_the_accepted_ones(editor, db):
     assert response.status_code == 200
     assert (
         "is not a format Pressroom imports; upload "
-        ".txt, .docx, .html, .htm, .eml, .mbox, .csv, .jsonl, .json, .zip files."
-        in response.content.decode()
+        ".txt, .docx, .html, .htm, .eml, .mbox, .csv, .jsonl, .json, .zip files." in response.content.decode()
     )
     assert not ImportBatch.objects.exists()
 

@@ -104,7 +104,14 @@ def read_email(
         parsed, document = release
         others = [each for each in found if each is not document or _keeps_original(each.name)]
         return _with_attachments(parsed, [*parsed.attachments, *others])
-    title = _title(forwarded.get("subject") or subject)
+    stated = (forwarded.get("subject") or subject, forwarded.get("date", ""), _header(message, "Date"))
+    return _with_attachments(_text_release(lines, *stated, limits=limits), found)
+
+
+def _text_release(lines: list[str], subject: str, *dates: str, limits) -> ParsedArticle:
+    """The release the message's own text is: titled by its subject (else its first line), dated by
+    its date line (else the forwarded message's date, else the e-mail's)."""
+    title = _title(subject)
     if not lines:
         raise RejectedArticle("The e-mail has no text, and no Word or PDF release attached that reads.")
     if not title:
@@ -112,13 +119,10 @@ def read_email(
     if lines and lines[0] == title:  # the subject, repeated as the text's heading
         lines = lines[1:]
     _check_title(title)
-    published, lines = _published(lines, forwarded.get("date", ""), _header(message, "Date"))
-    parsed = ParsedArticle(
-        title=title,
-        published=published,
-        paragraphs=body_paragraphs(lines, limits, "e-mail"),
+    published, lines = _published(lines, *dates)
+    return ParsedArticle(
+        title=title, published=published, paragraphs=body_paragraphs(lines, limits, "e-mail")
     )
-    return _with_attachments(parsed, found)
 
 
 def _header(message, name: str) -> str:
