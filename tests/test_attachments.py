@@ -160,6 +160,7 @@ def test_an_uploaded_email_s_photo_is_listed_and_downloads_safely(editor, archiv
         ("<script>alert(1)</script>.html", "script_.html"),
         ("../../x.svg", "x.svg"),
         ("Présentation.txt", "Présentation.txt"),
+        ("100% #1 report.xml", "100% #1 report.xml"),
     ],
 )
 def test_a_hostile_attachment_is_an_octet_stream_download_with_a_safe_name(archive, client, sent, kept):
