@@ -5,20 +5,31 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from .admin_editing import FORM_METHODS, ArticleEditingAdmin, StateFilter
+from .downloads import download_response
 from .forms import ArticleUploadForm, CleanTextField, ImportUploadForm
 from .history import record_version
 from .importing import batch_again, batch_from_uploads, import_limits, process_batch
 from .ingest.countries import find_countries
 from .ingest.parsing import has_a_word
-from .models import Article, ArticleCountry, Country, CountryChoice, ImportBatch, ImportFile, ImportItem
+from .models import (
+    Article,
+    ArticleAttachment,
+    ArticleCountry,
+    Country,
+    CountryChoice,
+    ImportBatch,
+    ImportFile,
+    ImportItem,
+)
 from .services import article_fingerprint, choose_country, tag_countries, text_twin
 
 TEXT_FIELDS = {"title", "published", "body"}
@@ -157,6 +168,7 @@ class ArticleAdmin(ArticleEditingAdmin):
         "identifier",
         "countries_found",
         "batch_link",
+        "attachment_list",
         "fingerprint",
         "created",
         "updated",
@@ -211,6 +223,27 @@ class ArticleAdmin(ArticleEditingAdmin):
             format_html('<a href="{}">{}</a>', article.get_absolute_url(), article.get_absolute_url())
             if article.pk
             else "—"
+        )
+
+    @admin.display(description="Attachments")
+    def attachment_list(self, article):
+        """The files that came with it (they come with imports and go with a removal, not from here)."""
+        attachments = article.attachments.all() if article.pk else []
+        if not attachments:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a> ({}, {} bytes, from {})',
+            (
+                (
+                    reverse("admin:articles_article_attachment", args=[each.pk]),
+                    each.name,
+                    each.kind,
+                    f"{each.size:,}",
+                    f"batch {each.batch_id}" if each.batch_id else "an import",
+                )
+                for each in attachments
+            ),
         )
 
     @admin.display(description="Import", ordering="import_batch")
@@ -276,7 +309,23 @@ class ArticleAdmin(ArticleEditingAdmin):
             self.admin_site.admin_view(form_methods(self.import_view)),
             name="articles_article_import",
         )
-        return [upload, bulk, *self.editing_urls()] + super().get_urls()
+        attachment = path(
+            "attachment/<int:attachment_id>/",
+            self.admin_site.admin_view(self.attachment_view),
+            name="articles_article_attachment",
+        )
+        return [upload, bulk, attachment, *self.editing_urls()] + super().get_urls()
+
+    def attachment_view(self, request, attachment_id):
+        """An attachment for editors, whatever its release's state (readers get none of a withdrawn one)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        attachment = get_object_or_404(ArticleAttachment, pk=attachment_id)
+        try:
+            handle = attachment.file.open("rb")
+        except OSError:
+            raise Http404("The attachment's file is missing.") from None
+        return download_response(handle, attachment.name)
 
     def import_view(self, request):
         """Several files at once, processed in the background; the batch page shows how it goes."""
@@ -357,10 +406,12 @@ class ImportFileInline(admin.TabularInline):
 
     @admin.display(description="Original")
     def original(self, import_file):
-        if not import_file.upload:
-            return "—"
+        if not import_file.is_kept:
+            return "no longer where it was imported from"
         url = reverse("admin:articles_importbatch_download", args=[import_file.pk])
-        return format_html('<a href="{}">download as uploaded</a>', url)
+        return format_html(
+            '<a href="{}">download as {}</a>', url, "uploaded" if import_file.upload else "imported"
+        )
 
 
 @admin.register(ImportBatch)
@@ -443,9 +494,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         import_file = get_object_or_404(ImportFile, pk=file_id)
-        if not import_file.upload:
-            raise Http404("This file was imported from the command line and not kept.")
-        return FileResponse(import_file.upload.open("rb"), as_attachment=True, filename=import_file.name)
+        try:
+            handle = import_file.open()
+        except OSError:  # a command line's file moved or deleted since, or a kept upload lost
+            raise Http404("This file is no longer where it was kept or imported from.") from None
+        return download_response(handle, import_file.name)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, object_id)

@@ -40,6 +40,7 @@ BACKED_UP_MODELS = (
     "articles.countrychoice",
     "articles.importitem",
     "articles.articleremoval",
+    "articles.articleattachment",  # its files are under the uploads, with the batches' originals
 )
 ROWS_FILE = "database.json"
 UPLOADS_FOLDER = "uploads"

@@ -9,6 +9,7 @@ trace its permalink answers 410 with. The index follows from the saves (signals.
 from django.db import transaction
 from django.utils import timezone
 
+from .attachments import forget_attachments
 from .history import VERSIONED_FIELDS, record_version
 from .models import Article, ArticleRemoval, ArticleVersion
 from .services import article_fingerprint, tag_countries, text_twin
@@ -119,7 +120,8 @@ def reinstate(article: Article) -> None:
 def remove_permanently(article: Article, *, reason: str, user=None) -> ArticleRemoval:
     """Delete the release and its every version (a legal removal). Its permalink answers 410 with
     `reason`, and imports never bring it back: the removal keeps its identifier and its texts'
-    fingerprints (one-way digests, not the words). Copies merged into it go with it."""
+    fingerprints (one-way digests, not the words). Copies merged into it go with it, and so do
+    its attachments' rows and files (a withdrawal keeps them, unserved)."""
     if not reason.strip():
         raise EditingError("Say why the release is removed for good: its permalink shows the reason.")
     with transaction.atomic():
@@ -136,6 +138,7 @@ def remove_permanently(article: Article, *, reason: str, user=None) -> ArticleRe
             identifier=article.identifier or "",
             fingerprints=" ".join(sorted(fingerprints)),
         )
+        forget_attachments([article.pk])
         article.delete()
         return removal
 

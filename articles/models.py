@@ -1,5 +1,7 @@
 """The archive's truth: articles, their versions, the countries they are about, and owed index updates."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -379,11 +381,17 @@ class ImportFile(models.Model):
         return self.name
 
     def read(self) -> bytes:
-        if self.upload:
-            with self.upload.open("rb") as handle:
-                return handle.read()
-        with open(self.path, "rb") as handle:
+        with self.open() as handle:
             return handle.read()
+
+    def open(self):
+        """The file as uploaded, or as it is now where `import_articles` read it (FileNotFoundError: gone)."""
+        return self.upload.open("rb") if self.upload else open(self.path, "rb")  # noqa: SIM115 (the caller closes it)
+
+    @property
+    def is_kept(self) -> bool:
+        """Whether the file can still be had: an upload is kept; a command line's file may have moved."""
+        return bool(self.upload) or bool(self.path) and Path(self.path).is_file()
 
 
 class ImportItemQuerySet(models.QuerySet):
@@ -424,6 +432,69 @@ class ImportItem(models.Model):
 
     def __str__(self):
         return f"{self.source_file.name} {self.location}: {self.outcome}"
+
+
+class ArticleAttachmentQuerySet(models.QuerySet):
+    def shown_with(self, article: Article):
+        """The files a release's page offers: its own, and those of the releases merged into it
+        (a merge keeps each file with its own release, so undoing it takes nothing away)."""
+        merged_in = Q(article__merged_into=article, article__withdrawn__isnull=True)
+        return self.filter(Q(article=article) | merged_in).order_by("created", "pk")
+
+    def with_file(self, name: str):
+        return self.filter(file=name)
+
+
+def attachment_path(attachment, filename: str) -> str:
+    """Files are kept by their SHA-256, so the same bytes are written once whoever sent them."""
+    return f"attachments/{attachment.sha256[:2]}/{attachment.sha256}/{filename}"
+
+
+class ArticleAttachment(models.Model):
+    """A file that came with a release (a photo, an annex, the original PDF), offered for download."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(
+        max_length=255, help_text="The file's name as sent, made safe (ingest/attachments.py)."
+    )
+    content_type = models.CharField(
+        max_length=127, help_text="What the sender said it is; downloads are served by the name's suffix."
+    )
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=attachment_path, max_length=500)
+    created = models.DateTimeField(auto_now_add=True)
+    batch = models.ForeignKey(
+        "ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+        help_text="The import that brought it.",
+    )
+
+    objects = ArticleAttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "created", "pk"]
+        constraints = [models.UniqueConstraint(fields=["article", "sha256"], name="one_copy_per_article")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def kind(self) -> str:
+        """What readers are told the file is: its suffix ("PDF", "JPG"), else "file"."""
+        suffix = self.name.rpartition(".")[2] if "." in self.name else ""
+        return suffix.upper() if suffix.isalnum() else "file"
+
+    def get_absolute_url(self, article: Article | None = None):
+        """Its download address under `article` (the release showing it), else its own."""
+        article = article or self.article
+        return reverse(
+            "article-attachment",
+            kwargs={"pk": article.pk, "slug": article.slug, "attachment_pk": self.pk, "name": self.name},
+        )
 
 
 class PendingIndexUpdate(models.Model):

@@ -9,7 +9,7 @@ import enum
 import logging
 from dataclasses import dataclass
 
-from .models import Article, ArticleRemoval, ArticleVersion
+from .models import Article, ArticleAttachment, ArticleRemoval, ArticleVersion
 
 logger = logging.getLogger(__name__)
 
@@ -70,3 +70,18 @@ def find_version(article: Article, number: int) -> ArticleVersion | None:
 def versions_of(article: Article) -> list[ArticleVersion]:
     """The article's versions, first to current, without texts (the list pages and the API show no bodies)."""
     return list(article.versions.order_by("number").only("article_id", "number", "created", "major", "note"))
+
+
+def find_attachment(article: Article, attachment_pk: int) -> ArticleAttachment | None:
+    """The file the release's page offers under this number (its own, or a merged-in release's)."""
+    return ArticleAttachment.objects.shown_with(article).filter(pk=attachment_pk).first()
+
+
+def attachments_of(article: Article) -> list[ArticleAttachment]:
+    """The files the release's page offers, each file once."""
+    seen, shown = set(), []
+    for attachment in ArticleAttachment.objects.shown_with(article):
+        if attachment.sha256 not in seen:
+            seen.add(attachment.sha256)
+            shown.append(attachment)
+    return shown

@@ -2,10 +2,11 @@
 and from `tag_countries`, whose changes to an article's tags no signal sees."""
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
 
+from .attachments import keep_attachments
 from .history import VERSIONED_FIELDS, record_version
 from .identity import Match, identifier_kind, match_article
 from .ingest.countries import CountryMention, find_countries
@@ -65,15 +66,29 @@ def article_import(
 
     `mentions`, the release's countries found beforehand, lets a caller keep that work out of
     its transaction (which, on SQLite, holds the write lock).
+
+    Its attachments are kept whatever the outcome: a release sent again with a new annex gains it.
     """
     try:
         with transaction.atomic():
-            return _import(parsed, batch, mentions)
+            return _with_attachments(_import(parsed, batch, mentions), parsed, batch)
     except IntegrityError:
         # Another process stored the same release (its identifier, or its text) between our check and
         # our insert; now the match finds it.
         with transaction.atomic():
-            return _import(parsed, batch, mentions)
+            return _with_attachments(_import(parsed, batch, mentions), parsed, batch)
+
+
+def _with_attachments(result: ImportResult, parsed: ParsedArticle, batch) -> ImportResult:
+    """The result once the release's attachments are kept, its reason saying what was added or left out."""
+    added = keep_attachments(result.article, parsed.attachments, batch=batch) if parsed.attachments else 0
+    told = (
+        [f"{added} attachment{'s' if added > 1 else ''} added"]
+        if added and result.outcome == Outcome.UNCHANGED
+        else []
+    )
+    reason = "; ".join(filter(None, (result.reason, *told, *parsed.notes)))
+    return replace(result, reason=reason)
 
 
 def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:

@@ -12,6 +12,11 @@ urlpatterns = [
     path(
         "articles/<int:pk>/<str:slug>/versions/<int:number>/", views.article_version, name="article-version"
     ),
+    path(
+        "articles/<int:pk>/<str:slug>/attachments/<int:attachment_pk>/<str:name>",
+        views.article_attachment,
+        name="article-attachment",
+    ),
     path("api/search", views.api_search, name="api-search"),
     path("api/articles/<int:pk>", views.api_article, name="api-article"),
     path("api/suggest", views.api_suggest, name="api-suggest"),

@@ -14,13 +14,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .caching import cached_until_the_index_changes
+from .downloads import download_response
 from .exports import write_results_csv
 from .feeds import SearchFeed, describe_search
 from .forms import SearchForm
 from .health import health_report
 from .history import last_major_change, public_updates
+from .ingest.attachments import served_type
 from .models import country_names, matching_country_names
-from .permalinks import State, find_version, resolve, versions_of
+from .permalinks import State, attachments_of, find_attachment, find_version, resolve, versions_of
 from .search import IndexUnavailable, related_articles, search_articles, suggest_titles
 
 logger = logging.getLogger(__name__)
@@ -187,8 +189,32 @@ def article_page(request, pk, slug):
         "related": related,
         "previous": article.previous_article(),
         "next": article.next_article(),
+        "attachments": [(each, each.get_absolute_url(article)) for each in attachments_of(article)],
     }
     return render(request, "articles/article.html", context)
+
+
+@require_safe
+def article_attachment(request, pk, slug, attachment_pk, name):
+    """A file that came with the release, as a download; gone (410) when the release is."""
+    found = resolve(pk)
+    if found.state is State.MERGED:  # the survivor's page offers it: its address is there
+        attachment = find_attachment(found.survivor, attachment_pk)
+        if attachment is not None:
+            return redirect(attachment.get_absolute_url(found.survivor), permanent=True)
+    if found.state is not State.CURRENT:
+        return _not_readable_page(request, found)
+    attachment = find_attachment(found.article, attachment_pk)
+    if attachment is None:
+        raise Http404(f"article {pk} offers no attachment {attachment_pk}")
+    if (slug, name) != (found.article.slug, attachment.name):  # an old slug, or a mistyped name
+        return redirect(attachment.get_absolute_url(found.article), permanent=True)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        logger.error("the file of attachment %s (%s) is missing", attachment.pk, attachment.file.name)
+        raise Http404(f"the file of attachment {attachment_pk} is missing") from None
+    return download_response(handle, attachment.name)
 
 
 # A merged release's earlier versions stay readable: they are what readers once cited.
@@ -263,6 +289,15 @@ def api_article(request, pk):
             "country_weights": weights,
             "source": article.source,
             "body": article.body,
+            "attachments": [
+                {
+                    "name": attachment.name,
+                    "content_type": served_type(attachment.name),
+                    "size": attachment.size,
+                    "url": request.build_absolute_uri(attachment.get_absolute_url(article)),
+                }
+                for attachment in attachments_of(article)
+            ],
         }
     )
 

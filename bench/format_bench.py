@@ -1,5 +1,5 @@
 """Import speed per upload format: the same generated releases as .txt files, Word
-documents and web pages, each imported by `import_articles` into a fresh archive, in the same run.
+documents, web pages and e-mails, each imported by `import_articles` into a fresh archive, in the same run.
 
     .venv/bin/python bench/format_bench.py --articles 1000
 
@@ -56,16 +56,36 @@ def as_web_page(text: str) -> bytes:
     ).encode()
 
 
+def as_email(text: str) -> bytes:
+    """The same release as a press office mails it: subject, date line, text, signature, a photo."""
+    from email.message import EmailMessage
+
+    from articles.ingest.parsing import parse_article
+
+    parsed = parse_article(text)
+    message = EmailMessage()
+    message["From"] = "Press Office <press@ministry.example>"
+    message["Subject"] = parsed.title
+    message["Date"] = f"{parsed.published:%a, %d %b %Y} 10:00:00 +0000"
+    body = "\n\n".join((f"{parsed.published:%d %B %Y}", *parsed.paragraphs))
+    message.set_content(f"{body}\n\n-- \nPress Office\n", cte="quoted-printable")
+    message.add_attachment(
+        b"\xff\xd8\xff" + text.encode()[:2000], maintype="image", subtype="jpeg", filename="photo.jpg"
+    )
+    return message.as_bytes()
+
+
 def write_files(count: int, seed: int, folder: Path) -> dict[str, Path]:
     from articles.demo import generate_article_texts
 
-    folders = {suffix: folder / suffix.strip(".") for suffix in (".txt", ".docx", ".html")}
+    folders = {suffix: folder / suffix.strip(".") for suffix in (".txt", ".docx", ".html", ".eml")}
     for path in folders.values():
         path.mkdir(parents=True)
     for number, text in enumerate(generate_article_texts(count, seed)):
         (folders[".txt"] / f"{number:06d}.txt").write_text(text)
         (folders[".docx"] / f"{number:06d}.docx").write_bytes(as_word_document(text))
         (folders[".html"] / f"{number:06d}.html").write_bytes(as_web_page(text))
+        (folders[".eml"] / f"{number:06d}.eml").write_bytes(as_email(text))
     return folders
 
 

@@ -63,6 +63,7 @@ def test_article_api(client, archive):
                 "url": f"http://testserver/articles/{article.pk}/api-title/versions/1/",
             }
         ],
+        "attachments": [],
     }
 
 

@@ -120,3 +120,35 @@ def test_an_editor_sees_the_weights_and_corrects_the_countries(browser, office, 
     page.goto(office.url + "/?country=PE&q=water")
     expect(page.locator(".hit h2")).to_have_count(0)
     page.close()
+
+
+def test_an_emailed_release_s_photo_is_downloaded_by_a_reader(browser, office, tmp_path):
+    from .test_email import MINISTRY_RELEASE, PHOTO
+
+    (tmp_path / "release.eml").write_bytes(MINISTRY_RELEASE)
+    page = browser.new_page()
+    page.goto(office.url + "/admin/articles/article/upload/")
+    if page.get_by_label("Username").count():
+        page.get_by_label("Username").fill("officer")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Release").set_input_files(tmp_path / "release.eml")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Added “Pakistan and Kenya agree to deepen trade ties”"
+    )
+    release_url = page.locator(".field-view_on_site_link a").get_attribute("href")
+    page.close()
+
+    reader = browser.new_context(accept_downloads=True)  # signed out: a reader
+    page = reader.new_page()
+    page.goto(office.url + release_url)
+    attachments = page.locator(".attachments")
+    expect(attachments).to_contain_text("minister-in-nairobi.jpg (JPG, 1.0")
+    page.screenshot(path=SCREENSHOTS / "release-attachments.png", full_page=True)
+    with page.expect_download() as download:
+        attachments.get_by_role("link", name="minister-in-nairobi.jpg").click()
+    assert download.value.suggested_filename == "minister-in-nairobi.jpg"
+    download.value.save_as(tmp_path / "saved.jpg")
+    assert (tmp_path / "saved.jpg").read_bytes() == PHOTO
+    reader.close()

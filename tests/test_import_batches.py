@@ -123,8 +123,8 @@ def test_an_unknown_format_is_refused_naming_the_accepted_ones(editor, db):
     )
     assert response.status_code == 200
     assert (
-        "is not a format Pressroom imports; upload .txt, .docx, .html, .htm, .csv, .jsonl, .json, .zip files."
-        in response.content.decode()
+        "is not a format Pressroom imports; upload "
+        ".txt, .docx, .html, .htm, .eml, .mbox, .csv, .jsonl, .json, .zip files." in response.content.decode()
     )
     assert not ImportBatch.objects.exists()
 

@@ -1,4 +1,4 @@
-"""Upload files -> releases: plain text, Word, web pages, ZIP archives of them, CSV, JSON Lines and JSON.
+"""Upload files -> releases: text, Word, web pages, e-mails, ZIP archives of them, CSV, JSON Lines, JSON.
 
 Pure: bytes in, `ReadArticle`s out, nothing written anywhere. A problem with one release
 is reported on that release, with where it is (archive member, CSV line, JSON line); a
@@ -13,19 +13,21 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from . import json_values
+from .attachments import ORIGINALS_KEPT, attachment, kept_attachments
 from .cleaning import clean_text
 from .decoding import decode_file
+from .email_messages import mailbox_messages, read_email
 from .errors import RejectedArticle
 from .parsing import ParsedArticle, parse_article
 from .records import record_article
 from .web_pages import read_web_page
 from .word import read_word_document
 
-ARTICLE_FORMATS = (".txt", ".docx", ".html", ".htm", ".csv", ".jsonl", ".json")
+ARTICLE_FORMATS = (".txt", ".docx", ".html", ".htm", ".eml", ".mbox", ".csv", ".jsonl", ".json")
 ACCEPTED_FORMATS = ARTICLE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives, and the owner files Word leaves beside an
@@ -97,7 +99,7 @@ def read_articles(name: str, data: bytes, limits: ImportLimits = ImportLimits())
     if suffix == ".zip":
         articles = _archive_articles(name, data, limits)
     else:
-        articles = _file_articles(suffix, data, limits, where="")
+        articles = _file_articles(name, data, limits, where="")
     for article in articles:
         yield _dated_in_range(article, limits)
 
@@ -107,9 +109,13 @@ def _dated_in_range(article: ReadArticle, limits: ImportLimits) -> ReadArticle:
     return ReadArticle(article.location, error=problem) if problem else article
 
 
-def _file_articles(suffix, data, limits, where) -> Iterator[ReadArticle]:
+def _file_articles(name, data, limits, where) -> Iterator[ReadArticle]:
+    suffix = PurePosixPath(name.lower()).suffix
     if suffix in _DOCUMENT_READERS:  # bytes, not text: a ZIP of XML parts, a page in its own encoding
-        yield _document_article(_DOCUMENT_READERS[suffix], data, limits, where)
+        yield _with_original(_document_article(_DOCUMENT_READERS[suffix], data, limits, where), name, data)
+        return
+    if suffix == ".mbox":
+        yield from _mailbox_articles(data, limits, where)
         return
     try:
         if suffix == ".txt" and len(data) > limits.max_article_bytes:
@@ -129,7 +135,17 @@ def _file_articles(suffix, data, limits, where) -> Iterator[ReadArticle]:
     yield from readers[suffix](text, limits, where)
 
 
-_DOCUMENT_READERS = {".docx": read_word_document, ".html": read_web_page, ".htm": read_web_page}
+def _email(data, limits):
+    """An e-mail, whose release may be an attached document read as its own format is."""
+    return read_email(data, limits, documents=_DOCUMENT_READERS)
+
+
+_DOCUMENT_READERS = {
+    ".docx": read_word_document,
+    ".html": read_web_page,
+    ".htm": read_web_page,
+    ".eml": _email,
+}
 
 
 def _document_article(read, data, limits, where) -> ReadArticle:
@@ -137,6 +153,27 @@ def _document_article(read, data, limits, where) -> ReadArticle:
         return ReadArticle(where, parsed=read(data, limits))
     except RejectedArticle as error:
         return ReadArticle(where, error=str(error))
+
+
+def _with_original(article: ReadArticle, name: str, data: bytes) -> ReadArticle:
+    """A release read from a PDF keeps the PDF, as sent, for download (attachments.ORIGINALS_KEPT)."""
+    if not article.parsed or PurePosixPath(name.lower()).suffix not in ORIGINALS_KEPT:
+        return article
+    original = attachment(PurePosixPath(name.replace("\\", "/")).name, "application/pdf", data)
+    kept, notes = kept_attachments((original, *article.parsed.attachments))
+    parsed = replace(article.parsed, attachments=kept, notes=article.parsed.notes + notes)
+    return ReadArticle(article.location, parsed=parsed)
+
+
+def _mailbox_articles(data, limits, where) -> Iterator[ReadArticle]:
+    """Each message of an mbox as a release of its own: one that fails fails alone."""
+    try:
+        messages = mailbox_messages(data, limits)
+    except RejectedArticle as error:
+        yield ReadArticle(where, error=str(error))
+        return
+    for number, message in enumerate(messages, start=1):
+        yield _document_article(_email, message, limits, _at(where, f"message {number}"))
 
 
 def _text_article(text, limits, where) -> Iterator[ReadArticle]:
@@ -174,7 +211,7 @@ def _archive_articles(name, data, limits) -> Iterator[ReadArticle]:
                 where, error="The archive inflates past its size limits; the rest of it was not read."
             )
             return
-        yield from _file_articles(PurePosixPath(info.filename.lower()).suffix, content, limits, where)
+        yield from _file_articles(info.filename, content, limits, where)
 
 
 def _open_archive(name, data) -> zipfile.ZipFile:

@@ -13,6 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from .attachments import Attachment
 from .cleaning import clean_text
 from .dates import parse_article_date
 from .errors import RejectedArticle
@@ -36,6 +37,10 @@ class ParsedArticle:
     # Who the sender says the release is (its id, else its URL): "" when it does not say.
     identifier: str = ""
     source_url: str = ""
+    # Files that came with it (photos, annexes, the original PDF), kept and offered for download.
+    attachments: tuple[Attachment, ...] = ()
+    # What the reader left out of it (an attachment over the limits), for the batch page.
+    notes: tuple[str, ...] = ()
 
     @property
     def body(self) -> str:

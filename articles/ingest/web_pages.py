@@ -29,29 +29,7 @@ logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 def read_web_page(data: bytes, limits) -> ParsedArticle:
     """The release a saved web page holds, or RejectedArticle saying why there is none."""
-    if len(data) > MAX_PAGE_BYTES:
-        raise RejectedArticle(
-            f"The page is {len(data):,} bytes; a release's page has at most {MAX_PAGE_BYTES:,}."
-        )
-    if (tags := data.count(b"<")) > MAX_PAGE_TAGS:
-        raise RejectedArticle(
-            f"The page has {tags:,} tags; a release's page has at most {MAX_PAGE_TAGS:,}. Nothing was read."
-        )
-    # Imported here, not above: it takes a quarter of a second, and most processes never read a page.
-    import trafilatura
-
-    try:
-        found = trafilatura.bare_extraction(
-            data,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            date_extraction_params={"original_date": True, "extensive_search": False},
-        )
-    except Exception as error:  # whatever its HTML parser meets in a damaged page
-        raise RejectedArticle(f"Pressroom could not read this page ({type(error).__name__}).") from error
-    if found is None or not (found.text or "").strip():
-        raise RejectedArticle("The page holds no article text that Pressroom could find.")
+    found = extract_page(data)
     title = " ".join(clean_text(found.title or "").split())
     lines = text_lines(found.text.split("\n"))
     if lines and lines[0] == title:  # the page's heading, repeated in its text
@@ -64,6 +42,35 @@ def read_web_page(data: bytes, limits) -> ParsedArticle:
         paragraphs=body_paragraphs(lines, limits, "page"),
         source_url=_address(found.url),
     )
+
+
+def extract_page(page: bytes | str):
+    """trafilatura's reading of a page (its article's text and its metadata) within the page
+    limits; RejectedArticle when it holds no article text. An e-mail's HTML part is read so too."""
+    if len(page) > MAX_PAGE_BYTES:
+        raise RejectedArticle(
+            f"The page is {len(page):,} bytes; a release's page has at most {MAX_PAGE_BYTES:,}."
+        )
+    if (tags := page.count("<" if isinstance(page, str) else b"<")) > MAX_PAGE_TAGS:
+        raise RejectedArticle(
+            f"The page has {tags:,} tags; a release's page has at most {MAX_PAGE_TAGS:,}. Nothing was read."
+        )
+    # Imported here, not above: it takes a quarter of a second, and most processes never read a page.
+    import trafilatura
+
+    try:
+        found = trafilatura.bare_extraction(
+            page,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            date_extraction_params={"original_date": True, "extensive_search": False},
+        )
+    except Exception as error:  # whatever its HTML parser meets in a damaged page
+        raise RejectedArticle(f"Pressroom could not read this page ({type(error).__name__}).") from error
+    if found is None or not (found.text or "").strip():
+        raise RejectedArticle("The page holds no article text that Pressroom could find.")
+    return found
 
 
 def _check_title(title: str) -> None:

@@ -48,6 +48,20 @@ def _csv(*lines: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
+def _mail(
+    subject: bytes, body: bytes = b"27 Sep 2019\n\nKenya and Peru held talks on wombat trade.\n", *headers
+):
+    """An e-mail as bytes, written out (not by the email package, which would not write these)."""
+    lines = [b"Subject: " + subject, b"Date: Fri, 27 Sep 2019 10:00:00 +0500", *headers]
+    return b"\n".join(lines) + b"\n\n" + body
+
+
+def _mbox(*messages: bytes) -> bytes:
+    return b"".join(
+        b"From press@mofa.example Fri Sep 27 10:00:00 2019\n" + message + b"\n" for message in messages
+    )
+
+
 _noise = random.Random(2019).randbytes
 _padded = article_text("Padded release on wombat trade").encode().ljust(8192, b" ")
 
@@ -275,6 +289,39 @@ FILES = (
         "a 6 MB text file",
         "six-mb.txt",
         article_text("Six megabyte wombat", body="wombat " * 900_000).encode(),
+    ),
+    NastyFile(
+        "mailbox with hostile headers between good messages",
+        "hostile.mbox",
+        _mbox(
+            _mail(b"First wombat mail"),
+            _mail(b"=?utf-8?q?a?= " * 20_000, b"Text.", b"Content-Type: text/plain; " + b"a=b; " * 20_000),
+            _mail(b"Nested wombat", b"x", b"Message-ID: " + b"(" * 20_000),
+            _mail(b"Last wombat mail"),
+        ),
+        good=3,
+    ),
+    NastyFile(
+        "e-mail whose attachment is a page named as a script",
+        "script.eml",
+        _mail(
+            b"Attached wombat page",
+            b"--b\n\n27 Sep 2019\n\nKenya and Peru held talks on wombat trade.\n--b\n"
+            b"Content-Type: text/html\n"
+            b'Content-Disposition: attachment; filename="<script>alert(1)</script>.html"'
+            b"\n\n<script>alert(1)</script>\n--b--\n",
+            b"Content-Type: multipart/mixed; boundary=b",
+        ),
+        good=1,
+    ),
+    NastyFile(
+        "e-mail of 2,000 nested multiparts",
+        "nested.eml",
+        _mail(
+            b"Nested wombat parts",
+            b"--x\nContent-Type: multipart/mixed; boundary=x\n\n" * 2000,
+            b"Content-Type: multipart/mixed; boundary=x",
+        ),
     ),
     NastyFile(
         "several releases in one CSV",
