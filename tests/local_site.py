@@ -17,6 +17,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
     etag: str = ""  # answered 304 to a request with this If-None-Match
+    last_modified: str = ""  # answered 304 to a request with this If-Modified-Since
     sized: bool = True  # sends Content-Length; else the body ends when the connection closes
 
 
@@ -39,9 +40,10 @@ class LocalSite:
                 site.requests.append((self.path, dict(self.headers)))
                 answer = site.answers.get(self.path, Answer(404, b"not here"))
                 time.sleep(answer.delay)
-                if answer.etag and self.headers.get("If-None-Match") == answer.etag:
+                if (answer.etag and self.headers.get("If-None-Match") == answer.etag) or (
+                    answer.last_modified and self.headers.get("If-Modified-Since") == answer.last_modified
+                ):
                     self.send_response(304)
-                    self.send_header("ETag", answer.etag)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
@@ -50,6 +52,8 @@ class LocalSite:
                     self.send_header(name, value)
                 if answer.etag:
                     self.send_header("ETag", answer.etag)
+                if answer.last_modified:
+                    self.send_header("Last-Modified", answer.last_modified)
                 if answer.sized:
                     self.send_header("Content-Length", str(len(answer.body)))
                 else:

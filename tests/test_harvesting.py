@@ -3,6 +3,7 @@ their pages fetched and imported with one outcome each, and the failures a real 
 
 import datetime
 import io
+import socket
 import time
 from urllib.parse import urlsplit
 
@@ -191,6 +192,17 @@ def test_an_unchanged_feed_answers_304_and_makes_no_batch(archive, ministry):
     assert source.next_poll > source.last_polled + datetime.timedelta(minutes=59)
 
 
+def test_a_feed_dated_by_last_modified_is_asked_if_modified_since(archive, site):
+    site.put("/feed.rss", rss(), "application/rss+xml", last_modified=FRIDAY)
+    source = source_at(f"{site.url}/feed.rss")
+    poll(archive, source)
+    assert source.last_modified == FRIDAY and source.etag == ""
+    poll(archive, source)
+    assert site.requested("/feed.rss")[-1]["If-Modified-Since"] == FRIDAY
+    assert "If-None-Match" not in site.requested("/feed.rss")[-1]
+    assert source.last_error == "" and source.kind == "RSS 2.0 feed"
+
+
 def test_a_second_poll_keeps_what_is_unchanged_and_updates_what_changed(archive, ministry):
     source = source_at(f"{ministry.url}/press/feed.rss")
     poll(archive, source)
@@ -373,6 +385,39 @@ def test_a_redirect_to_a_private_address_is_refused(archive, site, settings, mon
         "The page is at 127.0.0.2 (127.0.0.2), a private or local address; "
         "Pressroom fetches only from public addresses.",
     )
+
+
+@pytest.mark.parametrize(
+    "address, public",
+    [
+        ("93.184.215.14", True),
+        ("2606:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),  # a cloud's metadata service
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("240.0.0.1", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fc00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:10.0.0.1", False),
+    ],
+)
+def test_only_public_internet_addresses_are_public(address, public):
+    assert fetching.is_public(address) is public
+
+
+def test_a_server_that_refuses_connections_is_named_so(db):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # nothing listens there once it is closed
+    with fetching.Fetcher() as fetcher, pytest.raises(fetching.FetchFailed, match="could not be reached"):
+        fetcher.get(f"http://127.0.0.1:{port}/feed.rss", what="feed", max_bytes=1000)
 
 
 def test_redirects_are_followed_five_times_at_most(site):
