@@ -89,7 +89,7 @@ class HarvestSourceAdmin(admin.ModelAdmin):
     def state(self, source):
         if source.failing_since:
             return format_html(
-                '<strong class="errornote">failing since {}</strong> ({} poll{} in a row): {}',
+                "<strong>failing since {}</strong> ({} poll{} in a row): {}",
                 date_format(timezone.localtime(source.failing_since), "DATETIME_FORMAT"),
                 source.failures,
                 "s" if source.failures != 1 else "",
