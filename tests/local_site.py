@@ -19,6 +19,7 @@ class Answer:
     etag: str = ""  # answered 304 to a request with this If-None-Match
     last_modified: str = ""  # answered 304 to a request with this If-Modified-Since
     sized: bool = True  # sends Content-Length; else the body ends when the connection closes
+    trickle: float = 0.0  # seconds between the body's bytes, sent one at a time
 
 
 class LocalSite:
@@ -61,9 +62,14 @@ class LocalSite:
                     self.close_connection = True
                 self.end_headers()
                 try:
-                    self.wfile.write(answer.body)
+                    if not answer.trickle:
+                        self.wfile.write(answer.body)
+                    for byte in answer.body if answer.trickle else ():
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(answer.trickle)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # Pressroom stopped reading (a size cap): as it should
+                    pass  # Pressroom stopped reading (a size cap, a deadline): as it should
 
             def log_message(self, *args):
                 pass
