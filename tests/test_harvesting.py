@@ -566,3 +566,18 @@ def test_importing_a_harvest_again_keeps_addresses_and_fetch_failures(archive, m
     assert again.harvest_source_id == batch.harvest_source_id
     assert outcomes(again)["/press/gone"] == ("failed", "The page answered 404 Not Found.")
     assert again.unchanged_count == 4 and again.failed_count == 4
+
+
+def test_the_command_polls_the_sources_asked_for_and_says_how_each_went(archive, ministry):
+    source = source_at(f"{ministry.url}/press/feed.rss")
+    out = io.StringIO()
+    with archive.committed():
+        call_command("harvest_sources", "--source", str(source.pk), stdout=out)
+    batch = ImportBatch.objects.get()
+    assert f"Ministry of Foreign Affairs of Pakistan: import batch {batch.pk}: 4 created" in out.getvalue()
+    assert f"{ministry.url}/press/gone: The page answered 404 Not Found." in out.getvalue()
+    out = io.StringIO()
+    call_command("harvest_sources", stdout=out)  # nothing is due: polled a moment ago
+    assert out.getvalue() == ""
+    with pytest.raises(CommandError, match="No harvesting source has the id 999."):
+        call_command("harvest_sources", "--source", "999")
