@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from . import admin_harvesting  # noqa: F401 (registers the harvesting sources' admin)
 from .admin_editing import FORM_METHODS, ArticleEditingAdmin, StateFilter
 from .downloads import download_response
 from .forms import ArticleUploadForm, CleanTextField, ImportUploadForm
@@ -396,7 +397,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 class ImportFileInline(admin.TabularInline):
     model = ImportFile
-    fields = ["name", "size", "original", "path"]
+    fields = ["name", "size", "original", "path", "url", "fetch_failure"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -432,8 +433,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "created",
         "created_by",
         "origin",
+        "harvest_source",
         "status",
         "failure",
+        "note",
         "progress",
         "outcomes",
         "started",

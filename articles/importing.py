@@ -12,6 +12,7 @@ or failed with the reason it stopped. A batch whose worker died is queued again
 (`resume_unfinished_batches`, called by the worker, see worker.py).
 """
 
+import dataclasses
 import datetime
 import logging
 import time
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from .harvesting.hints import country_hints, with_hints
 from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedArticle
 from .ingest.formats import ImportLimits, ReadArticle, read_articles
@@ -80,9 +82,19 @@ def batch_again(batch: ImportBatch, *, user) -> ImportBatch:
     It retries releases that failed for a reason since removed (a limit, say).
     """
     with transaction.atomic():
-        again = ImportBatch.objects.create(created_by=user, origin=f"again from batch {batch.pk}"[:40])
+        again = ImportBatch.objects.create(
+            created_by=user, origin=f"again from batch {batch.pk}"[:40], harvest_source=batch.harvest_source
+        )
         ImportFile.objects.bulk_create(
-            ImportFile(batch=again, name=kept.name, upload=kept.upload.name, path=kept.path, size=kept.size)
+            ImportFile(
+                batch=again,
+                name=kept.name,
+                upload=kept.upload.name,
+                path=kept.path,
+                size=kept.size,
+                url=kept.url,
+                fetch_failure=kept.fetch_failure,
+            )
             for kept in batch.files.all()
         )
         transaction.on_commit(lambda: process_import_batch.enqueue(again.pk))
@@ -207,7 +219,8 @@ def process_batch(
 
 def _record_outcomes(batch: ImportBatch, progress, index_beside: bool) -> None:
     _count_outcomes(batch)  # a run that stopped may have left counters behind its records
-    prepared = (_prepared(batch, *found) for found in _unrecorded_articles(batch, import_limits()))
+    hints = country_hints(batch)
+    prepared = (_prepared(batch, *found, hints) for found in _unrecorded_articles(batch, import_limits()))
     # Chunks span files, so a folder of one-release files is still written in few commits.
     with index_written_beside() if index_beside else nullcontext():
         # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
@@ -251,6 +264,8 @@ def _unrecorded_articles(
 def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
     """The file's releases; a file rejected whole counts as one failed release, and a file whose
     reading fails part way keeps the releases read before the failure."""
+    if source.fetch_failure:  # a harvested page that could not be fetched
+        return [ReadArticle(source.url, error=source.fetch_failure)]
     articles = []
     try:
         articles.extend(read_articles(source.name, source.read(), limits))
@@ -276,11 +291,22 @@ def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
                 ),
             )
         )
-    return articles
+    return [_at_address(article, source.url) for article in articles] if source.url else articles
 
 
-def _prepared(batch: ImportBatch, source: ImportFile, position: int, read_article: ReadArticle) -> _Prepared:
-    """The release with its countries found (the slow part), before any transaction begins."""
+def _at_address(read_article: ReadArticle, url: str) -> ReadArticle:
+    """A harvested page's release, named by the address it was fetched from when it states none itself."""
+    parsed = read_article.parsed
+    if parsed is not None and not parsed.identifier:
+        parsed = dataclasses.replace(parsed, identifier=url, source_url=parsed.source_url or url)
+    return ReadArticle(read_article.location or url, parsed, read_article.error)
+
+
+def _prepared(
+    batch: ImportBatch, source: ImportFile, position: int, read_article: ReadArticle, hints: tuple[str, ...]
+) -> _Prepared:
+    """The release with its countries found (the slow part), before any transaction begins; a harvested
+    release whose text names none has its source's (`hints`, harvesting/hints.py)."""
     if read_article.error:
         return _Prepared(source, position, read_article, failure=read_article.error)
     try:
@@ -290,7 +316,7 @@ def _prepared(batch: ImportBatch, source: ImportFile, position: int, read_articl
             source,
             position,
             read_article,
-            mentions=find_countries(read_article.parsed.title, read_article.parsed.body),
+            mentions=with_hints(find_countries(read_article.parsed.title, read_article.parsed.body), hints),
         )
     except Exception as error:
         logger.exception(

@@ -1,11 +1,14 @@
 """The archive's truth: articles, their versions, the countries they are about, and owed index updates."""
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .ingest.tokens import fold
@@ -339,6 +342,11 @@ class ImportBatch(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     failure = models.TextField(blank=True, help_text="Why processing stopped, when it did.")
+    # A poll of a harvesting source: its country hints apply to its releases (harvesting/hints.py).
+    harvest_source = models.ForeignKey(
+        "HarvestSource", null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    note = models.TextField(blank=True, help_text="What the batch left out, and why (a poll's item cap).")
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -376,6 +384,10 @@ class ImportFile(models.Model):
     upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     path = models.CharField(max_length=1000, blank=True, help_text="Where `import_articles` read it from.")
     size = models.PositiveBigIntegerField(default=0)
+    # A harvested page: its address names the release when the page states no canonical URL,
+    # and a page that could not be fetched is kept as the reason, one failed release.
+    url = models.URLField("URL", max_length=1000, blank=True, help_text="Where a harvested page was fetched.")
+    fetch_failure = models.TextField(blank=True, help_text="Why a harvested page could not be fetched.")
 
     def __str__(self):
         return self.name
@@ -495,6 +507,82 @@ class ArticleAttachment(models.Model):
             "article-attachment",
             kwargs={"pk": article.pk, "slug": article.slug, "attachment_pk": self.pk, "name": self.name},
         )
+
+
+class HarvestSourceQuerySet(models.QuerySet):
+    def due(self, now):
+        """Active sources whose poll time has come and that no poll holds (or whose poll's hold lapsed)."""
+        return self.filter(active=True, next_poll__lte=now).filter(
+            Q(polling_since__isnull=True) | Q(polling_since__lt=now - HarvestSource.HOLD_LAPSES_AFTER)
+        )
+
+    def failing(self):
+        return self.filter(failing_since__isnull=False)
+
+
+class HarvestSource(models.Model):
+    """A press office's feed or sitemap, which the task worker polls for new releases (harvesting/)."""
+
+    MIN_INTERVAL_MINUTES = 5
+    MAX_INTERVAL_MINUTES = 7 * 24 * 60
+    # A poll ends its fetching within POLL_SECONDS (polling.py); a hold older than this is a dead worker's.
+    HOLD_LAPSES_AFTER = datetime.timedelta(minutes=30)
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(
+        "URL",
+        max_length=1000,
+        unique=True,
+        help_text="The RSS or Atom feed, or the sitemap, of the press page.",
+    )
+    interval = models.PositiveIntegerField(
+        "poll every (minutes)",
+        default=60,
+        validators=[MinValueValidator(MIN_INTERVAL_MINUTES), MaxValueValidator(MAX_INTERVAL_MINUTES)],
+    )
+    countries = models.ManyToManyField(
+        Country,
+        blank=True,
+        related_name="+",
+        help_text="Tagged on a release whose text names no country (a ministry's own country, say).",
+    )
+    active = models.BooleanField(default=True, help_text="Not ticked: the source is not polled.")
+    # The poll's state, written by the poll alone.
+    kind = models.CharField(max_length=40, blank=True, editable=False, help_text="What the URL answered.")
+    etag = models.CharField(max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    next_poll = models.DateTimeField(default=timezone.now, db_index=True)
+    polling_since = models.DateTimeField(null=True, blank=True, editable=False)
+    last_polled = models.DateTimeField(null=True, blank=True, editable=False)
+    failures = models.PositiveIntegerField("consecutive failures", default=0, editable=False)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = HarvestSourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HarvestedPage(models.Model):
+    """A page a source listed and Pressroom fetched: the feed's date for it then, and the copy kept,
+    so a poll reads that copy again rather than fetch a page whose feed date has not changed."""
+
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="pages")
+    url = models.URLField("URL", max_length=1000)
+    stamp = models.CharField(max_length=100, blank=True, help_text="The feed's updated date (or lastmod).")
+    copy = models.ForeignKey(ImportFile, null=True, on_delete=models.SET_NULL, related_name="+")
+    fetched = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "url"], name="one_page_per_source_url")]
+
+    def __str__(self):
+        return self.url
 
 
 class PendingIndexUpdate(models.Model):

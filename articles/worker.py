@@ -3,7 +3,8 @@
 The worker (`manage.py task_worker`) writes a heartbeat every few seconds, which /healthz
 reads. A task whose worker died stays "running" in django-tasks' table forever; `recover`
 marks it failed and queues its import batch again, which resumes after the last recorded
-release. The worker recovers when it starts and every minute after.
+release. The worker recovers when it starts and every minute after. At every beat it queues a
+poll of each harvesting source that is due (harvesting/scheduling.py).
 """
 
 import logging
@@ -94,12 +95,23 @@ def recover() -> None:
         resume_unfinished_batches()
 
 
+def queue_due_polls() -> None:
+    """Queue the due harvesting polls; a failure to is logged, and never stops the worker or its beats."""
+    from .harvesting.scheduling import queue_polls  # its tasks need the app loaded
+
+    try:
+        queue_polls()
+    except Exception:
+        logger.exception("harvesting: the due sources could not be queued; tried again at the next beat")
+
+
 def start_heartbeat(worker_id: str) -> threading.Event:
     """Beat now, recover, and go on beating in a thread; set the returned event to stop it."""
     beat(worker_id)
     # Every start is a new worker id: the beats of workers long gone are not worth keeping.
     WorkerHeartbeat.objects.filter(last_seen__lt=timezone.now() - timedelta(days=1)).delete()
     recover()
+    queue_due_polls()
     stop = threading.Event()
     threading.Thread(
         target=_keep_beating, args=(worker_id, stop), name="task-worker-heartbeat", daemon=True
@@ -116,6 +128,7 @@ def _keep_beating(worker_id: str, stop: threading.Event) -> None:
             beat(worker_id)
             if beats % RECOVER_EVERY_BEATS == 0:
                 recover()
+            queue_due_polls()
         except (
             Exception
         ):  # a locked or unreachable database: beat again later, and /healthz will say so if it lasts

@@ -235,6 +235,17 @@ PRESSROOM_DEMO = env_bool("PRESSROOM_DEMO", False)
 PRESSROOM_DEMO_ARTICLES = int(os.environ.get("PRESSROOM_DEMO_ARTICLES", "2000"))
 PRESSROOM_DEMO_SEED = int(os.environ.get("PRESSROOM_DEMO_SEED", "2019"))
 
+# Harvesting (articles/harvesting/): the task worker polls the feeds and sitemaps registered in the
+# admin. Each request waits at most PRESSROOM_HARVEST_TIMEOUT_SECONDS to connect and between two
+# reads, and a whole response may take three times that. Pressroom fetches only from public
+# addresses (a redirect to 10.0.0.1 or 127.0.0.1 is refused) unless this allows private ones, for
+# a press office on the operator's own network. The User-Agent names PRESSROOM_HARVEST_CONTACT
+# (a web page or e-mail address), so that a site's operator can reach whoever runs the archive.
+PRESSROOM_HARVEST_TIMEOUT_SECONDS = float(os.environ.get("PRESSROOM_HARVEST_TIMEOUT_SECONDS", "10"))
+PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES = env_bool("PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES", False)
+PRESSROOM_HARVEST_CONTACT = os.environ.get("PRESSROOM_HARVEST_CONTACT", "").strip()
+PRESSROOM_HARVEST_MAX_ITEMS = int(os.environ.get("PRESSROOM_HARVEST_MAX_ITEMS", "200"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

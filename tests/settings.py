@@ -23,3 +23,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Test databases live in this process (in memory, inside transactions): no forked index writer.
 PRESSROOM_INDEX_BESIDE_IMPORTS = False
+# Harvesting tests serve feeds and pages from 127.0.0.1, and a slow page must not slow the suite.
+PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES = True
+PRESSROOM_HARVEST_TIMEOUT_SECONDS = 0.5

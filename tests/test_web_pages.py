@@ -60,6 +60,19 @@ def test_a_release_page_reads_as_its_article_without_the_page_around_it():
         assert debris not in parsed.body
 
 
+def test_a_page_is_named_by_its_canonical_url_unless_that_is_the_site_s_home_page():
+    assert (
+        read_web_page(RELEASE_PAGE, LIMITS).identifier
+        == "https://mofa.example.gov/press/2019/pakistan-kenya-trade"
+    )
+    home = cms_page(
+        head='<link rel="canonical" href="https://mofa.example.gov/">',
+        article=f'<time datetime="2019-09-27">27 Sep, 2019</time><p>{FIRST}</p>',
+    )
+    parsed = read_web_page(home, LIMITS)  # a CMS that names its home page on every page
+    assert parsed.identifier == parsed.source_url == ""
+
+
 def test_a_page_whose_markup_names_no_date_is_dated_by_its_date_line():
     page = cms_page(article=f"<p>27 September 2019</p><p>{FIRST}</p><p>{SECOND}</p>")
     parsed = read_web_page(page, LIMITS)

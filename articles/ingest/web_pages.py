@@ -8,6 +8,7 @@ never rendered, and its text is stored as text.
 """
 
 import logging
+from urllib.parse import urlsplit
 
 from .cleaning import clean_text
 from .dates import parse_article_date
@@ -36,11 +37,14 @@ def read_web_page(data: bytes, limits) -> ParsedArticle:
         lines = lines[1:]
     _check_title(title)
     published, lines = _published(found.date, lines)
+    address = _address(found.url)
     return ParsedArticle(
         title=title,
         published=published,
         paragraphs=body_paragraphs(lines, limits, "page"),
-        source_url=_address(found.url),
+        # The canonical URL names the release: the page saved, uploaded and later harvested is one release.
+        identifier=address,
+        source_url=address,
     )
 
 
@@ -98,8 +102,11 @@ def _published(stated: str | None, lines: list[str]):
 
 
 def _address(url: str | None) -> str:
-    """The page's canonical address, when it gives a web address (not a file path or a script)."""
+    """The page's canonical address, when it gives a web address (not a file path or a script) other
+    than a site's home page, which a misconfigured site names as every page's canonical URL."""
     try:
-        return normalised_url(url or "")
+        address = normalised_url(url or "")
     except RejectedArticle:
         return ""
+    parts = urlsplit(address)
+    return "" if parts.path == "/" and not parts.query else address

@@ -1,0 +1,211 @@
+"""One HTTP GET of a feed, sitemap, robots.txt or page, with every limit a harvester owes the web
+and the archive: only http and https, only public addresses, redirects followed by hand (at most
+MAX_REDIRECTS), a timeout for each wait and a deadline for the whole answer, a size cap checked
+as the body streams in, and a User-Agent that names Pressroom and whoever runs it.
+
+The address check is made where the connection is opened (`_CheckedNetwork`), on the address the
+socket connects to, so that neither a redirect nor a DNS answer that changes between a check and a
+connection (DNS rebinding) can lead a fetch to 127.0.0.1, 10.0.0.1 or 169.254.169.254.
+"""
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+
+import httpcore
+import httpx
+from django.conf import settings
+
+USER_AGENT_TOKEN = "Pressroom"  # what robots.txt rules name
+MAX_REDIRECTS = 5
+_REDIRECTS = {301, 302, 303, 307, 308}
+# A whole answer may take this many times the timeout of one wait (a server trickling bytes).
+DEADLINE_TIMEOUTS = 3
+
+
+class FetchFailed(Exception):
+    """No usable answer; the message is a sentence for the admin and the batch page."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status when the server answered with an error
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # where the answer came from, after redirects
+    status: int  # 2xx, or 304 (not modified)
+    headers: httpx.Headers
+    body: bytes
+
+
+class _NoDnsRecord(Exception):
+    pass
+
+
+class _RefusedAddress(Exception):
+    def __init__(self, host: str, address: str):
+        super().__init__(host, address)
+        self.host, self.address = host, address
+
+
+def user_agent() -> str:
+    contact = settings.PRESSROOM_HARVEST_CONTACT
+    return f"{USER_AGENT_TOKEN}/1.0 (+{contact})" if contact else f"{USER_AGENT_TOKEN}/1.0"
+
+
+def is_public(address: str) -> bool:
+    """Whether an IP address is on the public Internet: not private, loopback, link-local,
+    multicast, reserved, shared (carrier NAT) or unspecified, nor an IPv4 one of those mapped into IPv6."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone ("fe80::1%eth0") is local anyway
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def checked_address(host: str, port: int, *, allow_private: bool) -> str:
+    """The address to connect to for `host`; refused when any address it has is not public."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise _NoDnsRecord(host) from error
+    addresses = [info[4][0] for info in found]
+    if not allow_private:
+        for address in addresses:
+            if not is_public(address):
+                raise _RefusedAddress(host, address)
+    return addresses[0]
+
+
+class _CheckedNetwork(httpcore.SyncBackend):
+    """httpcore's network, connecting only to the addresses `checked_address` allows."""
+
+    def __init__(self, allow_private: bool):
+        self._allow_private = allow_private
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        address = checked_address(host, port, allow_private=self._allow_private)
+        # TLS is still checked against the host's name: httpcore sends its origin as the SNI name.
+        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+
+
+def _transport(allow_private: bool) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(trust_env=False, retries=0)
+    # httpx offers no argument for httpcore's network backend: its pool is made again with ours.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=10,
+        max_keepalive_connections=10,
+        retries=0,
+        network_backend=_CheckedNetwork(allow_private),
+    )
+    return transport
+
+
+class Fetcher:
+    """HTTP GETs for one poll (connections are reused between them); close it, or use it in `with`."""
+
+    def __init__(self, *, timeout: float | None = None, allow_private: bool | None = None):
+        self.timeout = settings.PRESSROOM_HARVEST_TIMEOUT_SECONDS if timeout is None else timeout
+        allow = settings.PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES if allow_private is None else allow_private
+        self._client = httpx.Client(
+            transport=_transport(allow),
+            timeout=httpx.Timeout(self.timeout),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": user_agent()},
+        )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, url: str, *, what: str, max_bytes: int, headers: dict | None = None) -> Fetched:
+        """The answer at `url` (2xx or 304), redirects followed; FetchFailed names `what` failed and why."""
+        for _ in range(MAX_REDIRECTS + 1):
+            answer = self._get_one(url, what=what, max_bytes=max_bytes, headers=headers or {})
+            if answer.status not in _REDIRECTS:
+                return answer
+            url = _redirect_target(url, answer.headers, what)
+        raise FetchFailed(f"The {what} redirects more than {MAX_REDIRECTS} times.")
+
+    def _get_one(self, url: str, *, what: str, max_bytes: int, headers: dict) -> Fetched:
+        _check_scheme(url, what)
+        deadline = time.monotonic() + self.timeout * DEADLINE_TIMEOUTS
+        try:
+            with self._client.stream("GET", url, headers=headers) as answer:
+                status = answer.status_code
+                if status in _REDIRECTS or status == 304:
+                    return Fetched(url, status, answer.headers, b"")
+                if not 200 <= status < 300:
+                    # The standard phrase, not the server's: what a server says is not shown in the admin.
+                    raise FetchFailed(
+                        f"The {what} answered {status} {httpx.codes.get_reason_phrase(status)}.", status
+                    )
+                return Fetched(url, status, answer.headers, self._body(answer, what, max_bytes, deadline))
+        except _NoDnsRecord as error:
+            raise FetchFailed(f"The address {error.args[0]} has no DNS record.") from error
+        except _RefusedAddress as error:
+            raise FetchFailed(
+                f"The {what} is at {error.address} ({error.host}), a private or local address; "
+                "Pressroom fetches only from public addresses."
+            ) from error
+        except httpx.TimeoutException as error:
+            raise FetchFailed(f"The {what} gave no answer within {self.timeout:g} s.") from error
+        except httpx.ConnectError as error:
+            raise FetchFailed(f"The {what}'s server could not be reached ({_why(error)}).") from error
+        except httpx.DecodingError as error:
+            raise FetchFailed(f"The {what}'s compressed answer is damaged.") from error
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
+            raise FetchFailed(f"The {what}'s address {url[:200]!r} is not a web address.") from error
+        except httpx.HTTPError as error:  # the server broke off, or spoke something other than HTTP
+            raise FetchFailed(
+                f"The {what}'s server broke off its answer ({type(error).__name__})."
+            ) from error
+
+    def _body(self, answer: httpx.Response, what: str, max_bytes: int, deadline: float) -> bytes:
+        too_large = f"The {what} is larger than {max_bytes:,} bytes, the most Pressroom reads."
+        declared = answer.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise FetchFailed(too_large)
+        body = bytearray()
+        for chunk in answer.iter_bytes():  # decompressed as it comes: a gzip bomb is cut at the cap too
+            body += chunk
+            if len(body) > max_bytes:
+                raise FetchFailed(too_large)
+            if time.monotonic() > deadline:
+                raise FetchFailed(
+                    f"The {what} did not arrive whole within {self.timeout * DEADLINE_TIMEOUTS:g} s."
+                )
+        return bytes(body)
+
+
+def _check_scheme(url: str, what: str) -> None:
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme not in ("http", "https"):
+        raise FetchFailed(f"The {what}'s address {url[:200]!r} is not an http:// or https:// address.")
+
+
+def _redirect_target(url: str, headers: httpx.Headers, what: str) -> str:
+    location = headers.get("location", "").strip()
+    if not location:
+        raise FetchFailed(f"The {what} redirects without saying where to.")
+    try:
+        return str(httpx.URL(url).join(location).copy_with(fragment=None))
+    except (httpx.InvalidURL, ValueError) as error:
+        raise FetchFailed(
+            f"The {what} redirects to {location[:200]!r}, which is not a web address."
+        ) from error
+
+
+def _why(error: httpx.ConnectError) -> str:
+    cause = error.__context__ or error.__cause__
+    while cause is not None and not isinstance(cause, OSError):
+        cause = cause.__context__ or cause.__cause__
+    return cause.strerror if isinstance(cause, OSError) and cause.strerror else "no connection"
