@@ -1,4 +1,4 @@
-"""Upload files -> releases: plain text, Word, web pages, ZIP archives of them, CSV, JSON Lines and JSON.
+"""Upload files -> releases: plain text, Word, PDF, web pages, ZIP archives of them, CSV, JSON Lines, JSON.
 
 Pure: bytes in, `ReadArticle`s out, nothing written anywhere. A problem with one release
 is reported on that release, with where it is (archive member, CSV line, JSON line); a
@@ -21,11 +21,12 @@ from .cleaning import clean_text
 from .decoding import decode_file
 from .errors import RejectedArticle
 from .parsing import ParsedArticle, parse_article
+from .pdf import read_pdf_document
 from .records import record_article
 from .web_pages import read_web_page
 from .word import read_word_document
 
-ARTICLE_FORMATS = (".txt", ".docx", ".html", ".htm", ".csv", ".jsonl", ".json")
+ARTICLE_FORMATS = (".txt", ".docx", ".pdf", ".html", ".htm", ".csv", ".jsonl", ".json")
 ACCEPTED_FORMATS = ARTICLE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives, and the owner files Word leaves beside an
@@ -129,7 +130,12 @@ def _file_articles(suffix, data, limits, where) -> Iterator[ReadArticle]:
     yield from readers[suffix](text, limits, where)
 
 
-_DOCUMENT_READERS = {".docx": read_word_document, ".html": read_web_page, ".htm": read_web_page}
+_DOCUMENT_READERS = {
+    ".docx": read_word_document,
+    ".pdf": read_pdf_document,
+    ".html": read_web_page,
+    ".htm": read_web_page,
+}
 
 
 def _document_article(read, data, limits, where) -> ReadArticle:
