@@ -14,6 +14,7 @@ import datetime
 import io
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 from .cleaning import clean_text
@@ -39,9 +40,12 @@ _PYPDF_LIMITS = {
     "array_based_stream_maximum_output_length": MAX_STREAM_BYTES,
     "stream_decoding_work_maximum_length": 4 * MAX_STREAM_BYTES,
     "page_tree_maximum_entries": 4 * MAX_PAGES,
-    "xform_maximum_invocations_per_extraction": 200,
+    "xform_maximum_invocations_per_extraction": 100,
     "stream_parsing_work_maximum_count": 500_000,
 }
+# A last bound, on time, for what no byte count sees: a page drawing a large form object many
+# times parses it each time. Reading a release takes far less (200 dense pages: 0.9 s).
+MAX_READING_SECONDS = 10
 # Reading stops once the text is this many times a release's limit: the refusal is certain,
 # and a huge document should not cost its whole extraction.
 TEXT_OVERRUN = 2
@@ -123,8 +127,8 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[_Line]], _Info]:
         ) from error
     except pypdf.errors.LimitReachedError as error:
         raise RejectedArticle(
-            f"The PDF inflates past what a release needs ({error}); it looks like a PDF bomb. "
-            "Nothing more was read."
+            f"Pressroom could not read this PDF: it goes past a limit no release's PDF reaches ({error}). "
+            "It looks like a PDF bomb; nothing more was read."
         ) from error
     except (MemoryError, KeyboardInterrupt):
         raise
@@ -154,16 +158,11 @@ def _check_page_count(reader) -> None:
 
 
 def _page_lines(reader, limits) -> list[list[_Line]]:
-    pages, content_bytes, text_bytes = [], 0, 0
+    pages, text_bytes, cost = [], 0, _Cost()
     for number, page in enumerate(reader.pages):
         contents = page.get_contents()
-        content_bytes += len(contents.get_data()) if contents is not None else 0
-        if content_bytes > MAX_CONTENT_BYTES:
-            raise RejectedArticle(
-                f"The PDF's pages draw more than {MAX_CONTENT_BYTES:,} bytes by page {number + 1}; a "
-                "release's draw far less. It looks like a PDF bomb; nothing more was read."
-            )
-        lines = _lines_of(page, number)
+        cost.draw(len(contents.get_data()) if contents is not None else 0, number)
+        lines = _lines_of(page, number, cost)
         text_bytes += sum(len(line.text.encode()) for line in lines)
         if text_bytes > TEXT_OVERRUN * limits.max_article_bytes:
             raise RejectedArticle(
@@ -174,12 +173,56 @@ def _page_lines(reader, limits) -> list[list[_Line]]:
     return pages
 
 
-def _lines_of(page, number: int) -> list[_Line]:
+class _Cost:
+    """What reading the document has cost so far: the bytes its pages draw, and time."""
+
+    def __init__(self):
+        self.drawn, self.deadline = 0, time.monotonic() + MAX_READING_SECONDS
+
+    def draw(self, size: int, page: int) -> None:
+        self.drawn += size
+        if self.drawn > MAX_CONTENT_BYTES:
+            raise RejectedArticle(
+                f"The PDF's pages draw more than {MAX_CONTENT_BYTES:,} bytes by page {page + 1}; a "
+                "release's draw far less. It looks like a PDF bomb; nothing more was read."
+            )
+
+    def check_time(self, page: int) -> None:
+        # Raised again at each operator after the deadline: pypdf passes over an error inside a
+        # form object, so it is the page's next operator that stops the reading.
+        if time.monotonic() > self.deadline:
+            raise RejectedArticle(
+                f"Reading the PDF took more than {MAX_READING_SECONDS} seconds, by page {page + 1}; "
+                "a release's takes far less. It looks like a PDF bomb; nothing more was read."
+            )
+
+
+def _lines_of(page, number: int, cost: _Cost) -> list[_Line]:
     """The page's lines in the order pypdf reads them, each where its first words stand."""
-    collector = _LineCollector(number)
-    page.extract_text(visitor_text=collector.visit)
+    collector, forms = _LineCollector(number), _forms_of(page)
+
+    def before_operator(operator, operands, cm, tm):
+        cost.check_time(number)
+        # Each time the page draws a form object, its content is parsed again: it counts each time.
+        if operator == b"Do" and operands and operands[0] in forms:
+            cost.draw(len(forms[operands[0]].get_object().get_data()), number)
+
+    page.extract_text(visitor_text=collector.visit, visitor_operand_before=before_operator)
     collector.end_line()
     return collector.lines
+
+
+def _forms_of(page) -> dict:
+    """The page's own form objects by name (those forms use in turn are bounded by time alone)."""
+    try:
+        objects = page["/Resources"]["/XObject"]
+    except (KeyError, TypeError):
+        return {}
+    return {
+        name: drawn
+        for name, drawn in objects.items()
+        if isinstance(drawn.get_object(), dict) and drawn.get_object().get("/Subtype") == "/Form"
+    }
 
 
 class _LineCollector:
