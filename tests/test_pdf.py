@@ -431,6 +431,44 @@ def test_any_bytes_give_a_release_or_a_reason_quickly(content):
     assert_a_release_or_a_reason_quickly(b"%PDF-1.7\n" + content)
 
 
+def flowing_pdf(paragraphs, align="L", gap=4) -> bytes:
+    """A release as a word processor lays it out: paragraphs flow from page to page, a footer on each."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=22)
+    pdf.footer = lambda: (
+        pdf.set_y(-15),
+        pdf.set_font("Helvetica", size=9),
+        pdf.cell(0, 5, f"{pdf.page_no()}"),
+    )
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for paragraph in ["Talks in Lima", "3 March 2021", *paragraphs]:
+        pdf.multi_cell(0, 5, paragraph, align=align)
+        pdf.ln(gap)
+    return bytes(pdf.output())
+
+
+WORDS = (
+    "the minister met his counterpart and agreed on trade water ports Kenya Peru survey basin summit".split()
+)
+
+
+@settings(max_examples=25)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=150), min_size=1, max_size=12),
+    st.sampled_from("LJ"),
+    st.sampled_from([3, 4, 6]),
+)
+def test_what_a_pdf_prints_is_read_back_paragraph_for_paragraph(paragraphs, align, gap):
+    written = [" ".join(words) + "." for words in paragraphs]
+    parsed = read_pdf_document(flowing_pdf(written, align, gap), LIMITS)
+    assert (parsed.title, parsed.published, list(parsed.paragraphs)) == (
+        "Talks in Lima",
+        datetime.date(2021, 3, 3),
+        written,
+    )
+
+
 def assert_a_release_or_a_reason_quickly(content: bytes):
     started = time.perf_counter()
     try:

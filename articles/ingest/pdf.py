@@ -1,15 +1,13 @@
 """PDF releases (.pdf) -> a release: its title, its date line, its paragraphs.
 
-Pure: bytes in, a ParsedArticle out, nothing written anywhere. pypdf reads each page's text
-with where each line stands and how large it is set; the running headers and footers that
-repeat from page to page, the page numbers, and the hyphens that broke words at line ends are
-taken out, and the lines are joined into paragraphs where the spacing between them widens.
-Nothing in the file is run or fetched: pypdf runs no JavaScript and follows no action, link or
-external reference; only the text of the pages is read. A PDF of scanned pages has no text to
-read and is refused with that reason (reading scans, OCR, is a later step).
+Pure: bytes in, a ParsedArticle out, nothing written anywhere. pypdf reads each page's lines of
+text, with where each stands and how large it is set, within limits that a PDF bomb reaches
+and a release does not; pdf_layout makes the release of them (running headers and footers,
+page numbers and broken words repaired). Nothing in the file is run or fetched: pypdf runs no
+JavaScript and follows no action, link or external reference; only the pages' text is read.
+A PDF of scanned pages has no text to read and is refused with that reason (OCR is a later step).
 """
 
-import collections
 import datetime
 import io
 import logging
@@ -18,10 +16,10 @@ import time
 from dataclasses import dataclass
 
 from .cleaning import clean_text
-from .dates import parse_article_date
-from .documents import body_paragraphs, date_line, text_lines
+from .documents import text_lines
 from .errors import RejectedArticle
 from .parsing import TITLE_MAX_LENGTH, ParsedArticle, has_a_word
+from .pdf_layout import Line, article_from_pages
 
 # A release is a few pages; a report or a book is not one, and every page costs its reading.
 MAX_PAGES = 200
@@ -49,56 +47,24 @@ MAX_READING_SECONDS = 10
 # Reading stops once the text is this many times a release's limit: the refusal is certain,
 # and a huge document should not cost its whole extraction.
 TEXT_OVERRUN = 2
-# A running header or footer stands among a page's first or last lines and repeats, its
-# numbers aside, at the same height on at least half the pages.
-BAND_LINES = 3
-RUNNING_LINE_TOLERANCE = 6  # points: a template sets its header at the same height on every page
-_PAGE_NUMBER = re.compile(
-    r"(?i)^(?:page|p\.|pg\.?|seite|p[aá]gina)?\s*[-–—(\[]?\s*\d{1,4}\s*"
-    r"(?:(?:/|of|von|de|sur)\s*\d{1,4})?\s*[-–—)\]]?$"
-)
 # Titles that writing tools put in the document's properties in place of one.
 _NOT_A_TITLE = re.compile(
     r"(?i)^(?:microsoft (?:word|powerpoint|excel)\s*-|untitled\b|document\d*$|\S+\.(?:docx?|odt|rtf|pdf|txt"
     r"|indd|pages|html?)$)"
 )
-# The title is the first page's largest lines near its top, when set this much larger than the text.
-HEADING_SEARCH_LINES = 8
-HEADING_SCALE = 1.15
-MAX_HEADING_LINES = 3
-# A paragraph ends where the step to the next line is this much more than the lines' own.
-PARAGRAPH_STEP = 1.25
-_BROKEN_WORD = re.compile(r"[^\W\d_]-$")
-# Sentence ends: a paragraph whose last line on a page ends otherwise continues on the next.
-_SENTENCE_END = ".!?:;\"'”’)»"
-
 # pypdf logs every damage it works around; the batch records the reason when one matters.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-@dataclass(frozen=True)
-class _Line:
-    text: str
-    y: float  # the baseline's height on the page, from the bottom
-    size: float  # the font size it is set in, in points
-    page: int
-
-
-def read_pdf_document(data: bytes, limits):
+def read_pdf_document(data: bytes, limits) -> ParsedArticle:
     """The release a PDF holds, or RejectedArticle saying why it cannot be read."""
-
     pages, info = _read_pages(data, limits)
-    lines = _without_running_lines(pages)
-    if not lines:
+    if not any(pages):
         raise RejectedArticle(
             "The PDF has no text layer: it looks like scanned pages. Pressroom does not read scanned "
             "pages yet (OCR is a later step); upload the release's text, or a PDF saved with its text."
         )
-    title, above, lines = _title(info.title, lines)
-    published, lines = _published(above, lines, info.created)
-    return ParsedArticle(
-        title=title, published=published, paragraphs=body_paragraphs(_paragraphs(lines), limits, "PDF")
-    )
+    return article_from_pages(pages, stated_title=info.title, created=info.created, limits=limits)
 
 
 @dataclass(frozen=True)
@@ -107,7 +73,7 @@ class _Info:
     created: datetime.date | None
 
 
-def _read_pages(data: bytes, limits) -> tuple[list[list[_Line]], _Info]:
+def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
     """Each page's lines of text, and what the document's properties say."""
     # Imported here, not above: most processes never read a PDF.
     import pypdf
@@ -130,11 +96,11 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[_Line]], _Info]:
             f"Pressroom could not read this PDF: it goes past a limit no release's PDF reaches ({error}). "
             "It looks like a PDF bomb; nothing more was read."
         ) from error
-    except (MemoryError, KeyboardInterrupt):
+    except MemoryError:
         raise
     except Exception as error:  # whatever pypdf meets in a damaged file: xref, streams, objects, fonts
         raise RejectedArticle(
-            f"Pressroom could not read this PDF ({type(error).__name__}: {str(error)[:200]}). "
+            f"Pressroom could not read this PDF ({type(error).__name__}: {clean_text(str(error))[:200]}). "
             "It may be damaged; open it and save or print it again as PDF."
         ) from error
 
@@ -157,7 +123,7 @@ def _check_page_count(reader) -> None:
         raise RejectedArticle("The PDF has no pages.")
 
 
-def _page_lines(reader, limits) -> list[list[_Line]]:
+def _page_lines(reader, limits) -> list[list[Line]]:
     pages, text_bytes, cost = [], 0, _Cost()
     for number, page in enumerate(reader.pages):
         contents = page.get_contents()
@@ -197,9 +163,9 @@ class _Cost:
             )
 
 
-def _lines_of(page, number: int, cost: _Cost) -> list[_Line]:
+def _lines_of(page, number: int, cost: _Cost) -> list[Line]:
     """The page's lines in the order pypdf reads them, each where its first words stand."""
-    collector, forms = _LineCollector(number), _forms_of(page)
+    collector, forms = LineCollector(number), _forms_of(page)
 
     def before_operator(operator, operands, cm, tm):
         cost.check_time(number)
@@ -225,7 +191,7 @@ def _forms_of(page) -> dict:
     }
 
 
-class _LineCollector:
+class LineCollector:
     """Gathers the pieces of text pypdf reports into lines, keeping each line's place and size."""
 
     def __init__(self, page: int):
@@ -241,15 +207,16 @@ class _LineCollector:
 
     def end_line(self) -> None:
         for text in text_lines(["".join(self.parts)] if self.start is not None else []):
-            self.lines.append(_Line(text, *self.start, self.page))
+            self.lines.append(Line(text, *self.start, self.page))
         self.parts, self.start = [], None
 
 
 def _position(cm, tm, size) -> tuple[float, float]:
-    """Where text drawn with these matrices stands (its height on the page) and its size there."""
+    """Where text drawn with these matrices stands (its height on the page) and its size there,
+    rounded: a size is compared with others, and 11.000001 is 11."""
     y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
     scale = ((tm[2] * cm[0] + tm[3] * cm[2]) ** 2 + (tm[2] * cm[1] + tm[3] * cm[3]) ** 2) ** 0.5
-    return y, size * scale
+    return y, round(size * scale, 1)
 
 
 def _stated_title(reader) -> str:
@@ -270,143 +237,3 @@ def _created(reader) -> datetime.date | None:
     except Exception:  # "D:2019-09-27", "D:00000000": no date, not an unreadable PDF
         return None
     return created.date() if created is not None else None
-
-
-def _without_running_lines(pages: list[list[_Line]]) -> list[_Line]:
-    """The pages' lines in order, without page numbers and the headers and footers they repeat."""
-    banded = [_band(lines) for lines in pages]
-    seen = collections.Counter(key for band in banded for key in {_running_key(line) for line in band})
-    repeated = {key for key, count in seen.items() if count >= 2 and 2 * count >= len(pages)}
-    return [
-        line
-        for lines, band in zip(pages, banded, strict=True)
-        for line in lines
-        if not (line in band and (_PAGE_NUMBER.match(line.text) or _running_key(line) in repeated))
-    ]
-
-
-def _band(lines: list[_Line]) -> set[_Line]:
-    """The page's topmost and bottommost lines, where running headers and footers stand."""
-    by_height = sorted(lines, key=lambda line: line.y)
-    return set(by_height[:BAND_LINES] + by_height[-BAND_LINES:])
-
-
-def _running_key(line: _Line) -> tuple[str, int]:
-    """What a running header or footer keeps from page to page: its words and where it stands."""
-    return re.sub(r"\d+", "#", line.text.casefold()), round(line.y / RUNNING_LINE_TOLERANCE)
-
-
-def _title(stated: str, lines: list[_Line]) -> tuple[str, list[_Line], list[_Line]]:
-    """The title, the letterhead lines above it, and the lines after it.
-
-    The title property when it is a real one, else the lines set largest at the top of the
-    first page, else the first line."""
-    above, heading, after = _heading(lines)
-    if stated:
-        if heading and _same_words(heading, stated):
-            return stated, above, after
-        if _same_words(lines[0].text, stated):
-            return stated, [], lines[1:]
-        return stated, [], lines
-    title, above, after = (heading, above, after) if heading else (lines[0].text, [], lines[1:])
-    if parse_article_date(title) is not None:
-        raise RejectedArticle(f"The PDF opens with a date ({title!r}); its first line must be the title.")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise RejectedArticle(
-            f"The PDF's title is {len(title):,} characters long; a title has at most {TITLE_MAX_LENGTH}. "
-            "Does the PDF open with its title?"
-        )
-    return title, above, after
-
-
-def _heading(lines: list[_Line]) -> tuple[list[_Line], str, list[_Line]]:
-    """The lines above the first page's heading, the heading (its lines set larger than the text,
-    joined), and the lines after it; no heading when nothing near the top stands out."""
-    top = [line for line in lines[:HEADING_SEARCH_LINES] if line.page == lines[0].page]
-    largest = max(line.size for line in top)
-    if largest < HEADING_SCALE * _text_size(lines):
-        return [], "", lines
-    start = next(index for index, line in enumerate(top) if line.size == largest)
-    end = start
-    while end < len(top) and end - start < MAX_HEADING_LINES and top[end].size == largest:
-        end += 1
-    return lines[:start], _joined([line.text for line in lines[start:end]]), lines[end:]
-
-
-def _text_size(lines: list[_Line]) -> float:
-    """The size most of the text is set in."""
-    sizes = collections.Counter()
-    for line in lines:
-        sizes[line.size] += len(line.text)
-    return sizes.most_common(1)[0][0]
-
-
-def _same_words(text: str, other: str) -> bool:
-    return text.casefold().split() == other.casefold().split()
-
-
-def _published(above: list[_Line], lines: list[_Line], created) -> tuple[datetime.date, list[_Line]]:
-    """The date line near the title (above it in the letterhead, or under it; taken out of the
-    body), else the date the PDF says it was created."""
-    if (found := date_line([line.text for line in above])) is not None:
-        return found[0], lines
-    if (found := date_line([line.text for line in lines])) is not None:
-        published, kept = found
-        number = next(index for index, text in enumerate(kept + [None]) if text != lines[index].text)
-        return published, lines[:number] + lines[number + 1 :]
-    if created is not None:
-        return created, lines
-    raise RejectedArticle(
-        "The PDF states no publication date: put it on the line under the title (such as 27 Sep, 2019)."
-    )
-
-
-def _paragraphs(lines: list[_Line]) -> list[str]:
-    """The lines joined into paragraphs: a paragraph ends where the spacing widens, where the text
-    jumps up (a new column) or changes size, and at a page's end after a finished sentence."""
-    pitch = _line_pitch(lines)
-    paragraphs, current = [], []
-    for previous, line in zip([None, *lines], lines, strict=False):
-        if previous is not None and _ends_paragraph(previous, line, pitch):
-            paragraphs.append(_joined(current))
-            current = []
-        current.append(line.text)
-    if current:
-        paragraphs.append(_joined(current))
-    return paragraphs
-
-
-def _line_pitch(lines: list[_Line]) -> float:
-    """How far apart the lines of a paragraph stand: the commonest step from one line to the next,
-    at most half as much again as the text's size (where every paragraph is one line long)."""
-    steps = collections.Counter(
-        round(previous.y - line.y, 1)
-        for previous, line in zip(lines, lines[1:], strict=False)
-        if previous.page == line.page and previous.y > line.y
-    )
-    size = _text_size(lines) if lines else 12.0
-    common = steps.most_common(1)[0][0] if steps else 1.2 * size
-    return min(common, 1.5 * size)
-
-
-def _ends_paragraph(previous: _Line, line: _Line, pitch: float) -> bool:
-    if line.page != previous.page:
-        return previous.text.endswith(tuple(_SENTENCE_END))
-    step = previous.y - line.y
-    return step > PARAGRAPH_STEP * pitch or step < -pitch / 2 or abs(line.size - previous.size) > 1
-
-
-def _joined(texts: list[str]) -> str:
-    """A paragraph's lines as one text: words a hyphen broke at a line's end are whole again
-    ("minis-" "try"), a hyphen before a capital stays ("Indo-" "Pacific")."""
-    parts = [texts[0]]
-    for text in texts[1:]:
-        last = parts[-1]
-        if last.endswith("\u00ad") or (_BROKEN_WORD.search(last) and text[:1].islower()):
-            parts[-1] = last[:-1]
-            parts.append(text)
-        elif _BROKEN_WORD.search(last):
-            parts.append(text)
-        else:
-            parts.append(" " + text)
-    return "".join(parts)
