@@ -52,17 +52,23 @@ _NOT_A_TITLE = re.compile(
     r"(?i)^(?:microsoft (?:word|powerpoint|excel)\s*-|untitled\b|document\d*$|\S+\.(?:docx?|odt|rtf|pdf|txt"
     r"|indd|pages|html?)$)"
 )
-# pypdf logs every damage it works around; the batch records the reason when one matters.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+# pypdf logs every damage it works around, some as errors (a damaged font's encoding, with its
+# whole table of 256 characters); the batch records the reason when one stops the reading.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 def read_pdf_document(data: bytes, limits) -> ParsedArticle:
     """The release a PDF holds, or RejectedArticle saying why it cannot be read."""
     pages, info = _read_pages(data, limits)
-    if not any(pages):
+    if not any(pages) and info.has_pictures:
         raise RejectedArticle(
             "The PDF has no text layer: it looks like scanned pages. Pressroom does not read scanned "
             "pages yet (OCR is a later step); upload the release's text, or a PDF saved with its text."
+        )
+    if not any(pages):
+        raise RejectedArticle(
+            "The PDF's pages hold no text Pressroom can read: they are blank, their letters are drawn "
+            "as shapes, or they are damaged. Upload the release's text, or a PDF saved with its text."
         )
     return article_from_pages(pages, stated_title=info.title, created=info.created, limits=limits)
 
@@ -71,6 +77,7 @@ def read_pdf_document(data: bytes, limits) -> ParsedArticle:
 class _Info:
     title: str
     created: datetime.date | None
+    has_pictures: bool  # a page shows an image: a scan, when the pages have no text
 
 
 def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
@@ -83,7 +90,8 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
             reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
             _open_protected(reader)
             _check_page_count(reader)
-            return _page_lines(reader, limits), _Info(_stated_title(reader), _created(reader))
+            pages = _page_lines(reader, limits)
+            return pages, _Info(_stated_title(reader), _created(reader), _has_pictures(reader))
     except RejectedArticle:
         raise
     except pypdf.errors.DependencyError as error:
@@ -180,6 +188,15 @@ def _lines_of(page, number: int, cost: _Cost) -> list[Line]:
 
 def _forms_of(page) -> dict:
     """The page's own form objects by name (those forms use in turn are bounded by time alone)."""
+    return _drawn(page, "/Form")
+
+
+def _has_pictures(reader) -> bool:
+    return any(_drawn(page, "/Image") for page in reader.pages)
+
+
+def _drawn(page, kind: str) -> dict:
+    """The objects of a kind (/Form, /Image) the page's resources hold, by name."""
     try:
         objects = page["/Resources"]["/XObject"]
     except (KeyError, TypeError):
@@ -187,7 +204,7 @@ def _forms_of(page) -> dict:
     return {
         name: drawn
         for name, drawn in objects.items()
-        if isinstance(drawn.get_object(), dict) and drawn.get_object().get("/Subtype") == "/Form"
+        if isinstance(drawn.get_object(), dict) and drawn.get_object().get("/Subtype") == kind
     }
 
 
