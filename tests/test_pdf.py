@@ -206,6 +206,25 @@ def test_a_pdf_whose_only_text_is_its_page_numbers_says_so():
         read_pdf_document(pdf_document([], [], footer="Page {n} of {nb}"), LIMITS)
 
 
+def test_a_press_release_banner_set_larger_than_the_title_is_not_the_title():
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(WRITTEN)
+    pdf.add_page()
+    for size, line in [(9, "Ministry of Foreign Affairs"), (24, "PRESS RELEASE"), (16, "Talks in Lima")]:
+        pdf.set_font("Helvetica", size=size)
+        pdf.cell(0, size / 2, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    for line in ["3 March 2021", "Peru met."]:
+        pdf.ln(4)
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    parsed = read_pdf_document(bytes(pdf.output()), LIMITS)
+    assert (parsed.title, parsed.published, parsed.paragraphs) == (
+        "Talks in Lima",
+        datetime.date(2021, 3, 3),
+        ("Peru met.",),
+    )
+
+
 def test_a_heading_over_two_lines_is_one_title():
     heading = "Pakistan and Kenya agree to deepen their trade ties and to share water data from the basins"
     parsed = read_pdf_document(pdf_document(["27 Sep 2019", MET], heading=heading), LIMITS)

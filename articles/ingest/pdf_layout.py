@@ -28,6 +28,11 @@ _PAGE_NUMBER = re.compile(
 HEADING_SEARCH_LINES = 8
 HEADING_SCALE = 1.15
 MAX_HEADING_LINES = 3
+# What a letterhead sets large over the title, and never is one.
+_LABEL = re.compile(
+    r"(?i)^(?:(?:joint\s+)?(?:press|news|media)\s+(?:release|statement|note|advisory)|press\s+info(?:rmation)?"
+    r"|statement|for\s+immediate\s+release|embargoed.*)$"
+)
 # A paragraph ends where the step to the next line is this much more than the lines' own.
 PARAGRAPH_STEP = 1.25
 _BROKEN_WORD = re.compile(r"[^\W\d_]-$")
@@ -109,12 +114,18 @@ def _heading(lines: list[Line]) -> tuple[list[Line], str, list[Line]]:
     """The lines above the first page's heading, the heading (its lines set larger than the text,
     joined), and the lines after it; no heading when nothing near the top stands out."""
     top = [line for line in lines[:HEADING_SEARCH_LINES] if line.page == lines[0].page]
+    top = [line for line in top if not _LABEL.match(line.text)] or top
     largest = max(line.size for line in top)
     if largest < HEADING_SCALE * _text_size(lines):
         return [], "", lines
-    start = next(index for index, line in enumerate(top) if line.size == largest)
+    start = next(index for index, line in enumerate(lines) if line in top and line.size == largest)
     end = start
-    while end < len(top) and end - start < MAX_HEADING_LINES and top[end].size == largest:
+    while (
+        end < len(lines)
+        and end - start < MAX_HEADING_LINES
+        and lines[end] in top
+        and lines[end].size == largest
+    ):
         end += 1
     return lines[:start], _joined([line.text for line in lines[start:end]]), lines[end:]
 
