@@ -185,8 +185,9 @@ class ArticleUploadForm(forms.Form):
         help_text=(
             "A .txt file: the title on the first line, the date (such as 27 Sep, 2019) on the next, "
             "then the text; or a Word document (.docx): its title, the date on a line under it, its text; "
+            "or a PDF with its text (not scanned pages), read the same way; "
             "or a release's web page saved as .html; or an e-mail (.eml) whose text, or attached Word "
-            "document, is the release. "
+            "or PDF document, is the release. "
             "A file of several releases (a CSV, say) becomes an import batch."
         ),
     )
@@ -238,7 +239,7 @@ class ImportUploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
         help_text=(
-            "Release files (.txt, .docx, .html, .eml), mailboxes (.mbox), ZIP archives of them, "
+            "Release files (.txt, .docx, .pdf, .html, .eml), mailboxes (.mbox), ZIP archives of them, "
             "CSV (title, date, body, optional countries and source), JSON Lines or JSON. "
             "Choose up to 1,000 at once (a ZIP archive of them counts as one)."
         ),

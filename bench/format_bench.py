@@ -1,5 +1,6 @@
 """Import speed per upload format: the same generated releases as .txt files, Word
-documents, web pages and e-mails, each imported by `import_articles` into a fresh archive, in the same run.
+documents, PDFs, web pages and e-mails, each imported by `import_articles` into a fresh archive, in the
+same run.
 
     .venv/bin/python bench/format_bench.py --articles 1000
 
@@ -36,6 +37,35 @@ def as_word_document(text: str) -> bytes:
     saved = io.BytesIO()
     document.save(saved)
     return saved.getvalue()
+
+
+def as_pdf(text: str) -> bytes:
+    """The same release as a PDF printed from a word processor: heading, date line, paragraphs, footers."""
+    from fpdf import FPDF
+
+    from articles.ingest.parsing import parse_article
+
+    parsed = parse_article(text)
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=22)
+    pdf.footer = lambda: (
+        pdf.set_y(-15),
+        pdf.set_font("Helvetica", size=9),
+        pdf.cell(0, 5, f"Page {pdf.page_no()}"),
+    )
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=16)
+    pdf.multi_cell(0, 8, _latin1(parsed.title))
+    pdf.set_font("Helvetica", size=11)
+    for paragraph in (f"{parsed.published:%d %B %Y}", *parsed.paragraphs):
+        pdf.ln(4)
+        pdf.multi_cell(0, 5, _latin1(paragraph))
+    return bytes(pdf.output())
+
+
+def _latin1(text: str) -> str:
+    """What the PDF's standard fonts can show (the generated releases are in English, with a few dashes)."""
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def as_web_page(text: str) -> bytes:
@@ -78,12 +108,13 @@ def as_email(text: str) -> bytes:
 def write_files(count: int, seed: int, folder: Path) -> dict[str, Path]:
     from articles.demo import generate_article_texts
 
-    folders = {suffix: folder / suffix.strip(".") for suffix in (".txt", ".docx", ".html", ".eml")}
+    folders = {suffix: folder / suffix.strip(".") for suffix in (".txt", ".docx", ".pdf", ".html", ".eml")}
     for path in folders.values():
         path.mkdir(parents=True)
     for number, text in enumerate(generate_article_texts(count, seed)):
         (folders[".txt"] / f"{number:06d}.txt").write_text(text)
         (folders[".docx"] / f"{number:06d}.docx").write_bytes(as_word_document(text))
+        (folders[".pdf"] / f"{number:06d}.pdf").write_bytes(as_pdf(text))
         (folders[".html"] / f"{number:06d}.html").write_bytes(as_web_page(text))
         (folders[".eml"] / f"{number:06d}.eml").write_bytes(as_email(text))
     return folders

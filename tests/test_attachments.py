@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from articles.editing import merge, remove_permanently, withdraw
-from articles.ingest import formats
 from articles.ingest.attachments import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -27,6 +26,7 @@ from articles.models import ArticleAttachment, ImportBatch
 from articles.services import article_import
 
 from .test_email import MINISTRY_RELEASE, PHOTO, mail
+from .test_pdf import LETTERHEAD_RELEASE
 from .test_upload_forms import UPLOAD, editor, post  # noqa: F401 (editor is a fixture)
 
 
@@ -228,14 +228,10 @@ def test_a_removal_for_good_deletes_the_attachments_and_their_files(archive, cli
     assert [path.read_bytes() for path in files_in(uploads)] == [PHOTO]  # still the other release's
 
 
-def test_a_release_read_from_a_pdf_keeps_the_pdf(monkeypatch):
-    # The PDF reader is another module's; any reader for ".pdf" gets the same rule.
-    monkeypatch.setitem(formats._DOCUMENT_READERS, ".pdf", lambda data, limits: release())
-    monkeypatch.setattr(formats, "ACCEPTED_FORMATS", formats.ACCEPTED_FORMATS + (".pdf",))
-    [read] = read_articles("releases/Lima talks.pdf", b"%PDF-1.7 the release", ImportLimits())
-    assert read.parsed.attachments == (
-        Attachment("Lima talks.pdf", "application/pdf", b"%PDF-1.7 the release"),
-    )
+def test_a_release_read_from_a_pdf_keeps_the_pdf():
+    [read] = read_articles("releases/Lima talks.pdf", LETTERHEAD_RELEASE, ImportLimits())
+    assert read.parsed.title == "Pakistan and Kenya agree to deepen trade ties"
+    assert read.parsed.attachments == (Attachment("Lima talks.pdf", "application/pdf", LETTERHEAD_RELEASE),)
     [read] = read_articles("a.docx", b"x", ImportLimits())
     assert read.error  # a Word file that does not read keeps nothing either
 

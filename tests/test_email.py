@@ -18,6 +18,7 @@ from articles.models import Article
 from articles.services import article_import
 
 from .test_formats import zipped
+from .test_pdf import LETTERHEAD_RELEASE, MET
 from .test_word import word_document
 
 LIMITS = ImportLimits()
@@ -140,14 +141,15 @@ def test_a_covering_note_with_the_release_attached_is_the_attached_release():
     assert parsed.attachments == (Attachment("map annex.pdf", "application/pdf", ANNEX),)
 
 
-def test_a_release_attached_as_pdf_keeps_the_pdf_as_its_original():
-    def read_pdf(data, limits):  # the PDF reader is formats.py's; any reader is called the same way
-        return read_email(mail("From the PDF", "3 March 2021\n\nThe PDF's text."), limits)
-
-    note = covering_note(("release.pdf", "application/pdf", b"%PDF-1.7 the release"))
-    parsed = read_email(note, LIMITS, documents={".pdf": read_pdf})
-    assert parsed.paragraphs == ("The PDF's text.",)
-    assert parsed.attachments == (Attachment("release.pdf", "application/pdf", b"%PDF-1.7 the release"),)
+def test_a_release_attached_as_pdf_is_read_and_the_pdf_kept_as_its_original():
+    note = covering_note(("release.pdf", "application/pdf", LETTERHEAD_RELEASE))
+    [read] = read_articles("note.eml", note, LIMITS)
+    assert (read.parsed.title, read.parsed.published) == (
+        "Pakistan and Kenya agree to deepen trade ties",
+        datetime.date(2019, 9, 27),
+    )
+    assert read.parsed.paragraphs[:2] == ("For immediate release", MET)
+    assert read.parsed.attachments == (Attachment("release.pdf", "application/pdf", LETTERHEAD_RELEASE),)
 
 
 def test_a_covering_note_whose_release_cannot_be_read_fails_with_the_reason():

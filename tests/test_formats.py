@@ -53,7 +53,7 @@ def test_an_image_is_rejected_as_such():
     with pytest.raises(
         RejectedArticle,
         match=r"'photo.png' is not a format Pressroom imports; "
-        r"upload .txt, .docx, .html, .htm, .eml, .mbox, .csv, .jsonl, .json or .zip",
+        r"upload .txt, .docx, .pdf, .html, .htm, .eml, .mbox, .csv, .jsonl, .json or .zip",
     ):
         list(read_articles("photo.png", png))
 

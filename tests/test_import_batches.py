@@ -119,12 +119,12 @@ def test_a_changed_release_updates_the_article_and_keeps_its_permalink(editor, a
 
 def test_an_unknown_format_is_refused_naming_the_accepted_ones(editor, db):
     response = editor.post(
-        "/admin/articles/article/import/", {"files": [SimpleUploadedFile("report.pdf", b"%PDF-1.4")]}
+        "/admin/articles/article/import/", {"files": [SimpleUploadedFile("report.rtf", b"{\\rtf1 Report}")]}
     )
     assert response.status_code == 200
     assert (
-        "is not a format Pressroom imports; upload "
-        ".txt, .docx, .html, .htm, .eml, .mbox, .csv, .jsonl, .json, .zip files." in response.content.decode()
+        "is not a format Pressroom imports; upload .txt, .docx, .pdf, .html, .htm, .eml, .mbox, .csv, "
+        ".jsonl, .json, .zip files." in response.content.decode()
     )
     assert not ImportBatch.objects.exists()
 

@@ -1,4 +1,4 @@
-"""Upload files -> releases: text, Word, web pages, e-mails, ZIP archives of them, CSV, JSON Lines, JSON.
+"""Upload files -> releases: text, Word, PDF, web pages, e-mails, ZIP archives of them, CSV, JSON Lines, JSON.
 
 Pure: bytes in, `ReadArticle`s out, nothing written anywhere. A problem with one release
 is reported on that release, with where it is (archive member, CSV line, JSON line); a
@@ -23,11 +23,12 @@ from .decoding import decode_file
 from .email_messages import mailbox_messages, read_email
 from .errors import RejectedArticle
 from .parsing import ParsedArticle, parse_article
+from .pdf import read_pdf_document
 from .records import record_article
 from .web_pages import read_web_page
 from .word import read_word_document
 
-ARTICLE_FORMATS = (".txt", ".docx", ".html", ".htm", ".eml", ".mbox", ".csv", ".jsonl", ".json")
+ARTICLE_FORMATS = (".txt", ".docx", ".pdf", ".html", ".htm", ".eml", ".mbox", ".csv", ".jsonl", ".json")
 ACCEPTED_FORMATS = ARTICLE_FORMATS + (".zip",)
 NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
 # What ZIP tools on Macs and Windows add to archives, and the owner files Word leaves beside an
@@ -142,6 +143,7 @@ def _email(data, limits):
 
 _DOCUMENT_READERS = {
     ".docx": read_word_document,
+    ".pdf": read_pdf_document,
     ".html": read_web_page,
     ".htm": read_web_page,
     ".eml": _email,
