@@ -122,27 +122,73 @@ def test_an_editor_sees_the_weights_and_corrects_the_countries(browser, office, 
     page.close()
 
 
-def test_an_emailed_release_s_photo_is_downloaded_by_a_reader(browser, office, tmp_path):
-    from .test_email import MINISTRY_RELEASE, PHOTO
+def press_office_week() -> bytes:
+    """A ZIP as a press office sends a week of releases: Word, PDF, a saved page, an e-mail, a scan."""
+    from .test_email import MINISTRY_RELEASE
+    from .test_pdf import pdf_document, scanned_page
+    from .test_word import word_document
 
-    (tmp_path / "release.eml").write_bytes(MINISTRY_RELEASE)
+    page = """<!doctype html><html><head><meta charset="utf-8"><title>Fisheries | Ministry</title>
+<meta property="article:published_time" content="2021-03-05"></head><body>
+<nav><a href="/">Home</a> <a href="/press">Press</a></nav>
+<article><h1>Norway and Iceland share cod quotas</h1>
+<p>REYKJAVIK - Norway and Iceland agreed on the cod quotas for the coming season.</p></article>
+<div class="comments"><a href="#c">Read Comments</a></div>
+<footer>All rights reserved.</footer></body></html>"""
+    files = {
+        "week/water.docx": word_document(
+            "3 March 2021",
+            "NAIROBI - Kenya and Peru signed a water accord on the shared use of river data.",
+            heading="Kenya and Peru sign a water accord",
+            footer=["Page 1 of 1"],
+        ),
+        "week/ports.pdf": pdf_document(
+            ["4 March 2021", "SANTIAGO - Chile opened two new ports to Pacific trade on Thursday."],
+            heading="Chile opens two new ports",
+            footer="Page {n} of {nb}",
+        ),
+        "week/fisheries.html": page.encode(),
+        "week/trade.eml": MINISTRY_RELEASE,
+        "week/scan.pdf": scanned_page(),
+    }
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for name, data in files.items():
+            zipped.writestr(name, data)
+    return archive.getvalue()
+
+
+def test_a_week_of_mixed_files_is_imported_and_a_reader_downloads_an_attachment(browser, office, tmp_path):
+    from .test_email import PHOTO
+
+    (tmp_path / "week.zip").write_bytes(press_office_week())
     page = browser.new_page()
-    page.goto(office.url + "/admin/articles/article/upload/")
+    page.goto(office.url + "/admin/articles/article/import/")
     if page.get_by_label("Username").count():
         page.get_by_label("Username").fill("officer")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Release").set_input_files(tmp_path / "release.eml")
-    page.get_by_role("button", name="Upload").click()
-    expect(page.locator(".messagelist")).to_contain_text(
-        "Added “Pakistan and Kenya agree to deepen trade ties”"
-    )
-    release_url = page.locator(".field-view_on_site_link a").get_attribute("href")
+    page.get_by_label("Files").set_input_files(tmp_path / "week.zip")
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".field-status")).to_contain_text("Done", timeout=60_000)
+    expect(page.locator(".field-progress")).to_contain_text("5 of 5 releases")
+    expect(page.locator(".field-outcomes")).to_contain_text("4 created")
+    expect(page.locator(".field-outcomes")).to_contain_text("1 failed")
+    page.screenshot(path=SCREENSHOTS / "admin-import-mixed-formats.png", full_page=True)
+    page.locator(".field-outcomes a", has_text="1 failed").click()
+    expect(page.locator("#result_list")).to_contain_text("member week/scan.pdf")
+    expect(page.locator("#result_list")).to_contain_text("OCR")
     page.close()
 
     reader = browser.new_context(accept_downloads=True)  # signed out: a reader
     page = reader.new_page()
-    page.goto(office.url + release_url)
+    page.goto(office.url + "/?q=cod+quotas")
+    expect(page.locator(".hit h2")).to_have_text(["Norway and Iceland share cod quotas"])
+    page.goto(office.url + "/?q=ports+pacific")
+    expect(page.locator(".hit h2")).to_have_text(["Chile opens two new ports"])
+    page.goto(office.url + "/?q=%22air+link%22+Karachi")
+    page.locator(".hit h2 a").first.click()
+    expect(page.locator("h1")).to_have_text("Pakistan and Kenya agree to deepen trade ties")
     attachments = page.locator(".attachments")
     expect(attachments).to_contain_text("minister-in-nairobi.jpg (JPG, 1.0")
     page.screenshot(path=SCREENSHOTS / "release-attachments.png", full_page=True)
