@@ -111,6 +111,17 @@ def test_a_compressed_page_is_cut_at_the_size_cap_as_it_unpacks(site, coding, er
     assert peak < 10 * 1024 * 1024
 
 
+def test_headers_dribbled_a_byte_at_a_time_are_cut_off_at_the_deadline():
+    server = DribblingServer(b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 10_000, pause=0.05)
+    try:
+        started = time.monotonic()
+        outcome = fetch_within(server.url + "/feed.rss", seconds=5)
+        assert outcome == "The page did not arrive whole within 0.9 s."
+        assert time.monotonic() - started < 2
+    finally:
+        server.stop()
+
+
 def test_a_compressed_body_that_unpacks_to_nothing_is_cut_off_at_the_deadline():
     # A gzip stream of empty stored blocks: bytes arrive for ever, and not one byte unpacks.
     header = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
