@@ -14,6 +14,7 @@ import pytest
 from articles.harvesting import fetching
 
 from .local_site import Answer, LocalSite
+from .test_harvesting import FRIDAY, TRADE, poll, press_page, rss, source_at
 
 
 @pytest.fixture
@@ -151,3 +152,18 @@ def test_a_page_compressed_or_not_is_read_whole(site):
         with pytest.raises(fetching.FetchFailed, match="compressed as 'br', which Pressroom does not read"):
             fetcher.get(f"{site.url}/brotli", what="page", max_bytes=len(page))
     assert site.requested("/gzip")[0]["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_a_robots_txt_longer_than_pressroom_reads_is_read_as_far_as_it_reads(archive, site):
+    """RFC 9309: a crawler reads at least 500 KiB of it; what is beyond is not its rules."""
+    rules = "User-agent: *\nDisallow: /private/\n" + "# a comment of the site's\n" * 40_000  # 1 MB
+    site.put("/robots.txt", rules, "text/plain")
+    feed = rss(("Trade", "/press/trade", FRIDAY), ("Minutes", "/private/minutes", FRIDAY))
+    site.put("/feed.rss", feed, "application/rss+xml")
+    site.put("/press/trade", press_page("Pakistan and Kenya to deepen trade ties", "2019-09-27", TRADE))
+    site.put("/private/minutes", press_page("Minutes", "2019-09-27", TRADE))
+    source = source_at(f"{site.url}/feed.rss")
+    batch = poll(archive, source)
+    assert source.last_error == ""
+    assert batch.created_count == 1 and batch.failed_count == 1  # its rules are kept
+    assert site.requested("/private/minutes") == []

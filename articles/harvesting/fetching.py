@@ -174,16 +174,19 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def get(self, url: str, *, what: str, max_bytes: int, headers: dict | None = None) -> Fetched:
-        """The answer at `url` (2xx or 304), redirects followed; FetchFailed names `what` failed and why."""
+    def get(
+        self, url: str, *, what: str, max_bytes: int, headers: dict | None = None, cut: bool = False
+    ) -> Fetched:
+        """The answer at `url` (2xx or 304), redirects followed; FetchFailed names `what` failed and why.
+        A body longer than `max_bytes` is refused, or with `cut`, its first `max_bytes` are the answer."""
         for _ in range(MAX_REDIRECTS + 1):
-            answer = self._get_one(url, what=what, max_bytes=max_bytes, headers=headers or {})
+            answer = self._get_one(url, what=what, max_bytes=max_bytes, headers=headers or {}, cut=cut)
             if answer.status not in _REDIRECTS:
                 return answer
             url = _redirect_target(url, answer.headers, what)
         raise FetchFailed(f"The {what} redirects more than {MAX_REDIRECTS} times.")
 
-    def _get_one(self, url: str, *, what: str, max_bytes: int, headers: dict) -> Fetched:
+    def _get_one(self, url: str, *, what: str, max_bytes: int, headers: dict, cut: bool) -> Fetched:
         _check_scheme(url, what)
         self._network.deadline = time.monotonic() + self.timeout * DEADLINE_TIMEOUTS
         try:
@@ -196,7 +199,7 @@ class Fetcher:
                     raise FetchFailed(
                         f"The {what} answered {status} {httpx.codes.get_reason_phrase(status)}.", status
                     )
-                return Fetched(url, status, answer.headers, _body(answer, what, max_bytes))
+                return Fetched(url, status, answer.headers, _body(answer, what, max_bytes, cut))
         except _PastDeadline as error:
             raise FetchFailed(
                 f"The {what} did not arrive whole within {self.timeout * DEADLINE_TIMEOUTS:g} s."
@@ -220,15 +223,17 @@ class Fetcher:
             ) from error
 
 
-def _body(answer: httpx.Response, what: str, max_bytes: int) -> bytes:
+def _body(answer: httpx.Response, what: str, max_bytes: int, cut: bool) -> bytes:
     too_large = f"The {what} is larger than {max_bytes:,} bytes, the most Pressroom reads."
     declared = answer.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isdigit() and int(declared) > max_bytes and not cut:
         raise FetchFailed(too_large)
     unpack = _unpacker(answer.headers, what)
     body = bytearray()
     for chunk in answer.iter_raw():  # unpacked as it comes, never past the cap: a gzip bomb is cut there
         body += unpack(chunk, max_bytes + 1 - len(body))
+        if len(body) > max_bytes and cut:
+            return bytes(body[:max_bytes])
         if len(body) > max_bytes:
             raise FetchFailed(too_large)
     return bytes(body)
