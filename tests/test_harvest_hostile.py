@@ -12,9 +12,10 @@ import zlib
 import pytest
 
 from articles.harvesting import fetching
+from articles.models import Article
 
 from .local_site import Answer, LocalSite
-from .test_harvesting import FRIDAY, TRADE, poll, press_page, rss, source_at
+from .test_harvesting import FRIDAY, TRADE, outcomes, poll, press_page, rss, source_at
 
 
 @pytest.fixture
@@ -167,3 +168,28 @@ def test_a_robots_txt_longer_than_pressroom_reads_is_read_as_far_as_it_reads(arc
     assert source.last_error == ""
     assert batch.created_count == 1 and batch.failed_count == 1  # its rules are kept
     assert site.requested("/private/minutes") == []
+
+
+def test_a_page_naming_another_sites_page_as_its_canonical_url_does_not_rewrite_that_release(archive, site):
+    """A hostile publisher's page claims, by its canonical URL, to be a ministry's release."""
+    site.put("/feed.rss", rss(("Trade", "/press/trade", FRIDAY)), "application/rss+xml")
+    site.put("/press/trade", press_page("Pakistan and Kenya to deepen trade ties", "2019-09-27", TRADE))
+    poll(archive, source_at(f"{site.url}/feed.rss"))
+    ministry_release = f"{site.url}/press/trade"
+    hostile = LocalSite().start()
+    try:
+        hostile.put("/feed.rss", rss(("Trade", "/fake", FRIDAY)), "application/rss+xml")
+        forged = "ISLAMABAD - The Foreign Minister cancelled all trade talks with Kenya today."
+        hostile.put(
+            "/fake",
+            press_page(
+                "Pakistan and Kenya to deepen trade ties", "2019-09-27", forged, canonical=ministry_release
+            ),
+        )
+        batch = poll(archive, source_at(f"{hostile.url}/feed.rss", name="Hostile"))
+    finally:
+        hostile.stop()
+    assert outcomes(batch) == {"/fake": ("created", "")}
+    kept = Article.objects.get(identifier=ministry_release)
+    assert "cancelled" not in kept.body and kept.versions.count() == 1
+    assert Article.objects.get(identifier=f"{hostile.url}/fake").source_url == f"{hostile.url}/fake"
