@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -295,11 +296,27 @@ def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
 
 
 def _at_address(read_article: ReadArticle, url: str) -> ReadArticle:
-    """A harvested page's release, named by the address it was fetched from when it states none itself."""
+    """A harvested page's release, named by the address it was fetched from unless it names itself
+    by an address on the same site: a page may not claim, by its canonical URL, to be another site's
+    release, and so rewrite it."""
     parsed = read_article.parsed
-    if parsed is not None and not parsed.identifier:
-        parsed = dataclasses.replace(parsed, identifier=url, source_url=parsed.source_url or url)
+    if parsed is not None and not _on_site(parsed.identifier, url):
+        source_url = parsed.source_url if _on_site(parsed.source_url, url) else url
+        parsed = dataclasses.replace(parsed, identifier=url, source_url=source_url)
     return ReadArticle(read_article.location or url, parsed, read_article.error)
+
+
+def _on_site(address: str, url: str) -> bool:
+    """Whether `address` is a web address on the site (host and port, with or without "www.") of `url`."""
+
+    def site(text: str) -> tuple[str, int | None]:
+        parts = urlsplit(text)
+        return (parts.hostname or "").removeprefix("www."), parts.port
+
+    try:
+        return address.startswith(("http://", "https://")) and site(address) == site(url)
+    except ValueError:  # a malformed port or IPv6 address
+        return False
 
 
 def _prepared(

@@ -5,12 +5,16 @@ as the body streams in, and a User-Agent that names Pressroom and whoever runs i
 
 The address check is made where the connection is opened (`_CheckedNetwork`), on the address the
 socket connects to, so that neither a redirect nor a DNS answer that changes between a check and a
-connection (DNS rebinding) can lead a fetch to 127.0.0.1, 10.0.0.1 or 169.254.169.254.
+connection (DNS rebinding) can lead a fetch to 127.0.0.1, 10.0.0.1 or 169.254.169.254. The
+deadline is kept there too, on each read from the socket (`_DeadlineStream`).
 """
 
 import ipaddress
+import math
 import socket
 import time
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpcore
@@ -22,6 +26,9 @@ MAX_REDIRECTS = 5
 _REDIRECTS = {301, 302, 303, 307, 308}
 # A whole answer may take this many times the timeout of one wait (a server trickling bytes).
 DEADLINE_TIMEOUTS = 3
+# The content codings asked for, and unpacked here rather than by httpx, which unpacks each chunk
+# whole: 64 KiB of gzip is 64 MB of zeros, and gzip'd twice, gigabytes.
+_CODINGS = ("gzip", "x-gzip", "deflate")
 
 
 class FetchFailed(Exception):
@@ -78,19 +85,59 @@ def checked_address(host: str, port: int, *, allow_private: bool) -> str:
     return addresses[0]
 
 
+class _PastDeadline(Exception):
+    pass
+
+
 class _CheckedNetwork(httpcore.SyncBackend):
-    """httpcore's network, connecting only to the addresses `checked_address` allows."""
+    """httpcore's network, connecting only to the addresses `checked_address` allows, and reading
+    from them only until the deadline of the answer being fetched."""
 
     def __init__(self, allow_private: bool):
         self._allow_private = allow_private
+        self.deadline = math.inf  # a time.monotonic(), set by the Fetcher (one thread) for each answer
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         address = checked_address(host, port, allow_private=self._allow_private)
         # TLS is still checked against the host's name: httpcore sends its origin as the SNI name.
-        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+        return _DeadlineStream(
+            super().connect_tcp(address, port, timeout, local_address, socket_options), self
+        )
 
 
-def _transport(allow_private: bool) -> httpx.HTTPTransport:
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read ends by the network's deadline. The deadline is kept here, where
+    bytes are read, because httpx's timeout is for each read alone: a server sending its headers a
+    byte at a time, or a body that unpacks to nothing, would hold a fetch for hours above it."""
+
+    def __init__(self, stream: httpcore.NetworkStream, network: _CheckedNetwork):
+        self._stream, self._network = stream, network
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        left = self._network.deadline - time.monotonic()
+        if left <= 0:
+            raise _PastDeadline
+        try:
+            return self._stream.read(max_bytes, left if timeout is None else min(timeout, left))
+        except httpcore.ReadTimeout:
+            if time.monotonic() >= self._network.deadline:
+                raise _PastDeadline from None
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout), self._network)
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+def _transport(network: _CheckedNetwork) -> httpx.HTTPTransport:
     transport = httpx.HTTPTransport(trust_env=False, retries=0)
     # httpx offers no argument for httpcore's network backend: its pool is made again with ours.
     transport._pool = httpcore.ConnectionPool(
@@ -98,7 +145,7 @@ def _transport(allow_private: bool) -> httpx.HTTPTransport:
         max_connections=10,
         max_keepalive_connections=10,
         retries=0,
-        network_backend=_CheckedNetwork(allow_private),
+        network_backend=network,
     )
     return transport
 
@@ -109,12 +156,13 @@ class Fetcher:
     def __init__(self, *, timeout: float | None = None, allow_private: bool | None = None):
         self.timeout = settings.PRESSROOM_HARVEST_TIMEOUT_SECONDS if timeout is None else timeout
         allow = settings.PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES if allow_private is None else allow_private
+        self._network = _CheckedNetwork(allow)
         self._client = httpx.Client(
-            transport=_transport(allow),
+            transport=_transport(self._network),
             timeout=httpx.Timeout(self.timeout),
             follow_redirects=False,
             trust_env=False,
-            headers={"User-Agent": user_agent()},
+            headers={"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate"},
         )
 
     def __enter__(self):
@@ -126,18 +174,21 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def get(self, url: str, *, what: str, max_bytes: int, headers: dict | None = None) -> Fetched:
-        """The answer at `url` (2xx or 304), redirects followed; FetchFailed names `what` failed and why."""
+    def get(
+        self, url: str, *, what: str, max_bytes: int, headers: dict | None = None, cut: bool = False
+    ) -> Fetched:
+        """The answer at `url` (2xx or 304), redirects followed; FetchFailed names `what` failed and why.
+        A body longer than `max_bytes` is refused, or with `cut`, its first `max_bytes` are the answer."""
         for _ in range(MAX_REDIRECTS + 1):
-            answer = self._get_one(url, what=what, max_bytes=max_bytes, headers=headers or {})
+            answer = self._get_one(url, what=what, max_bytes=max_bytes, headers=headers or {}, cut=cut)
             if answer.status not in _REDIRECTS:
                 return answer
             url = _redirect_target(url, answer.headers, what)
         raise FetchFailed(f"The {what} redirects more than {MAX_REDIRECTS} times.")
 
-    def _get_one(self, url: str, *, what: str, max_bytes: int, headers: dict) -> Fetched:
+    def _get_one(self, url: str, *, what: str, max_bytes: int, headers: dict, cut: bool) -> Fetched:
         _check_scheme(url, what)
-        deadline = time.monotonic() + self.timeout * DEADLINE_TIMEOUTS
+        self._network.deadline = time.monotonic() + self.timeout * DEADLINE_TIMEOUTS
         try:
             with self._client.stream("GET", url, headers=headers) as answer:
                 status = answer.status_code
@@ -148,7 +199,11 @@ class Fetcher:
                     raise FetchFailed(
                         f"The {what} answered {status} {httpx.codes.get_reason_phrase(status)}.", status
                     )
-                return Fetched(url, status, answer.headers, self._body(answer, what, max_bytes, deadline))
+                return Fetched(url, status, answer.headers, _body(answer, what, max_bytes, cut))
+        except _PastDeadline as error:
+            raise FetchFailed(
+                f"The {what} did not arrive whole within {self.timeout * DEADLINE_TIMEOUTS:g} s."
+            ) from error
         except _NoDnsRecord as error:
             raise FetchFailed(f"The address {error.args[0]} has no DNS record.") from error
         except _RefusedAddress as error:
@@ -160,8 +215,6 @@ class Fetcher:
             raise FetchFailed(f"The {what} gave no answer within {self.timeout:g} s.") from error
         except httpx.ConnectError as error:
             raise FetchFailed(f"The {what}'s server could not be reached ({_why(error)}).") from error
-        except httpx.DecodingError as error:
-            raise FetchFailed(f"The {what}'s compressed answer is damaged.") from error
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
             raise FetchFailed(f"The {what}'s address {url[:200]!r} is not a web address.") from error
         except httpx.HTTPError as error:  # the server broke off, or spoke something other than HTTP
@@ -169,21 +222,44 @@ class Fetcher:
                 f"The {what}'s server broke off its answer ({type(error).__name__})."
             ) from error
 
-    def _body(self, answer: httpx.Response, what: str, max_bytes: int, deadline: float) -> bytes:
-        too_large = f"The {what} is larger than {max_bytes:,} bytes, the most Pressroom reads."
-        declared = answer.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
+
+def _body(answer: httpx.Response, what: str, max_bytes: int, cut: bool) -> bytes:
+    too_large = f"The {what} is larger than {max_bytes:,} bytes, the most Pressroom reads."
+    declared = answer.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes and not cut:
+        raise FetchFailed(too_large)
+    unpack = _unpacker(answer.headers, what)
+    body = bytearray()
+    for chunk in answer.iter_raw():  # unpacked as it comes, never past the cap: a gzip bomb is cut there
+        body += unpack(chunk, max_bytes + 1 - len(body))
+        if len(body) > max_bytes and cut:
+            return bytes(body[:max_bytes])
+        if len(body) > max_bytes:
             raise FetchFailed(too_large)
-        body = bytearray()
-        for chunk in answer.iter_bytes():  # decompressed as it comes: a gzip bomb is cut at the cap too
-            body += chunk
-            if len(body) > max_bytes:
-                raise FetchFailed(too_large)
-            if time.monotonic() > deadline:
-                raise FetchFailed(
-                    f"The {what} did not arrive whole within {self.timeout * DEADLINE_TIMEOUTS:g} s."
-                )
-        return bytes(body)
+    return bytes(body)
+
+
+def _unpacker(headers: httpx.Headers, what: str) -> Callable[[bytes, int], bytes]:
+    """Unpacks the answer's next raw bytes into at most so many bytes, by its Content-Encoding."""
+    codings = [coding.strip().lower() for coding in headers.get_list("content-encoding", split_commas=True)]
+    codings = [coding for coding in codings if coding not in ("", "identity")]
+    if not codings:
+        return lambda chunk, most: chunk
+    if len(codings) > 1 or codings[0] not in _CODINGS:
+        raise FetchFailed(
+            f"The {what} is compressed as {', '.join(codings)[:100]!r}, which Pressroom does not read."
+        )
+    # gzip or zlib, by its header (a "deflate" sent without the zlib header, as a few old servers do,
+    # is refused as damaged).
+    unpacker = zlib.decompressobj(zlib.MAX_WBITS | 32)
+
+    def unpack(chunk: bytes, most: int) -> bytes:
+        try:
+            return unpacker.decompress(chunk, most)
+        except zlib.error as error:
+            raise FetchFailed(f"The {what}'s compressed answer is damaged.") from error
+
+    return unpack
 
 
 def _check_scheme(url: str, what: str) -> None:

@@ -10,7 +10,7 @@ from urllib.robotparser import RobotFileParser
 
 from .fetching import USER_AGENT_TOKEN, Fetcher, FetchFailed
 
-# RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt.
+# RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt, and lets them pass over the rest.
 MAX_ROBOTS_BYTES = 512 * 1024
 
 
@@ -34,7 +34,7 @@ class RobotsRules:
         parser = RobotFileParser()
         try:
             # Fetched as the thing it guards: "The feed gave no answer within 10 s" when the site is down.
-            answer = self._fetcher.get(f"{site}/robots.txt", what=what, max_bytes=MAX_ROBOTS_BYTES)
+            answer = self._fetcher.get(f"{site}/robots.txt", what=what, max_bytes=MAX_ROBOTS_BYTES, cut=True)
         except FetchFailed as error:
             if error.status is None:  # no answer at all: the site is unreachable
                 return error
