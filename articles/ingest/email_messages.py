@@ -21,6 +21,7 @@ import codecs
 import datetime
 import email.errors
 import email.header
+import email.message
 import email.parser
 import email.policy
 import email.utils
@@ -192,13 +193,19 @@ def _is_file(part) -> bool:
 
 
 def _filename(part) -> str:
+    """The name the part's headers give it, read from the headers as sent (as the subject is: the
+    parser's own headers would turn an unencoded UTF-8 name into replacement marks)."""
+    headers = email.message.Message()
+    for key, value in part.raw_items():
+        if key.lower() in ("content-disposition", "content-type"):
+            headers[key] = _unescaped(str(value)[:MAX_HEADER_CHARACTERS])
     try:
-        name = part.get_filename() or part.get_param("name") or ""
+        name = headers.get_filename() or headers.get_param("name") or ""
     except (ValueError, LookupError, UnicodeError, TypeError):
         return ""
     if isinstance(name, tuple):  # an RFC 2231 value get_filename could not decode
         name = name[2] if len(name) == 3 else ""
-    return _decoded_words(_unescaped(str(name)[:MAX_HEADER_CHARACTERS]))
+    return _decoded_words(str(name))
 
 
 def _decoded_words(text: str) -> str:
