@@ -6,9 +6,9 @@ import base64
 import pytest
 
 from articles.ingest.email_messages import read_email
-from articles.ingest.formats import ImportLimits
+from articles.ingest.formats import ImportLimits, read_articles
 
-from .test_email import PHOTO, SENT
+from .test_email import PHOTO, SENT, mail
 
 LIMITS = ImportLimits()
 
@@ -36,3 +36,22 @@ def test_a_file_name_sent_unencoded_keeps_its_letters(written, kept):
     # Mail programs write UTF-8 names as they are (RFC 6532), as they do subjects.
     [attachment] = read_email(with_attachment(written), LIMITS).attachments
     assert attachment.name == kept
+
+
+def nested_messages(depth: int) -> bytes:
+    """A message in a message in a message..., `depth` deep, the release at the bottom."""
+    message = b"Subject: Inner\nDate: " + SENT.encode() + b"\n\n27 Sep 2019\n\nThe inner text.\n"
+    for level in range(depth):
+        message = b"Subject: Level %d\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n" % level + message
+    return message
+
+
+@pytest.mark.parametrize("depth", [400, 1500])  # past the message generator's recursion, and the parser's
+def test_messages_nested_hundreds_deep_are_refused_and_the_next_message_is_read(depth):
+    mailbox = b"".join(
+        b"From press@mofa.example Fri Sep 27 10:00:00 2019\n" + message + b"\n"
+        for message in (nested_messages(depth), mail("Talks in Quito", "27 Sep 2019\n\nEcuador met Peru."))
+    )
+    hostile, following = read_articles("box.mbox", mailbox, LIMITS)
+    assert "nests" in hostile.error
+    assert following.parsed.title == "Talks in Quito"

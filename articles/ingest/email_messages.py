@@ -92,6 +92,16 @@ def read_email(
     """The release an e-mail holds, or RejectedArticle saying why there is none. `documents` maps a
     suffix (.docx, .pdf) to the reader of an attached release in that format; a message forwarded
     as an attachment is read too, one level deep (`attached`: this is such a message)."""
+    try:
+        return _read_email(data, limits, documents, attached=attached)
+    except RecursionError:
+        # The standard library's parser and generator recurse into every message a message holds.
+        raise RejectedArticle(
+            "The e-mail nests messages within messages hundreds deep; it is not a press office's message."
+        ) from None
+
+
+def _read_email(data: bytes, limits, documents, *, attached: bool) -> ParsedArticle:
     message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
     subject = _header(message, "Subject")
     body, files = _parts(message)
