@@ -2,10 +2,12 @@
 friendlier fixtures of test_email.py (written by the standard library) cannot hold."""
 
 import base64
+import time
 
 import pytest
 
 from articles.ingest.email_messages import read_email
+from articles.ingest.errors import RejectedArticle
 from articles.ingest.formats import ImportLimits, read_articles
 
 from .test_email import PHOTO, SENT, mail
@@ -55,3 +57,27 @@ def test_messages_nested_hundreds_deep_are_refused_and_the_next_message_is_read(
     hostile, following = read_articles("box.mbox", mailbox, LIMITS)
     assert "nests" in hostile.error
     assert following.parsed.title == "Talks in Quito"
+
+
+PARAMETERS = b"; a=b" * 150_000  # the standard library reads a header's parameters in quadratic time
+PARAMETER_FLOODS = [
+    b"Subject: T\nDate: "
+    + SENT.encode()
+    + b"\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX"
+    + PARAMETERS
+    + b"\n\n--XX\nContent-Type: text/plain\n\n27 Sep 2019\n\nText.\n--XX--\n",
+    b"Subject: T\nDate: "
+    + SENT.encode()
+    + b"\nContent-Type: text/plain; charset=utf-8"
+    + PARAMETERS.replace(b"; ", b";\n ")  # folded over many lines
+    + b"\n\n27 Sep 2019\n\nText.\n",
+    with_attachment(b'attachment; filename="x' + PARAMETERS.replace(b" a=b", b"") + b'.jpg"'),  # quoted
+]
+
+
+@pytest.mark.parametrize("message", PARAMETER_FLOODS, ids=["boundary", "charset", "quoted name"])
+def test_a_header_of_thousands_of_parameters_is_refused_in_little_time(message):
+    started = time.monotonic()
+    with pytest.raises(RejectedArticle, match="parameters"):
+        read_email(message, LIMITS)
+    assert time.monotonic() - started < 1.0
