@@ -81,3 +81,18 @@ def test_a_header_of_thousands_of_parameters_is_refused_in_little_time(message):
     with pytest.raises(RejectedArticle, match="parameters"):
         read_email(message, LIMITS)
     assert time.monotonic() - started < 1.0
+
+
+def test_a_line_of_the_body_beginning_with_from_does_not_cut_a_mailbox_s_message():
+    # Writers of mailboxes quote such lines (">From"); not all do, and the release must not be cut there.
+    text = "27 Sep 2019\n\nPeru met Chile in Lima.\n\nFrom the minister's office: more talks in May.\n"
+    mailbox = b"".join(
+        b"From press@mofa.example Fri Sep 27 10:00:00 2019\n" + message + b"\n"
+        for message in (
+            mail("Talks in Lima", text),
+            mail("Talks in Quito", "27 Sep 2019\n\nEcuador met Peru."),
+        )
+    )
+    lima, quito = read_articles("box.mbox", mailbox, LIMITS)
+    assert lima.parsed.paragraphs[-1] == "From the minister's office: more talks in May."
+    assert quito.parsed.title == "Talks in Quito"

@@ -67,15 +67,24 @@ _MAILING_FOOTER = re.compile(
     r"(?i)\b(unsubscribe|you (?:are )?receiv(?:e|ing) this|this (?:e-?mail|message) was sent to)\b"
 )
 FOOTER_SEARCH_LINES = 5
-_MBOX_SEPARATOR = re.compile(rb"(?m)^From ")
+# A message begins at a "From " line that says when it was written ("From sender Fri Sep 27
+# 10:00:00 2019"): a line of a text that begins with "From" is not one, even where the mailbox's
+# writer did not quote it as ">From".
+_MBOX_SEPARATOR = re.compile(rb"(?m)^From \S+ .*$")
+_MBOX_SEPARATOR_TIME = re.compile(rb"\d:\d\d")
 _MBOX_QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
 
 ReadDocument = Callable[[bytes, object], ParsedArticle]
 
 
 def mailbox_messages(data: bytes, limits) -> list[bytes]:
-    """Each message of an mbox, as its bytes ("From " lines separate them; ">From " is unquoted)."""
-    starts = [match.start() for match in _MBOX_SEPARATOR.finditer(data)]
+    """Each message of an mbox, as its bytes ("From " lines with a time separate them; ">From " is
+    unquoted)."""
+    starts = [
+        match.start()
+        for match in _MBOX_SEPARATOR.finditer(data)
+        if _MBOX_SEPARATOR_TIME.search(match.group())
+    ]
     if not starts or data[: starts[0]].strip():
         raise RejectedArticle('This is not an mbox mailbox: it does not begin with a "From " line.')
     if len(starts) > limits.max_archive_members:
