@@ -96,3 +96,26 @@ def test_a_line_of_the_body_beginning_with_from_does_not_cut_a_mailbox_s_message
     lima, quito = read_articles("box.mbox", mailbox, LIMITS)
     assert lima.parsed.paragraphs[-1] == "From the minister's office: more talks in May."
     assert quito.parsed.title == "Talks in Quito"
+
+
+NAMED_TEXT_HEADERS = b"Subject: Talks in Lima\nDate: " + SENT.encode() + b"\n"
+NAMED_TEXTS = [
+    # Some mail programs name the text of a message sent alone...
+    NAMED_TEXT_HEADERS
+    + b"Content-Type: text/plain; name=release.txt\n\n27 Sep 2019\n\nPeru met Chile in Lima.\n",
+    # ... or a text shown inline, and send a file inline too (as Apple Mail does).
+    NAMED_TEXT_HEADERS + b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n"
+    b"--XX\nContent-Type: text/plain; name=release.txt\nContent-Disposition: inline; filename=release.txt\n\n"
+    b"27 Sep 2019\n\nPeru met Chile in Lima.\n"
+    b"--XX\nContent-Type: text/plain; name=notes.txt\nContent-Disposition: inline; filename=notes.txt\n\n"
+    b"Notes for editors.\n--XX--\n",
+]
+
+
+@pytest.mark.parametrize(
+    "message, files", list(zip(NAMED_TEXTS, [[], ["notes.txt"]], strict=True)), ids=["alone", "inline"]
+)
+def test_a_named_text_that_is_the_message_s_own_is_its_text(message, files):
+    release = read_email(message, LIMITS)
+    assert (release.title, release.body) == ("Talks in Lima", "Peru met Chile in Lima.")
+    assert [each.name for each in release.attachments] == files

@@ -207,24 +207,33 @@ def _parts(message):
             children = [child for child in part.get_payload() if hasattr(child, "get_content_type")]
             related = in_related or kind == "multipart/related"
             pending.extend((child, depth + 1, related) for child in reversed(children))
-        elif _is_file(part):
+        elif _is_file(part, alone=part is message):
             # The pictures an HTML message shows inline (a letterhead, a logo) are its decoration.
             if not (in_related and part.get("Content-ID") and not _is_attached(part)):
                 files.append(part)
         elif kind in ("text/plain", "text/html"):
             texts.append(part)
     plain = [part for part in texts if part.get_content_type() == "text/plain"]
-    return (plain or texts or [None])[0], files
+    text = (plain or texts or [None])[0]
+    return text, files + [part for part in texts if part is not text and _filename(part)]
 
 
 def _is_attached(part) -> bool:
-    return str(part.get("Content-Disposition", "")).strip().lower().startswith("attachment")
+    return _disposition(part).startswith("attachment")
 
 
-def _is_file(part) -> bool:
-    if _is_attached(part) or _filename(part):
+def _disposition(part) -> str:
+    return str(part.get("Content-Disposition", "")).strip().lower()
+
+
+def _is_file(part, *, alone: bool) -> bool:
+    """Whether a part is a file rather than text of the message: attached, not text, or a named
+    text among others. Some mail programs name the text of a message sent alone, or shown inline."""
+    if _is_attached(part):
         return True
-    return not part.get_content_type().startswith(("text/plain", "text/html", "multipart/"))
+    if part.get_content_type() in ("text/plain", "text/html"):
+        return bool(_filename(part)) and not alone and not _disposition(part).startswith("inline")
+    return not part.get_content_type().startswith("multipart/")
 
 
 def _filename(part) -> str:
