@@ -211,9 +211,9 @@ def article_attachment(request, pk, slug, attachment_pk, name):
         return redirect(attachment.get_absolute_url(found.article), permanent=True)
     try:
         handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        logger.error("the file of attachment %s (%s) is missing", attachment.pk, attachment.file.name)
-        raise Http404(f"the file of attachment {attachment_pk} is missing") from None
+    except OSError:  # deleted from the disk, or no longer readable there (a folder, its permissions)
+        logger.error("the file of attachment %s (%s) cannot be read", attachment.pk, attachment.file.name)
+        raise Http404(f"the file of attachment {attachment_pk} cannot be read") from None
     return download_response(handle, attachment.name)
 
 

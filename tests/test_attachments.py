@@ -214,6 +214,17 @@ def test_another_release_s_attachment_or_a_wrong_name_is_not_served_by_a_release
     assert (wrong.status_code, wrong["Location"]) == (301, attachment.get_absolute_url())
 
 
+def test_a_file_deleted_or_made_unreadable_on_disk_answers_404_not_an_error(archive, client, uploads):
+    attachment = imported(
+        archive, release(attachments=[Attachment("photo.jpg", "image/jpeg", PHOTO)])
+    ).article.attachments.get()
+    stored = Path(attachment.file.path)
+    stored.unlink()  # an operator cleaning the disk
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+    stored.mkdir()  # or a restore gone wrong: the name is there, but no file can be read from it
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+
+
 def test_a_removal_for_good_deletes_the_attachments_and_their_files(archive, client, uploads):
     photo = Attachment("photo.jpg", "image/jpeg", PHOTO)
     removed = imported(

@@ -21,6 +21,7 @@ import codecs
 import datetime
 import email.errors
 import email.header
+import email.message
 import email.parser
 import email.policy
 import email.utils
@@ -46,6 +47,11 @@ MAX_PARTS = 500
 MAX_DEPTH = 10
 # Longer headers are cut before decoding (a title has at most 500 characters anyway).
 MAX_HEADER_CHARACTERS = 4000
+# A part's type and disposition have a few parameters (a long name split by RFC 2231 a few dozen);
+# the standard library reads them in time quadratic in their number (150,000 took 2 s, 300,000 25 s),
+# as its parser does a multipart's boundary, so a message with more is refused before parsing.
+MAX_HEADER_PARAMETERS = 100
+_PARAMETER_HEADER = re.compile(rb"(?im)^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*")
 # Python's codecs that are no character set of mail: punycode's decoding takes quadratic time.
 NOT_CHARSETS = {"punycode", "idna", "unicode-escape", "raw-unicode-escape"}
 _PREFIX = re.compile(r"(?i)^\s*(?:(?:re|fwd?|aw|wg|tr)\s*(?:\[\d+\])?\s*:\s*)+")
@@ -61,15 +67,24 @@ _MAILING_FOOTER = re.compile(
     r"(?i)\b(unsubscribe|you (?:are )?receiv(?:e|ing) this|this (?:e-?mail|message) was sent to)\b"
 )
 FOOTER_SEARCH_LINES = 5
-_MBOX_SEPARATOR = re.compile(rb"(?m)^From ")
+# A message begins at a "From " line that says when it was written ("From sender Fri Sep 27
+# 10:00:00 2019"): a line of a text that begins with "From" is not one, even where the mailbox's
+# writer did not quote it as ">From".
+_MBOX_SEPARATOR = re.compile(rb"(?m)^From \S+ .*$")
+_MBOX_SEPARATOR_TIME = re.compile(rb"\d:\d\d")
 _MBOX_QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
 
 ReadDocument = Callable[[bytes, object], ParsedArticle]
 
 
 def mailbox_messages(data: bytes, limits) -> list[bytes]:
-    """Each message of an mbox, as its bytes ("From " lines separate them; ">From " is unquoted)."""
-    starts = [match.start() for match in _MBOX_SEPARATOR.finditer(data)]
+    """Each message of an mbox, as its bytes ("From " lines with a time separate them; ">From " is
+    unquoted)."""
+    starts = [
+        match.start()
+        for match in _MBOX_SEPARATOR.finditer(data)
+        if _MBOX_SEPARATOR_TIME.search(match.group())
+    ]
     if not starts or data[: starts[0]].strip():
         raise RejectedArticle('This is not an mbox mailbox: it does not begin with a "From " line.')
     if len(starts) > limits.max_archive_members:
@@ -91,6 +106,17 @@ def read_email(
     """The release an e-mail holds, or RejectedArticle saying why there is none. `documents` maps a
     suffix (.docx, .pdf) to the reader of an attached release in that format; a message forwarded
     as an attachment is read too, one level deep (`attached`: this is such a message)."""
+    try:
+        return _read_email(data, limits, documents, attached=attached)
+    except RecursionError:
+        # The standard library's parser and generator recurse into every message a message holds.
+        raise RejectedArticle(
+            "The e-mail nests messages within messages hundreds deep; it is not a press office's message."
+        ) from None
+
+
+def _read_email(data: bytes, limits, documents, *, attached: bool) -> ParsedArticle:
+    _check_parameters(data)
     message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
     subject = _header(message, "Subject")
     body, files = _parts(message)
@@ -106,6 +132,16 @@ def read_email(
         return _with_attachments(parsed, [*parsed.attachments, *others])
     stated = (forwarded.get("subject") or subject, forwarded.get("date", ""), _header(message, "Date"))
     return _with_attachments(_text_release(lines, *stated, limits=limits), found)
+
+
+def _check_parameters(data: bytes) -> None:
+    for header in _PARAMETER_HEADER.finditer(data):
+        if header.group().count(b";") > MAX_HEADER_PARAMETERS:
+            name = header.group().split(b":", 1)[0].decode("ascii").strip()
+            raise RejectedArticle(
+                f"A {name} header of the e-mail has more than {MAX_HEADER_PARAMETERS} parameters; "
+                "it is not a press office's message."
+            )
 
 
 def _text_release(lines: list[str], subject: str, *dates: str, limits) -> ParsedArticle:
@@ -171,34 +207,49 @@ def _parts(message):
             children = [child for child in part.get_payload() if hasattr(child, "get_content_type")]
             related = in_related or kind == "multipart/related"
             pending.extend((child, depth + 1, related) for child in reversed(children))
-        elif _is_file(part):
+        elif _is_file(part, alone=part is message):
             # The pictures an HTML message shows inline (a letterhead, a logo) are its decoration.
             if not (in_related and part.get("Content-ID") and not _is_attached(part)):
                 files.append(part)
         elif kind in ("text/plain", "text/html"):
             texts.append(part)
     plain = [part for part in texts if part.get_content_type() == "text/plain"]
-    return (plain or texts or [None])[0], files
+    text = (plain or texts or [None])[0]
+    return text, files + [part for part in texts if part is not text and _filename(part)]
 
 
 def _is_attached(part) -> bool:
-    return str(part.get("Content-Disposition", "")).strip().lower().startswith("attachment")
+    return _disposition(part).startswith("attachment")
 
 
-def _is_file(part) -> bool:
-    if _is_attached(part) or _filename(part):
+def _disposition(part) -> str:
+    return str(part.get("Content-Disposition", "")).strip().lower()
+
+
+def _is_file(part, *, alone: bool) -> bool:
+    """Whether a part is a file rather than text of the message: attached, not text, or a named
+    text among others. Some mail programs name the text of a message sent alone, or shown inline."""
+    if _is_attached(part):
         return True
-    return not part.get_content_type().startswith(("text/plain", "text/html", "multipart/"))
+    if part.get_content_type() in ("text/plain", "text/html"):
+        return bool(_filename(part)) and not alone and not _disposition(part).startswith("inline")
+    return not part.get_content_type().startswith("multipart/")
 
 
 def _filename(part) -> str:
+    """The name the part's headers give it, read from the headers as sent (as the subject is: the
+    parser's own headers would turn an unencoded UTF-8 name into replacement marks)."""
+    headers = email.message.Message()
+    for key, value in part.raw_items():
+        if key.lower() in ("content-disposition", "content-type"):
+            headers[key] = _unescaped(str(value)[:MAX_HEADER_CHARACTERS])
     try:
-        name = part.get_filename() or part.get_param("name") or ""
+        name = headers.get_filename() or headers.get_param("name") or ""
     except (ValueError, LookupError, UnicodeError, TypeError):
         return ""
     if isinstance(name, tuple):  # an RFC 2231 value get_filename could not decode
         name = name[2] if len(name) == 3 else ""
-    return _decoded_words(_unescaped(str(name)[:MAX_HEADER_CHARACTERS]))
+    return _decoded_words(str(name))
 
 
 def _decoded_words(text: str) -> str:
