@@ -1,0 +1,29 @@
+"""PDFs as hostile senders and unusual writing tools make them: what pypdf meets before any page is
+drawn, fonts that hide their letters, text where no reader sees it, layouts that mislead."""
+
+import time
+
+import pytest
+
+from articles.ingest import pdf
+from articles.ingest.errors import RejectedArticle
+from articles.ingest.formats import ImportLimits
+from articles.ingest.pdf import read_pdf_document
+
+from .test_pdf import drawn, hand_made_pdf
+
+LIMITS = ImportLimits()
+
+
+def test_the_time_bound_holds_while_a_damaged_file_is_searched_for_its_objects(monkeypatch):
+    # Its cross-reference table points nowhere, so pypdf reads the whole file for its objects:
+    # 250,000 of them take it seconds before the first page is drawn.
+    content = hand_made_pdf(drawn("Talks in Lima", "3 March 2021", "Peru met."), stream_filter="")
+    damaged = content.replace(b"startxref\n", b"startxref\n9") + b"".join(
+        b"%d 0 obj\n1\nendobj\n" % number for number in range(10, 250_000)
+    )
+    monkeypatch.setattr(pdf, "MAX_READING_SECONDS", 0.3)
+    started = time.perf_counter()
+    with pytest.raises(RejectedArticle, match=r"took more than 0.3 seconds; a release's takes far less"):
+        read_pdf_document(damaged, LIMITS)
+    assert time.perf_counter() - started < 1.5
