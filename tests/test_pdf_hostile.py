@@ -1,7 +1,9 @@
 """PDFs as hostile senders and unusual writing tools make them: what pypdf meets before any page is
 drawn, fonts that hide their letters, text where no reader sees it, layouts that mislead."""
 
+import datetime
 import time
+import zlib
 
 import pytest
 
@@ -27,3 +29,16 @@ def test_the_time_bound_holds_while_a_damaged_file_is_searched_for_its_objects(m
     with pytest.raises(RejectedArticle, match=r"took more than 0.3 seconds; a release's takes far less"):
         read_pdf_document(damaged, LIMITS)
     assert time.perf_counter() - started < 1.5
+
+
+def test_text_set_in_a_negative_size_is_read_as_its_lines_not_one_title():
+    # A negative size draws the letters mirrored; some writing tools pair it with a mirrored matrix.
+    content = hand_made_pdf(
+        zlib.compress(drawn("Talks in Lima", "3 March 2021", "Peru met.").replace(b"11 Tf", b"-11 Tf"))
+    )
+    parsed = read_pdf_document(content, LIMITS)
+    assert (parsed.title, parsed.published, parsed.paragraphs) == (
+        "Talks in Lima",
+        datetime.date(2021, 3, 3),
+        ("Peru met.",),
+    )

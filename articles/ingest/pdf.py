@@ -248,10 +248,11 @@ class LineCollector:
 
 def _position(cm, tm, size) -> tuple[float, float]:
     """Where text drawn with these matrices stands (its height on the page) and its size there,
-    rounded: a size is compared with others, and 11.000001 is 11."""
+    rounded: a size is compared with others, and 11.000001 is 11. A negative size mirrors the
+    letters; they are as large as the positive one."""
     y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
     scale = ((tm[2] * cm[0] + tm[3] * cm[2]) ** 2 + (tm[2] * cm[1] + tm[3] * cm[3]) ** 2) ** 0.5
-    return y, round(size * scale, 1)
+    return y, round(abs(size) * scale, 1)
 
 
 def _stated_title(reader) -> str:
