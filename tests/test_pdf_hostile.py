@@ -6,6 +6,7 @@ import time
 import zlib
 
 import pytest
+from fpdf import FPDF
 
 from articles.ingest import pdf
 from articles.ingest.errors import RejectedArticle
@@ -42,3 +43,26 @@ def test_text_set_in_a_negative_size_is_read_as_its_lines_not_one_title():
         datetime.date(2021, 3, 3),
         ("Peru met.",),
     )
+
+
+def test_a_first_page_footer_of_its_own_is_not_joined_to_the_text_the_next_page_goes_on_with():
+    # Word's "different first page": the address under page 1, the page number under the others.
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(datetime.datetime(2001, 1, 1, tzinfo=datetime.UTC))
+    pdf.set_auto_page_break(True, margin=22)
+    pdf.footer = lambda: (
+        pdf.set_y(-15),
+        pdf.set_font("Helvetica", size=9),
+        pdf.cell(0, 5, "Jr. Lampa 545, Lima" if pdf.page_no() == 1 else f"Page {pdf.page_no()}"),
+    )
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    talks = "Peru and Chile met in Lima to talk about the water of the shared river basin " * 30
+    for paragraph in ["Talks in Lima", "3 March 2021", talks, talks, talks]:
+        pdf.multi_cell(0, 5, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    parsed = read_pdf_document(bytes(pdf.output()), LIMITS)
+    # The footer stands apart (a page of one's own has no other to repeat it), the text around it whole.
+    assert "Jr. Lampa 545, Lima" in parsed.paragraphs
+    text = [paragraph for paragraph in parsed.paragraphs if "Lampa" not in paragraph]
+    assert " ".join(text) == " ".join([talks.strip()] * 3)
