@@ -85,13 +85,16 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
     # Imported here, not above: most processes never read a PDF.
     import pypdf
 
+    cost = _Cost()
     try:
         with pypdf.apply_configuration(**_PYPDF_LIMITS):
-            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            reader = pypdf.PdfReader(_TimedFile(data, cost), strict=False)
             _open_protected(reader)
             _check_page_count(reader)
-            pages = _page_lines(reader, limits)
-            return pages, _Info(_stated_title(reader), _created(reader), _has_pictures(reader))
+            pages = _page_lines(reader, limits, cost)
+            info = _Info(_stated_title(reader), _created(reader), _has_pictures(reader))
+        cost.check_time()  # pypdf may have passed over the deadline's error in a damaged part
+        return pages, info
     except RejectedArticle:
         raise
     except pypdf.errors.DependencyError as error:
@@ -131,8 +134,8 @@ def _check_page_count(reader) -> None:
         raise RejectedArticle("The PDF has no pages.")
 
 
-def _page_lines(reader, limits) -> list[list[Line]]:
-    pages, text_bytes, cost = [], 0, _Cost()
+def _page_lines(reader, limits, cost: "_Cost") -> list[list[Line]]:
+    pages, text_bytes = [], 0
     for number, page in enumerate(reader.pages):
         contents = page.get_contents()
         cost.draw(len(contents.get_data()) if contents is not None else 0, number)
@@ -161,14 +164,29 @@ class _Cost:
                 "release's draw far less. It looks like a PDF bomb; nothing more was read."
             )
 
-    def check_time(self, page: int) -> None:
-        # Raised again at each operator after the deadline: pypdf passes over an error inside a
-        # form object, so it is the page's next operator that stops the reading.
+    def check_time(self, page: int | None = None) -> None:
+        # Raised again at each operator and each read of the file after the deadline: pypdf passes
+        # over an error inside a form object or a damaged object, so the next one stops the reading.
         if time.monotonic() > self.deadline:
+            where = f", by page {page + 1}" if page is not None else ""
             raise RejectedArticle(
-                f"Reading the PDF took more than {MAX_READING_SECONDS} seconds, by page {page + 1}; "
+                f"Reading the PDF took more than {MAX_READING_SECONDS} seconds{where}; "
                 "a release's takes far less. It looks like a PDF bomb; nothing more was read."
             )
+
+
+class _TimedFile(io.BytesIO):
+    """The PDF's bytes, read under the time bound: pypdf reads the whole file byte by byte before
+    any page is drawn where its cross-reference table is damaged (millions of objects: a minute),
+    and reads each string so too (a 90 MB title: 17 seconds)."""
+
+    def __init__(self, data: bytes, cost: _Cost):
+        super().__init__(data)
+        self.cost = cost
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.cost.check_time()
+        return super().read(size)
 
 
 def _lines_of(page, number: int, cost: _Cost) -> list[Line]:
@@ -230,10 +248,11 @@ class LineCollector:
 
 def _position(cm, tm, size) -> tuple[float, float]:
     """Where text drawn with these matrices stands (its height on the page) and its size there,
-    rounded: a size is compared with others, and 11.000001 is 11."""
+    rounded: a size is compared with others, and 11.000001 is 11. A negative size mirrors the
+    letters; they are as large as the positive one."""
     y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
     scale = ((tm[2] * cm[0] + tm[3] * cm[2]) ** 2 + (tm[2] * cm[1] + tm[3] * cm[3]) ** 2) ** 0.5
-    return y, round(size * scale, 1)
+    return y, round(abs(size) * scale, 1)
 
 
 def _stated_title(reader) -> str:

@@ -187,10 +187,13 @@ def _line_pitch(lines: list[Line]) -> float:
 
 
 def _ends_paragraph(previous: Line, line: Line, pitch: float) -> bool:
+    # A change of size ends one on a page break too: what a page ends with in small print (a
+    # first page's own footer, a footnote) is not what the next page's text goes on from.
+    resized = abs(line.size - previous.size) > 1
     if line.page != previous.page:
-        return previous.text.endswith(tuple(_SENTENCE_END))
+        return previous.text.endswith(tuple(_SENTENCE_END)) or resized
     step = previous.y - line.y
-    return step > PARAGRAPH_STEP * pitch or step < -pitch / 2 or abs(line.size - previous.size) > 1
+    return step > PARAGRAPH_STEP * pitch or step < -pitch / 2 or resized
 
 
 def _joined(texts: list[str]) -> str:

@@ -1,0 +1,68 @@
+"""PDFs as hostile senders and unusual writing tools make them: what pypdf meets before any page is
+drawn, fonts that hide their letters, text where no reader sees it, layouts that mislead."""
+
+import datetime
+import time
+import zlib
+
+import pytest
+from fpdf import FPDF
+
+from articles.ingest import pdf
+from articles.ingest.errors import RejectedArticle
+from articles.ingest.formats import ImportLimits
+from articles.ingest.pdf import read_pdf_document
+
+from .test_pdf import drawn, hand_made_pdf
+
+LIMITS = ImportLimits()
+
+
+def test_the_time_bound_holds_while_a_damaged_file_is_searched_for_its_objects(monkeypatch):
+    # Its cross-reference table points nowhere, so pypdf reads the whole file for its objects:
+    # 250,000 of them take it seconds before the first page is drawn.
+    content = hand_made_pdf(drawn("Talks in Lima", "3 March 2021", "Peru met."), stream_filter="")
+    damaged = content.replace(b"startxref\n", b"startxref\n9") + b"".join(
+        b"%d 0 obj\n1\nendobj\n" % number for number in range(10, 250_000)
+    )
+    monkeypatch.setattr(pdf, "MAX_READING_SECONDS", 0.3)
+    started = time.perf_counter()
+    with pytest.raises(RejectedArticle, match=r"took more than 0.3 seconds; a release's takes far less"):
+        read_pdf_document(damaged, LIMITS)
+    assert time.perf_counter() - started < 1.5
+
+
+def test_text_set_in_a_negative_size_is_read_as_its_lines_not_one_title():
+    # A negative size draws the letters mirrored; some writing tools pair it with a mirrored matrix.
+    content = hand_made_pdf(
+        zlib.compress(drawn("Talks in Lima", "3 March 2021", "Peru met.").replace(b"11 Tf", b"-11 Tf"))
+    )
+    parsed = read_pdf_document(content, LIMITS)
+    assert (parsed.title, parsed.published, parsed.paragraphs) == (
+        "Talks in Lima",
+        datetime.date(2021, 3, 3),
+        ("Peru met.",),
+    )
+
+
+def test_a_first_page_footer_of_its_own_is_not_joined_to_the_text_the_next_page_goes_on_with():
+    # Word's "different first page": the address under page 1, the page number under the others.
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(datetime.datetime(2001, 1, 1, tzinfo=datetime.UTC))
+    pdf.set_auto_page_break(True, margin=22)
+    pdf.footer = lambda: (
+        pdf.set_y(-15),
+        pdf.set_font("Helvetica", size=9),
+        pdf.cell(0, 5, "Jr. Lampa 545, Lima" if pdf.page_no() == 1 else f"Page {pdf.page_no()}"),
+    )
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    talks = "Peru and Chile met in Lima to talk about the water of the shared river basin " * 30
+    for paragraph in ["Talks in Lima", "3 March 2021", talks, talks, talks]:
+        pdf.multi_cell(0, 5, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    parsed = read_pdf_document(bytes(pdf.output()), LIMITS)
+    # The footer stands apart (a page of one's own has no other to repeat it), the text around it whole.
+    assert "Jr. Lampa 545, Lima" in parsed.paragraphs
+    text = [paragraph for paragraph in parsed.paragraphs if "Lampa" not in paragraph]
+    assert " ".join(text) == " ".join([talks.strip()] * 3)
