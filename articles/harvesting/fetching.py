@@ -223,8 +223,13 @@ class Fetcher:
         try:
             with self._client.stream("GET", url, headers=headers) as answer:
                 status = answer.status_code
-                if status == 304:
+                if status == 304 and _is_conditional(headers):
                     return Fetched(url, status, answer.headers, b"")
+                if status == 304:  # to a question not asked: the server says nothing of the page
+                    raise FetchFailed(
+                        f"The {what} answered 304 Not Modified to a request that was not conditional.",
+                        status,  # robots.txt: a 4xx-like answer, not an unreachable site
+                    )
                 if not 200 <= status < 300:
                     # The standard phrase, not the server's: what a server says is not shown in the admin.
                     raise FetchFailed(
@@ -300,6 +305,10 @@ def _unpacker(headers: httpx.Headers, what: str) -> Callable[[bytes, int], bytes
             raise FetchFailed(f"The {what}'s compressed answer is damaged.") from error
 
     return unpack
+
+
+def _is_conditional(headers: dict) -> bool:
+    return any(name.lower() in ("if-none-match", "if-modified-since") for name in headers)
 
 
 def _check_scheme(url: str, what: str) -> None:
