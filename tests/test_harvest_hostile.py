@@ -271,3 +271,14 @@ def test_entries_without_a_usable_link_are_counted_and_the_others_imported(archi
     assert outcomes(batch) == {"/feeds/press/trade": ("created", "")} and source.last_error == ""
     assert "3 of its entries give no web address." in batch.note
     assert len(site.requested("/feeds/press/trade")) == 1  # listed three times, fetched once
+
+
+@pytest.mark.parametrize("robots", ["javascript:alert(1)", "/robots.txt", ""])
+def test_a_robots_txt_redirecting_nowhere_counts_as_missing(archive, site, robots):
+    """RFC 9309: redirects that lead to no robots.txt (a script's address, a loop) are a missing one."""
+    site.redirect("/robots.txt", robots)
+    site.put("/feed.rss", rss(("Trade", "/press/trade", FRIDAY)), "application/rss+xml")
+    site.put("/press/trade", press_page("Pakistan and Kenya to deepen trade ties", "2019-09-27", TRADE))
+    source = source_at(f"{site.url}/feed.rss")
+    batch = poll(archive, source)
+    assert source.last_error == "" and outcomes(batch) == {"/press/trade": ("created", "")}

@@ -37,7 +37,7 @@ class FetchFailed(Exception):
 
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
-        self.status = status  # the HTTP status when the server answered with an error
+        self.status = status  # the HTTP status when the server answered, with an error or a redirect
 
 
 class OutOfTime(FetchFailed):
@@ -212,8 +212,8 @@ class Fetcher:
             answer = self._get_one(url, what=what, max_bytes=max_bytes, headers=headers or {}, cut=cut)
             if answer.status not in _REDIRECTS:
                 return answer
-            url = _redirect_target(url, answer.headers, what)
-        raise FetchFailed(f"The {what} redirects more than {MAX_REDIRECTS} times.")
+            url = _redirect_target(answer, what)
+        raise FetchFailed(f"The {what} redirects more than {MAX_REDIRECTS} times.", answer.status)
 
     def _get_one(self, url: str, *, what: str, max_bytes: int, headers: dict, cut: bool) -> Fetched:
         _check_scheme(url, what)
@@ -317,21 +317,24 @@ def _check_scheme(url: str, what: str) -> None:
         raise FetchFailed(f"The {what}'s address {url[:200]!r} is not an http:// or https:// address.")
 
 
-def _redirect_target(url: str, headers: httpx.Headers, what: str) -> str:
-    location = headers.get("location", "").strip()
+def _redirect_target(answer: Fetched, what: str) -> str:
+    """Where a redirect leads; FetchFailed, with the redirect's status, when it leads to no web address
+    (robots.txt reads that as a missing robots.txt, as RFC 9309 asks)."""
+    location = answer.headers.get("location", "").strip()
     if not location:
-        raise FetchFailed(f"The {what} redirects without saying where to.")
+        raise FetchFailed(f"The {what} redirects without saying where to.", answer.status)
     try:
-        target = httpx.URL(url).join(location).copy_with(fragment=None)
+        target = httpx.URL(answer.url).join(location).copy_with(fragment=None)
     except (httpx.InvalidURL, ValueError) as error:
         raise FetchFailed(
-            f"The {what} redirects to {location[:200]!r}, which is not a web address."
+            f"The {what} redirects to {location[:200]!r}, which is not a web address.", answer.status
         ) from error
     if target.scheme not in ("http", "https"):
         # Only the scheme is named: a data: address may hold a whole page, a javascript: one a script.
         raise FetchFailed(
             f"The {what} redirects to a non-web address ({target.scheme[:20]}:), "
-            "which Pressroom does not follow."
+            "which Pressroom does not follow.",
+            answer.status,
         )
     return str(target)
 
