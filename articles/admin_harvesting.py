@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from .harvesting.addresses import source_address
 from .harvesting.fetching import is_public
 from .harvesting.scheduling import queue_polls
 from .models import HarvestSource
@@ -40,6 +41,13 @@ class HarvestSourceForm(forms.ModelForm):
             raise forms.ValidationError(
                 f"{parts.hostname} is a private or local address; "
                 "Pressroom fetches only from public addresses."
+            )
+        url = source_address(url)
+        self.instance.url = url
+        other = self.instance.registered_as()
+        if other is not None:
+            raise forms.ValidationError(
+                f"This address is registered already, as the source “{other.name}” ({other.url})."
             )
         return url
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .harvesting.addresses import source_address
 from .ingest.tokens import fold
 
 SLUG_MAX_LENGTH = 80
@@ -525,7 +526,8 @@ class HarvestSource(models.Model):
 
     MIN_INTERVAL_MINUTES = 5
     MAX_INTERVAL_MINUTES = 7 * 24 * 60
-    # A poll ends its fetching within POLL_SECONDS (polling.py); a hold older than this is a dead worker's.
+    # A poll ends its fetching within PRESSROOM_HARVEST_POLL_SECONDS (at most 20 minutes); a hold
+    # older than this is a dead worker's.
     HOLD_LAPSES_AFTER = datetime.timedelta(minutes=30)
 
     name = models.CharField(max_length=100, unique=True)
@@ -566,6 +568,22 @@ class HarvestSource(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        self.url = source_address(self.url)
+
+    def save(self, *args, **kwargs):
+        # In one spelling, so that the URL's uniqueness holds for the feed, not for how it was typed.
+        self.url = source_address(self.url)
+        super().save(*args, **kwargs)
+
+    def registered_as(self) -> "HarvestSource | None":
+        """Another source registered at this address, however its URL was spelt."""
+        address = source_address(self.url)
+        others = HarvestSource.objects.exclude(pk=self.pk).only("pk", "name", "url")
+        # Read in full rather than asked of the database: sources registered before addresses had
+        # one spelling may be spelt otherwise; an archive has tens or hundreds of sources.
+        return next((other for other in others if source_address(other.url) == address), None)
 
 
 class HarvestedPage(models.Model):

@@ -237,7 +237,10 @@ PRESSROOM_DEMO_SEED = int(os.environ.get("PRESSROOM_DEMO_SEED", "2019"))
 
 # Harvesting (articles/harvesting/): the task worker polls the feeds and sitemaps registered in the
 # admin. Each request waits at most PRESSROOM_HARVEST_TIMEOUT_SECONDS to connect and between two
-# reads, and a whole response may take three times that. Pressroom fetches only from public
+# reads, and a whole response may take three times that; a poll's fetching (robots.txt, the
+# listing and its pages) ends after PRESSROOM_HARVEST_POLL_SECONDS, and what it did not fetch waits
+# for the next poll. That stays under the 30 minutes after which a poll's hold on its source is taken
+# for a dead worker's (HarvestSource.HOLD_LAPSES_AFTER). Pressroom fetches only from public
 # addresses (a redirect to 10.0.0.1 or 127.0.0.1 is refused) unless this allows private ones, for
 # a press office on the operator's own network. The User-Agent names PRESSROOM_HARVEST_CONTACT
 # (a web page or e-mail address), so that a site's operator can reach whoever runs the archive.
@@ -245,6 +248,11 @@ PRESSROOM_HARVEST_TIMEOUT_SECONDS = float(os.environ.get("PRESSROOM_HARVEST_TIME
 PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES = env_bool("PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES", False)
 PRESSROOM_HARVEST_CONTACT = os.environ.get("PRESSROOM_HARVEST_CONTACT", "").strip()
 PRESSROOM_HARVEST_MAX_ITEMS = int(os.environ.get("PRESSROOM_HARVEST_MAX_ITEMS", "200"))
+PRESSROOM_HARVEST_POLL_SECONDS = float(os.environ.get("PRESSROOM_HARVEST_POLL_SECONDS", "300"))
+if not 0 < PRESSROOM_HARVEST_POLL_SECONDS <= 20 * 60:
+    raise ImproperlyConfigured(
+        "PRESSROOM_HARVEST_POLL_SECONDS must be more than 0 and at most 1200 (20 minutes)."
+    )
 
 LOGGING = {
     "version": 1,

@@ -193,3 +193,92 @@ def test_a_page_naming_another_sites_page_as_its_canonical_url_does_not_rewrite_
     kept = Article.objects.get(identifier=ministry_release)
     assert "cancelled" not in kept.body and kept.versions.count() == 1
     assert Article.objects.get(identifier=f"{hostile.url}/fake").source_url == f"{hostile.url}/fake"
+
+
+def test_a_page_answering_304_to_a_question_never_asked_is_refused_with_that_reason(archive, site):
+    site.put("/feed.rss", rss(("Trade", "/press/trade", FRIDAY)), "application/rss+xml")
+    site.answers["/press/trade"] = Answer(304)
+    site.answers["/robots.txt"] = Answer(304)  # says nothing of its rules: as if it were missing
+    source = source_at(f"{site.url}/feed.rss")
+    batch = poll(archive, source)
+    assert source.last_error == ""
+    assert outcomes(batch) == {
+        "/press/trade": (
+            "failed",
+            "The page answered 304 Not Modified to a request that was not conditional.",
+        )
+    }
+
+
+def test_a_sitemap_index_that_lists_itself_is_read_once(archive, site):
+    index = (
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{site.url}/sitemap.xml</loc></sitemap><sitemap><loc>/pages.xml</loc></sitemap>"
+        "</sitemapindex>"
+    )
+    site.put("/sitemap.xml", index, "application/xml")
+    site.put("/pages.xml", "<urlset><url><loc>/press/trade</loc></url></urlset>", "application/xml")
+    site.put("/press/trade", press_page("Pakistan and Kenya to deepen trade ties", "2019-09-27", TRADE))
+    source = source_at(f"{site.url}/sitemap.xml")
+    batch = poll(archive, source)
+    assert outcomes(batch) == {"/press/trade": ("created", "")} and source.last_error == ""
+    assert "is an index itself; indexes within indexes are not followed." in batch.note
+    assert len(site.requested("/sitemap.xml")) == 2  # itself, once as its own sitemap: no loop
+
+
+CUT_SITEMAP = gzip.compress(
+    ("<urlset>" + "".join(f"<url><loc>/press/{n}</loc></url>" for n in range(2000)) + "</urlset>").encode()
+)[:2000]
+
+
+@pytest.mark.parametrize(
+    "listing, kind, error",
+    [
+        (b"", "", "The feed is not RSS, Atom or a sitemap: it names no feed format."),
+        (gzip.compress(b""), "", "The feed is not RSS, Atom or a sitemap: it names no feed format."),
+        (CUT_SITEMAP, "sitemap", "The sitemap is gzip'd, and cut short before its end."),
+    ],
+)
+def test_an_empty_or_cut_listing_fails_its_source_clearly(archive, site, listing, kind, error):
+    site.put("/listing", listing, "application/xml")
+    source = source_at(f"{site.url}/listing", kind=kind)
+    assert poll(archive, source) is None
+    assert source.last_error == error and source.failures == 1
+
+
+def test_a_feed_of_no_items_polls_well_and_records_no_batch(archive, site):
+    site.put("/feed.rss", rss(), "application/rss+xml")
+    source = source_at(f"{site.url}/feed.rss")
+    assert poll(archive, source) is None
+    assert source.last_error == "" and source.kind == "RSS 2.0 feed"
+
+
+def test_entries_without_a_usable_link_are_counted_and_the_others_imported(archive, site):
+    feed = (
+        '<rss version="2.0"><channel><title>Press</title>'
+        "<item><title>No link at all</title></item>"
+        "<item><title>Null</title><link>/press/a&#0;b</link></item>"
+        "<item><title>Script</title><link>javascript:alert(1)</link></item>"
+        "<item><title>Trade</title><link>press/trade</link></item>"  # relative to the feed's folder
+        "<item><title>Trade again</title><link>/feeds/press/trade#comments</link></item>"
+        f"<item><title>{'T' * 100_000}</title><link>/feeds/press/trade</link></item>"
+        "</channel></rss>"
+    )
+    site.put("/feeds/press.rss", feed, "application/rss+xml")
+    site.put("/feeds/press/trade", press_page("Pakistan and Kenya to deepen trade ties", "2019-09-27", TRADE))
+    source = source_at(f"{site.url}/feeds/press.rss")
+    batch = poll(archive, source)
+    assert outcomes(batch) == {"/feeds/press/trade": ("created", "")} and source.last_error == ""
+    assert "3 of its entries give no web address." in batch.note
+    assert len(site.requested("/feeds/press/trade")) == 1  # listed three times, fetched once
+
+
+@pytest.mark.parametrize("robots", ["javascript:alert(1)", "/robots.txt", ""])
+def test_a_robots_txt_redirecting_nowhere_counts_as_missing(archive, site, robots):
+    """RFC 9309: redirects that lead to no robots.txt (a script's address, a loop) are a missing one."""
+    site.redirect("/robots.txt", robots)
+    site.put("/feed.rss", rss(("Trade", "/press/trade", FRIDAY)), "application/rss+xml")
+    site.put("/press/trade", press_page("Pakistan and Kenya to deepen trade ties", "2019-09-27", TRADE))
+    source = source_at(f"{site.url}/feed.rss")
+    batch = poll(archive, source)
+    assert source.last_error == "" and outcomes(batch) == {"/press/trade": ("created", "")}

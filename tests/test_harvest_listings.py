@@ -119,3 +119,71 @@ def test_every_linked_entry_of_a_feed_is_a_page(entries):
         return
     assert len(outcome) <= len(entries)
     assert all(page.url.startswith(("http://", "https://")) for page in outcome)
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1f", "\x7f"])
+def test_an_address_with_a_control_character_is_no_web_address(character):
+    """No server has one, and a NUL would stop the poll where it is stored (PostgreSQL refuses it)."""
+    link = escape(f"/press/a{character}b")
+    sitemap = f"{SITEMAP}<url><loc>{link}</loc></url><url><loc>/press/ok</loc></url></urlset>".encode()
+    feed = (
+        f'<rss version="2.0"><channel><title>P</title><item><link>/press/a&#{ord(character)};b</link></item>'
+        "<item><link>/press/ok</link></item></channel></rss>"
+    ).encode()
+    for document in (sitemap, feed):
+        if character == "\x00" and document is sitemap:
+            continue  # XML allows no NUL at all: the sitemap is refused whole (below)
+        try:
+            listing = read_listing(document, BASE)
+        except BadListing as error:  # XML 1.0 allows no control character but tab, line end
+            assert str(error).startswith(("is not a well-formed sitemap", "is not RSS"))
+            continue
+        assert listing.pages == (ListedPage("https://mofa.example.gov/press/ok"),)
+        assert listing.unusable == 1
+
+
+def test_a_sitemap_in_utf_16_is_read_as_a_sitemap():
+    document = f'<?xml version="1.0" encoding="UTF-16"?>{SITEMAP[38:]}<url><loc>/a</loc></url></urlset>'
+    for encoding in ("utf-16", "utf-16-be"):
+        data = document.encode(encoding) if encoding == "utf-16" else b"\xfe\xff" + document.encode(encoding)
+        listing = read_listing(data, BASE)
+        assert listing.kind == "sitemap" and listing.pages == (ListedPage("https://mofa.example.gov/a"),)
+
+
+def test_a_gzip_d_sitemap_cut_short_is_refused_not_read_in_part():
+    whole = SITEMAP + "".join(f"<url><loc>/p/{n}</loc></url>" for n in range(2000)) + "</urlset>"
+    packed = gzip.compress(whole.encode())
+    assert len(read_listing(packed, BASE).pages) == 2000
+    with pytest.raises(BadListing, match="is gzip'd, and cut short before its end."):
+        read_listing(packed[: len(packed) // 2], BASE)
+
+
+def test_a_feed_listing_one_page_many_times_lists_it_once_where_it_first_comes():
+    items = "".join(
+        f"<item><link>{link}</link><pubDate>{date}</pubDate></item>"
+        for link, date in [
+            ("/a", "Fri, 27 Sep 2019 10:00:00 GMT"),
+            ("/b", ""),
+            ("HTTPS://MOFA.EXAMPLE.GOV/a#top", "Sat, 28 Sep 2019 10:00:00 GMT"),
+            ("/a", ""),
+        ]
+    )
+    listing = read_listing(
+        f'<rss version="2.0"><channel><title>P</title>{items}</channel></rss>'.encode(), BASE
+    )
+    assert [page.url for page in listing.pages] == [
+        "https://mofa.example.gov/a",
+        "https://mofa.example.gov/b",
+    ]
+    assert listing.pages[0].stamp == "Fri, 27 Sep 2019 10:00:00 GMT"
+
+
+@pytest.mark.parametrize("size", [100_000, 1_000_000])
+def test_a_title_of_megabytes_is_read_past_in_time_linear_in_its_size(size):
+    feed = (
+        f'<rss version="2.0"><channel><title>{"T" * size}</title>'
+        f"<item><title>{'word ' * size}</title><link>/a</link></item></channel></rss>"
+    )
+    started = time.perf_counter()
+    assert listed(feed.encode()) == (ListedPage("https://mofa.example.gov/a"),)
+    assert time.perf_counter() - started < 0.5 * size / 100_000 + 0.5

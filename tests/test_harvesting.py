@@ -1,7 +1,9 @@
 """Harvesting a ministry's press page: feeds and sitemaps polled from a real web site on 127.0.0.1,
 their pages fetched and imported with one outcome each, and the failures a real site has."""
 
+import contextlib
 import datetime
+import html
 import io
 import socket
 import time
@@ -10,11 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from articles.harvesting import fetching, listings
 from articles.harvesting.polling import poll_source
-from articles.harvesting.scheduling import claim_due_sources, queue_polls, take
+from articles.harvesting.scheduling import claim_due_sources, poll_source_task, queue_polls, take
 from articles.importing import batch_again, process_batch
 from articles.models import Article, HarvestSource, ImportBatch
 
@@ -116,7 +119,7 @@ def source_at(url: str, name: str = "Ministry of Foreign Affairs of Pakistan", *
 def poll(archive, source: HarvestSource) -> ImportBatch | None:
     """One poll, as the task worker runs it, with its batch processed and searchable."""
     with archive.committed():
-        batch = poll_source(take(source.pk))
+        batch = poll_source(take(source.pk), queue=False)
         if batch is not None:
             batch = process_batch(batch)
     source.refresh_from_db()
@@ -431,9 +434,29 @@ def test_redirects_are_followed_five_times_at_most(site):
     site.redirect("/elsewhere", "ftp://127.0.0.1/file")
     with (
         fetching.Fetcher() as fetcher,
-        pytest.raises(fetching.FetchFailed, match="not an http:// or https://"),
+        pytest.raises(fetching.FetchFailed, match=r"redirects to a non-web address \(ftp:\)"),
     ):
         fetcher.get(f"{site.url}/elsewhere", what="page", max_bytes=1000)
+
+
+@pytest.mark.parametrize(
+    "location, scheme",
+    [
+        ("javascript:alert(document.cookie)", "javascript"),
+        ("JavaScript:void(0)", "javascript"),
+        ("data:text/html,<script>alert(1)</script>", "data"),
+        ("file:///etc/passwd", "file"),
+        ("mailto:press@mofa.example", "mailto"),
+    ],
+)
+def test_a_redirect_to_a_non_web_address_says_so(archive, site, location, scheme):
+    site.put("/feed.rss", rss(("Trick", "/press/trick", FRIDAY)), "application/rss+xml")
+    site.redirect("/press/trick", location)
+    batch = poll(archive, source_at(f"{site.url}/feed.rss"))
+    assert outcomes(batch)["/press/trick"] == (
+        "failed",
+        f"The page redirects to a non-web address ({scheme}:), which Pressroom does not follow.",
+    )
 
 
 def test_a_page_trickled_slower_than_its_deadline_is_cut_off(site):
@@ -581,3 +604,156 @@ def test_the_command_polls_the_sources_asked_for_and_says_how_each_went(archive,
     assert out.getvalue() == ""
     with pytest.raises(CommandError, match="No harvesting source has the id 999."):
         call_command("harvest_sources", "--source", "999")
+
+
+@pytest.mark.parametrize("number", [str(2**63), "9" * 40, "0", "-3"])
+def test_the_command_says_an_id_no_database_could_hold_names_no_source(db, number):
+    """SQLite refuses an integer past 64 bits (OverflowError): it is an id of no source like any other."""
+    with pytest.raises(CommandError, match=f"No harvesting source has the id {number}."):
+        call_command("harvest_sources", "--source", number, stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "interruption",
+    [SystemExit(143), OperationalError("database is locked")],
+    ids=["worker killed", "database locked"],
+)
+def test_a_batch_a_poll_records_is_processed_even_when_its_worker_stops_right_after(
+    archive, ministry, monkeypatch, interruption
+):
+    """The batch and its processing's place in the queue are one commit's: a worker stopped after
+    the poll recorded its batch (or a database too busy to record how the poll went) leaves no
+    batch that waits for ever."""
+
+    def stopped(*args):
+        raise interruption
+
+    monkeypatch.setattr("articles.harvesting.polling._record_success", stopped)
+    source = source_at(f"{ministry.url}/press/feed.rss")
+    with archive.committed(), contextlib.suppress(type(interruption)):
+        poll_source_task.call(source.pk)
+    batch = ImportBatch.objects.get()
+    assert batch.status == "done" and batch.created_count == 4
+
+
+def test_a_poll_that_records_no_batch_queues_nothing(
+    archive, ministry, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refused(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("articles.harvesting.polling.HarvestedPage.objects.update_or_create", refused)
+    source = source_at(f"{ministry.url}/press/feed.rss")
+    with django_capture_on_commit_callbacks() as queued:
+        assert poll_source_task.call(source.pk).startswith("Pressroom could not poll this source")
+    assert queued == [] and not ImportBatch.objects.exists()
+
+
+def test_a_poll_s_fetching_ends_at_its_budget_and_the_next_poll_fetches_the_rest(archive, site, settings):
+    """Each page answers within its timeout, but all of them would take 2.4 s: the poll stops at its
+    1 s, and the pages it did not fetch are fetched by the next poll, none lost."""
+    settings.PRESSROOM_HARVEST_POLL_SECONDS = 1.0
+    for number in range(8):
+        site.put(
+            f"/p/{number}",
+            press_page(f"Release {number} on Kenya", f"2020-01-0{number + 1}", TRADE),
+            delay=0.3,
+        )
+    site.put(
+        "/feed.rss", rss(*[(str(n), f"/p/{n}", FRIDAY) for n in range(8)]), "application/rss+xml", etag='"a"'
+    )
+    source = source_at(f"{site.url}/feed.rss")
+    started = time.monotonic()
+    first = poll_source(take(source.pk), queue=False)
+    took = time.monotonic() - started  # fetching, and recording the batch: not its processing
+    with archive.committed():
+        first = process_batch(first)
+    source.refresh_from_db()
+    fetched = first.total
+    assert took < 1.6 and 1 <= fetched < 8
+    assert first.failed_count == 0  # the page cut off at the budget is not a failure of the page's
+    assert (
+        f"Fetching stopped at the poll's limit of 1 s; {8 - fetched} new or changed pages "
+        "wait for the next poll." in first.note
+    )
+    assert source.etag == ""  # the next poll reads the feed whole, not a 304
+
+    settings.PRESSROOM_HARVEST_POLL_SECONDS = 300
+    second = poll(archive, source)
+    assert second.created_count == 8 - fetched and second.unchanged_count == fetched
+    assert Article.objects.count() == 8 and source.last_error == ""
+
+
+def test_a_page_trickling_past_the_poll_s_budget_waits_for_the_next_poll(archive, site, settings):
+    settings.PRESSROOM_HARVEST_POLL_SECONDS = 0.8
+    site.put("/feed.rss", rss(("Drip", "/press/drip", FRIDAY)), "application/rss+xml")
+    page = press_page("Pakistan and Kenya to deepen trade ties", "2019-09-27", TRADE).encode()
+    site.put("/press/drip", page, trickle=0.2)  # never 0.5 s without a byte, and never whole in 0.8 s
+    source = source_at(f"{site.url}/feed.rss")
+    started = time.monotonic()
+    assert poll(archive, source) is None  # nothing fetched: no batch, and nothing recorded as failed
+    assert time.monotonic() - started < 1.4
+    assert source.last_error == "" and source.etag == ""
+    assert not source.pages.exists()  # not taken for fetched: the next poll fetches it as new
+
+
+def register(editor, url: str, name: str):  # noqa: F811 (a client, not the fixture)
+    return editor.post(
+        "/admin/articles/harvestsource/add/", {"name": name, "url": url, "interval": 60, "active": "on"}
+    )
+
+
+def test_one_feed_is_registered_once_however_its_address_is_spelt(editor):  # noqa: F811
+    assert register(editor, "HTTP://Ministry.Example:80/Press/Feed?lang=en#latest", "MoFA").status_code == 302
+    assert HarvestSource.objects.get().url == "http://ministry.example/Press/Feed?lang=en"
+    for number, spelling in enumerate(
+        [
+            "http://ministry.example/Press/Feed?lang=en",
+            "http://MINISTRY.EXAMPLE/Press/Feed?lang=en#comments",
+            "Http://ministry.example:80/Press/Feed?lang=en",
+        ]
+    ):
+        page = html.unescape(register(editor, spelling, f"Again {number}").content.decode())
+        assert (
+            "This address is registered already, as the source \u201cMoFA\u201d "
+            "(http://ministry.example/Press/Feed?lang=en)." in page
+        )
+    assert HarvestSource.objects.count() == 1
+    # A path's case, a query, a scheme and a port that is not the default name other resources.
+    for number, other in enumerate(
+        [
+            "http://ministry.example/press/feed?lang=en",
+            "http://ministry.example/Press/Feed?lang=fr",
+            "https://ministry.example/Press/Feed?lang=en",
+            "http://ministry.example:8080/Press/Feed?lang=en",
+        ]
+    ):
+        assert register(editor, other, f"Other {number}").status_code == 302
+    https = HarvestSource.objects.get(name="Other 2")
+    response = editor.post(
+        f"/admin/articles/harvestsource/{https.pk}/change/",
+        {
+            "name": "Other 2",
+            "url": "HTTPS://ministry.example:443/Press/Feed?lang=en",
+            "interval": 30,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302  # its own address is not another's
+    https.refresh_from_db()
+    assert https.url == "https://ministry.example/Press/Feed?lang=en" and https.interval == 30
+
+
+def test_a_source_registered_in_another_spelling_before_is_found_a_duplicate(editor):  # noqa: F811
+    earlier = HarvestSource.objects.create(name="MoFA", url="https://mofa.example/feed")
+    HarvestSource.objects.filter(pk=earlier.pk).update(url="HTTPS://MoFA.example:443/feed#x")  # as kept then
+    page = html.unescape(register(editor, "https://mofa.example/feed", "Again").content.decode())
+    assert "This address is registered already, as the source \u201cMoFA\u201d" in page
+    assert HarvestSource.objects.count() == 1
+
+
+def test_a_source_made_outside_the_admin_is_kept_in_one_spelling(db):
+    source = HarvestSource.objects.create(name="MoFA", url="HTTPS://MoFA.Example:443#top")
+    assert source.url == "https://mofa.example/"
+    with pytest.raises(IntegrityError):
+        HarvestSource.objects.create(name="Again", url="https://MOFA.example/")

@@ -1,7 +1,8 @@
 """One HTTP GET of a feed, sitemap, robots.txt or page, with every limit a harvester owes the web
 and the archive: only http and https, only public addresses, redirects followed by hand (at most
-MAX_REDIRECTS), a timeout for each wait and a deadline for the whole answer, a size cap checked
-as the body streams in, and a User-Agent that names Pressroom and whoever runs it.
+MAX_REDIRECTS), a timeout for each wait, a deadline for the whole answer and another for all the
+answers of one poll (its budget), a size cap checked as the body streams in, and a User-Agent that
+names Pressroom and whoever runs it.
 
 The address check is made where the connection is opened (`_CheckedNetwork`), on the address the
 socket connects to, so that neither a redirect nor a DNS answer that changes between a check and a
@@ -36,7 +37,11 @@ class FetchFailed(Exception):
 
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
-        self.status = status  # the HTTP status when the server answered with an error
+        self.status = status  # the HTTP status when the server answered, with an error or a redirect
+
+
+class OutOfTime(FetchFailed):
+    """The fetcher's budget (a poll's time for fetching) ran out: what is left waits for the next poll."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,20 @@ class _PastDeadline(Exception):
     pass
 
 
+class _Redirected(Exception):
+    """A redirect, taken from the answer before httpx reads its Location itself: httpx makes its next
+    request of it even when it follows none, and fails on a javascript: or data: address."""
+
+    def __init__(self, answer: httpx.Response):
+        super().__init__(answer.status_code)
+        self.status, self.headers = answer.status_code, answer.headers
+
+
+def _stop_at_redirects(answer: httpx.Response) -> None:
+    if answer.status_code in _REDIRECTS:
+        raise _Redirected(answer)
+
+
 class _CheckedNetwork(httpcore.SyncBackend):
     """httpcore's network, connecting only to the addresses `checked_address` allows, and reading
     from them only until the deadline of the answer being fetched."""
@@ -99,6 +118,10 @@ class _CheckedNetwork(httpcore.SyncBackend):
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         address = checked_address(host, port, allow_private=self._allow_private)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise _PastDeadline
+        timeout = left if timeout is None else min(timeout, left)
         # TLS is still checked against the host's name: httpcore sends its origin as the SNI name.
         return _DeadlineStream(
             super().connect_tcp(address, port, timeout, local_address, socket_options), self
@@ -151,16 +174,22 @@ def _transport(network: _CheckedNetwork) -> httpx.HTTPTransport:
 
 
 class Fetcher:
-    """HTTP GETs for one poll (connections are reused between them); close it, or use it in `with`."""
+    """HTTP GETs for one poll (connections are reused between them); close it, or use it in `with`.
+    With a `budget`, every GET ends within that many seconds of the fetcher's making, raising OutOfTime."""
 
-    def __init__(self, *, timeout: float | None = None, allow_private: bool | None = None):
+    def __init__(
+        self, *, timeout: float | None = None, allow_private: bool | None = None, budget: float | None = None
+    ):
         self.timeout = settings.PRESSROOM_HARVEST_TIMEOUT_SECONDS if timeout is None else timeout
+        self.budget = budget
+        self._ends = math.inf if budget is None else time.monotonic() + budget
         allow = settings.PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES if allow_private is None else allow_private
         self._network = _CheckedNetwork(allow)
         self._client = httpx.Client(
             transport=_transport(self._network),
             timeout=httpx.Timeout(self.timeout),
             follow_redirects=False,
+            event_hooks={"response": [_stop_at_redirects]},
             trust_env=False,
             headers={"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate"},
         )
@@ -183,24 +212,35 @@ class Fetcher:
             answer = self._get_one(url, what=what, max_bytes=max_bytes, headers=headers or {}, cut=cut)
             if answer.status not in _REDIRECTS:
                 return answer
-            url = _redirect_target(url, answer.headers, what)
-        raise FetchFailed(f"The {what} redirects more than {MAX_REDIRECTS} times.")
+            url = _redirect_target(answer, what)
+        raise FetchFailed(f"The {what} redirects more than {MAX_REDIRECTS} times.", answer.status)
 
     def _get_one(self, url: str, *, what: str, max_bytes: int, headers: dict, cut: bool) -> Fetched:
         _check_scheme(url, what)
-        self._network.deadline = time.monotonic() + self.timeout * DEADLINE_TIMEOUTS
+        if time.monotonic() >= self._ends:
+            raise self._out_of_time(what)
+        self._network.deadline = min(time.monotonic() + self.timeout * DEADLINE_TIMEOUTS, self._ends)
         try:
             with self._client.stream("GET", url, headers=headers) as answer:
                 status = answer.status_code
-                if status in _REDIRECTS or status == 304:
+                if status == 304 and _is_conditional(headers):
                     return Fetched(url, status, answer.headers, b"")
+                if status == 304:  # to a question not asked: the server says nothing of the page
+                    raise FetchFailed(
+                        f"The {what} answered 304 Not Modified to a request that was not conditional.",
+                        status,  # robots.txt: a 4xx-like answer, not an unreachable site
+                    )
                 if not 200 <= status < 300:
                     # The standard phrase, not the server's: what a server says is not shown in the admin.
                     raise FetchFailed(
                         f"The {what} answered {status} {httpx.codes.get_reason_phrase(status)}.", status
                     )
                 return Fetched(url, status, answer.headers, _body(answer, what, max_bytes, cut))
+        except _Redirected as redirect:
+            return Fetched(url, redirect.status, redirect.headers, b"")
         except _PastDeadline as error:
+            if time.monotonic() >= self._ends:
+                raise self._out_of_time(what) from error
             raise FetchFailed(
                 f"The {what} did not arrive whole within {self.timeout * DEADLINE_TIMEOUTS:g} s."
             ) from error
@@ -212,6 +252,8 @@ class Fetcher:
                 "Pressroom fetches only from public addresses."
             ) from error
         except httpx.TimeoutException as error:
+            if time.monotonic() >= self._ends:
+                raise self._out_of_time(what) from error
             raise FetchFailed(f"The {what} gave no answer within {self.timeout:g} s.") from error
         except httpx.ConnectError as error:
             raise FetchFailed(f"The {what}'s server could not be reached ({_why(error)}).") from error
@@ -221,6 +263,9 @@ class Fetcher:
             raise FetchFailed(
                 f"The {what}'s server broke off its answer ({type(error).__name__})."
             ) from error
+
+    def _out_of_time(self, what: str) -> OutOfTime:
+        return OutOfTime(f"The poll's {self.budget:g} s of fetching ran out before the {what} arrived.")
 
 
 def _body(answer: httpx.Response, what: str, max_bytes: int, cut: bool) -> bytes:
@@ -262,22 +307,36 @@ def _unpacker(headers: httpx.Headers, what: str) -> Callable[[bytes, int], bytes
     return unpack
 
 
+def _is_conditional(headers: dict) -> bool:
+    return any(name.lower() in ("if-none-match", "if-modified-since") for name in headers)
+
+
 def _check_scheme(url: str, what: str) -> None:
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme not in ("http", "https"):
         raise FetchFailed(f"The {what}'s address {url[:200]!r} is not an http:// or https:// address.")
 
 
-def _redirect_target(url: str, headers: httpx.Headers, what: str) -> str:
-    location = headers.get("location", "").strip()
+def _redirect_target(answer: Fetched, what: str) -> str:
+    """Where a redirect leads; FetchFailed, with the redirect's status, when it leads to no web address
+    (robots.txt reads that as a missing robots.txt, as RFC 9309 asks)."""
+    location = answer.headers.get("location", "").strip()
     if not location:
-        raise FetchFailed(f"The {what} redirects without saying where to.")
+        raise FetchFailed(f"The {what} redirects without saying where to.", answer.status)
     try:
-        return str(httpx.URL(url).join(location).copy_with(fragment=None))
+        target = httpx.URL(answer.url).join(location).copy_with(fragment=None)
     except (httpx.InvalidURL, ValueError) as error:
         raise FetchFailed(
-            f"The {what} redirects to {location[:200]!r}, which is not a web address."
+            f"The {what} redirects to {location[:200]!r}, which is not a web address.", answer.status
         ) from error
+    if target.scheme not in ("http", "https"):
+        # Only the scheme is named: a data: address may hold a whole page, a javascript: one a script.
+        raise FetchFailed(
+            f"The {what} redirects to a non-web address ({target.scheme[:20]}:), "
+            "which Pressroom does not follow.",
+            answer.status,
+        )
+    return str(target)
 
 
 def _why(error: httpx.ConnectError) -> str:

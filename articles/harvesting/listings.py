@@ -5,6 +5,7 @@ from a URL; sitemaps (<urlset>, <sitemapindex>, gzip'd or not) by defusedxml, wh
 DTDs, entities and external references. A document that is none of these raises BadListing.
 """
 
+import codecs
 import io
 import re
 import zlib
@@ -31,6 +32,7 @@ _FEED_KINDS = {
 }
 # An element's name: "<" and a letter, so "<?xml", "<!--" and "<!DOCTYPE" are passed over.
 _FIRST_ELEMENT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SITEMAP_ROOTS = {b"urlset": "sitemap", b"sitemapindex": "sitemap index"}
 
 
@@ -70,12 +72,21 @@ def _uncompressed(data: bytes) -> bytes:
         raise BadListing(f"is gzip'd, and damaged ({error}).") from error
     if len(unpacked) > MAX_LISTING_BYTES or unpacker.unconsumed_tail:
         raise BadListing(f"unpacks to more than {MAX_LISTING_BYTES:,} bytes, the most Pressroom reads.")
+    if (
+        not unpacker.eof
+    ):  # else a sitemap cut short at an entry's end would list its first pages alone, unnoticed
+        raise BadListing("is gzip'd, and cut short before its end.")
     return unpacked
 
 
 def _sitemap_kind(data: bytes) -> str:
     """ "sitemap" or "sitemap index" by the first element's name ("<?xml" and "<!--" name none), else ""."""
-    found = _FIRST_ELEMENT.search(data, 0, 64 * 1024)
+    head = data[: 128 * 1024]
+    if head.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    ):  # XML's other encoding without a declaration
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    found = _FIRST_ELEMENT.search(head, 0, 64 * 1024)
     return _SITEMAP_ROOTS.get(found.group(2), "") if found else ""
 
 
@@ -142,7 +153,7 @@ def _local(tag) -> str:
 def _address(link: str, base: str) -> str:
     """The entry's page as an absolute, normalised web address, or "" when it gives none."""
     link = link.strip()
-    if not link:
+    if not link or _CONTROL.search(link):  # no server has such an address, and no database column keeps a NUL
         return ""
     try:
         return normalised_url(urljoin(base, link))

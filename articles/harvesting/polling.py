@@ -6,8 +6,13 @@ Which pages are fetched: those the source never listed, and those whose date in 
 changed since they were fetched. A page listed with the same date as before is not fetched
 again: the copy kept from then is read again, so it still gets its outcome (unchanged, unless an
 editor's correction made the kept text an earlier version). New and changed pages come first,
-and a poll takes at most PRESSROOM_HARVEST_MAX_ITEMS pages and POLL_SECONDS of fetching; the
-batch's note says what was left for the next poll, which then fetches the listing in full.
+and a poll takes at most PRESSROOM_HARVEST_MAX_ITEMS pages and PRESSROOM_HARVEST_POLL_SECONDS of
+fetching (robots.txt, the listing and every page, together); the batch's note says what was left
+for the next poll, which then fetches the listing in full.
+
+The batch and the queueing of its processing are one transaction's: the processing is queued by
+the batch's commit, so a worker killed after it, or a database that refuses the next write, leaves
+no batch that nothing will process.
 
 Nothing a source does stops the poll of another: its failure (DNS, a timeout, a 5xx answer, a
 document that is not a feed) is recorded on the source as a sentence, and so is a defect of ours.
@@ -16,7 +21,6 @@ document that is not a feed) is recorded on the source as a sentence, and so is 
 import datetime
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -26,18 +30,16 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from ..importing import process_import_batch
 from ..ingest.formats import ARTICLE_FORMATS
 from ..ingest.web_pages import MAX_PAGE_BYTES
 from ..models import HarvestedPage, HarvestSource, ImportBatch, ImportFile
-from .fetching import Fetched, Fetcher, FetchFailed
+from .fetching import Fetched, Fetcher, FetchFailed, OutOfTime
 from .listings import MAX_LISTING_BYTES, BadListing, ListedPage, Listing, read_listing
 from .robots import RobotsRules
 
 logger = logging.getLogger(__name__)
 
-# Fetching stops after this long (the rest waits for the next poll), well within the hold a
-# poll takes on its source (HarvestSource.HOLD_LAPSES_AFTER).
-POLL_SECONDS = 10 * 60
 MAX_SITEMAPS = 20  # of a sitemap index, read per poll
 MAX_BACKOFF = datetime.timedelta(hours=24)
 ORIGIN_PREFIX = "harvest: "
@@ -67,15 +69,16 @@ class _Harvest:
         return self.answer.status == 304
 
 
-def poll_source(source: HarvestSource) -> ImportBatch | None:
-    """Poll `source` and record how it went on it; the batch of its pages (to be processed), or None
-    when the listing had not changed, listed nothing, or could not be read. Never raises for the
-    source's faults or a defect of ours."""
+def poll_source(source: HarvestSource, *, queue: bool = True) -> ImportBatch | None:
+    """Poll `source` and record how it went on it; the batch of its pages, its processing queued
+    (unless not `queue`: the caller processes it), or None when the listing had not changed, listed
+    nothing, or could not be read. Never raises for the source's faults or a defect of ours."""
     started = timezone.now()
     try:
-        with Fetcher() as fetcher:
+        # The budget is well within the hold a poll takes on its source (HarvestSource.HOLD_LAPSES_AFTER).
+        with Fetcher(budget=settings.PRESSROOM_HARVEST_POLL_SECONDS) as fetcher:
             harvest = _harvest(source, fetcher)
-        batch = _record(source, harvest)
+        batch = _record(source, harvest, queue=queue)
     except (FetchFailed, BadListing) as error:
         _record_failure(source, str(error), started)
         return None
@@ -102,7 +105,7 @@ def _harvest(source: HarvestSource, fetcher: Fetcher) -> _Harvest:
     harvest.listing = _read(answer, what)
     pages = list(harvest.listing.pages)
     if harvest.listing.sitemaps:
-        pages += _pages_of_sitemaps(harvest.listing.sitemaps, fetcher, robots, harvest.notes)
+        pages += _pages_of_sitemaps(harvest.listing.sitemaps, fetcher, robots, harvest)
     if harvest.listing.unusable:
         harvest.notes.append(f"{harvest.listing.unusable:,} of its entries give no web address.")
     _take_pages(source, pages, fetcher, robots, harvest)
@@ -129,21 +132,32 @@ def _read(answer: Fetched, what: str) -> Listing:
         raise BadListing(f"The {what} {error}") from error
 
 
-def _pages_of_sitemaps(sitemaps, fetcher: Fetcher, robots: RobotsRules, notes: list[str]) -> list[ListedPage]:
+def _pages_of_sitemaps(
+    sitemaps, fetcher: Fetcher, robots: RobotsRules, harvest: _Harvest
+) -> list[ListedPage]:
     """The pages of a sitemap index's sitemaps; one that cannot be read is noted, and the others read."""
     pages = []
-    for url in sitemaps[:MAX_SITEMAPS]:
+    for number, url in enumerate(sitemaps[:MAX_SITEMAPS]):
         try:
             robots.check(url, "sitemap")
             listing = _read(fetcher.get(url, what="sitemap", max_bytes=MAX_LISTING_BYTES), "sitemap")
+        except OutOfTime:
+            harvest.complete = False
+            harvest.notes.append(
+                f"Fetching stopped at the poll's limit of {fetcher.budget:g} s; "
+                f"{len(sitemaps[:MAX_SITEMAPS]) - number:,} of its sitemaps wait for the next poll."
+            )
+            break
         except (FetchFailed, BadListing) as error:
-            notes.append(f"Its sitemap {url} was not read: {error}")
+            harvest.notes.append(f"Its sitemap {url} was not read: {error}")
             continue
         if listing.sitemaps:
-            notes.append(f"Its sitemap {url} is an index itself; indexes within indexes are not followed.")
+            harvest.notes.append(
+                f"Its sitemap {url} is an index itself; indexes within indexes are not followed."
+            )
         pages += listing.pages
     if len(sitemaps) > MAX_SITEMAPS:
-        notes.append(f"Of its {len(sitemaps):,} sitemaps, the first {MAX_SITEMAPS} were read.")
+        harvest.notes.append(f"Of its {len(sitemaps):,} sitemaps, the first {MAX_SITEMAPS} were read.")
     return pages
 
 
@@ -157,22 +171,24 @@ def _take_pages(source, pages: list[ListedPage], fetcher: Fetcher, robots: Robot
     changed = [page for page in pages if not _kept_copy(known.get(page.url), page)]
     same = [page for page in pages if _kept_copy(known.get(page.url), page)]
     cap = settings.PRESSROOM_HARVEST_MAX_ITEMS
-    deadline = time.monotonic() + POLL_SECONDS
     for taken, page in enumerate(changed[:cap]):
-        if time.monotonic() > deadline:
+        try:
+            harvest.files.append(_fetched_file(page, fetcher, robots, harvest))
+        except OutOfTime:
+            # Not a failure of the page's: it is not recorded, so the next poll fetches it as new.
             harvest.complete = False
             harvest.notes.append(
-                f"Fetching stopped after {POLL_SECONDS // 60} minutes; "
+                f"Fetching stopped at the poll's limit of {fetcher.budget:g} s; "
                 f"{len(changed) - taken:,} new or changed pages wait for the next poll."
             )
-            return
-        harvest.files.append(_fetched_file(page, fetcher, robots, harvest))
-    if len(changed) > cap:
-        harvest.complete = False
-        harvest.notes.append(
-            f"It lists {len(changed):,} new or changed pages; a poll takes at most {cap:,}, "
-            "and the next poll the others."
-        )
+            break
+    else:
+        if len(changed) > cap:
+            harvest.complete = False
+            harvest.notes.append(
+                f"It lists {len(changed):,} new or changed pages; a poll takes at most {cap:,}, "
+                "and the next poll the others."
+            )
     room = max(cap - len(changed), 0)
     for page in same[:room]:
         copy = known[page.url].copy
@@ -197,6 +213,8 @@ def _fetched_file(page: ListedPage, fetcher: Fetcher, robots: RobotsRules, harve
     try:
         robots.check(page.url, "page")
         answer = fetcher.get(page.url, what="page", max_bytes=MAX_PAGE_BYTES)
+    except OutOfTime:
+        raise
     except FetchFailed as error:
         return ImportFile(name=page_file_name(page.url, ".html"), url=page.url, fetch_failure=str(error))
     name = page_file_name(page.url, _suffix(answer))
@@ -224,8 +242,9 @@ def page_file_name(url: str, suffix: str) -> str:
     return f"{stem[:200] or 'page'}{suffix}"
 
 
-def _record(source: HarvestSource, harvest: _Harvest) -> ImportBatch | None:
-    """The batch of the poll's files, with what the source has fetched, in one transaction."""
+def _record(source: HarvestSource, harvest: _Harvest, *, queue: bool) -> ImportBatch | None:
+    """The batch of the poll's files, with what the source has fetched, and its processing queued,
+    in one transaction."""
     if not harvest.files:
         return None
     now = timezone.now()
@@ -242,6 +261,8 @@ def _record(source: HarvestSource, harvest: _Harvest) -> ImportBatch | None:
             HarvestedPage.objects.update_or_create(
                 source=source, url=page.url, defaults={"stamp": page.stamp, "copy": stored, "fetched": now}
             )
+        if queue:
+            transaction.on_commit(lambda: process_import_batch.enqueue(batch.pk))
     return batch
 
 

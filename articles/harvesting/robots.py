@@ -1,6 +1,7 @@
 """What a site's robots.txt lets Pressroom fetch, read once per site per poll (RFC 9309).
 
-A robots.txt that is missing (any 4xx answer) allows everything; one that cannot be read (a 5xx
+A robots.txt that is missing (any 4xx answer, or redirects that lead to no web address or more than
+five times, RFC 9309 2.3.1.2) allows everything; one that cannot be read (a 5xx
 answer, a timeout, no connection) disallows everything until a later poll can read it, as the
 RFC asks: the site may be down, and its rules unknown.
 """

@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from ..importing import process_import_batch
 from ..models import HarvestSource
 from .polling import poll_source
 
@@ -58,12 +57,11 @@ def _unheld(now) -> Q:
 
 @task()
 def poll_source_task(source_id: int) -> str:
-    """The background task: poll one claimed source, and queue the processing of its batch."""
+    """The background task: poll one claimed source (its batch's processing is queued by the poll)."""
     source = take(source_id)
     if source is None:
         return f"source {source_id} is being polled already"
     batch = poll_source(source)
     if batch is None:
         return HarvestSource.objects.get(pk=source_id).last_error or "nothing new"
-    process_import_batch.enqueue(batch.pk)
     return f"batch {batch.pk}"

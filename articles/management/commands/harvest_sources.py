@@ -7,6 +7,8 @@ from articles.harvesting.scheduling import take
 from articles.importing import process_batch
 from articles.models import HarvestSource
 
+MAX_ID = 2**63 - 1  # the largest id a database stores
+
 
 class Command(BaseCommand):
     help = (
@@ -27,7 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, source_ids, now, **options):
         if source_ids:
-            sources = HarvestSource.objects.filter(pk__in=source_ids)
+            # An id past a 64-bit integer names no source, and SQLite would refuse it (OverflowError).
+            storable = [pk for pk in source_ids if 0 < pk <= MAX_ID]
+            sources = HarvestSource.objects.filter(pk__in=storable)
             missing = set(source_ids) - set(sources.values_list("pk", flat=True))
             if missing:
                 raise CommandError(f"No harvesting source has the id {', '.join(map(str, sorted(missing)))}.")
@@ -45,7 +49,7 @@ class Command(BaseCommand):
         if held is None:
             self.stdout.write(f"{source.name}: being polled by the task worker; left to it.")
             return True
-        batch = poll_source(held)
+        batch = poll_source(held, queue=False)  # processed here and now
         held.refresh_from_db()
         if held.last_error:
             self.stdout.write(f"{source.name}: failed: {held.last_error}")
