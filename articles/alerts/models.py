@@ -1,5 +1,6 @@
 """What subscribers asked for, what each release owes them, and what was sent."""
 
+import hashlib
 import secrets
 
 from django.db import models
@@ -7,6 +8,12 @@ from django.db import models
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(12)
+
+
+def search_key(query: str) -> str:
+    """A digest of the canonical query: unique per address and indexable, where a long query is not
+    (PostgreSQL refuses index entries over about 2,700 bytes)."""
+    return hashlib.sha256(query.encode()).hexdigest()
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -27,9 +34,8 @@ class Subscription(models.Model):
         WEEKLY = "weekly", "Weekly"
 
     email = models.EmailField(max_length=254, db_index=True)
-    query = models.CharField(
-        max_length=4000, help_text="The search, as the query string of its page (without page or sort)."
-    )
+    query = models.TextField(help_text="The search, as the query string of its page (without page or sort).")
+    search_key = models.CharField(max_length=64, editable=False)
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
     created = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -41,8 +47,15 @@ class Subscription(models.Model):
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["email", "query"], name="one_subscription_per_search")]
-        indexes = [models.Index(fields=["confirmed_at", "paused_at", "query"])]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "search_key"], name="one_subscription_per_search")
+        ]
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key(self.query)
+        if kwargs.get("update_fields") is not None and "query" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return f"{self.email}: ?{self.query}"

@@ -9,11 +9,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import tokens
-from .models import Subscription
+from .models import Subscription, search_key
 from .sending import queue_confirmation
 from .throttling import may_send_confirmation
 
@@ -27,20 +27,27 @@ def normalized_email(email: str) -> str:
 
 
 def request_subscription(*, email: str, query: str, frequency: str, client_address: str | None) -> None:
-    """Record the subscription asked for and send its confirmation, unless throttled or confirmed already."""
+    """Record the subscription asked for and send its confirmation, unless throttled or confirmed already.
+
+    A throttled request writes nothing but its count, so a flood cannot fill the database either.
+    """
     email = normalized_email(email)
     with transaction.atomic():
-        subscription, created = Subscription.objects.get_or_create(
-            email=email, query=query, defaults={"frequency": frequency}
-        )
-        if subscription.confirmed_at is not None:
-            return  # already followed; its e-mails have the links to change it
-        if not created and subscription.frequency != frequency:
+        subscription = Subscription.objects.filter(email=email, search_key=search_key(query)).first()
+        if subscription is not None and subscription.confirmed_at is not None:
+            return  # followed already; its e-mails have the links to change it
+        if not may_send_confirmation(email=email, client_address=client_address):
+            logger.info("alerts: a confirmation was not sent (throttled)")
+            return
+        if subscription is None:
+            try:
+                with transaction.atomic():
+                    subscription = Subscription.objects.create(email=email, query=query, frequency=frequency)
+            except IntegrityError:  # the same request, twice at once: the other one wrote it
+                subscription = Subscription.objects.get(email=email, search_key=search_key(query))
+        elif subscription.frequency != frequency:
             subscription.frequency = frequency
             subscription.save(update_fields=["frequency"])
-        if not may_send_confirmation(email=email, client_address=client_address):
-            logger.info("alerts: confirmation to subscription %s not sent (throttled)", subscription.pk)
-            return
         queue_confirmation(subscription)
 
 
