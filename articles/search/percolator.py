@@ -35,5 +35,5 @@ def percolate(articles: Iterable, searches: Mapping[Key, SearchRequest]) -> dict
         for key, request in searches.items():
             matched = matching_documents(request, arrays)
             if matched.any():
-                found[key] = ids[matched].tolist()
+                found[key] = sorted(ids[matched].tolist())
     return found
