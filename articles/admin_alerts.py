@@ -5,9 +5,10 @@ links in their e-mails, and a delivery's record is what proves it was sent once.
 """
 
 from django.contrib import admin
+from django.db.models import Count
 from django.utils import timezone
 
-from .models import Alert, Delivery, Subscription
+from .models import Delivery, Subscription
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -43,17 +44,6 @@ class SubscriptionAdmin(_ReadOnly):
         self.message_user(request, f"{queryset.update(paused_at=None, pause_reason='')} resumed.")
 
 
-class AlertInline(admin.TabularInline):
-    model = Alert
-    fields = ["subscription", "article", "version", "created"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Delivery)
 class DeliveryAdmin(_ReadOnly):
     list_display = [
@@ -69,8 +59,14 @@ class DeliveryAdmin(_ReadOnly):
     list_filter = ["kind", "status"]
     search_fields = ["email", "message_id"]
     date_hierarchy = "created"
-    readonly_fields = [field.name for field in Delivery._meta.fields]
-    inlines = [AlertInline]
+    readonly_fields = [*(field.name for field in Delivery._meta.fields), "releases"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(release_count=Count("alerts"))
+
+    @admin.display(description="releases", ordering="release_count")
+    def releases(self, delivery):
+        return delivery.release_count
 
     def has_delete_permission(self, request, obj=None):
         return False  # the record that an e-mail was sent is what keeps it from being sent twice

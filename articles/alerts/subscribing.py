@@ -97,20 +97,20 @@ def resume(*, email: str, subscription_id: int) -> bool:
 
 
 def delete(*, email: str, subscription_id: int) -> bool:
-    deleted, _ = Subscription.objects.of_address(email).filter(pk=subscription_id).delete()
-    return bool(deleted)
+    _, deleted = Subscription.objects.of_address(email).filter(pk=subscription_id).delete()
+    return bool(deleted.get(Subscription._meta.label))
 
 
 def delete_all(*, email: str) -> int:
-    deleted, _ = Subscription.objects.of_address(email).delete()
-    return deleted
+    _, deleted = Subscription.objects.of_address(email).delete()
+    return deleted.get(Subscription._meta.label, 0)
 
 
 def forget_unconfirmed() -> int:
     """Unconfirmed subscriptions whose link has expired are deleted."""
     expired = timezone.now() - timedelta(hours=settings.PRESSROOM_ALERTS_CONFIRM_HOURS)
-    deleted, _ = Subscription.objects.filter(confirmed_at__isnull=True, created__lt=expired).delete()
-    return deleted
+    _, deleted = Subscription.objects.filter(confirmed_at__isnull=True, created__lt=expired).delete()
+    return deleted.get(Subscription._meta.label, 0)
 
 
 def _subscription(found: tokens.SubscriptionToken | None) -> Subscription | None:
