@@ -49,6 +49,7 @@ class SMTPServer:
 
     def __enter__(self):
         self.controller.start()
+        self.collector.port = self.port
         return self
 
     def __exit__(self, *exc):

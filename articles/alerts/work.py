@@ -23,6 +23,7 @@ def match_releases_task() -> str:
     alerts = 0
     while PendingAlertMatch.objects.exists():
         alerts += match_pending()
+        queue_due_deliveries()  # the first immediate e-mails now, not at the next heartbeat
     return f"{alerts} alerts owed"
 
 
