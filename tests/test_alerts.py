@@ -323,3 +323,43 @@ def test_the_search_page_offers_emails_for_its_search(client, archive):
 def test_a_search_is_kept_in_one_spelling(client, capture, smtp):
     ask(client, capture, "country=NP&country=pk&from=2019&sort=oldest&q=++fisheries++")
     assert Subscription.objects.get().query == "q=fisheries&country=NP&country=PK&from=2019-01-01"
+
+
+def test_a_digests_one_click_unsubscribe_stops_every_search_in_it(client, capture, smtp, archive, settings):
+    subscribe(client, capture, smtp, "q=fisheries", frequency="daily")
+    subscribe(client, capture, smtp, "q=railways", frequency="daily")
+    archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
+    beat(capture)
+    now = timezone.now()
+    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
+    with capture(execute=True):
+        queue_digests(now)
+    unsubscribe = smtp.messages[-1]["List-Unsubscribe"].strip().strip("<>")
+    assert b"every search you follow" in client.get(path_of(unsubscribe)).content
+    client.__class__(enforce_csrf_checks=True).post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})
+    assert not Subscription.objects.exists()
+
+
+def test_a_broad_search_lists_its_newest_releases_and_links_to_the_rest(
+    client, capture, smtp, archive, monkeypatch
+):
+    from articles.alerts import messages
+
+    monkeypatch.setattr(messages, "MAX_RELEASES_PER_SEARCH", 2)
+    subscribe(client, capture, smtp, "q=fisheries")
+    for day in (1, 2, 3):
+        archive.add(f"Fisheries talks, day {day}", "Oman held fisheries talks.", published=f"2019-09-0{day}")
+    beat(capture)
+    text, html = parts(smtp.messages[-1])
+    assert "3 new releases" in text and "And 1 more" in text and "And 1 more" in html
+    assert "day 3" in text and "day 2" in text and "day 1" not in text
+    assert text.index("day 3") < text.index("day 2")
+
+
+def test_asking_again_for_an_unconfirmed_alert_gives_its_link_a_fresh_48_hours(client, capture, smtp):
+    ask(client, capture, "q=fisheries")
+    Subscription.objects.update(created=timezone.now() - timedelta(hours=47))
+    ask(client, capture, "q=fisheries", frequency="daily")
+    subscription = Subscription.objects.get()
+    assert subscription.frequency == "daily" and timezone.now() - subscription.created < timedelta(minutes=1)
+    assert len(smtp.messages) == 2

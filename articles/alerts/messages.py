@@ -16,6 +16,10 @@ from . import tokens
 from .models import Alert, Delivery, Subscription
 from .searches import describe, search_request_of
 
+# A week of a broad search can bring hundreds: the e-mail lists the newest this many, and links
+# to the search for the rest.
+MAX_RELEASES_PER_SEARCH = 50
+
 
 def absolute(path: str) -> str:
     return settings.PRESSROOM_SITE_URL + path
@@ -78,11 +82,13 @@ def alerts_message(delivery: Delivery, alerts: list[Alert]) -> EmailMultiAlterna
             **search_links(subscription.query),
             "frequency": subscription.get_frequency_display().lower(),
             "unsubscribe_url": unsubscribe_url(subscription),
-            "releases": _releases(subscription.query, articles),
+            "count": len(articles),
+            "releases": _releases(subscription.query, articles[:MAX_RELEASES_PER_SEARCH]),
+            "more": max(0, len(articles) - MAX_RELEASES_PER_SEARCH),
         }
         for subscription, articles in by_subscription.items()
     ]
-    count = sum(len(section["releases"]) for section in sections)
+    count = sum(section["count"] for section in sections)
     releases = f"{count} new release{'s' if count != 1 else ''}"
     if delivery.kind == Delivery.Kind.DIGEST:
         subject = (

@@ -144,7 +144,7 @@ def _message_of(delivery: Delivery):
         )
         .select_related("subscription", "article")
         .prefetch_related("article__countries")
-        .order_by("subscription__created", "subscription_id", "article__published", "article_id")
+        .order_by("subscription__created", "subscription_id", "-article__published", "-article_id")
     )
     return alerts_message(delivery, alerts) if alerts else None
 

@@ -45,9 +45,10 @@ def request_subscription(*, email: str, query: str, frequency: str, client_addre
                     subscription = Subscription.objects.create(email=email, query=query, frequency=frequency)
             except IntegrityError:  # the same request, twice at once: the other one wrote it
                 subscription = Subscription.objects.get(email=email, search_key=search_key(query))
-        elif subscription.frequency != frequency:
-            subscription.frequency = frequency
-            subscription.save(update_fields=["frequency"])
+        else:  # asked again: the new link's 48 hours count from now, for the link and the row alike
+            Subscription.objects.filter(pk=subscription.pk).update(
+                frequency=frequency, created=timezone.now()
+            )
         queue_confirmation(subscription)
 
 
