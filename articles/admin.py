@@ -13,7 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from . import admin_harvesting  # noqa: F401 (registers the harvesting sources' admin)
+from . import (
+    admin_alerts,  # noqa: F401 (registers the subscriptions and the delivery log)
+    admin_harvesting,  # noqa: F401 (registers the harvesting sources' admin)
+)
 from .admin_editing import FORM_METHODS, ArticleEditingAdmin, StateFilter
 from .downloads import download_response
 from .forms import ArticleUploadForm, CleanTextField, ImportUploadForm

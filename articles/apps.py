@@ -8,3 +8,4 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the index bookkeeping)
+        from .alerts import signals as alert_signals  # noqa: F401  (new releases owe alert matching)

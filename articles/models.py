@@ -647,3 +647,13 @@ def matching_country_names(text: str, limit: int = 3) -> list[str]:
     return sorted(name for name in country_names().values() if fold(name).startswith(typed))[
         :limit
     ]  # "turk" finds Türkiye
+
+
+# The alerts' models are the app's too (migrations, admin); imported last, as they refer to Article.
+from .alerts.models import (  # noqa: E402, F401
+    Alert,
+    ConfirmationRequest,
+    Delivery,
+    PendingAlertMatch,
+    Subscription,
+)

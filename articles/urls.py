@@ -1,5 +1,5 @@
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .sitemaps import SITEMAPS
@@ -32,5 +32,6 @@ urlpatterns = [
         name="sitemap",
     ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("alerts/", include("articles.alerts.urls")),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -4,7 +4,8 @@ The worker (`manage.py task_worker`) writes a heartbeat every few seconds, which
 reads. A task whose worker died stays "running" in django-tasks' table forever; `recover`
 marks it failed and queues its import batch again, which resumes after the last recorded
 release. The worker recovers when it starts and every minute after. At every beat it queues a
-poll of each harvesting source that is due (harvesting/scheduling.py).
+poll of each harvesting source that is due (harvesting/scheduling.py), and the alert matching,
+digests and e-mails that are due (alerts/work.py): an immediate alert leaves within seconds.
 """
 
 import logging
@@ -105,6 +106,18 @@ def queue_due_polls() -> None:
         logger.exception("harvesting: the due sources could not be queued; tried again at the next beat")
 
 
+def queue_due_alerts(beats: int = 0) -> None:
+    """Queue the alert matching owed and the e-mails due; a failure to is logged, and tried again."""
+    from .alerts.work import queue_alert_work  # its tasks need the app loaded
+
+    try:
+        queue_alert_work(beats)
+    except Exception:
+        logger.exception(
+            "alerts: the matching and e-mails due could not be queued; tried again at the next beat"
+        )
+
+
 def start_heartbeat(worker_id: str) -> threading.Event:
     """Beat now, recover, and go on beating in a thread; set the returned event to stop it."""
     beat(worker_id)
@@ -112,6 +125,7 @@ def start_heartbeat(worker_id: str) -> threading.Event:
     WorkerHeartbeat.objects.filter(last_seen__lt=timezone.now() - timedelta(days=1)).delete()
     recover()
     queue_due_polls()
+    queue_due_alerts()
     stop = threading.Event()
     threading.Thread(
         target=_keep_beating, args=(worker_id, stop), name="task-worker-heartbeat", daemon=True
@@ -129,6 +143,7 @@ def _keep_beating(worker_id: str, stop: threading.Event) -> None:
             if beats % RECOVER_EVERY_BEATS == 0:
                 recover()
             queue_due_polls()
+            queue_due_alerts(beats)
         except (
             Exception
         ):  # a locked or unreachable database: beat again later, and /healthz will say so if it lasts

@@ -254,6 +254,30 @@ if not 0 < PRESSROOM_HARVEST_POLL_SECONDS <= 20 * 60:
         "PRESSROOM_HARVEST_POLL_SECONDS must be more than 0 and at most 1200 (20 minutes)."
     )
 
+# E-mail alerts (articles/alerts/): sent by the task worker through Django's e-mail framework, with
+# SMTP settings under Django's own names. Links in e-mails start with PRESSROOM_SITE_URL.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pressroom <alerts@localhost>")
+PRESSROOM_SITE_URL = os.environ.get("PRESSROOM_SITE_URL", "http://localhost:8000").rstrip("/")
+# Confirmation e-mails a day per address and an hour per client address; beyond, none is sent
+# (and the page says what it always says), so subscribing cannot be used to spam a stranger.
+PRESSROOM_ALERTS_CONFIRMATIONS_PER_ADDRESS = int(
+    os.environ.get("PRESSROOM_ALERTS_CONFIRMATIONS_PER_ADDRESS", "3")
+)
+PRESSROOM_ALERTS_CONFIRMATIONS_PER_CLIENT = int(
+    os.environ.get("PRESSROOM_ALERTS_CONFIRMATIONS_PER_CLIENT", "10")
+)
+# An unconfirmed subscription is deleted, and its link refused, after this many hours.
+PRESSROOM_ALERTS_CONFIRM_HOURS = int(os.environ.get("PRESSROOM_ALERTS_CONFIRM_HOURS", "48"))
+# Daily digests go out at this hour (TIME_ZONE), weekly ones on this weekday too (0 is Monday).
+PRESSROOM_DIGEST_HOUR = int(os.environ.get("PRESSROOM_DIGEST_HOUR", "7"))
+PRESSROOM_DIGEST_WEEKDAY = int(os.environ.get("PRESSROOM_DIGEST_WEEKDAY", "0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

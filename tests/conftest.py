@@ -65,6 +65,20 @@ class Archive:
 
 
 @pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 that Django's e-mail framework sends to."""
+    from .smtp_server import SMTPServer
+
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_TIMEOUT = 5
+        settings.PRESSROOM_SITE_URL = "https://pressroom.example"
+        yield server.collector
+
+
+@pytest.fixture
 def archive(db, django_capture_on_commit_callbacks):
     return Archive(django_capture_on_commit_callbacks)
 

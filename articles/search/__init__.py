@@ -5,7 +5,8 @@ its commands, pressroom/ and gunicorn.conf.py import what they need from here, n
 module inside (tests/test_search_boundary.py keeps it so). What is named here:
 
 - searching: `search_articles(SearchRequest(parse_user_query(text)))` gives SearchResults of
-  SearchHits, in one of SORTS; `suggest_titles`, `related_articles`
+  SearchHits, in one of SORTS; `suggest_titles`, `related_articles`; `snippet` (a text's passages
+  round the words looked for); `percolate` (which stored searches a few new releases match)
 - keeping the index in step with the database: `schedule_index_update` (within the transaction
   that changes an article), `apply_pending_updates`, `index_written_beside` (bulk imports),
   `rebuild_index`, `find_drift` and `repair` (check_index), COMMAND_LOCK_TIMEOUT_SECONDS
@@ -28,6 +29,8 @@ _DEFINED_IN = {
     "SORTS": "searching",
     "suggest_titles": "searching",
     "related_articles": "searching",
+    "percolate": "percolator",
+    "snippet": "snippets",
     "parse_user_query": "query",
     "UserQuery": "query",
     "schedule_index_update": "sync",

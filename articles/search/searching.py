@@ -90,6 +90,11 @@ def search_articles(request: SearchRequest) -> SearchResults:
     )
 
 
+def matching_documents(request: SearchRequest, arrays) -> np.ndarray:
+    """A mask of the documents a search shows, within its dates and countries (percolator.py)."""
+    return _matching(request, arrays).documents
+
+
 @dataclass(frozen=True)
 class _Matches:
     documents: np.ndarray  # a mask: what the query, the dates and the countries let through

@@ -1,0 +1,182 @@
+"""Sending each e-mail exactly once, through Django's e-mail framework, with retries.
+
+A delivery is claimed by one conditional UPDATE (pending and due, or left "sending" by a worker
+that died), so two workers never send it both; it is marked "sending" before SMTP is spoken and
+"sent" after the server accepted it, and a sent delivery is never claimed again. Its Message-ID
+is chosen when it is created and kept through retries.
+
+The one gap no database closes: a worker killed after the SMTP server accepted the message and
+before "sent" was recorded leaves it "sending"; after SENDING_LAPSES_AFTER it is sent again, with
+the same Message-ID, so mail programs that drop a repeated Message-ID show it once. At the SMTP
+level delivery is therefore at least once; in Pressroom's records, exactly once.
+
+SMTP errors are retried after 1, 2, 4, 8 and 16 minutes; a hard bounce (a 5xx refusal of the
+address) or MAX_ATTEMPTS failed attempts pause the address's subscriptions, with the reason on
+their manage page.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import Article
+from .models import Alert, Delivery, Subscription
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+SENDING_LAPSES_AFTER = timedelta(minutes=10)
+QUEUED_LAPSES_AFTER = timedelta(minutes=5)  # a queued task not run by then is queued again
+
+
+def new_delivery(*, email: str, kind: str, subscription=None, digest_of=None) -> Delivery:
+    """A delivery to send now, queued after the transaction commits."""
+    delivery = Delivery.objects.create(
+        email=email, kind=kind, subscription=subscription, digest_of=digest_of, **_fresh()
+    )
+    transaction.on_commit(lambda: _enqueue(delivery.pk))
+    return delivery
+
+
+def new_deliveries(*, kind: str, recipients: list[tuple[str, int]]) -> list[Delivery]:
+    """Deliveries to (address, subscription id) pairs, written at once; the heartbeat queues them
+    (`queue_due_deliveries`), QUEUED_PER_BEAT at a time, faster than SMTP takes them."""
+    return Delivery.objects.bulk_create(
+        [
+            Delivery(email=email, kind=kind, subscription_id=pk, **_fresh(queued=False))
+            for email, pk in recipients
+        ]
+    )
+
+
+def _fresh(*, queued: bool = True) -> dict:
+    from .messages import site_domain
+
+    now = timezone.now()
+    return {
+        "message_id": make_msgid(idstring="alert", domain=site_domain()),
+        "next_attempt_at": now,
+        "queued_at": now if queued else None,
+    }
+
+
+def queue_confirmation(subscription: Subscription) -> Delivery:
+    return new_delivery(email=subscription.email, kind=Delivery.Kind.CONFIRMATION, subscription=subscription)
+
+
+def _enqueue(delivery_id: int) -> None:
+    from .work import send_delivery_task
+
+    send_delivery_task.enqueue(delivery_id)
+
+
+def _claimable(now) -> Q:
+    return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - SENDING_LAPSES_AFTER
+    )
+
+
+QUEUED_PER_BEAT = 200
+
+
+def queue_due_deliveries(now=None, limit: int = QUEUED_PER_BEAT) -> list[int]:
+    """Queue a send task for each due delivery not queued already (the worker's heartbeat)."""
+    now = now or timezone.now()
+    unqueued = Q(queued_at__isnull=True) | Q(queued_at__lt=now - QUEUED_LAPSES_AFTER)
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.filter(_claimable(now) & unqueued)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Delivery.objects.filter(pk__in=due).update(queued_at=now)
+    for delivery_id in due:
+        _enqueue(delivery_id)
+    return due
+
+
+def send_delivery(delivery_id: int, now=None) -> str:
+    """Send one delivery if it is due and nobody else is sending it; what happened, in words."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(_claimable(now), pk=delivery_id).update(
+        status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "not due, or sent already"
+    delivery = Delivery.objects.select_related("subscription").get(pk=delivery_id)
+    message = _message_of(delivery)
+    if message is None:
+        _finish(
+            delivery, Delivery.Status.FAILED, error="Nothing left to send: unsubscribed, paused or withdrawn."
+        )
+        return "nothing left to send"
+    try:
+        get_connection(fail_silently=False).send_messages([message])
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        return _failed(delivery, error, hard=any(code >= 500 for code in codes))
+    except smtplib.SMTPDataError as error:
+        return _failed(delivery, error, hard=error.smtp_code >= 550)
+    except (smtplib.SMTPException, OSError) as error:
+        return _failed(delivery, error, hard=False)
+    _finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
+    logger.info("alerts: delivery %s sent (%s)", delivery.pk, delivery.message_id)
+    return "sent"
+
+
+def _message_of(delivery: Delivery):
+    from .messages import alerts_message, confirmation_message
+
+    if delivery.kind == Delivery.Kind.CONFIRMATION:
+        return confirmation_message(delivery)
+    alerts = list(
+        Alert.objects.filter(
+            delivery=delivery,
+            subscription__confirmed_at__isnull=False,
+            subscription__paused_at__isnull=True,
+            article__in=Article.objects.public(),
+        )
+        .select_related("subscription", "article")
+        .prefetch_related("article__countries")
+        .order_by("subscription__created", "subscription_id", "-article__published", "-article_id")
+    )
+    return alerts_message(delivery, alerts) if alerts else None
+
+
+def _failed(delivery: Delivery, error: Exception, *, hard: bool) -> str:
+    text = f"{type(error).__name__}: {error}"[:2000]
+    logger.warning("alerts: delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, text)
+    if hard or delivery.attempts >= MAX_ATTEMPTS:
+        reason = (
+            f"The mail server refused the address ({text[:300]})."
+            if hard
+            else f"E-mails to the address failed {delivery.attempts} times in a row ({text[:300]})."
+        )
+        with transaction.atomic():
+            _finish(delivery, Delivery.Status.FAILED, error=text)
+            _pause_address(delivery, reason)
+        return "given up: " + reason
+    retry_at = timezone.now() + timedelta(minutes=2 ** (delivery.attempts - 1))
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING, next_attempt_at=retry_at, queued_at=None, last_error=text
+    )
+    return f"retried at {retry_at:%H:%M:%S}"
+
+
+def _pause_address(delivery: Delivery, reason: str) -> None:
+    """Pause the subscriptions the failed e-mail was for: all of the address's for a bounce."""
+    Subscription.objects.of_address(delivery.email).filter(paused_at__isnull=True).update(
+        paused_at=timezone.now(), pause_reason=reason[:500]
+    )
+
+
+def _finish(delivery: Delivery, status: str, *, sent_at=None, error: str = "") -> None:
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        status=status, sent_at=sent_at, last_error=error
+    )

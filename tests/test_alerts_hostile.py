@@ -1,0 +1,103 @@
+"""Hostile input to the alert pages and tokens: never a 500, never a subscription made by a forgery."""
+
+import pytest
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from articles.alerts import tokens
+from articles.alerts.models import Delivery, Subscription
+
+pytestmark = pytest.mark.django_db
+
+# What a URL path segment can carry, and the characters of real tokens, mixed.
+token_text = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.=", max_size=300),
+)
+
+
+@given(token=token_text)
+def test_token_readers_refuse_anything_not_signed_by_us(token):
+    assert tokens.read_subscription_token(tokens.CONFIRM, token, max_age_seconds=3600) is None
+    assert tokens.read_subscription_token(tokens.UNSUBSCRIBE, token) is None
+    assert tokens.read_manage_token(token) is None
+    assert tokens.read_unsubscribe_all_token(token) is None
+
+
+def test_a_token_of_one_kind_is_no_token_of_another(db):
+    subscription = Subscription.objects.create(email="a@example.org", query="q=trade")
+    manage = tokens.manage_token("a@example.org")
+    unsubscribe = tokens.subscription_token(tokens.UNSUBSCRIBE, subscription)
+    assert tokens.read_subscription_token(tokens.CONFIRM, unsubscribe) is None
+    assert tokens.read_manage_token(unsubscribe) is None
+    assert tokens.read_subscription_token(tokens.UNSUBSCRIBE, manage) is None
+    assert tokens.read_subscription_token(tokens.UNSUBSCRIBE, unsubscribe).subscription_id == subscription.pk
+
+
+def _safe_segment(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="") or "x"
+
+
+@given(token=token_text, method=st.sampled_from(["get", "post"]))
+def test_link_pages_answer_hostile_tokens_without_error(client, token, method):
+    for page in ("confirm", "manage", "unsubscribe"):
+        response = getattr(client, method)(f"/alerts/{page}/{_safe_segment(token)}/")
+        assert response.status_code in (404,), (page, token)
+
+
+@given(
+    email=st.text(max_size=400),
+    frequency=st.text(max_size=20) | st.sampled_from(["immediate", "daily", "weekly"]),
+    query=st.dictionaries(
+        st.sampled_from(["q", "country", "countries", "from", "to", "sort", "page", "x"]),
+        st.text(max_size=400),
+        max_size=6,
+    ),
+)
+def test_the_subscribe_form_never_fails_on_hostile_input(client, email, frequency, query):
+    response = client.post("/alerts/subscribe/?" + _encoded(query), {"email": email, "frequency": frequency})
+    assert response.status_code in (302, 400)
+    assert client.get("/alerts/subscribe/?" + _encoded(query)).status_code == 200
+
+
+def _encoded(query: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({key: value.replace("\x00", "") for key, value in query.items()})
+
+
+@given(
+    action=st.text(max_size=20) | st.sampled_from(["frequency", "pause", "resume", "delete", "delete_all"]),
+    subscription=st.text(max_size=30) | st.integers().map(str),
+    frequency=st.text(max_size=20),
+)
+def test_the_manage_page_never_fails_and_never_touches_another_address(
+    client, action, subscription, frequency
+):
+    theirs = Subscription.objects.get_or_create(
+        email="theirs@example.org", query="q=trade", defaults={"confirmed_at": timezone.now()}
+    )[0]
+    manage = f"/alerts/manage/{tokens.manage_token('mine@example.org')}/"
+    response = client.post(manage, {"action": action, "subscription": subscription, "frequency": frequency})
+    assert response.status_code == 200
+    theirs_now = Subscription.objects.get(pk=theirs.pk)
+    assert theirs_now.paused_at is None and theirs_now.frequency == theirs.frequency
+
+
+def test_admin_lists_subscriptions_and_the_delivery_log(client, django_user_model):
+    user = django_user_model.objects.create_superuser("editor", "editor@example.org", "a long password 123")
+    client.force_login(user)
+    Subscription.objects.create(email="reader@example.org", query="q=trade", confirmed_at=timezone.now())
+    Delivery.objects.create(
+        email="reader@example.org", kind="alert", message_id="<1@x>", next_attempt_at=timezone.now()
+    )
+    listing = client.get("/admin/articles/subscription/?q=reader&frequency__exact=immediate")
+    assert listing.status_code == 200 and b"reader@example.org" in listing.content
+    assert client.get("/admin/articles/subscription/?paused_at__isempty=1").status_code == 200
+    log = client.get("/admin/articles/delivery/")
+    assert log.status_code == 200 and b"reader@example.org" in log.content
+    delivery = Delivery.objects.get()
+    assert client.get(f"/admin/articles/delivery/{delivery.pk}/change/").status_code == 200
