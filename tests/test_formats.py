@@ -396,6 +396,18 @@ def test_a_member_whose_offset_points_before_the_archive_fails_alone():
     ]
 
 
+def test_a_member_without_a_name_fails_alone():
+    # Found by Hypothesis: a damaged directory entry with an empty name made zipfile's own
+    # is_dir() raise IndexError, and the whole upload failed as a defect of ours.
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as writing:
+        writing.writestr(zipfile.ZipInfo(""), article_text())
+        writing.writestr("a.txt", article_text())
+    [nameless, named] = list(read_articles("nameless.zip", archive.getvalue()))
+    assert nameless.parsed is None and nameless.error.startswith("A member without a name")
+    assert named.location == "member a.txt" and named.parsed is not None
+
+
 @pytest.mark.parametrize("title", ["\u200b", "😀😀", "\u200b\u200d", "--- ***"])
 def test_a_title_without_a_letter_or_digit_is_refused_in_every_format(title):
     import json as json_module

@@ -231,8 +231,11 @@ def _open_archive(name, data) -> zipfile.ZipFile:
 
 def _member_files(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """The archive's files, without its folders and the debris ZIP tools add."""
+    # Not ZipInfo.is_dir(): it fails on a member whose name is empty (a damaged directory entry).
     return [
-        info for info in archive.infolist() if not info.is_dir() and not ARCHIVE_DEBRIS.search(info.filename)
+        info
+        for info in archive.infolist()
+        if not info.filename.endswith("/") and not ARCHIVE_DEBRIS.search(info.filename)
     ]
 
 
@@ -281,6 +284,8 @@ def _bomb(name, growth, limits) -> RejectedArticle:
 
 def _member_problem(member: str) -> str:
     path = member.replace("\\", "/")
+    if not path.strip():
+        return "A member without a name (the archive's directory is damaged); it was skipped."
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in path.split("/") or "\x00" in path:
         return "Unsafe file name (an absolute path or '..'); the member was skipped."
     suffix = PurePosixPath(path.lower()).suffix
