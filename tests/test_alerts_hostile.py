@@ -6,7 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from articles.alerts import tokens
+from articles.alerts.digests import queue_digests
 from articles.alerts.models import Delivery, Subscription
+from articles.history import record_version
+
+from . import test_alerts
+from .alert_helpers import beat
+from .test_alerts import parts, subscribe
+
+capture = test_alerts.capture  # a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +109,24 @@ def test_admin_lists_subscriptions_and_the_delivery_log(client, django_user_mode
     assert log.status_code == 200 and b"reader@example.org" in log.content
     delivery = Delivery.objects.get()
     assert client.get(f"/admin/articles/delivery/{delivery.pk}/change/").status_code == 200
+
+
+def test_a_release_updated_twice_before_its_digest_is_listed_once(client, capture, smtp, archive, settings):
+    subscribe(client, capture, smtp, "q=fisheries", frequency="daily")
+    article = archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
+    beat(capture)
+    for change in (" Quotas were doubled.", " The treaty was ratified."):
+        with archive.committed():
+            article.body += change
+            article.save()
+            record_version(article, how="admin edit", major=True)
+        beat(capture)
+    now = timezone.now()
+    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
+    with capture(execute=True):
+        queue_digests(now)
+    digest = smtp.messages[-1]
+    text, html = parts(digest)
+    assert text.count("Fisheries agreement signed") == 1 and html.count("Fisheries agreement signed") == 1
+    assert "1 new release for 1 search" in digest["Subject"]
+    assert "The treaty was ratified." in text  # its latest version

@@ -75,8 +75,12 @@ def confirmation_message(delivery: Delivery) -> EmailMultiAlternatives:
 def alerts_message(delivery: Delivery, alerts: list[Alert]) -> EmailMultiAlternatives:
     """An immediate alert or a digest: each search with its new releases, in the order they came."""
     by_subscription = defaultdict(list)
+    listed = set()
     for alert in alerts:
-        by_subscription[alert.subscription].append(alert.article)
+        # A release updated again before its e-mail went owes one alert per version: listed once.
+        if (alert.subscription_id, alert.article_id) not in listed:
+            listed.add((alert.subscription_id, alert.article_id))
+            by_subscription[alert.subscription].append(alert.article)
     sections = [
         {
             **search_links(subscription.query),
