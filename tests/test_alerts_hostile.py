@@ -12,7 +12,7 @@ from articles.history import record_version
 
 from . import test_alerts
 from .alert_helpers import beat
-from .test_alerts import parts, subscribe
+from .test_alerts import ask, parts, subscribe
 
 capture = test_alerts.capture  # a fixture
 
@@ -130,3 +130,15 @@ def test_a_release_updated_twice_before_its_digest_is_listed_once(client, captur
     assert text.count("Fisheries agreement signed") == 1 and html.count("Fisheries agreement signed") == 1
     assert "1 new release for 1 search" in digest["Subject"]
     assert "The treaty was ratified." in text  # its latest version
+
+
+def test_an_address_in_other_cases_is_one_address(client, capture, smtp):
+    """A stranger's inbox gets no more confirmations for their address written in capitals, and a
+    reader who writes it differently the next time has one subscription, not two."""
+    spellings = ["victim@example.org", "Victim@example.org", "VICTIM@Example.org", "vICTIM@example.ORG"]
+    for n, email in enumerate(spellings):
+        for word in ("trade", "fisheries"):
+            ask(client, capture, f"q={word}", email=email, address=f"10.0.{n}.1")
+    assert len(smtp.messages) == 3  # the address's limit, however it is written
+    assert set(Subscription.objects.values_list("email", flat=True)) == {"victim@example.org"}
+    assert Subscription.objects.count() == 2

@@ -21,9 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 def normalized_email(email: str) -> str:
-    """One spelling per address: the domain is case-insensitive (the local part, strictly, is not)."""
-    local, _, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}"
+    """One spelling per address: in lower case, so that Victim@ and victim@ share one throttle, one
+    set of subscriptions and one manage page (RFC 5321 lets a local part be case-sensitive; no mail
+    service in use makes it so, and honouring it let one inbox be sent a confirmation per spelling)."""
+    return email.strip().lower()
 
 
 def request_subscription(*, email: str, query: str, frequency: str, client_address: str | None) -> None:
