@@ -11,7 +11,7 @@ from articles.alerts.models import Delivery, Subscription
 from articles.history import record_version
 
 from . import test_alerts
-from .alert_helpers import beat
+from .alert_helpers import beat, path_of
 from .test_alerts import ask, parts, subscribe
 
 capture = test_alerts.capture  # a fixture
@@ -30,7 +30,7 @@ def test_token_readers_refuse_anything_not_signed_by_us(token):
     assert tokens.read_subscription_token(tokens.CONFIRM, token, max_age_seconds=3600) is None
     assert tokens.read_subscription_token(tokens.UNSUBSCRIBE, token) is None
     assert tokens.read_manage_token(token) is None
-    assert tokens.read_unsubscribe_all_token(token) is None
+    assert tokens.read_digest_token(token) is None
 
 
 def test_a_token_of_one_kind_is_no_token_of_another(db):
@@ -142,3 +142,24 @@ def test_an_address_in_other_cases_is_one_address(client, capture, smtp):
     assert len(smtp.messages) == 3  # the address's limit, however it is written
     assert set(Subscription.objects.values_list("email", flat=True)) == {"victim@example.org"}
     assert Subscription.objects.count() == 2
+
+
+def test_a_digests_one_click_unsubscribe_leaves_the_immediate_alerts_alone(
+    client, capture, smtp, archive, settings
+):
+    """ "Unsubscribe from every search in this digest" stops the digest, not the reader's other e-mails."""
+    subscribe(client, capture, smtp, "q=fisheries", frequency="daily")
+    subscribe(client, capture, smtp, "q=railways", frequency="immediate")
+    archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
+    beat(capture)
+    now = timezone.now()
+    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
+    with capture(execute=True):
+        queue_digests(now)
+    unsubscribe = smtp.messages[-1]["List-Unsubscribe"].strip().strip("<>")
+    assert b"every search of your daily e-mails" in client.get(path_of(unsubscribe)).content
+    client.__class__(enforce_csrf_checks=True).post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})
+    assert list(Subscription.objects.values_list("query", flat=True)) == ["q=railways"]
+    archive.add("Railways plan", "A new railways plan was announced in Lahore.")
+    beat(capture)
+    assert "Railways plan" in parts(smtp.messages[-1])[0]

@@ -43,8 +43,8 @@ def unsubscribe_url(subscription: Subscription) -> str:
     )
 
 
-def unsubscribe_all_url(email: str) -> str:
-    return absolute(reverse("alerts-unsubscribe", args=[tokens.unsubscribe_all_token(email)]))
+def unsubscribe_digest_url(email: str, frequencies) -> str:
+    return absolute(reverse("alerts-unsubscribe", args=[tokens.digest_token(email, frequencies)]))
 
 
 def search_links(query: str) -> dict:
@@ -98,7 +98,7 @@ def alerts_message(delivery: Delivery, alerts: list[Alert]) -> EmailMultiAlterna
         subject = (
             f"Pressroom digest: {releases} for {len(sections)} search{'es' if len(sections) > 1 else ''}"
         )
-        unsubscribe = unsubscribe_all_url(delivery.email)
+        unsubscribe = unsubscribe_digest_url(delivery.email, {s.frequency for s in by_subscription})
     else:
         subject = f"Pressroom: {releases} for {sections[0]['description']}"
         unsubscribe = sections[0]["unsubscribe_url"]

@@ -108,6 +108,13 @@ def delete_all(*, email: str) -> int:
     return deleted.get(Subscription._meta.label, 0)
 
 
+def unsubscribe_digest(digest: tokens.DigestToken) -> int:
+    """Stop a digest: the address's subscriptions sent in it, its immediate ones left alone."""
+    subscriptions = Subscription.objects.of_address(digest.email).filter(frequency__in=digest.frequencies)
+    _, deleted = subscriptions.delete()
+    return deleted.get(Subscription._meta.label, 0)
+
+
 def forget_unconfirmed() -> int:
     """Unconfirmed subscriptions whose link has expired are deleted."""
     expired = timezone.now() - timedelta(hours=settings.PRESSROOM_ALERTS_CONFIRM_HOURS)
