@@ -163,3 +163,19 @@ def test_a_digests_one_click_unsubscribe_leaves_the_immediate_alerts_alone(
     archive.add("Railways plan", "A new railways plan was announced in Lahore.")
     beat(capture)
     assert "Railways plan" in parts(smtp.messages[-1])[0]
+
+
+def test_asking_again_for_a_search_followed_already_sends_its_manage_link(client, capture, smtp):
+    """The page promises an e-mail; a reader who forgot they follow the search gets one, with the
+    link to change it, and the same throttle applies."""
+    subscribe(client, capture, smtp, "q=fisheries", frequency="daily")
+    ask(client, capture, "q=fisheries", frequency="immediate")
+    reminder = smtp.messages[-1]
+    assert len(smtp.messages) == 2 and "already" in reminder["Subject"]
+    text, html = parts(reminder)
+    assert "https://pressroom.example/alerts/manage/" in text and "/alerts/confirm/" not in text
+    assert "daily" in text and "/alerts/manage/" in html
+    assert Subscription.objects.get().frequency == "daily"
+    for _ in range(3):
+        ask(client, capture, "q=fisheries")
+    assert len(smtp.messages) == 3  # three a day to an address, whatever they say

@@ -57,6 +57,8 @@ def search_links(query: str) -> dict:
 
 def confirmation_message(delivery: Delivery) -> EmailMultiAlternatives:
     subscription = delivery.subscription
+    if subscription.confirmed_at is not None:
+        return _following_message(delivery)
     context = {
         "confirm_url": confirm_url(subscription),
         "frequency": subscription.get_frequency_display().lower(),
@@ -67,6 +69,23 @@ def confirmation_message(delivery: Delivery) -> EmailMultiAlternatives:
         delivery,
         subject=f"Confirm your Pressroom alert: {context['description']}"[:200],
         template="alerts/email_confirm",
+        context=context,
+        headers={},
+    )
+
+
+def _following_message(delivery: Delivery) -> EmailMultiAlternatives:
+    """Asked for again, a search the address follows already: the link to change it."""
+    subscription = delivery.subscription
+    context = {
+        "manage_url": manage_url(subscription.email),
+        "frequency": subscription.get_frequency_display().lower(),
+        **search_links(subscription.query),
+    }
+    return _message(
+        delivery,
+        subject=f"You already get Pressroom e-mails about: {context['description']}"[:200],
+        template="alerts/email_following",
         context=context,
         headers={},
     )

@@ -28,17 +28,20 @@ def normalized_email(email: str) -> str:
 
 
 def request_subscription(*, email: str, query: str, frequency: str, client_address: str | None) -> None:
-    """Record the subscription asked for and send its confirmation, unless throttled or confirmed already.
+    """Record the subscription asked for and send its confirmation, unless throttled.
 
     A throttled request writes nothing but its count, so a flood cannot fill the database either.
+    A search followed already is left as it is, and sent the link to change it instead (the page
+    promised an e-mail, and must not say which addresses follow what).
     """
     email = normalized_email(email)
     with transaction.atomic():
         subscription = Subscription.objects.filter(email=email, search_key=search_key(query)).first()
-        if subscription is not None and subscription.confirmed_at is not None:
-            return  # followed already; its e-mails have the links to change it
         if not may_send_confirmation(email=email, client_address=client_address):
             logger.info("alerts: a confirmation was not sent (throttled)")
+            return
+        if subscription is not None and subscription.confirmed_at is not None:
+            queue_confirmation(subscription)  # says it is followed already, with its manage link
             return
         if subscription is None:
             try:
