@@ -179,3 +179,11 @@ def test_asking_again_for_a_search_followed_already_sends_its_manage_link(client
     for _ in range(3):
         ask(client, capture, "q=fisheries")
     assert len(smtp.messages) == 3  # three a day to an address, whatever they say
+
+
+def test_the_subscribe_page_says_which_parts_of_the_search_were_ignored(client):
+    """A reader who mistyped a date is told, before subscribing, that they would follow every release."""
+    page = client.get("/alerts/subscribe/?q=&from=2019-13-45&country=ZZ").content.decode()
+    assert "all releases" in page
+    assert "The from date &#x27;2019-13-45&#x27; was not understood and was ignored" in page
+    assert "Unknown country code ignored: ZZ." in page

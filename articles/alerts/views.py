@@ -12,7 +12,7 @@ from pressroom.client_address import client_address
 from . import subscribing, tokens
 from .forms import ManageForm, SubscribeForm
 from .models import Subscription
-from .searches import canonical_query, describe
+from .searches import canonical_query, describe, ignored_parts
 
 _INVALID_LINK = "This link is not valid, or it has expired."
 
@@ -30,7 +30,12 @@ def subscribe(request):
             client_address=client_address(request),
         )
         return HttpResponseRedirect(reverse("alerts-check-inbox"))
-    context = {"form": form, "query": query, "description": describe(query)}
+    context = {
+        "form": form,
+        "query": query,
+        "description": describe(query),
+        "notes": ignored_parts(request.GET),
+    }
     return render(request, "alerts/subscribe.html", context, status=400 if form.is_bound else 200)
 
 
