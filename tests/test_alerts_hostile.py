@@ -187,3 +187,20 @@ def test_the_subscribe_page_says_which_parts_of_the_search_were_ignored(client):
     assert "all releases" in page
     assert "The from date &#x27;2019-13-45&#x27; was not understood and was ignored" in page
     assert "Unknown country code ignored: ZZ." in page
+
+
+def test_a_digests_subject_counts_a_release_of_several_searches_once(
+    client, capture, smtp, archive, settings
+):
+    subscribe(client, capture, smtp, "q=fisheries", frequency="daily")
+    subscribe(client, capture, smtp, "q=oman", frequency="daily")
+    archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
+    beat(capture)
+    now = timezone.now()
+    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
+    with capture(execute=True):
+        queue_digests(now)
+    digest = smtp.messages[-1]
+    assert len(smtp.messages) == 3  # two confirmations, one digest
+    assert digest["Subject"] == "Pressroom digest: 1 new release for 2 searches"
+    assert parts(digest)[0].count("Fisheries agreement signed") == 2  # under each search it matched

@@ -111,7 +111,7 @@ def alerts_message(delivery: Delivery, alerts: list[Alert]) -> EmailMultiAlterna
         }
         for subscription, articles in by_subscription.items()
     ]
-    count = sum(section["count"] for section in sections)
+    count = len({article_id for _, article_id in listed})  # a release of several searches is one
     releases = f"{count} new release{'s' if count != 1 else ''}"
     if delivery.kind == Delivery.Kind.DIGEST:
         subject = (
