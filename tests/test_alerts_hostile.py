@@ -204,3 +204,31 @@ def test_a_digests_subject_counts_a_release_of_several_searches_once(
     assert len(smtp.messages) == 3  # two confirmations, one digest
     assert digest["Subject"] == "Pressroom digest: 1 new release for 2 searches"
     assert parts(digest)[0].count("Fisheries agreement signed") == 2  # under each search it matched
+
+
+def test_a_mail_server_down_for_hours_pauses_nobody_and_loses_nothing(
+    client, capture, smtp, archive, settings
+):
+    """The archive's own mail server refusing connections is no fault of the reader's address."""
+    from datetime import timedelta
+
+    from articles.alerts.sending import send_delivery
+
+    from .smtp_server import free_port
+
+    subscribe(client, capture, smtp, "q=fisheries")
+    working_port, settings.EMAIL_PORT = settings.EMAIL_PORT, free_port()  # nothing listens there
+    archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
+    beat(capture)
+    delivery = Delivery.objects.get(kind=Delivery.Kind.ALERT)
+    waits = []
+    for _ in range(8):
+        delivery.refresh_from_db()
+        waits.append(round((delivery.next_attempt_at - timezone.now()).total_seconds() / 60))
+        send_delivery(delivery.pk, now=delivery.next_attempt_at + timedelta(seconds=1))
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING and max(waits) <= 16
+    assert Subscription.objects.get().paused_at is None
+    settings.EMAIL_PORT = working_port
+    assert send_delivery(delivery.pk, now=delivery.next_attempt_at + timedelta(seconds=1)) == "sent"
+    assert "Fisheries agreement signed" in parts(smtp.messages[-1])[0]
