@@ -232,3 +232,11 @@ def test_a_mail_server_down_for_hours_pauses_nobody_and_loses_nothing(
     settings.EMAIL_PORT = working_port
     assert send_delivery(delivery.pk, now=delivery.next_attempt_at + timedelta(seconds=1)) == "sent"
     assert "Fisheries agreement signed" in parts(smtp.messages[-1])[0]
+
+
+@pytest.mark.parametrize("email", ["reader@[127.0.0.1]", "reader@[::1]", "reader@localhost"])
+def test_no_confirmation_goes_to_an_address_at_a_machine_rather_than_a_domain(client, capture, smtp, email):
+    """A visitor cannot have the archive's mail server connect to an internal machine of their choosing."""
+    response = ask(client, capture, "q=trade", email=email)
+    assert response.status_code == 400 and b"name@example.org" in response.content
+    assert not smtp.messages and not Subscription.objects.exists()
