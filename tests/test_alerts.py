@@ -335,7 +335,7 @@ def test_a_digests_one_click_unsubscribe_stops_every_search_in_it(client, captur
     with capture(execute=True):
         queue_digests(now)
     unsubscribe = smtp.messages[-1]["List-Unsubscribe"].strip().strip("<>")
-    assert b"every search you follow" in client.get(path_of(unsubscribe)).content
+    assert b"every search of your daily e-mails" in client.get(path_of(unsubscribe)).content
     client.__class__(enforce_csrf_checks=True).post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})
     assert not Subscription.objects.exists()
 

@@ -14,6 +14,15 @@ class SubscribeForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    def clean_email(self):
+        """An address at a mail domain: Django also takes name@localhost and name@[10.0.0.5], which
+        would have our mail server connect to a machine a visitor chose."""
+        email = self.cleaned_data["email"]
+        domain = email.rpartition("@")[2]
+        if domain.startswith("[") or "." not in domain:
+            raise forms.ValidationError("Enter an address at a mail domain, such as name@example.org.")
+        return email
+
 
 class ManageForm(forms.Form):
     """One change on the manage page: the button pressed, and the subscription it is for."""

@@ -43,8 +43,8 @@ def unsubscribe_url(subscription: Subscription) -> str:
     )
 
 
-def unsubscribe_all_url(email: str) -> str:
-    return absolute(reverse("alerts-unsubscribe", args=[tokens.unsubscribe_all_token(email)]))
+def unsubscribe_digest_url(email: str, frequencies) -> str:
+    return absolute(reverse("alerts-unsubscribe", args=[tokens.digest_token(email, frequencies)]))
 
 
 def search_links(query: str) -> dict:
@@ -57,6 +57,8 @@ def search_links(query: str) -> dict:
 
 def confirmation_message(delivery: Delivery) -> EmailMultiAlternatives:
     subscription = delivery.subscription
+    if subscription.confirmed_at is not None:
+        return _following_message(delivery)
     context = {
         "confirm_url": confirm_url(subscription),
         "frequency": subscription.get_frequency_display().lower(),
@@ -72,11 +74,32 @@ def confirmation_message(delivery: Delivery) -> EmailMultiAlternatives:
     )
 
 
+def _following_message(delivery: Delivery) -> EmailMultiAlternatives:
+    """Asked for again, a search the address follows already: the link to change it."""
+    subscription = delivery.subscription
+    context = {
+        "manage_url": manage_url(subscription.email),
+        "frequency": subscription.get_frequency_display().lower(),
+        **search_links(subscription.query),
+    }
+    return _message(
+        delivery,
+        subject=f"You already get Pressroom e-mails about: {context['description']}"[:200],
+        template="alerts/email_following",
+        context=context,
+        headers={},
+    )
+
+
 def alerts_message(delivery: Delivery, alerts: list[Alert]) -> EmailMultiAlternatives:
     """An immediate alert or a digest: each search with its new releases, in the order they came."""
     by_subscription = defaultdict(list)
+    listed = set()
     for alert in alerts:
-        by_subscription[alert.subscription].append(alert.article)
+        # A release updated again before its e-mail went owes one alert per version: listed once.
+        if (alert.subscription_id, alert.article_id) not in listed:
+            listed.add((alert.subscription_id, alert.article_id))
+            by_subscription[alert.subscription].append(alert.article)
     sections = [
         {
             **search_links(subscription.query),
@@ -88,13 +111,13 @@ def alerts_message(delivery: Delivery, alerts: list[Alert]) -> EmailMultiAlterna
         }
         for subscription, articles in by_subscription.items()
     ]
-    count = sum(section["count"] for section in sections)
+    count = len({article_id for _, article_id in listed})  # a release of several searches is one
     releases = f"{count} new release{'s' if count != 1 else ''}"
     if delivery.kind == Delivery.Kind.DIGEST:
         subject = (
             f"Pressroom digest: {releases} for {len(sections)} search{'es' if len(sections) > 1 else ''}"
         )
-        unsubscribe = unsubscribe_all_url(delivery.email)
+        unsubscribe = unsubscribe_digest_url(delivery.email, {s.frequency for s in by_subscription})
     else:
         subject = f"Pressroom: {releases} for {sections[0]['description']}"
         unsubscribe = sections[0]["unsubscribe_url"]

@@ -37,6 +37,13 @@ def canonical_query(data: QueryDict) -> str:
     return urlencode(params, doseq=True)
 
 
+def ignored_parts(data: QueryDict) -> list[str]:
+    """What the search page would say it ignored of this search (a mistyped date, an unknown country)."""
+    form = SearchForm(data, country_names=country_names())
+    form.search_request(per_page=1)
+    return form.notes
+
+
 def describe(query: str) -> str:
     """The search in words, as its feed's title says it."""
     return describe_search(search_request_of(query), country_names())

@@ -12,7 +12,8 @@ level delivery is therefore at least once; in Pressroom's records, exactly once.
 
 SMTP errors are retried after 1, 2, 4, 8 and 16 minutes; a hard bounce (a 5xx refusal of the
 address) or MAX_ATTEMPTS failed attempts pause the address's subscriptions, with the reason on
-their manage page.
+their manage page. A mail server that cannot be reached, times out or refuses our login or sender
+is the archive's fault, not the address's: that e-mail is retried every 16 minutes until it works.
 """
 
 import logging
@@ -124,7 +125,9 @@ def send_delivery(delivery_id: int, now=None) -> str:
     except smtplib.SMTPDataError as error:
         return _failed(delivery, error, hard=error.smtp_code >= 550)
     except (smtplib.SMTPException, OSError) as error:
-        return _failed(delivery, error, hard=False)
+        # Refused connection, timeout, login or sender refused: the archive's mail server, not the
+        # reader's address. Retried until it works; pausing would punish every reader for an outage.
+        return _server_failed(delivery, error)
     _finish(delivery, Delivery.Status.SENT, sent_at=timezone.now())
     logger.info("alerts: delivery %s sent (%s)", delivery.pk, delivery.message_id)
     return "sent"
@@ -149,8 +152,13 @@ def _message_of(delivery: Delivery):
     return alerts_message(delivery, alerts) if alerts else None
 
 
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
 def _failed(delivery: Delivery, error: Exception, *, hard: bool) -> str:
-    text = f"{type(error).__name__}: {error}"[:2000]
+    """A failure of the address: retried, then, if hard or repeated, its subscriptions paused."""
+    text = _error_text(error)
     logger.warning("alerts: delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, text)
     if hard or delivery.attempts >= MAX_ATTEMPTS:
         reason = (
@@ -162,7 +170,18 @@ def _failed(delivery: Delivery, error: Exception, *, hard: bool) -> str:
             _finish(delivery, Delivery.Status.FAILED, error=text)
             _pause_address(delivery, reason)
         return "given up: " + reason
-    retry_at = timezone.now() + timedelta(minutes=2 ** (delivery.attempts - 1))
+    return _retry(delivery, text)
+
+
+def _server_failed(delivery: Delivery, error: Exception) -> str:
+    """A failure of the archive's mail server: retried every 16 minutes at most, never given up."""
+    text = _error_text(error)
+    logger.warning("alerts: delivery %s not sent (attempt %s): %s", delivery.pk, delivery.attempts, text)
+    return _retry(delivery, text)
+
+
+def _retry(delivery: Delivery, text: str) -> str:
+    retry_at = timezone.now() + timedelta(minutes=2 ** min(delivery.attempts - 1, MAX_ATTEMPTS - 1))
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.PENDING, next_attempt_at=retry_at, queued_at=None, last_error=text
     )

@@ -21,23 +21,27 @@ logger = logging.getLogger(__name__)
 
 
 def normalized_email(email: str) -> str:
-    """One spelling per address: the domain is case-insensitive (the local part, strictly, is not)."""
-    local, _, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}"
+    """One spelling per address: in lower case, so that Victim@ and victim@ share one throttle, one
+    set of subscriptions and one manage page (RFC 5321 lets a local part be case-sensitive; no mail
+    service in use makes it so, and honouring it let one inbox be sent a confirmation per spelling)."""
+    return email.strip().lower()
 
 
 def request_subscription(*, email: str, query: str, frequency: str, client_address: str | None) -> None:
-    """Record the subscription asked for and send its confirmation, unless throttled or confirmed already.
+    """Record the subscription asked for and send its confirmation, unless throttled.
 
     A throttled request writes nothing but its count, so a flood cannot fill the database either.
+    A search followed already is left as it is, and sent the link to change it instead (the page
+    promised an e-mail, and must not say which addresses follow what).
     """
     email = normalized_email(email)
     with transaction.atomic():
         subscription = Subscription.objects.filter(email=email, search_key=search_key(query)).first()
-        if subscription is not None and subscription.confirmed_at is not None:
-            return  # followed already; its e-mails have the links to change it
         if not may_send_confirmation(email=email, client_address=client_address):
             logger.info("alerts: a confirmation was not sent (throttled)")
+            return
+        if subscription is not None and subscription.confirmed_at is not None:
+            queue_confirmation(subscription)  # says it is followed already, with its manage link
             return
         if subscription is None:
             try:
@@ -104,6 +108,13 @@ def delete(*, email: str, subscription_id: int) -> bool:
 
 def delete_all(*, email: str) -> int:
     _, deleted = Subscription.objects.of_address(email).delete()
+    return deleted.get(Subscription._meta.label, 0)
+
+
+def unsubscribe_digest(digest: tokens.DigestToken) -> int:
+    """Stop a digest: the address's subscriptions sent in it, its immediate ones left alone."""
+    subscriptions = Subscription.objects.of_address(digest.email).filter(frequency__in=digest.frequencies)
+    _, deleted = subscriptions.delete()
     return deleted.get(Subscription._meta.label, 0)
 
 

@@ -42,14 +42,29 @@ def read_subscription_token(kind: str, token: str, *, max_age_seconds: int | Non
     return None
 
 
-def unsubscribe_all_token(email: str) -> str:
-    """A digest's one-click unsubscribe: every subscription of the address it went to."""
-    return signing.dumps(email, salt=_SALT + UNSUBSCRIBE)
+@dataclass(frozen=True)
+class DigestToken:
+    email: str
+    frequencies: tuple[str, ...]
 
 
-def read_unsubscribe_all_token(token: str) -> str | None:
+def digest_token(email: str, frequencies) -> str:
+    """A digest's one-click unsubscribe: the address's subscriptions of the digest's frequencies
+    (daily, or daily and weekly), not its immediate alerts, which the digest never listed."""
+    return signing.dumps([email, sorted(frequencies)], salt=_SALT + UNSUBSCRIBE)
+
+
+def read_digest_token(token: str) -> DigestToken | None:
     value = _loads(UNSUBSCRIBE, token, None)
-    return value if isinstance(value, str) else None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], list)
+        and all(isinstance(frequency, str) for frequency in value[1])
+    ):
+        return DigestToken(value[0], tuple(value[1]))
+    return None
 
 
 def read_manage_token(token: str) -> str | None:

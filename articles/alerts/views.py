@@ -11,7 +11,8 @@ from pressroom.client_address import client_address
 
 from . import subscribing, tokens
 from .forms import ManageForm, SubscribeForm
-from .searches import canonical_query, describe
+from .models import Subscription
+from .searches import canonical_query, describe, ignored_parts
 
 _INVALID_LINK = "This link is not valid, or it has expired."
 
@@ -29,7 +30,12 @@ def subscribe(request):
             client_address=client_address(request),
         )
         return HttpResponseRedirect(reverse("alerts-check-inbox"))
-    context = {"form": form, "query": query, "description": describe(query)}
+    context = {
+        "form": form,
+        "query": query,
+        "description": describe(query),
+        "notes": ignored_parts(request.GET),
+    }
     return render(request, "alerts/subscribe.html", context, status=400 if form.is_bound else 200)
 
 
@@ -73,16 +79,16 @@ def manage(request, token):
 def unsubscribe(request, token):
     """GET asks to confirm with a button; POST (the button, or a mail program's one click) unsubscribes."""
     subscription = subscribing.unsubscribable(token)
-    email = tokens.read_unsubscribe_all_token(token) if subscription is None else None
-    if subscription is None and email is None:
+    digest = tokens.read_digest_token(token) if subscription is None else None
+    if subscription is None and digest is None:
         return _invalid(request)
     if request.method == "POST":
         if subscription is not None:
             subscribing.unsubscribe(subscription)
         else:
-            subscribing.delete_all(email=email)
+            subscribing.unsubscribe_digest(digest)
         return render(request, "alerts/unsubscribed.html")
-    description = describe(subscription.query) if subscription else "every search you follow"
+    description = describe(subscription.query) if subscription else _digest_description(digest)
     return render(request, "alerts/unsubscribe.html", {"description": description})
 
 
@@ -110,6 +116,12 @@ def _apply(form: ManageForm, email: str) -> str:
             "Deleted." if subscribing.delete(email=email, subscription_id=pk) else "It was deleted already."
         )
     return "That change was not understood."
+
+
+def _digest_description(digest: tokens.DigestToken) -> str:
+    labels = dict(Subscription.Frequency.choices)
+    names = " and ".join(labels.get(frequency, frequency).lower() for frequency in digest.frequencies)
+    return f"every search of your {names} e-mails"
 
 
 def _manage_token(email: str) -> str:
