@@ -1,6 +1,7 @@
 """PDFs as hostile senders and unusual writing tools make them: what pypdf meets before any page is
 drawn, fonts that hide their letters, text where no reader sees it, layouts that mislead."""
 
+import base64
 import datetime
 import time
 import zlib
@@ -66,3 +67,26 @@ def test_a_first_page_footer_of_its_own_is_not_joined_to_the_text_the_next_page_
     assert "Jr. Lampa 545, Lima" in parsed.paragraphs
     text = [paragraph for paragraph in parsed.paragraphs if "Lampa" not in paragraph]
     assert " ".join(text) == " ".join([talks.strip()] * 3)
+
+
+def test_a_release_spelled_in_ascii85_is_read():
+    content = hand_made_pdf(
+        base64.a85encode(drawn("Talks in Lima", "3 March 2021", "Peru met."), adobe=True),
+        stream_filter="[/ASCII85Decode]",
+    )
+    assert read_pdf_document(content, LIMITS).paragraphs == ("Peru met.",)
+
+
+def test_ascii85_text_a_small_file_inflates_to_is_refused_before_it_is_decoded():
+    # 12 kB inflate to 7.5 MB of ASCII85, within the 8 MB a stream may inflate to; decoding
+    # that took 280 MB of memory and 3 seconds.
+    spelled = base64.a85encode(
+        drawn("Talks in Lima", "3 March 2021", "Peru met.") + b"\1" * (6 << 20), adobe=True
+    )
+    bomb = hand_made_pdf(zlib.compress(spelled, 9), stream_filter="[/FlateDecode /ASCII85Decode]")
+    started = time.perf_counter()
+    with pytest.raises(
+        RejectedArticle, match=r"an ASCII85 stream of 7,864,\d+ bytes; at most 1,048,576.*PDF bomb"
+    ):
+        read_pdf_document(bomb, LIMITS)
+    assert time.perf_counter() - started < 1

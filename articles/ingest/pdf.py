@@ -41,6 +41,10 @@ _PYPDF_LIMITS = {
     "xform_maximum_invocations_per_extraction": 100,
     "stream_parsing_work_maximum_count": 500_000,
 }
+# ASCII85 is text that spells bytes, and decoding it costs about 40 bytes of memory per byte of
+# it (the standard library's decoder; 7.5 MB, which a 12 kB file inflates to, took 280 MB). A
+# release's PDF spells a few kilobytes so, if any: each ASCII85 stream may hold 1 MB of it.
+MAX_ASCII85_BYTES = 1024 * 1024
 # A last bound, on time, for what no byte count sees: a page drawing a large form object many
 # times parses it each time. Reading a release takes far less (200 dense pages: 0.9 s).
 MAX_READING_SECONDS = 10
@@ -86,6 +90,7 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
     import pypdf
 
     cost = _Cost()
+    _bound_ascii85(pypdf)
     try:
         with pypdf.apply_configuration(**_PYPDF_LIMITS):
             reader = pypdf.PdfReader(_TimedFile(data, cost), strict=False)
@@ -114,6 +119,26 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
             f"Pressroom could not read this PDF ({type(error).__name__}: {clean_text(str(error))[:200]}). "
             "It may be damaged; open it and save or print it again as PDF."
         ) from error
+
+
+def _bound_ascii85(pypdf) -> None:
+    """Make pypdf refuse ASCII85 text longer than a release's, whichever stream it stands in and
+    whatever filter inflated it: pypdf bounds what each filter puts out, not what decoding it costs."""
+    from pypdf.filters import ASCII85Decode as decoder
+
+    if getattr(decoder.decode, "bounded", False):
+        return
+    unbounded = decoder.decode
+
+    def decode(data, decode_parms=None, **kwargs):
+        if len(data) > MAX_ASCII85_BYTES:
+            raise pypdf.errors.LimitReachedError(
+                f"an ASCII85 stream of {len(data):,} bytes; at most {MAX_ASCII85_BYTES:,} are read"
+            )
+        return unbounded(data, decode_parms, **kwargs)
+
+    decode.bounded = True
+    decoder.decode = staticmethod(decode)
 
 
 def _open_protected(reader) -> None:
