@@ -90,3 +90,25 @@ def test_ascii85_text_a_small_file_inflates_to_is_refused_before_it_is_decoded()
     ):
         read_pdf_document(bomb, LIMITS)
     assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("subtype", [b"/TrueType", b"/Type1"])
+def test_a_font_that_does_not_say_which_letters_it_draws_is_refused_not_read_as_glyph_names(subtype):
+    # No /ToUnicode map, and an encoding of its own glyph names: pypdf reads "/gid84/gid97/gid108".
+    names = b" ".join(b"/gid%d" % code for code in range(32, 127))
+    font = (
+        b"<< /Type /Font /Subtype " + subtype + b" /BaseFont /ABCDEF+Custom /FirstChar 32 /LastChar 126 "
+        b"/Encoding << /Type /Encoding /Differences [32 " + names + b"] >> >>"
+    )
+    content = hand_made_pdf(zlib.compress(drawn("Talks in Lima", "3 March 2021", "Peru met.")), font=font)
+    with pytest.raises(
+        RejectedArticle, match=r"^Its fonts do not say which letters they draw, so its text cannot"
+    ):
+        read_pdf_document(content, LIMITS)
+
+
+def test_a_release_with_a_few_slashes_and_symbols_is_read():
+    content = hand_made_pdf(
+        zlib.compress(drawn("Talks in Lima", "3 March 2021", "See example.org/news/lima and/or call."))
+    )
+    assert read_pdf_document(content, LIMITS).paragraphs == ("See example.org/news/lima and/or call.",)

@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from .cleaning import clean_text
@@ -56,6 +57,12 @@ _NOT_A_TITLE = re.compile(
     r"(?i)^(?:microsoft (?:word|powerpoint|excel)\s*-|untitled\b|document\d*$|\S+\.(?:docx?|odt|rtf|pdf|txt"
     r"|indd|pages|html?)$)"
 )
+# A font that does not say which letters it draws (no /ToUnicode map, an encoding of its own) makes
+# pypdf read its glyphs' names ("/gid84/gid97"), private-use characters, replacement characters
+# or controls; a document whose text is mostly these cannot be read.
+_GLYPH_NAMES = re.compile(r"(?:/[A-Za-z][\w.]*)+")
+_NO_LETTER = {"Co", "Cn", "Cc", "Cs"}
+UNREADABLE_SHARE = 0.5
 # pypdf logs every damage it works around, some as errors (a damaged font's encoding, with its
 # whole table of 256 characters); the batch records the reason when one stops the reading.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -64,6 +71,10 @@ logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 def read_pdf_document(data: bytes, limits) -> ParsedArticle:
     """The release a PDF holds, or RejectedArticle saying why it cannot be read."""
     pages, info = _read_pages(data, limits)
+    if info.unreadable:
+        raise RejectedArticle(
+            "Its fonts do not say which letters they draw, so its text cannot be read (OCR is a later step)."
+        )
     if not any(pages) and info.has_pictures:
         raise RejectedArticle(
             "The PDF has no text layer: it looks like scanned pages. Pressroom does not read scanned "
@@ -82,6 +93,7 @@ class _Info:
     title: str
     created: datetime.date | None
     has_pictures: bool  # a page shows an image: a scan, when the pages have no text
+    unreadable: bool  # most of what the fonts draw reads as no letters
 
 
 def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
@@ -96,8 +108,8 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
             reader = pypdf.PdfReader(_TimedFile(data, cost), strict=False)
             _open_protected(reader)
             _check_page_count(reader)
-            pages = _page_lines(reader, limits, cost)
-            info = _Info(_stated_title(reader), _created(reader), _has_pictures(reader))
+            pages, unreadable = _page_lines(reader, limits, cost)
+            info = _Info(_stated_title(reader), _created(reader), _has_pictures(reader), unreadable)
         cost.check_time()  # pypdf may have passed over the deadline's error in a damaged part
         return pages, info
     except RejectedArticle:
@@ -159,12 +171,15 @@ def _check_page_count(reader) -> None:
         raise RejectedArticle("The PDF has no pages.")
 
 
-def _page_lines(reader, limits, cost: "_Cost") -> list[list[Line]]:
-    pages, text_bytes = [], 0
+def _page_lines(reader, limits, cost: "_Cost") -> tuple[list[list[Line]], bool]:
+    """Each page's lines, and whether most of the text read is no letters (see _GLYPH_NAMES)."""
+    pages, text_bytes, read, unreadable = [], 0, 0, 0
     for number, page in enumerate(reader.pages):
         contents = page.get_contents()
         cost.draw(len(contents.get_data()) if contents is not None else 0, number)
-        lines = _lines_of(page, number, cost)
+        collector = _collected(page, number, cost)
+        lines = collector.lines
+        read, unreadable = read + collector.read, unreadable + collector.unreadable
         text_bytes += sum(len(line.text.encode()) for line in lines)
         if text_bytes > TEXT_OVERRUN * limits.max_article_bytes:
             raise RejectedArticle(
@@ -172,7 +187,7 @@ def _page_lines(reader, limits, cost: "_Cost") -> list[list[Line]]:
                 f"a release has at most {limits.max_article_bytes:,}."
             )
         pages.append(lines)
-    return pages
+    return pages, read > 0 and unreadable > UNREADABLE_SHARE * read
 
 
 class _Cost:
@@ -214,7 +229,7 @@ class _TimedFile(io.BytesIO):
         return super().read(size)
 
 
-def _lines_of(page, number: int, cost: _Cost) -> list[Line]:
+def _collected(page, number: int, cost: _Cost) -> "LineCollector":
     """The page's lines in the order pypdf reads them, each where its first words stand."""
     collector, forms = LineCollector(number), _forms_of(page)
 
@@ -226,7 +241,7 @@ def _lines_of(page, number: int, cost: _Cost) -> list[Line]:
 
     page.extract_text(visitor_text=collector.visit, visitor_operand_before=before_operator)
     collector.end_line()
-    return collector.lines
+    return collector
 
 
 def _forms_of(page) -> dict:
@@ -256,14 +271,24 @@ class LineCollector:
 
     def __init__(self, page: int):
         self.page, self.lines, self.parts, self.start = page, [], [], None
+        self.read, self.unreadable = 0, 0  # characters other than spaces, and those no letters
 
     def visit(self, text, cm, tm, font, size) -> None:
+        self._count(text)
         for index, piece in enumerate(text.split("\n")):
             if index:
                 self.end_line()
             if self.start is None and piece.strip():
                 self.start = _position(cm, tm, size)
             self.parts.append(piece)
+
+    def _count(self, text: str) -> None:
+        text = "".join(text.split())
+        self.read += len(text)
+        self.unreadable += sum(len(name) for name in _GLYPH_NAMES.findall(text))
+        self.unreadable += sum(
+            unicodedata.category(c) in _NO_LETTER or c == "\ufffd" for c in _GLYPH_NAMES.sub("", text)
+        )
 
     def end_line(self) -> None:
         for text in text_lines(["".join(self.parts)] if self.start is not None else []):
