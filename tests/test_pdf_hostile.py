@@ -112,3 +112,17 @@ def test_a_release_with_a_few_slashes_and_symbols_is_read():
         zlib.compress(drawn("Talks in Lima", "3 March 2021", "See example.org/news/lima and/or call."))
     )
     assert read_pdf_document(content, LIMITS).paragraphs == ("See example.org/news/lima and/or call.",)
+
+
+@pytest.mark.parametrize("where", [b"-5000 400", b"72 20000", b"900 400", b"72 -300"])
+def test_words_drawn_outside_the_page_are_not_release_text(where):
+    hidden = b"BT /F1 11 Tf " + where + b" Td (cheap flights casino loans) Tj ET\n"
+    content = hand_made_pdf(
+        zlib.compress(
+            drawn("Talks in Lima", "3 March 2021", "Peru met.")
+            + hidden
+            + b"BT /F1 11 Tf 72 700 Td (Chile met.) Tj ET\n"
+        )
+    )
+    parsed = read_pdf_document(content, LIMITS)
+    assert (parsed.title, parsed.paragraphs) == ("Talks in Lima", ("Peru met. Chile met.",))

@@ -63,6 +63,8 @@ _NOT_A_TITLE = re.compile(
 _GLYPH_NAMES = re.compile(r"(?:/[A-Za-z][\w.]*)+")
 _NO_LETTER = {"Co", "Cn", "Cc", "Cs"}
 UNREADABLE_SHARE = 0.5
+# Text that starts this far outside the page's box (points) is drawn where no reader sees it.
+OFF_PAGE_TOLERANCE = 2
 # pypdf logs every damage it works around, some as errors (a damaged font's encoding, with its
 # whole table of 256 characters); the batch records the reason when one stops the reading.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -231,7 +233,7 @@ class _TimedFile(io.BytesIO):
 
 def _collected(page, number: int, cost: _Cost) -> "LineCollector":
     """The page's lines in the order pypdf reads them, each where its first words stand."""
-    collector, forms = LineCollector(number), _forms_of(page)
+    collector, forms = LineCollector(number, _box(page)), _forms_of(page)
 
     def before_operator(operator, operands, cm, tm):
         cost.check_time(number)
@@ -242,6 +244,14 @@ def _collected(page, number: int, cost: _Cost) -> "LineCollector":
     page.extract_text(visitor_text=collector.visit, visitor_operand_before=before_operator)
     collector.end_line()
     return collector
+
+
+def _box(page) -> tuple[float, float, float, float]:
+    """The part of the page a reader sees (its crop box, else its media box): left, bottom, right, top."""
+    box = page.cropbox
+    left, right = sorted((float(box.left), float(box.right)))
+    bottom, top = sorted((float(box.bottom), float(box.top)))
+    return left, bottom, right, top
 
 
 def _forms_of(page) -> dict:
@@ -269,11 +279,15 @@ def _drawn(page, kind: str) -> dict:
 class LineCollector:
     """Gathers the pieces of text pypdf reports into lines, keeping each line's place and size."""
 
-    def __init__(self, page: int):
-        self.page, self.lines, self.parts, self.start = page, [], [], None
+    def __init__(self, page: int, box: tuple[float, float, float, float]):
+        self.page, self.box, self.lines, self.parts, self.start = page, box, [], [], None
         self.read, self.unreadable = 0, 0  # characters other than spaces, and those no letters
 
     def visit(self, text, cm, tm, font, size) -> None:
+        if not self._on_the_page(cm, tm):
+            # Text where no reader sees it (words stuffed for search engines at x=-5000) is left
+            # out; the lines it ends still end, so the lines around it are not joined.
+            text = "\n" * text.count("\n")
         self._count(text)
         for index, piece in enumerate(text.split("\n")):
             if index:
@@ -281,6 +295,14 @@ class LineCollector:
             if self.start is None and piece.strip():
                 self.start = _position(cm, tm, size)
             self.parts.append(piece)
+
+    def _on_the_page(self, cm, tm) -> bool:
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        left, bottom, right, top = self.box
+        return left - OFF_PAGE_TOLERANCE <= x <= right + OFF_PAGE_TOLERANCE and (
+            bottom - OFF_PAGE_TOLERANCE <= y <= top + OFF_PAGE_TOLERANCE
+        )
 
     def _count(self, text: str) -> None:
         text = "".join(text.split())
