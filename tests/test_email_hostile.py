@@ -119,3 +119,47 @@ def test_a_named_text_that_is_the_message_s_own_is_its_text(message, files):
     release = read_email(message, LIMITS)
     assert (release.title, release.body) == ("Talks in Lima", "Peru met Chile in Lima.")
     assert [each.name for each in release.attachments] == files
+
+
+def encoded(cte: bytes, body: bytes, html: bytes = b"") -> bytes:
+    """A release whose text part is written with the transfer encoding `cte` as given, raw; with
+    an HTML alternative when `html` is given."""
+    head = b"Subject: Talks in Lima\nDate: " + SENT.encode() + b"\nMIME-Version: 1.0\n"
+    plain = (
+        b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: " + cte + b"\n\n" + body + b"\n"
+    )
+    if not html:
+        return head + plain
+    return (
+        head + b"Content-Type: multipart/alternative; boundary=XX\n\n--XX\n" + plain + b"--XX\n"
+        b"Content-Type: text/html; charset=utf-8\n\n" + html + b"\n--XX--\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "cte, body",
+    [
+        (b"base64", b"27 Sep 2019\n\nPeru met Chile in Lima, talking of water."),  # not base64 at all
+        (b"base64", base64.encodebytes(b"27 Sep 2019\n\nPeru met Chile in Lima.")[:-3] + b"!*~x\n"),
+        (b"base64", b"====\n"),
+        (b"quoted-printable", b"27 Sep 2019\n\nPeru met Chile=ZZ in =QQLima=G\n=XX talks=\xff=\n"),
+    ],
+)
+def test_a_text_part_whose_transfer_encoding_is_damaged_is_refused_not_read_as_garbage(cte, body):
+    [hostile] = read_articles("a.eml", encoded(cte, body), LIMITS)
+    [following] = read_articles("b.eml", mail("Talks in Quito", "27 Sep 2019\n\nEcuador met Peru."), LIMITS)
+    assert "The e-mail's text cannot be read: its " + cte.decode() + " encoding is damaged" in hostile.error
+    assert following.parsed.paragraphs == ("Ecuador met Peru.",)
+
+
+def test_the_html_part_is_read_when_the_text_parts_base64_is_damaged():
+    html = b"<html><body><p>27 Sep 2019</p><p>Peru met Chile in Lima.</p></body></html>"
+    parsed = read_email(encoded(b"base64", b"27 Sep 2019\n\nPeru met Chile.", html=html), LIMITS)
+    assert parsed.paragraphs == ("Peru met Chile in Lima.",)
+
+
+def test_a_stray_equals_sign_in_quoted_printable_text_is_read_as_written():
+    parsed = read_email(
+        encoded(b"quoted-printable", b"27 Sep 2019\n\nPeru met Chile: water = life, =\nsaid Lima."), LIMITS
+    )
+    assert parsed.paragraphs == ("Peru met Chile: water = life, said Lima.",)

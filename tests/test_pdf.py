@@ -272,27 +272,33 @@ def test_a_pdf_protected_by_a_password_is_refused_and_one_without_is_read():
     assert read_pdf_document(restricted, LIMITS).paragraphs == ("Peru met.",)
 
 
-def hand_made_pdf(content: bytes, stream_filter: str = "/FlateDecode", pages: int = 1, forms=()) -> bytes:
-    """A PDF written object by object: `pages` pages that all draw the one content stream, with
-    the form objects `forms` (their content streams, flate-encoded) as /X1, /X2..."""
+HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def hand_made_pdf(
+    content: bytes, stream_filter: str = "/FlateDecode", pages: int = 1, forms=(), font: bytes = HELVETICA
+) -> bytes:
+    """A PDF written object by object: `pages` pages that all draw the one content stream in the
+    font `font` (its dictionary), with the form objects `forms` (flate-encoded) as /X1, /X2..."""
     kids = " ".join(f"{3 + n} 0 R" for n in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
     ]
-    stream, font, first_form = 3 + pages, 4 + pages, 5 + pages
+    stream, font_number, first_form = 3 + pages, 4 + pages, 5 + pages
     drawn_forms = " ".join(f"/X{n + 1} {first_form + n} 0 R" for n in range(len(forms)))
     objects += [
         f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {stream} 0 R "
-        f"/Resources << /Font << /F1 {font} 0 R >> /XObject << {drawn_forms} >> >> >>".encode()
+        f"/Resources << /Font << /F1 {font_number} 0 R >> /XObject << {drawn_forms} >> >> >>".encode()
     ] * pages
     filters = f"/Filter {stream_filter} " if stream_filter else ""
     objects += [
         f"<< /Length {len(content)} {filters}>>\nstream\n".encode() + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        font,
     ]
     objects += [
-        f"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 {font} 0 R >> >> "
+        f"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] "
+        f"/Resources << /Font << /F1 {font_number} 0 R >> >> "
         f"/Length {len(form)} /Filter /FlateDecode >>\nstream\n".encode()
         + form
         + b"\nendstream"

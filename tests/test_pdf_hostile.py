@@ -1,6 +1,7 @@
 """PDFs as hostile senders and unusual writing tools make them: what pypdf meets before any page is
 drawn, fonts that hide their letters, text where no reader sees it, layouts that mislead."""
 
+import base64
 import datetime
 import time
 import zlib
@@ -66,3 +67,62 @@ def test_a_first_page_footer_of_its_own_is_not_joined_to_the_text_the_next_page_
     assert "Jr. Lampa 545, Lima" in parsed.paragraphs
     text = [paragraph for paragraph in parsed.paragraphs if "Lampa" not in paragraph]
     assert " ".join(text) == " ".join([talks.strip()] * 3)
+
+
+def test_a_release_spelled_in_ascii85_is_read():
+    content = hand_made_pdf(
+        base64.a85encode(drawn("Talks in Lima", "3 March 2021", "Peru met."), adobe=True),
+        stream_filter="[/ASCII85Decode]",
+    )
+    assert read_pdf_document(content, LIMITS).paragraphs == ("Peru met.",)
+
+
+def test_ascii85_text_a_small_file_inflates_to_is_refused_before_it_is_decoded():
+    # 12 kB inflate to 7.5 MB of ASCII85, within the 8 MB a stream may inflate to; decoding
+    # that took 280 MB of memory and 3 seconds.
+    spelled = base64.a85encode(
+        drawn("Talks in Lima", "3 March 2021", "Peru met.") + b"\1" * (6 << 20), adobe=True
+    )
+    bomb = hand_made_pdf(zlib.compress(spelled, 9), stream_filter="[/FlateDecode /ASCII85Decode]")
+    started = time.perf_counter()
+    with pytest.raises(
+        RejectedArticle, match=r"an ASCII85 stream of 7,864,\d+ bytes; at most 1,048,576.*PDF bomb"
+    ):
+        read_pdf_document(bomb, LIMITS)
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("subtype", [b"/TrueType", b"/Type1"])
+def test_a_font_that_does_not_say_which_letters_it_draws_is_refused_not_read_as_glyph_names(subtype):
+    # No /ToUnicode map, and an encoding of its own glyph names: pypdf reads "/gid84/gid97/gid108".
+    names = b" ".join(b"/gid%d" % code for code in range(32, 127))
+    font = (
+        b"<< /Type /Font /Subtype " + subtype + b" /BaseFont /ABCDEF+Custom /FirstChar 32 /LastChar 126 "
+        b"/Encoding << /Type /Encoding /Differences [32 " + names + b"] >> >>"
+    )
+    content = hand_made_pdf(zlib.compress(drawn("Talks in Lima", "3 March 2021", "Peru met.")), font=font)
+    with pytest.raises(
+        RejectedArticle, match=r"^Its fonts do not say which letters they draw, so its text cannot"
+    ):
+        read_pdf_document(content, LIMITS)
+
+
+def test_a_release_with_a_few_slashes_and_symbols_is_read():
+    content = hand_made_pdf(
+        zlib.compress(drawn("Talks in Lima", "3 March 2021", "See example.org/news/lima and/or call."))
+    )
+    assert read_pdf_document(content, LIMITS).paragraphs == ("See example.org/news/lima and/or call.",)
+
+
+@pytest.mark.parametrize("where", [b"-5000 400", b"72 20000", b"900 400", b"72 -300"])
+def test_words_drawn_outside_the_page_are_not_release_text(where):
+    hidden = b"BT /F1 11 Tf " + where + b" Td (cheap flights casino loans) Tj ET\n"
+    content = hand_made_pdf(
+        zlib.compress(
+            drawn("Talks in Lima", "3 March 2021", "Peru met.")
+            + hidden
+            + b"BT /F1 11 Tf 72 700 Td (Chile met.) Tj ET\n"
+        )
+    )
+    parsed = read_pdf_document(content, LIMITS)
+    assert (parsed.title, parsed.paragraphs) == ("Talks in Lima", ("Peru met. Chile met.",))

@@ -213,9 +213,44 @@ def _parts(message):
                 files.append(part)
         elif kind in ("text/plain", "text/html"):
             texts.append(part)
-    plain = [part for part in texts if part.get_content_type() == "text/plain"]
-    text = (plain or texts or [None])[0]
+    readable = [part for part in texts if not _damaged(part)]
+    plain = [part for part in readable if part.get_content_type() == "text/plain"]
+    text = (plain or readable or [None])[0]
+    if text is None and texts:
+        raise RejectedArticle(
+            f"The e-mail's text cannot be read: {_damaged(texts[0])}, so it would be read as "
+            "garbage. Send the release again, or upload its text."
+        )
     return text, files + [part for part in texts if part is not text and _filename(part)]
+
+
+# Quoted-printable writes "=" and two hexadecimal digits, or "=" at a line's end; a mail program
+# that forgets to encode an "=" ("a = b") leaves a few, a damaged part many: more than 3, and
+# more than one in 100 bytes.
+_BROKEN_ESCAPE = re.compile(rb"=(?![0-9A-Fa-f]{2}|[ \t]*\r?\n|[ \t]*$)")
+MAX_BROKEN_ESCAPES = 3
+_DAMAGED_BASE64 = (email.errors.InvalidBase64CharactersDefect, email.errors.InvalidBase64LengthDefect)
+
+
+def _damaged(part) -> str:
+    """Why the part's transfer encoding cannot be undone faithfully ("" when it can): base64 with
+    characters outside its alphabet or cut short (the standard library skips them, or gives the
+    encoded text back as if it were the text), quoted-printable with many broken escapes."""
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    raw = part.get_payload(decode=False)
+    raw = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+    if encoding == "base64":
+        part.defects[:] = [defect for defect in part.defects if not isinstance(defect, _DAMAGED_BASE64)]
+        decoded = _payload(part)
+        if any(isinstance(defect, _DAMAGED_BASE64) for defect in part.defects) or (
+            raw.strip() and not decoded
+        ):
+            return "its base64 encoding is damaged"
+    if encoding == "quoted-printable":
+        broken = len(_BROKEN_ESCAPE.findall(raw))
+        if broken > max(MAX_BROKEN_ESCAPES, len(raw) // 100):
+            return "its quoted-printable encoding is damaged"
+    return ""
 
 
 def _is_attached(part) -> bool:

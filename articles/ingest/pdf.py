@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from .cleaning import clean_text
@@ -41,6 +42,10 @@ _PYPDF_LIMITS = {
     "xform_maximum_invocations_per_extraction": 100,
     "stream_parsing_work_maximum_count": 500_000,
 }
+# ASCII85 is text that spells bytes, and decoding it costs about 40 bytes of memory per byte of
+# it (the standard library's decoder; 7.5 MB, which a 12 kB file inflates to, took 280 MB). A
+# release's PDF spells a few kilobytes so, if any: each ASCII85 stream may hold 1 MB of it.
+MAX_ASCII85_BYTES = 1024 * 1024
 # A last bound, on time, for what no byte count sees: a page drawing a large form object many
 # times parses it each time. Reading a release takes far less (200 dense pages: 0.9 s).
 MAX_READING_SECONDS = 10
@@ -52,6 +57,14 @@ _NOT_A_TITLE = re.compile(
     r"(?i)^(?:microsoft (?:word|powerpoint|excel)\s*-|untitled\b|document\d*$|\S+\.(?:docx?|odt|rtf|pdf|txt"
     r"|indd|pages|html?)$)"
 )
+# A font that does not say which letters it draws (no /ToUnicode map, an encoding of its own) makes
+# pypdf read its glyphs' names ("/gid84/gid97"), private-use characters, replacement characters
+# or controls; a document whose text is mostly these cannot be read.
+_GLYPH_NAMES = re.compile(r"(?:/[A-Za-z][\w.]*)+")
+_NO_LETTER = {"Co", "Cn", "Cc", "Cs"}
+UNREADABLE_SHARE = 0.5
+# Text that starts this far outside the page's box (points) is drawn where no reader sees it.
+OFF_PAGE_TOLERANCE = 2
 # pypdf logs every damage it works around, some as errors (a damaged font's encoding, with its
 # whole table of 256 characters); the batch records the reason when one stops the reading.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -60,6 +73,10 @@ logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 def read_pdf_document(data: bytes, limits) -> ParsedArticle:
     """The release a PDF holds, or RejectedArticle saying why it cannot be read."""
     pages, info = _read_pages(data, limits)
+    if info.unreadable:
+        raise RejectedArticle(
+            "Its fonts do not say which letters they draw, so its text cannot be read (OCR is a later step)."
+        )
     if not any(pages) and info.has_pictures:
         raise RejectedArticle(
             "The PDF has no text layer: it looks like scanned pages. Pressroom does not read scanned "
@@ -78,6 +95,7 @@ class _Info:
     title: str
     created: datetime.date | None
     has_pictures: bool  # a page shows an image: a scan, when the pages have no text
+    unreadable: bool  # most of what the fonts draw reads as no letters
 
 
 def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
@@ -86,13 +104,14 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
     import pypdf
 
     cost = _Cost()
+    _bound_ascii85(pypdf)
     try:
         with pypdf.apply_configuration(**_PYPDF_LIMITS):
             reader = pypdf.PdfReader(_TimedFile(data, cost), strict=False)
             _open_protected(reader)
             _check_page_count(reader)
-            pages = _page_lines(reader, limits, cost)
-            info = _Info(_stated_title(reader), _created(reader), _has_pictures(reader))
+            pages, unreadable = _page_lines(reader, limits, cost)
+            info = _Info(_stated_title(reader), _created(reader), _has_pictures(reader), unreadable)
         cost.check_time()  # pypdf may have passed over the deadline's error in a damaged part
         return pages, info
     except RejectedArticle:
@@ -116,6 +135,26 @@ def _read_pages(data: bytes, limits) -> tuple[list[list[Line]], _Info]:
         ) from error
 
 
+def _bound_ascii85(pypdf) -> None:
+    """Make pypdf refuse ASCII85 text longer than a release's, whichever stream it stands in and
+    whatever filter inflated it: pypdf bounds what each filter puts out, not what decoding it costs."""
+    from pypdf.filters import ASCII85Decode as decoder
+
+    if getattr(decoder.decode, "bounded", False):
+        return
+    unbounded = decoder.decode
+
+    def decode(data, decode_parms=None, **kwargs):
+        if len(data) > MAX_ASCII85_BYTES:
+            raise pypdf.errors.LimitReachedError(
+                f"an ASCII85 stream of {len(data):,} bytes; at most {MAX_ASCII85_BYTES:,} are read"
+            )
+        return unbounded(data, decode_parms, **kwargs)
+
+    decode.bounded = True
+    decoder.decode = staticmethod(decode)
+
+
 def _open_protected(reader) -> None:
     """Open a PDF protected without a password to read it (only printing or copying is restricted)."""
     if reader.is_encrypted and not reader.decrypt(""):
@@ -134,12 +173,15 @@ def _check_page_count(reader) -> None:
         raise RejectedArticle("The PDF has no pages.")
 
 
-def _page_lines(reader, limits, cost: "_Cost") -> list[list[Line]]:
-    pages, text_bytes = [], 0
+def _page_lines(reader, limits, cost: "_Cost") -> tuple[list[list[Line]], bool]:
+    """Each page's lines, and whether most of the text read is no letters (see _GLYPH_NAMES)."""
+    pages, text_bytes, read, unreadable = [], 0, 0, 0
     for number, page in enumerate(reader.pages):
         contents = page.get_contents()
         cost.draw(len(contents.get_data()) if contents is not None else 0, number)
-        lines = _lines_of(page, number, cost)
+        collector = _collected(page, number, cost)
+        lines = collector.lines
+        read, unreadable = read + collector.read, unreadable + collector.unreadable
         text_bytes += sum(len(line.text.encode()) for line in lines)
         if text_bytes > TEXT_OVERRUN * limits.max_article_bytes:
             raise RejectedArticle(
@@ -147,7 +189,7 @@ def _page_lines(reader, limits, cost: "_Cost") -> list[list[Line]]:
                 f"a release has at most {limits.max_article_bytes:,}."
             )
         pages.append(lines)
-    return pages
+    return pages, read > 0 and unreadable > UNREADABLE_SHARE * read
 
 
 class _Cost:
@@ -189,9 +231,9 @@ class _TimedFile(io.BytesIO):
         return super().read(size)
 
 
-def _lines_of(page, number: int, cost: _Cost) -> list[Line]:
+def _collected(page, number: int, cost: _Cost) -> "LineCollector":
     """The page's lines in the order pypdf reads them, each where its first words stand."""
-    collector, forms = LineCollector(number), _forms_of(page)
+    collector, forms = LineCollector(number, _box(page)), _forms_of(page)
 
     def before_operator(operator, operands, cm, tm):
         cost.check_time(number)
@@ -201,7 +243,15 @@ def _lines_of(page, number: int, cost: _Cost) -> list[Line]:
 
     page.extract_text(visitor_text=collector.visit, visitor_operand_before=before_operator)
     collector.end_line()
-    return collector.lines
+    return collector
+
+
+def _box(page) -> tuple[float, float, float, float]:
+    """The part of the page a reader sees (its crop box, else its media box): left, bottom, right, top."""
+    box = page.cropbox
+    left, right = sorted((float(box.left), float(box.right)))
+    bottom, top = sorted((float(box.bottom), float(box.top)))
+    return left, bottom, right, top
 
 
 def _forms_of(page) -> dict:
@@ -229,16 +279,38 @@ def _drawn(page, kind: str) -> dict:
 class LineCollector:
     """Gathers the pieces of text pypdf reports into lines, keeping each line's place and size."""
 
-    def __init__(self, page: int):
-        self.page, self.lines, self.parts, self.start = page, [], [], None
+    def __init__(self, page: int, box: tuple[float, float, float, float]):
+        self.page, self.box, self.lines, self.parts, self.start = page, box, [], [], None
+        self.read, self.unreadable = 0, 0  # characters other than spaces, and those no letters
 
     def visit(self, text, cm, tm, font, size) -> None:
+        if not self._on_the_page(cm, tm):
+            # Text where no reader sees it (words stuffed for search engines at x=-5000) is left
+            # out; the lines it ends still end, so the lines around it are not joined.
+            text = "\n" * text.count("\n")
+        self._count(text)
         for index, piece in enumerate(text.split("\n")):
             if index:
                 self.end_line()
             if self.start is None and piece.strip():
                 self.start = _position(cm, tm, size)
             self.parts.append(piece)
+
+    def _on_the_page(self, cm, tm) -> bool:
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        left, bottom, right, top = self.box
+        return left - OFF_PAGE_TOLERANCE <= x <= right + OFF_PAGE_TOLERANCE and (
+            bottom - OFF_PAGE_TOLERANCE <= y <= top + OFF_PAGE_TOLERANCE
+        )
+
+    def _count(self, text: str) -> None:
+        text = "".join(text.split())
+        self.read += len(text)
+        self.unreadable += sum(len(name) for name in _GLYPH_NAMES.findall(text))
+        self.unreadable += sum(
+            unicodedata.category(c) in _NO_LETTER or c == "\ufffd" for c in _GLYPH_NAMES.sub("", text)
+        )
 
     def end_line(self) -> None:
         for text in text_lines(["".join(self.parts)] if self.start is not None else []):
