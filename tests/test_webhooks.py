@@ -201,3 +201,30 @@ def test_search_from_never_raises_other_than_a_validation_error(text):
         assert search_from(text) == search_from(search_from(text))
     except ValidationError:
         pass
+
+
+def test_a_worker_killed_mid_send_sends_again_after_the_lapse_with_the_same_id(
+    admin_client, receiver, archive, capture
+):
+    register(admin_client, receiver)
+    archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
+    with capture(execute=False):  # matched, but the worker dies before sending
+        from articles.alerts.matching import match_pending
+
+        match_pending()
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status="sending", attempts=1, claimed_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert sending.send_webhook_delivery(delivery.pk) != "delivered"  # another worker may still be at it
+    later = timezone.now() + sending.SENDING_LAPSES_AFTER
+    assert sending.send_webhook_delivery(delivery.pk, now=later) == "delivered"
+    assert receiver.posts[0]["headers"]["X-Pressroom-Delivery"] == str(delivery.delivery_id)
+    assert len(receiver.posts) == 1
+
+
+def test_the_webhook_page_shows_its_secret_and_links_its_delivery_log(admin_client, receiver):
+    webhook = register(admin_client, receiver)
+    page = admin_client.get(f"/admin/articles/webhook/{webhook.pk}/change/").content.decode()
+    assert webhook.secret in page and "X-Pressroom-Signature" in page
+    assert f"/admin/articles/webhookdelivery/?webhook__id__exact={webhook.pk}" in page
