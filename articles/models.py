@@ -657,3 +657,4 @@ from .alerts.models import (  # noqa: E402, F401
     PendingAlertMatch,
     Subscription,
 )
+from .webhooks.models import Webhook, WebhookDelivery  # noqa: E402, F401

@@ -13,14 +13,14 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .api import article_json, article_summary
 from .caching import cached_until_the_index_changes
 from .downloads import download_response
 from .exports import write_results_csv
 from .feeds import SearchFeed, describe_search
 from .forms import SearchForm
 from .health import health_report
-from .history import last_major_change, public_updates
-from .ingest.attachments import served_type
+from .history import public_updates
 from .models import country_names, matching_country_names
 from .permalinks import State, attachments_of, find_attachment, find_version, resolve, versions_of
 from .search import IndexUnavailable, related_articles, search_articles, suggest_titles
@@ -88,7 +88,8 @@ def api_search(request):
             "notes": form.notes,
             "corrected_query": results.corrected_query,
             "results": [
-                _article_summary(request, hit.article) | {"snippet": hit.snippet} for hit in results.hits
+                article_summary(hit.article, request.build_absolute_uri) | {"snippet": hit.snippet}
+                for hit in results.hits
             ],
             "facets": {
                 "countries": [
@@ -278,28 +279,7 @@ def api_article(request, pk):
     found = resolve(pk)
     if found.state is not State.CURRENT:
         return _not_readable_json(found, pk)
-    article = found.article
-    weights = {tag.country_id: tag.weight for tag in article.country_tags.all()}
-    updated = last_major_change(article)
-    return JsonResponse(
-        _article_summary(request, article)
-        | {
-            "updated": updated.isoformat() if updated else None,
-            "versions": [_version_summary(request, version) for version in versions_of(article)],
-            "country_weights": weights,
-            "source": article.source,
-            "body": article.body,
-            "attachments": [
-                {
-                    "name": attachment.name,
-                    "content_type": served_type(attachment.name),
-                    "size": attachment.size,
-                    "url": request.build_absolute_uri(attachment.get_absolute_url(article)),
-                }
-                for attachment in attachments_of(article)
-            ],
-        }
-    )
+    return JsonResponse(article_json(found.article, request.build_absolute_uri))
 
 
 def _not_readable_json(found, pk):
@@ -329,26 +309,6 @@ def _not_readable_json(found, pk):
             status=410,
         )
     return JsonResponse({"error": f"There is no article {pk}."}, status=404)
-
-
-def _version_summary(request, version):
-    return {
-        "number": version.number,
-        "created": version.created.isoformat(),
-        "major": version.major,
-        "note": version.note,
-        "url": request.build_absolute_uri(version.get_absolute_url()),
-    }
-
-
-def _article_summary(request, article):
-    return {
-        "id": article.pk,
-        "title": article.title,
-        "url": request.build_absolute_uri(article.get_absolute_url()),
-        "published": article.published.isoformat(),
-        "countries": [country.code for country in article.countries.all()],
-    }
 
 
 @require_safe

@@ -297,3 +297,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Webhooks (articles/webhooks): each POST waits at most PRESSROOM_WEBHOOK_TIMEOUT_SECONDS, and goes
+# only to public addresses unless PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES (by default, the
+# harvesting setting's value) allows a receiver on the operator's own network.
+PRESSROOM_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PRESSROOM_WEBHOOK_TIMEOUT_SECONDS", "10"))
+PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool(
+    "PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES
+)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ..models import Article
 from ..search import percolate
+from ..webhooks import matching as webhook_matching
 from .models import Alert, Delivery, PendingAlertMatch, Subscription
 from .searches import search_request_of
 from .sending import new_deliveries
@@ -35,8 +36,9 @@ def owed_matches(batch_size: int = BATCH_SIZE) -> tuple[list[PendingAlertMatch],
         .filter(pk__in={row.article_id for row in rows})
         .prefetch_related("country_tags")
     )
-    queries = Subscription.objects.active().values_list("query", flat=True).distinct()
-    return rows, percolate(articles, {query: search_request_of(query) for query in queries.iterator()})
+    queries = set(Subscription.objects.active().values_list("query", flat=True).distinct().iterator())
+    queries |= webhook_matching.active_queries()  # one matching for e-mails and webhooks alike
+    return rows, percolate(articles, {query: search_request_of(query) for query in queries})
 
 
 def match_pending(batch_size: int = BATCH_SIZE) -> int:
@@ -57,6 +59,7 @@ def match_pending(batch_size: int = BATCH_SIZE) -> int:
     with transaction.atomic():
         _insert_alerts(alerts)
         _queue_immediate(immediate)
+        webhook_matching.owe_deliveries(matched, versions)
         PendingAlertMatch.objects.filter(id__in=[row.id for row in rows]).delete()
     logger.info("alerts: %s releases matched, %s alerts owed", len(versions), len(alerts))
     return len(alerts)

@@ -5,6 +5,7 @@ import logging
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from ..webhooks.sending import queue_due_webhook_deliveries
 from .digests import queue_digests
 from .matching import match_pending
 from .models import PendingAlertMatch
@@ -23,6 +24,7 @@ def match_releases_task() -> str:
     alerts = 0
     while PendingAlertMatch.objects.exists():
         alerts += match_pending()
+        queue_due_webhook_deliveries()
         queue_due_deliveries()  # the first immediate e-mails now, not at the next heartbeat
     return f"{alerts} alerts owed"
 
@@ -38,6 +40,7 @@ def queue_alert_work(beats: int = 0) -> None:
         match_releases_task.enqueue()
     queue_digests()
     queue_due_deliveries()
+    queue_due_webhook_deliveries()
     if beats % TIDY_EVERY_BEATS == 0:
         forget_unconfirmed()
         forget_old_requests()

@@ -173,6 +173,32 @@ def _transport(network: _CheckedNetwork) -> httpx.HTTPTransport:
     return transport
 
 
+def checked_client(
+    *, timeout: float, allow_private: bool, headers: dict
+) -> tuple[httpx.Client, "_CheckedNetwork"]:
+    """An httpx client on the checked network, following no redirect (a 3xx raises Redirected), and
+    the network, whose `deadline` the caller sets for each answer. Shared with webhooks' POSTs."""
+    network = _CheckedNetwork(allow_private)
+    client = httpx.Client(
+        transport=_transport(network),
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        event_hooks={"response": [_stop_at_redirects]},
+        trust_env=False,
+        headers=headers,
+    )
+    return client, network
+
+
+# What a checked client raises of its own, for its users beside the Fetcher (webhooks).
+Redirected, RefusedAddress, NoDnsRecord, PastDeadline = (
+    _Redirected,
+    _RefusedAddress,
+    _NoDnsRecord,
+    _PastDeadline,
+)
+
+
 class Fetcher:
     """HTTP GETs for one poll (connections are reused between them); close it, or use it in `with`.
     With a `budget`, every GET ends within that many seconds of the fetcher's making, raising OutOfTime."""
@@ -184,13 +210,9 @@ class Fetcher:
         self.budget = budget
         self._ends = math.inf if budget is None else time.monotonic() + budget
         allow = settings.PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES if allow_private is None else allow_private
-        self._network = _CheckedNetwork(allow)
-        self._client = httpx.Client(
-            transport=_transport(self._network),
-            timeout=httpx.Timeout(self.timeout),
-            follow_redirects=False,
-            event_hooks={"response": [_stop_at_redirects]},
-            trust_env=False,
+        self._client, self._network = checked_client(
+            timeout=self.timeout,
+            allow_private=allow,
             headers={"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate"},
         )
 
