@@ -274,6 +274,13 @@ PRESSROOM_ALERTS_CONFIRMATIONS_PER_CLIENT = int(
 )
 # An unconfirmed subscription is deleted, and its link refused, after this many hours.
 PRESSROOM_ALERTS_CONFIRM_HOURS = int(os.environ.get("PRESSROOM_ALERTS_CONFIRM_HOURS", "48"))
+# An e-mail left "sending" by a worker killed mid-send is sent again (same Message-ID) after this
+# many seconds; longer than any SMTP conversation, or a slow live send would be sent twice.
+PRESSROOM_ALERTS_SENDING_LAPSE_SECONDS = float(
+    os.environ.get("PRESSROOM_ALERTS_SENDING_LAPSE_SECONDS", "600")
+)
+if not PRESSROOM_ALERTS_SENDING_LAPSE_SECONDS > 0:
+    raise ImproperlyConfigured("PRESSROOM_ALERTS_SENDING_LAPSE_SECONDS must be more than 0.")
 # Daily digests go out at this hour (TIME_ZONE), weekly ones on this weekday too (0 is Monday).
 PRESSROOM_DIGEST_HOUR = int(os.environ.get("PRESSROOM_DIGEST_HOUR", "7"))
 PRESSROOM_DIGEST_WEEKDAY = int(os.environ.get("PRESSROOM_DIGEST_WEEKDAY", "0"))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles.alerts import sending
 from articles.alerts.digests import queue_digests
 from articles.alerts.models import Delivery, Subscription
-from articles.alerts.sending import SENDING_LAPSES_AFTER, queue_due_deliveries, send_delivery
+from articles.alerts.sending import queue_due_deliveries, send_delivery, sending_lapses_after
 from articles.history import record_version
 
 from .alert_helpers import beat, links, path_of
@@ -291,7 +291,7 @@ def test_a_worker_killed_mid_send_delivers_once_after_recovery(client, capture, 
     message_id = delivery.message_id
     beat(capture)  # soon after: another worker does not take it from a live one
     assert len(smtp.messages) == 1
-    later = timezone.now() + SENDING_LAPSES_AFTER + timedelta(seconds=1)
+    later = timezone.now() + sending_lapses_after() + timedelta(seconds=1)
     with capture(execute=True):
         assert queue_due_deliveries(now=later) == [delivery.pk]
     assert send_delivery(delivery.pk, now=later) in ("sent", "not due, or sent already")

@@ -6,7 +6,7 @@ that died), so two workers never send it both; it is marked "sending" before SMT
 is chosen when it is created and kept through retries.
 
 The one gap no database closes: a worker killed after the SMTP server accepted the message and
-before "sent" was recorded leaves it "sending"; after SENDING_LAPSES_AFTER it is sent again, with
+before "sent" was recorded leaves it "sending"; after sending_lapses_after() it is sent again, with
 the same Message-ID, so mail programs that drop a repeated Message-ID show it once. At the SMTP
 level delivery is therefore at least once; in Pressroom's records, exactly once.
 
@@ -21,6 +21,7 @@ import smtplib
 from datetime import timedelta
 from email.utils import make_msgid
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
@@ -32,7 +33,6 @@ from .models import Alert, Delivery, Subscription
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-SENDING_LAPSES_AFTER = timedelta(minutes=10)
 QUEUED_LAPSES_AFTER = timedelta(minutes=5)  # a queued task not run by then is queued again
 
 
@@ -79,8 +79,13 @@ def _enqueue(delivery_id: int) -> None:
 
 def _claimable(now) -> Q:
     return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Delivery.Status.SENDING, claimed_at__lt=now - SENDING_LAPSES_AFTER
+        status=Delivery.Status.SENDING, claimed_at__lt=now - sending_lapses_after()
     )
+
+
+def sending_lapses_after() -> timedelta:
+    """How long a delivery may stay "sending" before it is taken for a killed worker's and sent again."""
+    return timedelta(seconds=settings.PRESSROOM_ALERTS_SENDING_LAPSE_SECONDS)
 
 
 QUEUED_PER_BEAT = 200
@@ -89,7 +94,13 @@ QUEUED_PER_BEAT = 200
 def queue_due_deliveries(now=None, limit: int = QUEUED_PER_BEAT) -> list[int]:
     """Queue a send task for each due delivery not queued already (the worker's heartbeat)."""
     now = now or timezone.now()
-    unqueued = Q(queued_at__isnull=True) | Q(queued_at__lt=now - QUEUED_LAPSES_AFTER)
+    # A delivery left "sending" used up its queued task when it was claimed: it is queued again at
+    # once when its sending lapses, not only QUEUED_LAPSES_AFTER after that task was queued.
+    unqueued = (
+        Q(queued_at__isnull=True)
+        | Q(queued_at__lt=now - QUEUED_LAPSES_AFTER)
+        | Q(status=Delivery.Status.SENDING, queued_at__lte=F("claimed_at"))
+    )
     with transaction.atomic():
         due = list(
             Delivery.objects.filter(_claimable(now) & unqueued)
