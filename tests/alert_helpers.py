@@ -1,9 +1,11 @@
-"""Small helpers of the alert tests: the links of an e-mail, and the worker's beat."""
+"""Small helpers of the alert tests: the links of an e-mail, the worker's beat, the digest hour."""
 
 import re
 
 from django.db import connection
+from django.utils import timezone
 
+from articles.alerts.digests import queue_digests
 from articles.worker import queue_due_alerts
 
 
@@ -21,3 +23,11 @@ def beat(capture) -> None:
     with capture(execute=True):
         queue_due_alerts()
     connection.run_on_commit.clear()
+
+
+def send_digests_now(capture, settings) -> None:
+    """The digests sent as if this were their hour, their tasks run at once."""
+    now = timezone.now()
+    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
+    with capture(execute=True):
+        queue_digests(now)

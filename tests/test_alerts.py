@@ -13,7 +13,7 @@ from articles.alerts.models import Delivery, Subscription
 from articles.alerts.sending import queue_due_deliveries, send_delivery, sending_lapses_after
 from articles.history import record_version
 
-from .alert_helpers import beat, links, path_of
+from .alert_helpers import beat, links, path_of, send_digests_now
 
 pytestmark = pytest.mark.django_db
 
@@ -330,10 +330,7 @@ def test_a_digests_one_click_unsubscribe_stops_every_search_in_it(client, captur
     subscribe(client, capture, smtp, "q=railways", frequency="daily")
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
-    now = timezone.now()
-    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
-    with capture(execute=True):
-        queue_digests(now)
+    send_digests_now(capture, settings)
     unsubscribe = smtp.messages[-1]["List-Unsubscribe"].strip().strip("<>")
     assert b"every search of your daily e-mails" in client.get(path_of(unsubscribe)).content
     client.__class__(enforce_csrf_checks=True).post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})

@@ -6,12 +6,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from articles.alerts import tokens
-from articles.alerts.digests import queue_digests
 from articles.alerts.models import Delivery, Subscription
 from articles.history import record_version
 
 from . import test_alerts
-from .alert_helpers import beat, path_of
+from .alert_helpers import beat, path_of, send_digests_now
 from .test_alerts import ask, parts, subscribe
 
 capture = test_alerts.capture  # a fixture
@@ -121,10 +120,7 @@ def test_a_release_updated_twice_before_its_digest_is_listed_once(client, captur
             article.save()
             record_version(article, how="admin edit", major=True)
         beat(capture)
-    now = timezone.now()
-    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
-    with capture(execute=True):
-        queue_digests(now)
+    send_digests_now(capture, settings)
     digest = smtp.messages[-1]
     text, html = parts(digest)
     assert text.count("Fisheries agreement signed") == 1 and html.count("Fisheries agreement signed") == 1
@@ -152,10 +148,7 @@ def test_a_digests_one_click_unsubscribe_leaves_the_immediate_alerts_alone(
     subscribe(client, capture, smtp, "q=railways", frequency="immediate")
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
-    now = timezone.now()
-    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
-    with capture(execute=True):
-        queue_digests(now)
+    send_digests_now(capture, settings)
     unsubscribe = smtp.messages[-1]["List-Unsubscribe"].strip().strip("<>")
     assert b"every search of your daily e-mails" in client.get(path_of(unsubscribe)).content
     client.__class__(enforce_csrf_checks=True).post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})
@@ -196,10 +189,7 @@ def test_a_digests_subject_counts_a_release_of_several_searches_once(
     subscribe(client, capture, smtp, "q=oman", frequency="daily")
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
-    now = timezone.now()
-    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
-    with capture(execute=True):
-        queue_digests(now)
+    send_digests_now(capture, settings)
     digest = smtp.messages[-1]
     assert len(smtp.messages) == 3  # two confirmations, one digest
     assert digest["Subject"] == "Pressroom digest: 1 new release for 2 searches"
