@@ -1,6 +1,7 @@
 """Small helpers of the alert tests: the links of an e-mail, the worker's beat, the digest hour."""
 
 import re
+from datetime import timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -31,3 +32,15 @@ def send_digests_now(capture, settings) -> None:
     settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
     with capture(execute=True):
         queue_digests(now)
+
+
+def waits_between_attempts(delivery, attempts: int) -> list[int]:
+    """Send `delivery` `attempts` times, each as soon as it is due; the minutes it waited before each."""
+    from articles.alerts.sending import send_delivery
+
+    waits = []
+    for _ in range(attempts):
+        delivery.refresh_from_db()
+        waits.append(round((delivery.next_attempt_at - timezone.now()).total_seconds() / 60))
+        send_delivery(delivery.pk, now=delivery.next_attempt_at + timedelta(seconds=1))
+    return waits

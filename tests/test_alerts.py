@@ -13,7 +13,7 @@ from articles.alerts.models import Delivery, Subscription
 from articles.alerts.sending import queue_due_deliveries, send_delivery, sending_lapses_after
 from articles.history import record_version
 
-from .alert_helpers import beat, links, path_of, send_digests_now
+from .alert_helpers import beat, links, path_of, send_digests_now, waits_between_attempts
 
 pytestmark = pytest.mark.django_db
 
@@ -268,11 +268,7 @@ def test_five_failures_in_a_row_pause_the_subscription(client, capture, smtp, ar
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
     delivery = Delivery.objects.get(kind=Delivery.Kind.ALERT)
-    minutes = []
-    for _ in range(4):
-        delivery.refresh_from_db()
-        minutes.append(round((delivery.next_attempt_at - timezone.now()).total_seconds() / 60))
-        send_delivery(delivery.pk, now=delivery.next_attempt_at + timedelta(seconds=1))
+    minutes = waits_between_attempts(delivery, 4)
     assert minutes == [1, 2, 4, 8]
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 5

@@ -10,7 +10,7 @@ from articles.alerts.models import Delivery, Subscription
 from articles.history import record_version
 
 from . import test_alerts
-from .alert_helpers import beat, path_of, send_digests_now
+from .alert_helpers import beat, path_of, send_digests_now, waits_between_attempts
 from .test_alerts import ask, parts, subscribe
 
 capture = test_alerts.capture  # a fixture
@@ -211,11 +211,7 @@ def test_a_mail_server_down_for_hours_pauses_nobody_and_loses_nothing(
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
     delivery = Delivery.objects.get(kind=Delivery.Kind.ALERT)
-    waits = []
-    for _ in range(8):
-        delivery.refresh_from_db()
-        waits.append(round((delivery.next_attempt_at - timezone.now()).total_seconds() / 60))
-        send_delivery(delivery.pk, now=delivery.next_attempt_at + timedelta(seconds=1))
+    waits = waits_between_attempts(delivery, 8)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.PENDING and max(waits) <= 16
     assert Subscription.objects.get().paused_at is None
