@@ -21,6 +21,8 @@ Key = TypeVar("Key")
 
 def percolate(articles: Iterable, searches: Mapping[Key, SearchRequest]) -> dict[Key, list[int]]:
     """For each search that matches any of the articles, the ids of those it matches."""
+    if not searches:  # nobody follows a search (a new archive's demo releases): nothing to index
+        return {}
     ix = RamStorage().create_index(SCHEMA)
     writer = ix.writer()
     for article in articles:
