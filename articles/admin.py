@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from . import (
     admin_alerts,  # noqa: F401 (registers the subscriptions and the delivery log)
     admin_harvesting,  # noqa: F401 (registers the harvesting sources' admin)
+    admin_nodes,  # noqa: F401 (registers the index nodes' list)
     admin_webhooks,  # noqa: F401 (registers the webhooks and their delivery log)
 )
 from .admin_editing import FORM_METHODS, ArticleEditingAdmin, StateFilter

@@ -1,11 +1,13 @@
-"""Whether Pressroom can do its work: reach the database, open the search index, and (when
-background tasks go through the database) have a task worker alive to run them."""
+"""Whether Pressroom can do its work: reach the database, open a search index that keeps up with
+the change log, and (when background tasks go through the database) have a task worker alive
+to run them."""
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
-from .search import IndexUnavailable, index_version
+from .search import IndexUnavailable, index_version, this_node_standing
 from .worker import worker_state
 
 
@@ -25,9 +27,33 @@ def health_report() -> dict[str, str]:
             report["task_worker"] = worker_state()
         except DatabaseError as error:
             report["task_worker"] = f"unknown ({type(error).__name__})"
+    report["index"] = _index_state()
+    return report
+
+
+def _index_state() -> str:
     try:
         index_version()
-        report["index"] = "ok"
+        standing = this_node_standing()
     except IndexUnavailable as error:
-        report["index"] = str(error)
-    return report
+        return str(error)
+    except DatabaseError as error:
+        return f"unknown ({type(error).__name__})"
+    if standing.too_far_behind:
+        limit = settings.PRESSROOM_MAX_INDEX_LAG_SECONDS
+        return f"behind: {standing.describe()} (PRESSROOM_MAX_INDEX_LAG_SECONDS is {limit:g})"
+    return "ok"
+
+
+def node_details() -> dict:
+    """Which node answered, and where its index stands: for the operator, not the load balancer."""
+    try:
+        standing = this_node_standing()
+    except (IndexUnavailable, DatabaseError):
+        return {"name": settings.PRESSROOM_NODE}
+    return {
+        "name": standing.node,
+        "generation": standing.generation,
+        "unapplied_changes": standing.unapplied,
+        "lag_seconds": round(standing.lag_seconds, 3),
+    }

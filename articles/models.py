@@ -1,4 +1,5 @@
-"""The archive's truth: articles, their versions, the countries they are about, and owed index updates."""
+"""The archive's truth: articles, their versions, the countries they are about, and the change log
+the search indexes follow."""
 
 import datetime
 from pathlib import Path
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -603,17 +605,80 @@ class HarvestedPage(models.Model):
         return self.url
 
 
-class PendingIndexUpdate(models.Model):
-    """An index update owed for an article, written in the same transaction as the change.
+class IndexChangeQuerySet(models.QuerySet):
+    def after(self, position) -> "IndexChangeQuerySet":
+        """The entries after a position in the log (articles/search/change_log.py), in log order."""
+        return self.filter(
+            Q(transaction__gt=position.transaction)
+            | Q(transaction=position.transaction, id__gt=position.change)
+        ).order_by("transaction", "id")
 
-    Not a foreign key: a deleted article still owes the index its removal.
+    def up_to(self, position) -> "IndexChangeQuerySet":
+        return self.filter(
+            Q(transaction__lt=position.transaction)
+            | Q(transaction=position.transaction, id__lte=position.change)
+        )
+
+
+class IndexChange(models.Model):
+    """An entry of the change log every search index follows: this article changed or went.
+
+    Written in the same transaction as the change and never consumed: each index keeps its own
+    position in the log (articles/search/cursors.py). Not a foreign key: a deleted article still
+    owes every index its removal.
     """
 
-    article_id = models.BigIntegerField(db_index=True)
-    queued = models.DateTimeField(auto_now_add=True)
+    class Kind(models.TextChoices):
+        SAVED = "saved", "saved"
+        REMOVED = "removed", "removed"
+
+    article_id = models.BigIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SAVED)
+    # PostgreSQL commits transactions out of the order their entries were numbered in; the
+    # writing transaction's id tells a follower which entries can no longer be joined by
+    # earlier ones (change_log.py). 0 on SQLite, whose writers take turns.
+    transaction = models.BigIntegerField(default=0)
+    recorded = models.DateTimeField(db_default=Now())
+
+    objects = IndexChangeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["transaction", "id"], name="index_change_log_order")]
 
     def __str__(self):
-        return f"index update for article {self.article_id}"
+        return f"{self.article_id} {self.kind}"
+
+
+class PrunedChanges(models.Model):
+    """How far the change log was pruned: an index whose position lies before this cannot catch up.
+
+    One row (pk 1), moved forward only.
+    """
+
+    transaction = models.BigIntegerField(default=0)
+    change = models.BigIntegerField(default=0)
+    pruned = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"pruned through ({self.transaction}, {self.change})"
+
+
+class IndexNode(models.Model):
+    """A machine with its own search index, as it last reported itself (articles/search/nodes.py)."""
+
+    name = models.CharField(max_length=255, unique=True)
+    generation = models.CharField(max_length=64, blank=True)
+    transaction = models.BigIntegerField(default=0)
+    change = models.BigIntegerField(default=0)
+    unapplied = models.PositiveIntegerField(default=0)
+    lag_seconds = models.FloatField(default=0)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
 
 
 class WorkerHeartbeat(models.Model):

@@ -1,9 +1,9 @@
-"""Every change to an article owes the index an update, recorded in the same transaction."""
+"""Every change to an article is recorded in the change log the indexes follow, in the same transaction."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Article
+from .models import Article, IndexChange
 from .search import schedule_index_update
 
 
@@ -14,7 +14,7 @@ def article_saved(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Article)
 def article_deleted(sender, instance, **kwargs):
-    schedule_index_update(instance.pk)
+    schedule_index_update(instance.pk, IndexChange.Kind.REMOVED)
 
 
 @receiver(m2m_changed, sender=Article.countries.through)

@@ -19,7 +19,7 @@ from .downloads import download_response
 from .exports import write_results_csv
 from .feeds import SearchFeed, describe_search
 from .forms import SearchForm
-from .health import health_report
+from .health import health_report, node_details
 from .history import public_updates
 from .models import country_names, matching_country_names
 from .permalinks import State, attachments_of, find_attachment, find_version, resolve, versions_of
@@ -318,7 +318,8 @@ def healthz(request):
     report = health_report()
     healthy = all(state == "ok" for state in report.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "unavailable", **report, "node": node_details()},
+        status=200 if healthy else 503,
     )
 
 

@@ -3,7 +3,8 @@
 The worker (`manage.py task_worker`) writes a heartbeat every few seconds, which /healthz
 reads. A task whose worker died stays "running" in django-tasks' table forever; `recover`
 marks it failed and queues its import batch again, which resumes after the last recorded
-release. The worker recovers when it starts and every minute after. At every beat it queues a
+release. The worker recovers when it starts and every minute after, when it also prunes the
+change log the indexes follow (search/nodes.py). At every beat it queues a
 poll of each harvesting source that is due (harvesting/scheduling.py), and the alert matching,
 digests and e-mails that are due (alerts/work.py): an immediate alert leaves within seconds.
 """
@@ -106,6 +107,16 @@ def queue_due_polls() -> None:
         logger.exception("harvesting: the due sources could not be queued; tried again at the next beat")
 
 
+def prune_the_change_log() -> None:
+    """Every minute: the log entries every node has applied go; a failure waits for the next minute."""
+    from .search import prune_change_log
+
+    try:
+        prune_change_log()
+    except Exception:
+        logger.exception("change log: pruning failed; tried again in a minute")
+
+
 def queue_due_alerts(beats: int = 0) -> None:
     """Queue the alert matching owed and the e-mails due; a failure to is logged, and tried again."""
     from .alerts.work import queue_alert_work  # its tasks need the app loaded
@@ -142,6 +153,7 @@ def _keep_beating(worker_id: str, stop: threading.Event) -> None:
             beat(worker_id)
             if beats % RECOVER_EVERY_BEATS == 0:
                 recover()
+                prune_the_change_log()
             queue_due_polls()
             queue_due_alerts(beats)
         except (

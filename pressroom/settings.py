@@ -6,6 +6,7 @@ data directory (`var/` in the checkout unless PRESSROOM_DATA_DIR moves it).
 
 import os
 import secrets
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -200,6 +201,15 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 
 # The Whoosh index is derived from the database; `manage.py rebuild_index` recreates it.
 PRESSROOM_INDEX_DIR = Path(os.environ.get("PRESSROOM_INDEX_DIR", DATA_DIR / "index")).resolve()
+# Several nodes may share one database, each with its own index following the change log
+# (articles/search/nodes.py). A node is named by PRESSROOM_NODE (its host name by default); its
+# /healthz answers 503 once the oldest change its index lacks is older than
+# PRESSROOM_MAX_INDEX_LAG_SECONDS, so that a load balancer sends readers elsewhere. The log keeps
+# what some node seen in the last PRESSROOM_CHANGE_LOG_RETENTION_DAYS has not applied, and no
+# more; a node away for longer rebuilds its index when it returns.
+PRESSROOM_NODE = os.environ.get("PRESSROOM_NODE", "").strip() or socket.gethostname()
+PRESSROOM_MAX_INDEX_LAG_SECONDS = float(os.environ.get("PRESSROOM_MAX_INDEX_LAG_SECONDS", "60"))
+PRESSROOM_CHANGE_LOG_RETENTION_DAYS = float(os.environ.get("PRESSROOM_CHANGE_LOG_RETENTION_DAYS", "7"))
 # Imports by the task worker and `import_articles` have a forked process write the index
 # while they parse and store (web requests always write it themselves); `rebuild_index`
 # analyses documents in this many forked processes.

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, PendingIndexUpdate
+from articles.models import Article, IndexChange
 
 
 def check(*args):
@@ -18,8 +18,8 @@ def check(*args):
 
 
 def lose_owed_updates():
-    """Simulate updates that never reached the index (the debt is forgotten)."""
-    PendingIndexUpdate.objects.all().delete()
+    """Simulate changes that never reached the index (the log forgot them)."""
+    IndexChange.objects.all().delete()
 
 
 def test_a_faithful_index_passes(archive):

@@ -7,9 +7,12 @@ module inside (tests/test_search_boundary.py keeps it so). What is named here:
 - searching: `search_articles(SearchRequest(parse_user_query(text)))` gives SearchResults of
   SearchHits, in one of SORTS; `suggest_titles`, `related_articles`; `snippet` (a text's passages
   round the words looked for); `percolate` (which stored searches a few new releases match)
-- keeping the index in step with the database: `schedule_index_update` (within the transaction
-  that changes an article), `apply_pending_updates`, `index_written_beside` (bulk imports),
-  `rebuild_index`, `find_drift` and `repair` (check_index), COMMAND_LOCK_TIMEOUT_SECONDS
+- keeping the index in step with the database: `schedule_index_update` (records the change in
+  the log, within the transaction that changes an article), `apply_pending_updates`,
+  `index_written_beside` (bulk imports), `rebuild_index`, `find_drift` and `repair`
+  (check_index), COMMAND_LOCK_TIMEOUT_SECONDS
+- the nodes following the change log: `this_node_standing` (its position and lag),
+  `report_this_node`, `prune_change_log`
 - the index's state: IndexUnavailable (missing or damaged), `index_exists`, `index_version`
   (for caches), `read_ahead` and `start_index_catchup` (each web worker at start)
 
@@ -46,6 +49,10 @@ _DEFINED_IN = {
     "index_version": "searchers",
     "read_ahead": "searchers",
     "start_index_catchup": "catchup",
+    "this_node_standing": "nodes",
+    "report_this_node": "nodes",
+    "prune_change_log": "nodes",
+    "Standing": "nodes",
 }
 
 __all__ = list(_DEFINED_IN)

@@ -1,11 +1,12 @@
-"""Keeping the index a faithful copy of the database.
+"""Keeping the index a faithful copy of the database, by following the change log.
 
-Every change to an article records a PendingIndexUpdate in the same transaction (see
-`articles/signals.py`). After the commit, `apply_pending_updates` takes the index's write
-lock, re-reads each owed article from the database and writes it (or its removal), then
-deletes the rows it applied. A process that dies half-way leaves the rows behind for the
-next writer; applying a row twice is harmless because the database, not the row, says
-what the document is.
+Every change to an article records an entry in the change log in the same transaction (see
+`articles/signals.py` and `change_log.py`). After the commit, `apply_pending_updates` takes
+the index's write lock, reads the entries after the index's cursor, re-reads each of their
+articles from the database and writes it (or its removal), and moves the cursor. Nothing is
+consumed: every index on every node follows the same log. A process that dies half-way
+leaves the cursor behind for the next writer; applying an entry twice is harmless because
+the database, not the entry, says what the document is.
 """
 
 import logging
@@ -13,13 +14,24 @@ import multiprocessing
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import connections, transaction
 from whoosh.index import LockError
+from whoosh.util.filelock import FileLock
 
-from ..models import Article, PendingIndexUpdate
+from ..models import Article, IndexChange
+from .change_log import Position, entries_after, is_settled, record_change, settled_before, settled_position
+from .cursors import Cursor, read_cursor, write_cursor
 from .damage import IndexUnavailable
-from .generations import create_generation, current_generation, make_current, remove_replaced_generations
+from .generations import (
+    create_generation,
+    current_generation,
+    index_root,
+    make_current,
+    remove_replaced_generations,
+)
 from .process_index import discard_writer, live_writer
 from .schema import article_to_document
 
@@ -31,6 +43,7 @@ logger = logging.getLogger(__name__)
 COMMAND_LOCK_TIMEOUT_SECONDS = 60.0
 BATCH_SIZE = 1000
 WRITER_POLL_SECONDS = 0.2
+REBUILD_LOCK = ".rebuild.lock"
 
 
 _deferring = threading.local()
@@ -73,17 +86,17 @@ def _write_until_stopped(stop, parent_pid: int) -> None:
         connections.close_all()
 
 
-def schedule_index_update(article_id: int) -> None:
-    """Record that the index owes an update for this article, and apply it after commit."""
-    PendingIndexUpdate.objects.create(article_id=article_id)
+def schedule_index_update(article_id: int, kind: str = IndexChange.Kind.SAVED) -> None:
+    """Record the change in the log, and apply it to this node's index after commit."""
+    record_change(article_id, kind)
     if not getattr(_deferring, "active", False) and not _already_due_after_commit():
-        # robust: the change is committed and its update stays owed, so an index failure
-        # is logged for the operator instead of failing the request that made the change.
+        # robust: the change is committed and stays in the log, so an index failure is
+        # logged for the operator instead of failing the request that made the change.
         transaction.on_commit(apply_pending_updates, robust=True)
 
 
 def _already_due_after_commit() -> bool:
-    """One run after commit pays every debt, so a bulk import registers it once, not per row.
+    """One run after commit applies every entry, so a bulk import registers it once, not per row.
 
     Django drops callbacks registered inside a savepoint that rolls back, so a later
     change in the same transaction finds none here and registers it again.
@@ -94,33 +107,96 @@ def _already_due_after_commit() -> bool:
     )
 
 
-def apply_pending_updates(lock_timeout: float = 0.0) -> int:
-    """Apply every owed index update; returns how many articles were written.
+@dataclass(frozen=True)
+class _Step:
+    """Entries an index has yet to apply, and its cursor once they are."""
 
-    With the lock held elsewhere (after `lock_timeout` seconds), the updates stay owed: the
-    holder looks for more before it lets go, and the catch-up threads pick up the rest.
+    entries: list
+    cursor: Cursor
+    more: bool  # entries beyond these wait for the next step
+
+    def changes(self, cursor: Cursor) -> bool:
+        return bool(self.entries) or self.cursor != cursor
+
+
+def _next_step(cursor: Cursor, horizon: int | None) -> _Step:
+    entries, position, all_settled, more = [], cursor.position, True, False
+    for entry in entries_after(cursor.position):
+        at = Position.of(entry)
+        if at not in cursor.ahead:
+            if len(entries) == BATCH_SIZE:
+                more = True
+                break
+            entries.append(entry)
+        # The position moves only over settled entries, each applied now or before.
+        all_settled = all_settled and is_settled(at, horizon)
+        if all_settled:
+            position = at
+    ahead = {at for at in cursor.ahead | {Position.of(entry) for entry in entries} if at > position}
+    return _Step(entries, Cursor(position, frozenset(ahead)), more)
+
+
+def has_work(generation: Path) -> bool:
+    """Whether this generation's index has entries to apply or a cursor to move (a glance: no lock)."""
+    cursor = read_cursor(generation)
+    return _next_step(cursor, settled_before()).changes(cursor)
+
+
+def apply_pending_updates(lock_timeout: float = 0.0) -> int:
+    """Apply every entry of the change log the live index lacks; returns how many articles were written.
+
+    With the lock held elsewhere (after `lock_timeout` seconds), the entries wait: the holder
+    looks for more before it lets go, and the catch-up threads pick up the rest.
     """
     applied = 0
-    while batch := list(PendingIndexUpdate.objects.order_by("id")[:BATCH_SIZE]):
+    while True:
+        generation = current_generation()
+        if generation is not None and not has_work(generation):
+            return applied
         try:
             writer = live_writer(lock_timeout)
         except IndexUnavailable:
             logger.warning("index updates left pending: the index is missing; run `manage.py rebuild_index`")
-            break
+            return applied
         except LockError:
             logger.debug("index updates left pending: another process holds the index write lock")
-            break
-        article_ids = {row.article_id for row in batch}
+            return applied
+        written, more = _apply_step(writer, Path(writer.storage.folder))
+        applied += written
+        if not more:
+            return applied
+
+
+def _apply_step(writer, generation: Path) -> tuple[int, bool]:
+    """Apply the next step to this writer's index and move its cursor; returns (articles written, more)."""
+    with _lock_kept_until_cursor_written(writer):
+        cursor = read_cursor(generation)
+        step = _next_step(cursor, settled_before())
+        article_ids = {entry.article_id for entry in step.entries}
         try:
-            _write_articles(writer, article_ids)
+            if article_ids:
+                _write_articles(writer, article_ids)
+                writer.commit()
+            else:
+                writer.cancel()
         except BaseException:
             discard_writer(writer)
             raise
-        writer.commit()
-        # Only now is the debt paid; dying before this line means a harmless replay.
-        PendingIndexUpdate.objects.filter(id__in=[row.id for row in batch]).delete()
-        applied += len(article_ids)
-    return applied
+        # Only now are the entries applied; dying before this line means a harmless replay.
+        if step.cursor != cursor:
+            write_cursor(generation, step.cursor)
+    return len(article_ids), step.more
+
+
+@contextmanager
+def _lock_kept_until_cursor_written(writer):
+    """Whoosh lets go of its write lock as it commits; the next writer must find the cursor moved."""
+    lock, writer.writelock = writer.writelock, None
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def _write_articles(writer, article_ids) -> None:
@@ -133,17 +209,22 @@ def _write_articles(writer, article_ids) -> None:
         writer.delete_by_term("id", str(deleted_id))
 
 
-def rebuild_index(progress=None, processes: int = 1) -> int:
-    """Build a fresh index from the database beside the live one, then swap it in.
+def rebuild_index(progress=None, processes: int = 1, wait: bool = True) -> int | None:
+    """Build a fresh index from the database beside the live one, then swap it in; returns its size.
 
     `processes` > 1 analyses the documents in that many forked writer processes (commands only).
 
-    The live index's write lock is held throughout, so updates that arrive meanwhile stay
-    pending and are applied to the new index once it is live.
+    The live index goes on following the change log meanwhile. The new one starts at a
+    position every change it reads lies before; the entries after it, committed while the
+    database was read, are applied to it before it goes live. One rebuild at a time on a
+    node: without `wait`, a rebuild already under way is left to finish and None is returned.
     """
-    old_writer = _lock_live_index()
+    index_root().mkdir(parents=True, exist_ok=True)
+    rebuilding = FileLock(str(index_root() / REBUILD_LOCK))
+    if not rebuilding.acquire(blocking=wait):
+        return None
     try:
-        last_owed = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first()
+        start = settled_position()
         path, ix = create_generation()
         options = {"limitmb": 256, "compound": False}
         if processes > 1:
@@ -157,21 +238,12 @@ def rebuild_index(progress=None, processes: int = 1) -> int:
             if progress:
                 progress(1)
         writer.commit()
+        write_cursor(path, Cursor(start))
+        while _apply_step(ix.writer(compound=False), path)[1]:
+            pass  # what was committed while the database was read
         make_current(path)
-        if last_owed is not None:
-            PendingIndexUpdate.objects.filter(id__lte=last_owed).delete()
     finally:
-        if old_writer is not None:
-            discard_writer(old_writer)
         remove_replaced_generations()
+        rebuilding.release()
     apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
     return count
-
-
-def _lock_live_index():
-    if current_generation() is None:
-        return None
-    try:
-        return live_writer(COMMAND_LOCK_TIMEOUT_SECONDS)
-    except IndexUnavailable:
-        return None

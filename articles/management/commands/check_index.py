@@ -2,7 +2,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.management.progress import progress_bar
 from articles.models import Article
-from articles.search import IndexUnavailable, find_drift, repair
+from articles.search import (
+    COMMAND_LOCK_TIMEOUT_SECONDS,
+    IndexUnavailable,
+    apply_pending_updates,
+    find_drift,
+    repair,
+    report_this_node,
+    this_node_standing,
+)
 
 SHOWN_IDS = 20
 
@@ -17,6 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, fix, **options):
         self.verbosity = options["verbosity"]
+        self.report_standing()
         drift = self.report_drift()
         if drift.drifted and fix:
             self.stdout.write(f"Repairing {repair(drift):,} documents ...")
@@ -24,6 +33,18 @@ class Command(BaseCommand):
         if drift.drifted:
             raise CommandError("The index has drifted from the database; run `manage.py check_index --fix`.")
         self.stdout.write(self.style.SUCCESS("The index matches the database."))
+
+    def report_standing(self):
+        """This node's place in the change log, then what it lacked applied, so drift means drift."""
+        try:
+            standing = this_node_standing()
+        except IndexUnavailable as error:
+            raise CommandError(f"{error}") from error
+        self.stdout.write(f"Node {standing.node}: index {standing.generation}, {standing.describe()}.")
+        if standing.unapplied:
+            applied = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
+            self.stdout.write(f"Applied {applied:,} changes the index lacked.")
+        report_this_node(this_node_standing())
 
     def report_drift(self):
         try:

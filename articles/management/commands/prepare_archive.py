@@ -4,7 +4,15 @@ from django.core.management.base import BaseCommand
 
 from articles.importing import resume_unfinished_batches
 from articles.models import Article
-from articles.search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_exists
+from articles.search import (
+    COMMAND_LOCK_TIMEOUT_SECONDS,
+    IndexUnavailable,
+    apply_pending_updates,
+    index_exists,
+    prune_change_log,
+    report_this_node,
+    this_node_standing,
+)
 
 EMPTY_ARCHIVE = "The archive is empty; import releases in the admin (or run with --demo for demo data)."
 
@@ -50,5 +58,18 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"Resuming import batch {batch.pk}.")
         applied = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
+        try:
+            standing = this_node_standing()
+        except IndexUnavailable:
+            standing = None
+        if standing is not None and standing.before_pruned:
+            # Away longer than the change log is kept: the changes it missed are gone from the log.
+            if verbosity:
+                self.stdout.write("The index lacks changes pruned from the log: rebuilding it.")
+            call_command("rebuild_index", verbosity=verbosity)
+            standing = this_node_standing()
+        if standing is not None:
+            report_this_node(standing)
+        prune_change_log()
         if verbosity:
             self.stdout.write(f"Index ready ({applied:,} pending updates applied).")
