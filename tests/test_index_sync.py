@@ -15,7 +15,7 @@ def test_an_update_that_cannot_be_written_stays_owed(archive, client, search_ind
     target = current.readlink()
     current.unlink()  # the index vanishes: the write after commit cannot happen
     forget_open_index()
-    article = archive.add("Owed release", "Kenya and Peru.")
+    archive.add("Owed release", "Kenya and Peru.")
     current.symlink_to(target)  # the index is back; the next writer applies what it lacks
     assert this_node_standing().unapplied > 0  # its saving and its countries
     assert apply_pending_updates() == 1

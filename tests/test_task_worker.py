@@ -74,7 +74,9 @@ def test_healthz_reports_a_fresh_worker_as_ok(client, db, tasks_in_the_database)
     heartbeat("w-1", seconds_ago=3)
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "task_worker": "ok", "index": "ok"}
+    report = response.json()
+    del report["node"]  # which node answered (test_health.py)
+    assert report == {"status": "ok", "database": "ok", "task_worker": "ok", "index": "ok"}
 
 
 def test_healthz_is_unavailable_when_the_worker_is_stale_or_never_started(client, db, tasks_in_the_database):

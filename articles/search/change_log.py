@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Func
 
-from ..models import IndexChange
+from ..models import IndexChange, PrunedChanges
 
 LAST_CHANGE = 2**63 - 1  # greater than any entry's number within a transaction
 
@@ -77,7 +77,13 @@ def settled_position() -> Position:
     if horizon is not None:
         return Position(horizon - 1, LAST_CHANGE)
     last = IndexChange.objects.order_by("-id").values_list("id", flat=True).first()
-    return Position(0, last or 0)
+    return max(Position(0, last or 0), pruned_through())  # a log pruned empty still counts on
+
+
+def pruned_through() -> Position:
+    """How far the log was pruned: an index whose position lies before this lacks entries gone for good."""
+    pruned = PrunedChanges.objects.filter(pk=1).first()
+    return Position(pruned.transaction, pruned.change) if pruned else START
 
 
 def entries_after(position: Position, page: int = 1000):

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import IndexChange, IndexNode, PrunedChanges
-from .change_log import START, Position, entries_after
+from .change_log import START, Position, entries_after, pruned_through
 from .cursors import read_cursor
 from .damage import IndexUnavailable
 from .generations import current_generation
@@ -62,14 +62,15 @@ def this_node_standing() -> Standing:
     if generation is None:
         raise IndexUnavailable("The search index has not been built; run `manage.py rebuild_index`.")
     cursor = read_cursor(generation)
-    unapplied, oldest = 0, None
-    for entry in entries_after(cursor.position):
-        if cursor.has_applied(Position.of(entry)):
-            continue
-        unapplied += 1
-        oldest = entry.recorded if oldest is None else min(oldest, entry.recorded)
-        if unapplied >= COUNT_LIMIT:
-            break
+    # Every entry applied ahead lies after the position, so the count is a subtraction, and the
+    # oldest entry lacking is among the first len(ahead) + 1 after it.
+    after = IndexChange.objects.after(cursor.position)
+    unapplied = max(0, after[: COUNT_LIMIT + len(cursor.ahead)].count() - len(cursor.ahead))
+    first_lacking = next(
+        (entry for entry in entries_after(cursor.position) if not cursor.has_applied(Position.of(entry))),
+        None,
+    )
+    oldest = first_lacking.recorded if first_lacking else None
     return Standing(
         node=node_name(),
         generation=generation.name,
@@ -92,11 +93,6 @@ def report_this_node(standing: Standing) -> None:
             "last_seen": timezone.now(),
         },
     )
-
-
-def pruned_through() -> Position:
-    pruned = PrunedChanges.objects.filter(pk=1).first()
-    return Position(pruned.transaction, pruned.change) if pruned else START
 
 
 def prune_change_log() -> int:

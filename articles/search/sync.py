@@ -108,7 +108,7 @@ def _already_due_after_commit() -> bool:
 
 
 @dataclass(frozen=True)
-class _Step:
+class Step:
     """Entries an index has yet to apply, and its cursor once they are."""
 
     entries: list
@@ -119,7 +119,9 @@ class _Step:
         return bool(self.entries) or self.cursor != cursor
 
 
-def _next_step(cursor: Cursor, horizon: int | None) -> _Step:
+def next_step(cursor: Cursor, horizon: int | None) -> Step:
+    """The entries after the cursor it has not applied (up to BATCH_SIZE), given the oldest transaction
+    still running (`settled_before`), and how far the cursor may move once they are applied."""
     entries, position, all_settled, more = [], cursor.position, True, False
     for entry in entries_after(cursor.position):
         at = Position.of(entry)
@@ -133,13 +135,13 @@ def _next_step(cursor: Cursor, horizon: int | None) -> _Step:
         if all_settled:
             position = at
     ahead = {at for at in cursor.ahead | {Position.of(entry) for entry in entries} if at > position}
-    return _Step(entries, Cursor(position, frozenset(ahead)), more)
+    return Step(entries, Cursor(position, frozenset(ahead)), more)
 
 
 def has_work(generation: Path) -> bool:
     """Whether this generation's index has entries to apply or a cursor to move (a glance: no lock)."""
     cursor = read_cursor(generation)
-    return _next_step(cursor, settled_before()).changes(cursor)
+    return next_step(cursor, settled_before()).changes(cursor)
 
 
 def apply_pending_updates(lock_timeout: float = 0.0) -> int:
@@ -171,7 +173,7 @@ def _apply_step(writer, generation: Path) -> tuple[int, bool]:
     """Apply the next step to this writer's index and move its cursor; returns (articles written, more)."""
     with _lock_kept_until_cursor_written(writer):
         cursor = read_cursor(generation)
-        step = _next_step(cursor, settled_before())
+        step = next_step(cursor, settled_before())
         article_ids = {entry.article_id for entry in step.entries}
         try:
             if article_ids:
