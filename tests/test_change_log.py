@@ -269,3 +269,32 @@ def test_a_node_away_longer_than_the_retention_rebuilds_when_it_returns(
     assert found(client, "missed") == 1
     assert client.get("/healthz").status_code == 200
     assert IndexNode.objects.get(name=settings.PRESSROOM_NODE).unapplied == 0
+
+
+def test_the_admin_lists_every_node_with_its_lag(admin_client, db, settings):
+    settings.PRESSROOM_MAX_INDEX_LAG_SECONDS = 60
+    report_this_node(this_node_standing())
+    IndexNode.objects.create(name="web-2", unapplied=40, lag_seconds=75.5, last_seen=timezone.now())
+    IndexNode.objects.create(name="web-3", last_seen=timezone.now() - timedelta(hours=1))
+    page = admin_client.get("/admin/articles/indexnode/").content.decode()
+    assert settings.PRESSROOM_NODE in page and "up to date" in page
+    assert "web-2" in page and "75.5 s" in page and "behind: out of the load balancer" in page
+    assert "web-3" in page and "silent (down?)" in page
+    assert "entries in the change log" in page
+    assert admin_client.get("/admin/articles/indexnode/add/").status_code == 403
+
+
+def test_check_index_says_where_this_node_stands_and_applies_what_it_lacks(db, settings):
+    import io
+
+    from django.core.management import call_command
+
+    Article.objects.create(title="Unapplied", body="Kenya.", published="2020-01-01", fingerprint="u")
+    out = io.StringIO()
+    call_command("check_index", stdout=out)
+    report = out.getvalue()
+    assert f"Node {settings.PRESSROOM_NODE}: index generation-" in report
+    assert "changes to apply, the oldest recorded" in report
+    assert "Applied the entries the index lacked (releases written: 1)." in report
+    assert "The index matches the database." in report
+    assert IndexNode.objects.get(name=settings.PRESSROOM_NODE).unapplied == 0

@@ -59,7 +59,7 @@ def node_name() -> str:
 def this_node_standing() -> Standing:
     """Read afresh from the index's cursor and the log (raises IndexUnavailable without an index)."""
     generation = current_generation()
-    if generation is None:
+    if generation is None or not generation.is_dir():  # a cursor is read only beside an index
         raise IndexUnavailable("The search index has not been built; run `manage.py rebuild_index`.")
     cursor = read_cursor(generation)
     # Every entry applied ahead lies after the position, so the count is a subtraction, and the

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Node {standing.node}: index {standing.generation}, {standing.describe()}.")
         if standing.unapplied:
             applied = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
-            self.stdout.write(f"Applied {applied:,} changes the index lacked.")
+            self.stdout.write(f"Applied the entries the index lacked (releases written: {applied:,}).")
         report_this_node(this_node_standing())
 
     def report_drift(self):
