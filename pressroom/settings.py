@@ -210,6 +210,12 @@ PRESSROOM_INDEX_DIR = Path(os.environ.get("PRESSROOM_INDEX_DIR", DATA_DIR / "ind
 PRESSROOM_NODE = os.environ.get("PRESSROOM_NODE", "").strip() or socket.gethostname()
 PRESSROOM_MAX_INDEX_LAG_SECONDS = float(os.environ.get("PRESSROOM_MAX_INDEX_LAG_SECONDS", "60"))
 PRESSROOM_CHANGE_LOG_RETENTION_DAYS = float(os.environ.get("PRESSROOM_CHANGE_LOG_RETENTION_DAYS", "7"))
+if len(PRESSROOM_NODE) > 255:
+    raise ImproperlyConfigured("PRESSROOM_NODE must be at most 255 characters.")
+if not PRESSROOM_MAX_INDEX_LAG_SECONDS > 0 or not PRESSROOM_CHANGE_LOG_RETENTION_DAYS > 0:
+    raise ImproperlyConfigured(
+        "PRESSROOM_MAX_INDEX_LAG_SECONDS and PRESSROOM_CHANGE_LOG_RETENTION_DAYS must be more than 0."
+    )
 # Imports by the task worker and `import_articles` have a forked process write the index
 # while they parse and store (web requests always write it themselves); `rebuild_index`
 # analyses documents in this many forked processes.

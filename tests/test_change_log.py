@@ -1,5 +1,6 @@
 """The change log every index follows: nothing is consumed, nothing is skipped, however commits interleave."""
 
+import json
 import shutil
 import threading
 from datetime import timedelta
@@ -298,3 +299,24 @@ def test_check_index_says_where_this_node_stands_and_applies_what_it_lacks(db, s
     assert "Applied the entries the index lacked (releases written: 1)." in report
     assert "The index matches the database." in report
     assert IndexNode.objects.get(name=settings.PRESSROOM_NODE).unapplied == 0
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.sampled_from(["position", "ahead", "x"]), inner, max_size=3)
+            ),
+            max_leaves=12,
+        ).map(lambda value: json.dumps(value).encode()),
+    )
+)
+def test_any_cursor_file_reads_as_a_cursor_or_as_the_start(search_index, contents):
+    generation = current_generation()
+    (generation / CURSOR_FILE).write_bytes(contents)
+    cursor = read_cursor(generation)
+    assert isinstance(cursor.position.transaction, int) and isinstance(cursor.position.change, int)
+    assert all(isinstance(each.change, int) for each in cursor.ahead)

@@ -36,18 +36,24 @@ class Cursor:
 def read_cursor(generation: Path) -> Cursor:
     """The generation's cursor; an index written before the change log has applied none of it."""
     try:
-        recorded = json.loads((generation / CURSOR_FILE).read_text())
+        recorded = json.loads((generation / CURSOR_FILE).read_bytes())
         return Cursor(
-            Position(*recorded["position"]),
-            frozenset(Position(*each) for each in recorded["ahead"]),
+            _position(recorded["position"]), frozenset(_position(each) for each in recorded["ahead"])
         )
     except FileNotFoundError:
         return Cursor()
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, RecursionError):
         logger.warning(
             "the cursor of index %s is unreadable; the whole change log is applied again", generation
         )
         return Cursor()
+
+
+def _position(pair) -> Position:
+    transaction, change = pair
+    if not all(type(number) is int and number >= 0 for number in (transaction, change)):
+        raise ValueError(f"not a position: {pair!r}")
+    return Position(transaction, change)
 
 
 def write_cursor(generation: Path, cursor: Cursor) -> None:
