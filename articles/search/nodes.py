@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import IndexChange, IndexNode, PrunedChanges
-from .change_log import START, Position, entries_after, pruned_through
+from .change_log import START, Position, entries_after, pruned_through, settled_position
 from .cursors import read_cursor
 from .damage import IndexUnavailable
 from .generations import current_generation
@@ -105,6 +105,9 @@ def prune_change_log() -> int:
     newest_expired = IndexChange.objects.filter(recorded__lt=cutoff).order_by("-transaction", "-id").first()
     if newest_expired is not None:
         through = max(through, Position.of(newest_expired))
+    # Never past a transaction still running: its entries, seen at its commit, would be skipped
+    # by every node, and a rebuild (which starts there) would find itself behind at once.
+    through = min(through, settled_position())
     if through == START:
         return 0
     with transaction.atomic():
