@@ -111,7 +111,9 @@ def test_a_large_import_is_indexed_beside_it_by_a_forked_writer_without_drift(tm
     imported = manage(data, "import_articles", str(tmp_path / "out")).stdout
     assert ", 0 failed." in imported
     assert "The index matches the database." in manage(data, "check_index").stdout
-    assert "Applied 0 owed index updates." in manage(data, "catch_up_index").stdout  # nothing left behind
+    assert (
+        "Applied the change log: 0 releases written" in manage(data, "catch_up_index").stdout
+    )  # nothing left
 
 
 def test_generate_articles_adds_searchable_releases(archive, client):

@@ -53,7 +53,7 @@ _deferring = threading.local()
 def index_written_beside():
     """Within this block (a bulk import), changes record what the index owes, and a forked
     process writes it as each transaction commits while this one goes on importing: the two
-    cores share the work. On leaving, the writer finishes what is owed and stops.
+    cores share the work. On leaving, the writer applies what is left and stops.
 
     Only for processes without other threads (commands, the task worker): fork copies one thread.
     """
@@ -80,7 +80,7 @@ def _write_until_stopped(stop, parent_pid: int) -> None:
                 if stop.is_set():
                     return
                 stop.wait(WRITER_POLL_SECONDS)
-    except Exception:  # what is left stays owed; the importer writes it when it finishes
+    except Exception:  # what is left stays in the log; the importer applies it when it finishes
         logger.exception("the index writer beside an import stopped")
     finally:
         connections.close_all()

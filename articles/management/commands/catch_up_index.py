@@ -7,7 +7,7 @@ from articles.search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates
 
 class Command(BaseCommand):
     help = (
-        "Write the index updates still owed to it; --watch keeps doing so "
+        "Apply the change log's entries this node's index lacks; --watch keeps doing so "
         "(an alternative to the web workers' catch-up)."
     )
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         while True:
             applied = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
             if options["verbosity"] and (applied or not watch):
-                self.stdout.write(f"Applied {applied:,} owed index updates.")
+                self.stdout.write(f"Applied the change log: {applied:,} releases written to the index.")
             if not watch:
                 return
             time.sleep(interval)

@@ -72,4 +72,4 @@ class Command(BaseCommand):
             report_this_node(standing)
         prune_change_log()
         if verbosity:
-            self.stdout.write(f"Index ready ({applied:,} pending updates applied).")
+            self.stdout.write(f"Index ready ({applied:,} releases written from the change log).")
