@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 500
 CHUNK_SECONDS = 2.0
 MAX_ATTEMPTS = 5
+# A single upload is processed by the web request that received it, which gunicorn ends after
+# 30 s (gunicorn.conf.py). One left unfinished for longer lost its request, on whichever node.
+REQUEST_LAPSE = datetime.timedelta(minutes=2)
 Outcome = ImportItem.Outcome
 
 
@@ -121,20 +124,21 @@ def process_import_batch(batch_id: int) -> str:
     return process_batch(batch, index_beside=settings.PRESSROOM_INDEX_BESIDE_IMPORTS).summary()
 
 
-def resume_unfinished_batches(*, including_untasked: bool = False) -> list[ImportBatch]:
+def resume_unfinished_batches() -> list[ImportBatch]:
     """Queue again each batch the task worker took on and left unfinished (its worker died, or the
     database refused to record its end), unless a task for it is queued or running still.
 
-    `including_untasked` takes on too the uploads a web request was processing when it stopped;
-    only safe before anything serves (`prepare_archive`). Command-line batches are their command's.
-    A batch that keeps stopping its worker is not queued for ever: after MAX_ATTEMPTS it ends failed.
+    An upload a web request was processing is taken on too once it is older than REQUEST_LAPSE:
+    with several nodes, a node starting cannot know whether another's request is still at it.
+    Command-line batches are their command's. A batch that keeps stopping its worker is not
+    queued for ever: after MAX_ATTEMPTS it ends failed.
     """
     unfinished = {
         batch.pk: batch for batch in ImportBatch.objects.in_progress().exclude(origin="command line")
     }
     resumed = []
     for pk, statuses in _task_statuses(unfinished).items():
-        if _left_alone(statuses, including_untasked=including_untasked):
+        if _left_alone(statuses, unfinished[pk]):
             continue
         if len(statuses) >= MAX_ATTEMPTS:
             _give_up(unfinished[pk], attempts=len(statuses))
@@ -158,14 +162,12 @@ def _task_statuses(batches: dict[int, ImportBatch]) -> dict[int, list[str]]:
     return attempts
 
 
-def _left_alone(statuses: list[str], *, including_untasked: bool) -> bool:
+def _left_alone(statuses: list[str], batch: ImportBatch) -> bool:
     """Whether an unfinished batch is left alone: a task for it is queued or running, or it was
-    never queued (a web request's upload) and untasked batches are not taken on."""
-    return (
-        TaskResultStatus.READY in statuses
-        or TaskResultStatus.RUNNING in statuses
-        or not (statuses or including_untasked)
-    )
+    never queued (a web request's upload) and its request may still be processing it."""
+    if TaskResultStatus.READY in statuses or TaskResultStatus.RUNNING in statuses:
+        return True
+    return not statuses and batch.created > timezone.now() - REQUEST_LAPSE
 
 
 def _give_up(batch: ImportBatch, *, attempts: int) -> None:

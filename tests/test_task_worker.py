@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from articles.importing import MAX_ATTEMPTS, process_import_batch
+from articles.importing import MAX_ATTEMPTS, REQUEST_LAPSE, process_import_batch
 from articles.models import Article, ImportBatch, ImportFile, ImportItem, WorkerHeartbeat
 from articles.worker import beat, recover
 
@@ -147,6 +147,18 @@ def test_batches_of_commands_and_requests_are_left_to_them(db):
     recover()
     assert set(ImportBatch.objects.values_list("status", flat=True)) == {"running"}
     assert {command_line.pk, in_a_request.pk} == set(ImportBatch.objects.values_list("pk", flat=True))
+
+
+def test_an_upload_whose_request_died_is_taken_on_by_any_worker_once_no_request_can_be_at_it(archive):
+    young, old = batch_left_half_done(), batch_left_half_done()
+    ImportBatch.objects.filter(pk=old.pk).update(
+        created=timezone.now() - REQUEST_LAPSE - timedelta(seconds=1)
+    )
+    with archive.committed():
+        recover()  # what every task worker does every minute, and `prepare_archive` on any node
+    young.refresh_from_db(), old.refresh_from_db()
+    assert young.status == "running"  # another node's request may be processing it this moment
+    assert old.status == "done" and old.processed == 2
 
 
 @pytest.fixture

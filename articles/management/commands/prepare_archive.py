@@ -53,8 +53,7 @@ class Command(BaseCommand):
             elif verbosity:
                 self.stdout.write(EMPTY_ARCHIVE)
         # Interrupted by a stop: processing again resumes after the last recorded release.
-        # Nothing serves yet, so the uploads a request was importing are ours to finish too.
-        for batch in resume_unfinished_batches(including_untasked=True):
+        for batch in resume_unfinished_batches():
             if verbosity:
                 self.stdout.write(f"Resuming import batch {batch.pk}.")
         applied = apply_pending_updates(COMMAND_LOCK_TIMEOUT_SECONDS)
