@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from .models import IndexChange, IndexNode
-from .search.catchup import REPORT_INTERVAL_SECONDS
+from .search import REPORT_INTERVAL_SECONDS
 
 # A node reports every few seconds while its web workers run; silent this long, it is taken for down.
 SILENT_AFTER = timedelta(seconds=max(60, 6 * REPORT_INTERVAL_SECONDS))

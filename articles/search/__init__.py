@@ -12,7 +12,7 @@ module inside (tests/test_search_boundary.py keeps it so). What is named here:
   `index_written_beside` (bulk imports), `rebuild_index`, `find_drift` and `repair`
   (check_index), COMMAND_LOCK_TIMEOUT_SECONDS
 - the nodes following the change log: `this_node_standing` (its position and lag),
-  `report_this_node`, `prune_change_log`
+  `report_this_node` (every REPORT_INTERVAL_SECONDS), `prune_change_log`
 - the index's state: IndexUnavailable (missing or damaged), `index_exists`, `index_version`
   (for caches), `read_ahead` and `start_index_catchup` (each web worker at start)
 
@@ -49,6 +49,7 @@ _DEFINED_IN = {
     "index_version": "searchers",
     "read_ahead": "searchers",
     "start_index_catchup": "catchup",
+    "REPORT_INTERVAL_SECONDS": "catchup",
     "this_node_standing": "nodes",
     "report_this_node": "nodes",
     "prune_change_log": "nodes",
