@@ -133,9 +133,19 @@ def resume_unfinished_batches() -> list[ImportBatch]:
     Command-line batches are their command's. A batch that keeps stopping its worker is not
     queued for ever: after MAX_ATTEMPTS it ends failed.
     """
-    unfinished = {
-        batch.pk: batch for batch in ImportBatch.objects.in_progress().exclude(origin="command line")
-    }
+    with transaction.atomic():
+        # Two nodes starting at once on PostgreSQL: each batch's row is locked by the node that
+        # resumes it, and the other passes it by, so no batch is queued twice (SQLite: one writer).
+        unfinished = {
+            batch.pk: batch
+            for batch in ImportBatch.objects.in_progress()
+            .exclude(origin="command line")
+            .select_for_update(skip_locked=True)
+        }
+        return _resume(unfinished)
+
+
+def _resume(unfinished: dict[int, ImportBatch]) -> list[ImportBatch]:
     resumed = []
     for pk, statuses in _task_statuses(unfinished).items():
         if _left_alone(statuses, unfinished[pk]):

@@ -11,10 +11,10 @@ digests and e-mails that are due (alerts/work.py): an immediate alert leaves wit
 
 import logging
 import os
-import socket
 import threading
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -37,7 +37,12 @@ def beat(worker_id: str) -> None:
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
         defaults={"last_seen": now},
-        create_defaults={"host": socket.gethostname(), "pid": os.getpid(), "started": now, "last_seen": now},
+        create_defaults={
+            "host": settings.PRESSROOM_NODE,
+            "pid": os.getpid(),
+            "started": now,
+            "last_seen": now,
+        },
     )
 
 
@@ -62,8 +67,11 @@ def live_worker_ids() -> set[str]:
 
 
 def _gone(heartbeat: WorkerHeartbeat) -> bool:
-    """A worker on this machine whose process has ended, though its last beat is recent (killed, say)."""
-    if heartbeat.host != socket.gethostname():
+    """A worker of this node whose process has ended, though its last beat is recent (killed, say).
+
+    Keyed on the node's name, not the host name: nodes on machines of one host name (containers,
+    say) must never take each other's live workers for dead by a pid that is not theirs."""
+    if heartbeat.host != settings.PRESSROOM_NODE:
         return False  # only its heartbeat going stale tells
     try:
         os.kill(heartbeat.pid, 0)

@@ -4,6 +4,7 @@ Development needs no configuration: SQLite and the Whoosh index live under the
 data directory (`var/` in the checkout unless PRESSROOM_DATA_DIR moves it).
 """
 
+import json
 import os
 import secrets
 import socket
@@ -193,11 +194,40 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+
+
+def _storage_options() -> dict:
+    """PRESSROOM_STORAGE_OPTIONS as a JSON object (its text is never repeated: it may hold keys)."""
+    text = os.environ.get("PRESSROOM_STORAGE_OPTIONS", "").strip()
+    if not text:
+        return {}
+    try:
+        options = json.loads(text)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"PRESSROOM_STORAGE_OPTIONS is not valid JSON ({error}); "
+            'set it to a JSON object of the storage backend\'s options, e.g. {"bucket_name": "press"}.'
+        ) from error
+    if not isinstance(options, dict):
+        raise ImproperlyConfigured(
+            "PRESSROOM_STORAGE_OPTIONS must be a JSON object of the storage backend's options "
+            f'(it is a JSON {type(options).__name__}), e.g. {{"bucket_name": "press"}}.'
+        )
+    return options
+
+
+# Import files and attachments: with several nodes, PRESSROOM_STORAGE_DIR is a directory every node
+# mounts, or PRESSROOM_STORAGE_BACKEND names another storage of Django's API (django-storages' S3
+# one, say) with PRESSROOM_STORAGE_OPTIONS its options; never a node's private data directory.
+MEDIA_ROOT = Path(os.environ.get("PRESSROOM_STORAGE_DIR", "").strip() or DATA_DIR / "uploads").resolve()
+PRESSROOM_STORAGE_BACKEND = (
+    os.environ.get("PRESSROOM_STORAGE_BACKEND", "").strip() or "articles.storage.UploadStorage"
+)
+PRESSROOM_STORAGE_OPTIONS = _storage_options()
 STORAGES = {
-    "default": {"BACKEND": "articles.storage.UploadStorage"},
+    "default": {"BACKEND": PRESSROOM_STORAGE_BACKEND, "OPTIONS": PRESSROOM_STORAGE_OPTIONS},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "uploads"
 
 # The Whoosh index is derived from the database; `manage.py rebuild_index` recreates it.
 PRESSROOM_INDEX_DIR = Path(os.environ.get("PRESSROOM_INDEX_DIR", DATA_DIR / "index")).resolve()

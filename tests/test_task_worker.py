@@ -3,13 +3,13 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import urllib.error
 import urllib.request
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -35,7 +35,11 @@ def tasks_in_the_database(settings):
 def heartbeat(worker_id, *, seconds_ago=0, pid=None):
     seen = timezone.now() - timedelta(seconds=seconds_ago)
     return WorkerHeartbeat.objects.create(
-        worker_id=worker_id, host=socket.gethostname(), pid=pid or os.getpid(), started=seen, last_seen=seen
+        worker_id=worker_id,
+        host=settings.PRESSROOM_NODE,
+        pid=pid or os.getpid(),
+        started=seen,
+        last_seen=seen,
     )
 
 
@@ -185,6 +189,7 @@ def shell(served, code: str) -> str:
 
 
 LEAVE_A_BATCH_HALF_DONE = """
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django_tasks_db.models import DBTaskResult, get_date_max
 from articles.importing import process_import_batch
@@ -207,6 +212,7 @@ print(batch.pk)
 """
 
 QUEUE_A_BATCH = """
+from django.conf import settings
 from django.core.files.base import ContentFile
 from articles.importing import process_import_batch
 from articles.models import ImportBatch, ImportFile
