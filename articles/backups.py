@@ -26,8 +26,8 @@ from .history import first_versions_of_unversioned
 
 # In an order that loads without forward references (versions after their articles and import
 # batches; a version split from another names an earlier one, and articles merged into another are
-# checked at commit); owed index updates are not kept. Every version and every removal's trace
-# is kept: the history is the archive.
+# checked at commit); the index change log and the nodes are not kept (a restored archive
+# rebuilds its index). Every version and every removal's trace is kept: the history is the archive.
 BACKED_UP_MODELS = (
     "auth.group",
     "auth.user",
