@@ -180,6 +180,11 @@ def test_one_click_unsubscribe_stops_every_email(client, capture, smtp, archive)
     csrf_client = client.__class__(enforce_csrf_checks=True)  # a mail program: no cookie, no token
     response = csrf_client.post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200 and not Subscription.objects.exists()
+    # A mail program retrying its POST, or the reader clicking twice, is told the same thing.
+    again = csrf_client.post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})
+    assert again.status_code == 200 and b"You are unsubscribed" in again.content
+    assert b"You are unsubscribed" in client.get(path_of(unsubscribe)).content
+    assert client.post(path_of(unsubscribe)[:-5] + "xxxx/").status_code == 404  # not a link of ours
     archive.add("Fisheries quotas doubled", "Oman doubled the fisheries quotas.")
     beat(capture)
     assert len(smtp.messages) == 2

@@ -76,6 +76,11 @@ def unsubscribable(token: str) -> Subscription | None:
     return _subscription(tokens.read_subscription_token(tokens.UNSUBSCRIBE, token))
 
 
+def is_unsubscribe_link(token: str) -> bool:
+    """Whether the token is one of our unsubscribe links, its subscription there or gone."""
+    return tokens.read_subscription_token(tokens.UNSUBSCRIBE, token) is not None
+
+
 def unsubscribe(subscription: Subscription) -> None:
     """Delete the subscription: with it go its alerts and e-mails not yet sent."""
     Subscription.objects.filter(pk=subscription.pk).delete()

@@ -81,6 +81,9 @@ def unsubscribe(request, token):
     subscription = subscribing.unsubscribable(token)
     digest = tokens.read_digest_token(token) if subscription is None else None
     if subscription is None and digest is None:
+        if subscribing.is_unsubscribe_link(token):
+            # Unsubscribed already: a mail program retries its one-click POST, a reader clicks twice.
+            return render(request, "alerts/unsubscribed.html")
         return _invalid(request)
     if request.method == "POST":
         if subscription is not None:
