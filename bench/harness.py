@@ -5,10 +5,12 @@ import json
 import os
 import platform
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from importlib import metadata
 from pathlib import Path
 
@@ -122,3 +124,32 @@ def print_table(headers, rows):
                 for i, (cell, width) in enumerate(zip(row, widths, strict=True))
             )
         )
+
+
+def start_gunicorn(env: dict[str, str], port: int, probe: str = "/api/search"):
+    """Pressroom under gunicorn with `env` on `port`: its process, its URL and the JSON of its first
+    answer to `probe` (which also says it is serving). Its process group is stopped if it never answers."""
+    server = subprocess.Popen(
+        [
+            str(PROJECT / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "pressroom.wsgi",
+        ],
+        cwd=PROJECT,
+        env={**env, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(url + probe, timeout=5) as response:
+                return server, url, json.loads(response.read())
+        except OSError:
+            time.sleep(0.3)
+    os.killpg(server.pid, signal.SIGTERM)
+    raise RuntimeError(f"gunicorn on port {port} did not start")

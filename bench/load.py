@@ -18,11 +18,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from harness import PROJECT, QUERY_WORDS, bench_secrets, print_table, save
+from harness import PROJECT, QUERY_WORDS, bench_secrets, print_table, save, start_gunicorn
 
 LUA_REPORT = """
 done = function(summary, latency, requests)
@@ -98,41 +97,12 @@ def run_wrk(url, script_text, connections, seconds, css_name):
     return result
 
 
-def start_gunicorn(data_dir: Path, port: int):
-    env = {
-        **os.environ,
-        **bench_secrets(),
-        "PRESSROOM_DATA_DIR": str(data_dir),
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-    }
+def serve_archive(data_dir: Path, port: int):
+    env = {**os.environ, **bench_secrets(), "PRESSROOM_DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING"}
     python = str(PROJECT / ".venv" / "bin" / "python")
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):  # as `make serve` does
         subprocess.run([python, "manage.py", *command], cwd=PROJECT, env=env, check=True)
-    server = subprocess.Popen(
-        [
-            str(PROJECT / ".venv" / "bin" / "gunicorn"),
-            "--config",
-            "gunicorn.conf.py",
-            "--access-logfile",
-            "/dev/null",
-            "pressroom.wsgi",
-        ],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(url + "/api/search", timeout=5) as response:
-                return server, url, json.loads(response.read())
-        except OSError:
-            time.sleep(0.3)
-    os.killpg(server.pid, signal.SIGTERM)
-    raise RuntimeError("gunicorn did not start")
+    return start_gunicorn(env, port)
 
 
 def main():
@@ -152,7 +122,7 @@ def main():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server, url, first = start_gunicorn(data_dir, port)
+    server, url, first = serve_archive(data_dir, port)
     try:
         html = urllib.request.urlopen(url + "/").read().decode()
         css_name = re.search(r"/static/css/([^\"]+\.css)", html).group(1)

@@ -29,7 +29,6 @@ import shutil
 import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from harness import PROJECT, bench_secrets, percentiles, print_table, save, setup_django
+from harness import bench_secrets, percentiles, print_table, save, setup_django, start_gunicorn
 
 NODES = ("a", "b", "c")  # a commits; b and c follow the log
 BEFORE_THE_LOG = ("articles", "0011_webhooks")
@@ -284,28 +283,12 @@ def start_node(data_dir: Path, node: str):
         **bench_secrets(),
         "PRESSROOM_DATA_DIR": str(data_dir),
         "PRESSROOM_NODE": f"bench-{node}",
-        "PORT": str(port),
         "WEB_CONCURRENCY": "1",  # three nodes share two cores with this process
         "GUNICORN_THREADS": "2",
         "LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
-        [str(PROJECT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", "pressroom.wsgi"],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/api/search?q=trade", timeout=5).close()
-            return server, url
-        except OSError:
-            time.sleep(0.3)
-    os.killpg(server.pid, signal.SIGTERM)
-    raise RuntimeError(f"node {node} did not start")
+    server, url, _ = start_gunicorn(env, port, probe="/api/search?q=trade")
+    return server, url
 
 
 def time_commits(commits: int, urls: dict[str, str], seed: int) -> dict[str, list[float]]:
