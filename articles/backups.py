@@ -150,7 +150,7 @@ def restore_backup(source: Path) -> BackupSummary:
     with tempfile.TemporaryDirectory() as work:
         try:
             with tarfile.open(source, "r:gz") as archive:
-                rows_member, stored = checked_members(archive.getmembers(), source=source)
+                rows_member, stored = _checked_members(archive.getmembers(), source=source)
                 rows_path = Path(work) / ROWS_FILE
                 with archive.extractfile(rows_member) as rows, rows_path.open("wb") as copy:
                     shutil.copyfileobj(rows, copy)
@@ -184,10 +184,10 @@ def _refuse_an_archive_in_use():
             raise BackupError(f"This archive already holds {what}; restore into an empty database.")
 
 
-def checked_members(members, *, source) -> tuple[tarfile.TarInfo, dict[str, tarfile.TarInfo]]:
+def _checked_members(members, *, source) -> tuple[tarfile.TarInfo, dict[str, tarfile.TarInfo]]:
     """The rows' member, and each stored file's member by its stored name; BackupError for anything
     else than what write_backup writes (a link, a device, a name outside uploads/, an outsized file)."""
-    rows, stored, largest = None, {}, largest_stored_file()
+    rows, stored, largest = None, {}, _largest_stored_file()
     for member in members:
         if member.isdir() and (member.name == UPLOADS_FOLDER or safe_member_name(member.name)):
             continue  # a backup repacked with tar(1) has folders; they hold nothing to restore
@@ -220,7 +220,7 @@ def checked_members(members, *, source) -> tuple[tarfile.TarInfo, dict[str, tarf
     return rows, stored
 
 
-def largest_stored_file() -> int:
+def _largest_stored_file() -> int:
     """The largest file the archive keeps: an upload, an attachment, a harvested page."""
     return max(settings.PRESSROOM_MAX_UPLOAD_BYTES, MAX_ATTACHMENT_BYTES, MAX_PAGE_BYTES)
 

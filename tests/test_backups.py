@@ -481,3 +481,16 @@ def test_a_restore_that_cannot_write_a_file_leaves_the_archive_empty(
         and not ArticleAttachment.objects.exists()
     )
     assert files_in_storage() == []  # the file written first is taken back too
+
+
+def test_a_row_naming_a_file_a_restore_would_refuse_stops_the_backup(
+    archive, admin_client, settings, tmp_path
+):
+    use_storage(settings, IN_MEMORY["BACKEND"])
+    stored_archive(archive, admin_client)
+    ImportFile.objects.update(upload="../outside.txt")  # never a name the storage gives
+    with pytest.raises(
+        CommandError, match="A row names the stored file '../outside.txt', which a restore would refuse"
+    ):
+        run("backup_archive", str(tmp_path / "backup.tar.gz"))
+    assert list(tmp_path.glob("backup.tar.gz*")) == []  # no backup, not even a partial one
