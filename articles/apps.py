@@ -7,5 +7,8 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the index bookkeeping)
+        from . import (
+            checks,  # noqa: F401  (registers the storage check)
+            signals,  # noqa: F401  (connects the index bookkeeping)
+        )
         from .alerts import signals as alert_signals  # noqa: F401  (new releases owe alert matching)

@@ -3,20 +3,34 @@
 A restore keeps every id and file.
 """
 
+import datetime
 import io
 import os
 import shutil
 
 import pytest
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from articles.editing import merge, remove_permanently, split_version, withdraw
 from articles.history import record_version
-from articles.models import Article, ArticleRemoval, ArticleVersion, CountryChoice, ImportBatch, ImportFile
+from articles.ingest.attachments import Attachment
+from articles.ingest.parsing import ParsedArticle
+from articles.models import (
+    Article,
+    ArticleAttachment,
+    ArticleRemoval,
+    ArticleVersion,
+    CountryChoice,
+    ImportBatch,
+    ImportFile,
+)
 from articles.search.schema import DIGEST_FIELD
 from articles.search.searchers import searcher
-from articles.services import article_fingerprint, choose_country, tag_countries
+from articles.services import article_fingerprint, article_import, choose_country, tag_countries
 
 from .conftest import article_text
 from .processes import database_of_its_own, environment, manage_with
@@ -290,3 +304,193 @@ def test_an_archive_moves_from_sqlite_to_postgresql_with_its_ids(tmp_path):
     manage(on_postgres, "restore_archive", str(tmp_path / "move.tar.gz"))
     assert manage(on_postgres, "shell", "-c", listing) == before
     assert "The index matches the database." in manage(on_postgres, "check_index")
+
+
+# Any storage of Django's API: a backup reads and a restore writes through it, never a directory.
+IN_MEMORY = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+
+
+def use_storage(settings, backend, **options):
+    """A new, empty default storage (Django forgets the old one when STORAGES changes)."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+def stored_archive(archive, admin_client):
+    """An uploaded import file and two releases sharing one attachment's file; {stored name: bytes}."""
+    upload = SimpleUploadedFile("one.txt", article_text(title="Uploaded release").encode())
+    with archive.committed():
+        assert admin_client.post("/admin/articles/article/upload/", {"release": upload}).status_code == 302
+    photo = Attachment("photo.jpg", "image/jpeg", bytes(range(256)) * 40)
+    for title in ("Talks in Lima", "Talks in Quito"):
+        parsed = ParsedArticle(title, datetime.date(2021, 3, 3), ("Peru met Chile.",), attachments=(photo,))
+        with archive.committed():
+            article_import(parsed=parsed)
+    files = [ImportFile.objects.get().upload, *(a.file for a in ArticleAttachment.objects.all())]
+    return {file.name: file.read() for file in files}
+
+
+def wiped():
+    """Every row a restore brings back gone (the storage is replaced by the caller)."""
+    Article.objects.all().delete()
+    ImportBatch.objects.all().delete()
+
+
+def read_back():
+    files = [ImportFile.objects.get().upload, *(a.file for a in ArticleAttachment.objects.all())]
+    return {file.name: file.read() for file in files}
+
+
+@pytest.mark.parametrize("restored_into", ["memory", "directory"])
+def test_a_backup_through_a_storage_that_is_not_a_directory_keeps_every_file(
+    archive, admin_client, settings, tmp_path, restored_into
+):
+    settings.MEDIA_ROOT = tmp_path / "media-root-unused"
+    use_storage(settings, IN_MEMORY["BACKEND"])
+    before = stored_archive(archive, admin_client)
+    assert len(before) == 2  # the shared photo is one file
+    backup = tmp_path / "backup.tar.gz"
+    assert "Backed up" in run("backup_archive", str(backup))
+
+    wiped()
+    if restored_into == "memory":
+        use_storage(settings, IN_MEMORY["BACKEND"])
+    else:  # moving an archive from a bucket to a directory
+        use_storage(settings, "articles.storage.UploadStorage", location=str(tmp_path / "shared"))
+    assert "Restored" in run("restore_archive", str(backup))
+    assert read_back() == before
+    assert ArticleAttachment.objects.count() == 2
+    if restored_into == "directory":
+        assert {
+            str(p.relative_to(tmp_path / "shared")) for p in (tmp_path / "shared").rglob("*") if p.is_file()
+        } == set(before)
+    assert not settings.MEDIA_ROOT.exists()  # nothing went around the storage
+
+
+class ReadsRecordedStorage(InMemoryStorage):
+    """Remembers the largest single read of a stored file."""
+
+    largest_read = 0
+
+    def open(self, name, mode="rb"):
+        return File(_RecordedReads(super().open(name, mode)), name=name)
+
+
+class _RecordedReads:
+    def __init__(self, file):
+        self._file = file
+
+    def read(self, size=-1):
+        data = self._file.read(size)
+        ReadsRecordedStorage.largest_read = max(ReadsRecordedStorage.largest_read, len(data))
+        return data
+
+    def close(self):
+        self._file.close()
+
+
+def test_a_large_stored_file_is_backed_up_a_chunk_at_a_time(archive, settings, tmp_path):
+    use_storage(settings, "tests.test_backups.ReadsRecordedStorage")
+    big = os.urandom(3 * 1024 * 1024)
+    parsed = ParsedArticle(
+        "Talks in Lima",
+        datetime.date(2021, 3, 3),
+        ("Peru met Chile.",),
+        attachments=(Attachment("film.bin", "application/octet-stream", big),),
+    )
+    with archive.committed():
+        article_import(parsed=parsed)
+    ReadsRecordedStorage.largest_read = 0
+    run("backup_archive", str(tmp_path / "backup.tar.gz"))
+    assert 0 < ReadsRecordedStorage.largest_read <= 64 * 1024
+
+    wiped()
+    use_storage(settings, IN_MEMORY["BACKEND"])
+    run("restore_archive", str(tmp_path / "backup.tar.gz"))
+    assert ArticleAttachment.objects.get().file.read() == big
+
+
+def test_a_backup_names_the_files_the_storage_has_lost_and_keeps_the_rest(
+    archive, admin_client, settings, tmp_path
+):
+    use_storage(settings, IN_MEMORY["BACKEND"])
+    before = stored_archive(archive, admin_client)
+    lost = ImportFile.objects.get().upload.name
+    default_storage.delete(lost)
+    err = io.StringIO()
+    out = io.StringIO()
+    call_command("backup_archive", str(tmp_path / "backup.tar.gz"), stdout=out, stderr=err)
+    assert f"1 files the rows name are not in the storage, so not in the backup: {lost}" in err.getvalue()
+    assert "and 1 uploaded files" in out.getvalue()
+
+    wiped()
+    use_storage(settings, IN_MEMORY["BACKEND"])
+    run("restore_archive", str(tmp_path / "backup.tar.gz"))
+    assert not default_storage.exists(lost)
+    assert {a.file.name: a.file.read() for a in ArticleAttachment.objects.all()} == {
+        name: data for name, data in before.items() if name != lost
+    }
+
+
+def test_a_restore_replaces_a_leftover_file_under_a_restored_name(archive, admin_client, settings, tmp_path):
+    use_storage(settings, IN_MEMORY["BACKEND"])
+    before = stored_archive(archive, admin_client)
+    run("backup_archive", str(tmp_path / "backup.tar.gz"))
+    wiped()
+    name = next(iter(before))
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(b"left by an earlier, failed restore"))
+
+    run("restore_archive", str(tmp_path / "backup.tar.gz"))
+    assert read_back() == before  # the rows name the backup's bytes, under the same name
+
+
+def files_in_storage(folder=""):
+    folders, files = default_storage.listdir(folder)
+    inside = [name for each in folders for name in files_in_storage(f"{folder}{each}/")]
+    return sorted([f"{folder}{name}" for name in files] + inside)
+
+
+class SecondSaveFails(InMemoryStorage):
+    saves = 0
+
+    def _save(self, name, content):
+        SecondSaveFails.saves += 1
+        if SecondSaveFails.saves == 2:
+            raise OSError(28, "No space left on device")
+        return super()._save(name, content)
+
+
+def test_a_restore_that_cannot_write_a_file_leaves_the_archive_empty(
+    archive, admin_client, settings, tmp_path
+):
+    use_storage(settings, IN_MEMORY["BACKEND"])
+    stored_archive(archive, admin_client)
+    run("backup_archive", str(tmp_path / "backup.tar.gz"))
+    wiped()
+    use_storage(settings, "tests.test_backups.SecondSaveFails")
+    SecondSaveFails.saves = 0
+
+    with pytest.raises(
+        CommandError,
+        match="could not be written to the storage .*No space left on device.*; nothing was restored",
+    ):
+        run("restore_archive", str(tmp_path / "backup.tar.gz"))
+    assert (
+        not Article.objects.exists()
+        and not ImportFile.objects.exists()
+        and not ArticleAttachment.objects.exists()
+    )
+    assert files_in_storage() == []  # the file written first is taken back too
+
+
+def test_a_row_naming_a_file_a_restore_would_refuse_stops_the_backup(
+    archive, admin_client, settings, tmp_path
+):
+    use_storage(settings, IN_MEMORY["BACKEND"])
+    stored_archive(archive, admin_client)
+    ImportFile.objects.update(upload="../outside.txt")  # never a name the storage gives
+    with pytest.raises(
+        CommandError, match="A row names the stored file '../outside.txt', which a restore would refuse"
+    ):
+        run("backup_archive", str(tmp_path / "backup.tar.gz"))
+    assert list(tmp_path.glob("backup.tar.gz*")) == []  # no backup, not even a partial one
