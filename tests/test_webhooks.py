@@ -338,6 +338,48 @@ def test_a_release_withdrawn_before_its_post_is_not_sent_and_no_fault_of_the_rec
     assert "Not sent (release withdrawn)" in last_error_in_the_log(admin_client)
 
 
+def major_edit(archive, article, text):
+    with archive.committed():
+        article.body += text
+        article.save()
+        record_version(article, how="admin edit", major=True)
+
+
+def test_updates_while_a_delivery_waits_fold_into_it_and_the_newest_is_sent(
+    admin_client, receiver, archive, capture
+):
+    register(admin_client, receiver)
+    receiver.answers = [(503, 0, {})]
+    article = archive.add(*FISHERIES)
+    beat(capture)
+    major_edit(archive, article, " Quotas were doubled.")
+    beat(capture)
+    major_edit(archive, article, " It takes effect in May.")
+    beat(capture)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.version == 3 and len(receiver.posts) == 1
+    retry_all()
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and len(receiver.posts) == 2
+    sent = json.loads(receiver.posts[1]["body"])
+    assert sent["event"] == "article.updated" and sent["body"].endswith("It takes effect in May.")
+    # A new id: a receiver that got the first version (its answer lost) must not drop this one.
+    first, second = (post["headers"]["X-Pressroom-Delivery"] for post in receiver.posts)
+    assert first != second == str(delivery.delivery_id)
+
+
+def test_an_update_after_a_delivery_was_sent_is_a_delivery_of_its_own(
+    admin_client, receiver, archive, capture
+):
+    register(admin_client, receiver)
+    article = archive.add(*FISHERIES)
+    beat(capture)
+    major_edit(archive, article, " Quotas were doubled.")
+    beat(capture)
+    assert [d.status for d in WebhookDelivery.objects.order_by("version")] == ["delivered", "delivered"]
+    assert len(receiver.posts) == 2
+
+
 def one_failed_attempt(admin_client, receiver, archive, capture, answer) -> WebhookDelivery:
     register(admin_client, receiver)
     receiver.answers = [answer]
