@@ -1,11 +1,9 @@
-"""POSTing each webhook delivery, signed, by the task worker, with retries.
+"""Each webhook delivery's life, by the task worker: claimed, POSTed (posting.py), retried, given up.
 
 The body is the API's JSON of the release (articles/api.py) with "event", "webhook" and "search".
-Headers: X-Pressroom-Delivery (a UUID, the same on every attempt), X-Pressroom-Timestamp (Unix
-seconds) and X-Pressroom-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" keyed with the
-webhook's secret>. A receiver recomputes the signature, refuses an old timestamp (replay), and drops
-a delivery id it has seen: a worker killed after the POST and before "delivered" was recorded leaves
-the delivery "sending", and it is sent again after SENDING_LAPSES_AFTER with the same id.
+Its delivery id (X-Pressroom-Delivery) is the same on every attempt: a worker killed after the POST
+and before "delivered" was recorded leaves the delivery "sending", and it is sent again after
+SENDING_LAPSES_AFTER with the same id, which the receiver drops if it has it.
 
 A delivery is claimed by one conditional UPDATE, so two workers never send it both, and every
 attempt ends recorded (delivered, retried, given up or not sent), whatever goes wrong in it. A 2xx
@@ -14,24 +12,17 @@ posted to (targets.py: a private address, a malformed URL) is given up at once; 
 redirect, which is never followed, included) is retried after 1, 2, 4, ... minutes, and given up
 after MAX_ATTEMPTS, as is one whose last attempt was cut off by a dying worker. PAUSE_AFTER_FAILED
 deliveries given up in a row pause the webhook. A release withdrawn before its POST is not sent,
-and that is no fault of the receiver's. Only public addresses are posted to (the harvester's
-checked network), and each POST ends within PRESSROOM_WEBHOOK_TIMEOUT_SECONDS in all.
+and that is no fault of the receiver's.
 
 Test deliveries (the admin's "Send a test delivery") are POSTed at once in the admin's request and
 recorded after, delivered or failed: never retried, and no count toward pausing.
 """
 
-import hashlib
-import hmac
 import json
 import logging
-import time
 import uuid
-from contextlib import suppress
-from dataclasses import dataclass
 from datetime import timedelta
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -39,10 +30,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..api import article_json
-from ..harvesting import fetching
 from ..models import Article
-from . import targets
 from .models import Webhook, WebhookDelivery
+from .posting import Outcome, post
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +41,6 @@ PAUSE_AFTER_FAILED = 3
 SENDING_LAPSES_AFTER = timedelta(minutes=5)
 QUEUED_LAPSES_AFTER = timedelta(minutes=5)
 QUEUED_PER_BEAT = 200
-ANSWER_READ_BYTES = 4096
-SHOWN_LOCATION_CHARS = 200
-USER_AGENT = "Pressroom-Webhooks/1.0"
-
-
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
 
 
 def _lapsed(now) -> Q:
@@ -104,21 +86,7 @@ def send_webhook_delivery(pk: int, now=None) -> str:
     except Exception as error:  # recorded and retried, never left "sending" until it lapses
         logger.exception("webhooks: delivery %s failed inside Pressroom", pk)
         text = f"Pressroom failed while sending it ({type(error).__name__}); the server log has the details."
-        return _failed(delivery, _Outcome(None, text), now)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """How one POST ended: the answer's status (None without one) and, unless delivered, why not."""
-
-    status: int | None
-    error: str = ""
-    final: bool = False  # retrying cannot help: given up at once
-    gone: bool = False  # the receiver says the endpoint is gone: the webhook is paused at once
-
-    @property
-    def delivered(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
+        return _failed(delivery, Outcome(None, text), now)
 
 
 def _send(delivery: WebhookDelivery, now) -> str:
@@ -130,9 +98,7 @@ def _send(delivery: WebhookDelivery, now) -> str:
             error="Not sent: the release was withdrawn, merged or removed before it went out.",
         )
         return "not sent: the release was withdrawn"
-    outcome = _post(
-        delivery.webhook, delivery.delivery_id, _body(delivery.webhook, delivery.version, article)
-    )
+    outcome = post(delivery.webhook, delivery.delivery_id, _body(delivery.webhook, delivery.version, article))
     if outcome.delivered:
         _finish(delivery, WebhookDelivery.Status.DELIVERED, code=outcome.status, delivered_at=timezone.now())
         return "delivered"
@@ -159,7 +125,7 @@ def send_test_delivery(webhook: Webhook) -> WebhookDelivery:
     delivery_id = uuid.uuid4()
     search = _search_url(webhook)
     body = json.dumps({"event": "test", "webhook": webhook.name, "search": search}).encode()
-    outcome = _post(webhook, delivery_id, body)
+    outcome = post(webhook, delivery_id, body)
     now = timezone.now()
     return WebhookDelivery.objects.create(
         webhook=webhook,
@@ -194,96 +160,7 @@ def _body(webhook: Webhook, version: int, article) -> bytes:
     return json.dumps(payload).encode()
 
 
-def _post(webhook: Webhook, delivery_id: uuid.UUID, body: bytes) -> _Outcome:
-    """POST `body` signed to the webhook's target, within the timeout in all; how it ended."""
-    problem = targets.target_problem(webhook.url)
-    if problem:  # saved before the admin checked it
-        return _Outcome(
-            None, f"The target URL cannot be used: {problem} Correct it in the admin.", final=True
-        )
-    timestamp = int(time.time())
-    timeout = settings.PRESSROOM_WEBHOOK_TIMEOUT_SECONDS
-    client, network = fetching.checked_client(
-        timeout=timeout,
-        allow_private=settings.PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
-        headers={"User-Agent": USER_AGENT},
-    )
-    headers = {
-        "Content-Type": "application/json",
-        "X-Pressroom-Delivery": str(delivery_id),
-        "X-Pressroom-Timestamp": str(timestamp),
-        "X-Pressroom-Signature": signature(webhook.secret, timestamp, body),
-    }
-    # For the whole exchange, not for each read: a receiver trickling its answer a byte at a time
-    # would otherwise hold the worker for as long as it likes.
-    network.deadline = time.monotonic() + timeout
-    try:
-        with client, client.stream("POST", webhook.url, content=body, headers=headers) as answer:
-            _read_a_little(answer)
-            return _answered(answer.status_code)
-    except fetching.Redirected as redirect:
-        return _Outcome(redirect.status, _redirect_text(redirect))
-    except fetching.RefusedAddress as error:
-        return _Outcome(None, targets.refused_text(error.host, error.address), final=True)
-    except fetching.NoDnsRecord as error:
-        return _Outcome(None, f"The receiver's host {error.args[0][:100]} has no DNS record now.")
-    except httpx.ConnectTimeout:
-        return _Outcome(None, f"The receiver could not be connected to within {timeout:g} s.")
-    except (fetching.PastDeadline, httpx.TimeoutException):
-        return _Outcome(
-            None,
-            f"The receiver's answer did not arrive whole within {timeout:g} s, the most a POST waits "
-            "(PRESSROOM_WEBHOOK_TIMEOUT_SECONDS).",
-        )
-    except httpx.ConnectError:
-        return _Outcome(None, "The receiver could not be connected to (refused, or no route to it).")
-    except httpx.RemoteProtocolError:
-        return _Outcome(None, "The receiver closed the connection before it gave a whole HTTP answer.")
-    except httpx.HTTPError as error:
-        return _Outcome(None, f"The receiver could not be reached ({type(error).__name__}).")
-
-
-def _read_a_little(answer: httpx.Response) -> None:
-    """Read a few KB of the answer's body, of which nothing is kept: its status is what counts,
-    and a body cut off or late does not undo it."""
-    with suppress(fetching.PastDeadline, httpx.HTTPError):
-        read = 0
-        for chunk in answer.iter_raw():
-            read += len(chunk)
-            if read >= ANSWER_READ_BYTES:
-                break
-
-
-def _answered(code: int) -> _Outcome:
-    reason = httpx.codes.get_reason_phrase(code)
-    if 200 <= code < 300:
-        return _Outcome(code)
-    if code == 410:
-        return _Outcome(
-            code,
-            "The receiver answered 410 Gone: it says this endpoint is gone for good, so the webhook "
-            "is paused. Resume it once the receiver is back at this address, or give it the new one.",
-            gone=True,
-        )
-    return _Outcome(code, f"The receiver answered {code} {reason}.".replace(" .", "."))
-
-
-def _redirect_text(redirect) -> str:
-    location = redirect.headers.get("location", "").strip()
-    reason = httpx.codes.get_reason_phrase(redirect.status)
-    if not location:
-        where = "without saying where to"
-    elif len(location) > SHOWN_LOCATION_CHARS:
-        where = f"to {location[:SHOWN_LOCATION_CHARS]!r}... ({len(location):,} characters)"
-    else:
-        where = f"to {location!r}"
-    return (
-        f"The receiver answered {redirect.status} {reason}, a redirect {where}, which is not followed: "
-        "if the receiver moved, change the webhook's target URL."
-    )
-
-
-def _failed(delivery: WebhookDelivery, outcome: _Outcome, now) -> str:
+def _failed(delivery: WebhookDelivery, outcome: Outcome, now) -> str:
     error = outcome.error
     logger.warning("webhooks: delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
     if not (outcome.final or outcome.gone) and delivery.attempts < MAX_ATTEMPTS:
