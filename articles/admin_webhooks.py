@@ -1,11 +1,15 @@
-"""Webhooks in the admin: register a receiver for a search, see its secret, pause it, read its log."""
+"""Webhooks in the admin: register a receiver for a search, see its secret, test it, pause it,
+read its log."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
 from .webhooks.forms import WebhookForm
 from .webhooks.models import SIGNATURE_HELP, Webhook, WebhookDelivery
+from .webhooks.sending import send_test_delivery
+
+MOST_TESTED_AT_ONCE = 5  # each may wait PRESSROOM_WEBHOOK_TIMEOUT_SECONDS, in the admin's request
 
 
 @admin.register(Webhook)
@@ -14,7 +18,7 @@ class WebhookAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "query", "active", "paused_reason", "created"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
-    actions = ["pause", "resume"]
+    actions = ["send_test", "pause", "resume"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["secret", "created", "delivery_log"] if obj else []
@@ -32,6 +36,27 @@ class WebhookAdmin(admin.ModelAdmin):
         self.message_user(request, f"The secret of {obj.name} is {obj.secret} (also on its page).")
         return super().response_add(request, obj, post_url_continue)
 
+    @admin.action(description="Send a test delivery to the selected webhooks")
+    def send_test(self, request, queryset):
+        """A signed sample POSTed now, paused webhooks too, each one's outcome shown and logged."""
+        if queryset.count() > MOST_TESTED_AT_ONCE:
+            self.message_user(
+                request, f"Select at most {MOST_TESTED_AT_ONCE} webhooks to test at once.", messages.ERROR
+            )
+            return
+        for webhook in queryset.order_by("name", "pk"):
+            delivery = send_test_delivery(webhook)
+            if delivery.status == WebhookDelivery.Status.DELIVERED:
+                code = delivery.last_status_code
+                self.message_user(
+                    request,
+                    f"{webhook.name}: the test was delivered (the receiver answered {code}).",
+                    messages.SUCCESS,
+                )
+            else:
+                text = f"{webhook.name}: the test was not delivered. {delivery.last_error}"
+                self.message_user(request, text, messages.ERROR)
+
     @admin.action(description="Pause the selected webhooks")
     def pause(self, request, queryset):
         paused = queryset.filter(active=True).update(active=False, paused_reason="Paused by the staff.")
@@ -47,6 +72,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = [
         "created",
         "webhook",
+        "kind",
         "article",
         "version",
         "status",
@@ -56,7 +82,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "delivered_at",
     ]
-    list_filter = ["status", "webhook"]
+    list_filter = ["status", "kind", "webhook"]
     readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
 
     def has_add_permission(self, request):

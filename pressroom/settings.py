@@ -351,10 +351,12 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
-# Webhooks (articles/webhooks): each POST waits at most PRESSROOM_WEBHOOK_TIMEOUT_SECONDS, and goes
-# only to public addresses unless PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES (by default, the
-# harvesting setting's value) allows a receiver on the operator's own network.
+# Webhooks (articles/webhooks): each POST ends within PRESSROOM_WEBHOOK_TIMEOUT_SECONDS in all
+# (connecting, sending, and the answer however slowly it comes). Pressroom posts only to public
+# addresses: the admin refuses a target whose host is at a private, loopback or link-local address,
+# and each POST checks the address it connects to again (DNS may have changed since), giving the
+# delivery up if it is not public, unless this allows private ones, for a receiver on the
+# operator's own network. Off by default, whatever the harvesting setting says: letting the
+# harvester read an intranet press office is no reason to let anyone with the admin POST into it.
 PRESSROOM_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PRESSROOM_WEBHOOK_TIMEOUT_SECONDS", "10"))
-PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool(
-    "PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES
-)
+PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)

@@ -1,6 +1,7 @@
 """Webhooks end to end, against a real receiver on 127.0.0.1: register in the admin, import, POST."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from articles.webhooks.forms import search_from
 from articles.webhooks.models import Webhook, WebhookDelivery
 
 from .alert_helpers import beat
-from .webhook_receiver import Receiver
+from .webhook_receiver import HANG_UP, TRICKLE, Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_a_timeout_counts_as_a_failure(admin_client, receiver, archive, capture)
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
     delivery = WebhookDelivery.objects.get()
-    assert delivery.status == "pending" and "no answer" in delivery.last_error
+    assert delivery.status == "pending" and "did not arrive whole within 0.5 s" in delivery.last_error
     retry_all(1)
     delivery.refresh_from_db()
     assert delivery.status == "delivered"
@@ -165,13 +166,18 @@ def test_a_redirect_is_not_followed(admin_client, receiver, archive, capture):
     assert len(receiver.posts) == 1 and delivery.status == "pending" and delivery.last_status_code == 302
 
 
-def test_a_private_address_is_refused_unless_allowed(admin_client, receiver, archive, capture, settings):
+def test_a_target_now_at_a_private_address_is_given_up_at_once_unposted(
+    admin_client, receiver, archive, capture, settings
+):
+    register(admin_client, receiver)  # allowed then (tests/settings.py); DNS, or the setting, changed since
     settings.PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
-    register(admin_client, receiver)
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
     delivery = WebhookDelivery.objects.get()
-    assert receiver.posts == [] and "private or local" in delivery.last_error
+    assert receiver.posts == [] and delivery.status == "failed" and delivery.attempts == 1
+    assert "The target is at 127.0.0.1, a private, loopback or link-local address" in delivery.last_error
+    log = admin_client.get("/admin/articles/webhookdelivery/").content.decode()
+    assert "a private, loopback or link-local address" in log
 
 
 def test_the_admin_refuses_a_non_web_target_and_a_non_search(admin_client, receiver):
@@ -228,3 +234,242 @@ def test_the_webhook_page_shows_its_secret_and_links_its_delivery_log(admin_clie
     page = admin_client.get(f"/admin/articles/webhook/{webhook.pk}/change/").content.decode()
     assert webhook.secret in page and "X-Pressroom-Signature" in page
     assert f"/admin/articles/webhookdelivery/?webhook__id__exact={webhook.pk}" in page
+
+
+FISHERIES = ("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
+
+
+def last_error_in_the_log(admin_client) -> str:
+    """The delivery log's page, as the staff read it."""
+    return admin_client.get("/admin/articles/webhookdelivery/").content.decode()
+
+
+def test_a_target_httpx_cannot_read_is_given_up_at_once_never_left_sending(
+    admin_client, receiver, archive, capture
+):
+    # Saved before the admin checked targets: httpx fails on the malformed "xn--" name itself.
+    Webhook.objects.create(name="Old", url="https://xn--zz.example/hook", query="q=fisheries")
+    archive.add(*FISHERIES)
+    beat(capture)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed" and delivery.attempts == 1
+    assert delivery.last_error.startswith("The target URL cannot be used: The host name 'xn--zz.example'")
+    assert "Correct it in the admin." in last_error_in_the_log(admin_client)
+
+
+def test_an_error_inside_pressroom_while_sending_is_recorded_and_retried(
+    admin_client, receiver, archive, capture, monkeypatch
+):
+    register(admin_client, receiver)
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sending, "_body", broken)
+    archive.add(*FISHERIES)
+    beat(capture)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.attempts == 1 and receiver.posts == []
+    assert delivery.last_error == (
+        "Pressroom failed while sending it (RuntimeError); the server log has the details."
+    )
+    monkeypatch.undo()
+    retry_all(1)
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and len(receiver.posts) == 1
+
+
+def test_a_last_attempt_cut_off_by_a_dying_worker_is_given_up_not_sent_again(
+    admin_client, receiver, archive, capture
+):
+    register(admin_client, receiver)
+    archive.add(*FISHERIES)
+    with capture(execute=False):  # matched, but the worker dies in its last attempt
+        from articles.alerts.matching import match_pending
+
+        match_pending()
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status="sending", attempts=sending.MAX_ATTEMPTS, claimed_at=timezone.now() - timedelta(hours=1)
+    )
+    beat(capture)
+    delivery.refresh_from_db()
+    assert receiver.posts == [] and delivery.status == "failed" and delivery.attempts == sending.MAX_ATTEMPTS
+    assert "cut off" in delivery.last_error and "how it ended is unknown" in delivery.last_error
+
+
+def test_410_gone_gives_up_at_once_and_pauses_the_webhook(admin_client, receiver, archive, capture):
+    webhook = register(admin_client, receiver)
+    receiver.answers = [(410, 0, {})]
+    archive.add(*FISHERIES)
+    beat(capture)
+    retry_all()
+    delivery = WebhookDelivery.objects.get()
+    assert len(receiver.posts) == 1 and delivery.status == "failed" and delivery.last_status_code == 410
+    assert delivery.last_error.startswith("The receiver answered 410 Gone: it says this endpoint is gone")
+    webhook.refresh_from_db()
+    assert not webhook.active and webhook.paused_reason.startswith("The receiver answered 410 Gone")
+    page = admin_client.get("/admin/articles/webhook/").content.decode()
+    assert "The receiver answered 410 Gone" in page
+
+
+def test_a_release_withdrawn_before_its_post_is_not_sent_and_no_fault_of_the_receiver(
+    admin_client, receiver, archive, capture, monkeypatch
+):
+    from articles.editing import withdraw
+
+    monkeypatch.setattr(sending, "PAUSE_AFTER_FAILED", 2)
+    webhook = register(admin_client, receiver)
+    receiver.answers = [(500, 0, {})] * 20
+    withdrawn = archive.add(*FISHERIES)
+    beat(capture)  # its first attempt failed: it waits
+    with archive.committed():
+        withdraw(withdrawn, note="Issued in error.")
+    retry_all(1)
+    skipped = WebhookDelivery.objects.get(article=withdrawn)
+    assert skipped.status == "skipped" and len(receiver.posts) == 1
+    assert skipped.last_error == "Not sent: the release was withdrawn, merged or removed before it went out."
+    archive.add("Fisheries quotas doubled", "The fisheries quotas were doubled.")
+    beat(capture)
+    retry_all()
+    assert WebhookDelivery.objects.exclude(article=withdrawn).get().status == "failed"
+    webhook.refresh_from_db()
+    assert webhook.active  # one delivery given up, not two: the withdrawn one is not the receiver's
+    assert "Not sent (release withdrawn)" in last_error_in_the_log(admin_client)
+
+
+def major_edit(archive, article, text):
+    with archive.committed():
+        article.body += text
+        article.save()
+        record_version(article, how="admin edit", major=True)
+
+
+def test_updates_while_a_delivery_waits_fold_into_it_and_the_newest_is_sent(
+    admin_client, receiver, archive, capture
+):
+    register(admin_client, receiver)
+    receiver.answers = [(503, 0, {})]
+    article = archive.add(*FISHERIES)
+    beat(capture)
+    major_edit(archive, article, " Quotas were doubled.")
+    beat(capture)
+    major_edit(archive, article, " It takes effect in May.")
+    beat(capture)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.version == 3 and len(receiver.posts) == 1
+    retry_all()
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and len(receiver.posts) == 2
+    sent = json.loads(receiver.posts[1]["body"])
+    assert sent["event"] == "article.updated" and sent["body"].endswith("It takes effect in May.")
+    # A new id: a receiver that got the first version (its answer lost) must not drop this one.
+    first, second = (post["headers"]["X-Pressroom-Delivery"] for post in receiver.posts)
+    assert first != second == str(delivery.delivery_id)
+
+
+def test_an_update_after_a_delivery_was_sent_is_a_delivery_of_its_own(
+    admin_client, receiver, archive, capture
+):
+    register(admin_client, receiver)
+    article = archive.add(*FISHERIES)
+    beat(capture)
+    major_edit(archive, article, " Quotas were doubled.")
+    beat(capture)
+    assert [d.status for d in WebhookDelivery.objects.order_by("version")] == ["delivered", "delivered"]
+    assert len(receiver.posts) == 2
+
+
+def one_failed_attempt(admin_client, receiver, archive, capture, answer) -> WebhookDelivery:
+    register(admin_client, receiver)
+    receiver.answers = [answer]
+    archive.add(*FISHERIES)
+    beat(capture)
+    return WebhookDelivery.objects.get()
+
+
+def test_a_receiver_hanging_up_without_an_answer_is_said_plainly(admin_client, receiver, archive, capture):
+    delivery = one_failed_attempt(admin_client, receiver, archive, capture, (HANG_UP, 0, {}))
+    assert delivery.status == "pending"
+    assert delivery.last_error == "The receiver closed the connection before it gave a whole HTTP answer."
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout_in_all(
+    admin_client, receiver, archive, capture, settings
+):
+    settings.PRESSROOM_WEBHOOK_TIMEOUT_SECONDS = 1
+    register(admin_client, receiver)
+    receiver.answers = [(TRICKLE, 10, {})]  # a byte every 0.1 s: no single read ever waits 1 s
+    archive.add(*FISHERIES)
+    started = time.monotonic()
+    beat(capture)
+    took = time.monotonic() - started
+    delivery = WebhookDelivery.objects.get()
+    assert took < 2.5, f"the POST took {took:.1f} s"
+    assert delivery.status == "pending" and delivery.last_error.startswith(
+        "The receiver's answer did not arrive whole within 1 s, the most a POST waits"
+    )
+
+
+def test_a_redirect_says_where_it_pointed(admin_client, receiver, archive, capture):
+    answer = (308, 0, {"Location": "https://hooks.example.org/new"})
+    delivery = one_failed_attempt(admin_client, receiver, archive, capture, answer)
+    assert delivery.last_error == (
+        "The receiver answered 308 Permanent Redirect, a redirect to 'https://hooks.example.org/new', "
+        "which is not followed: if the receiver moved, change the webhook's target URL."
+    )
+    assert "a redirect to &#x27;https://hooks.example.org/new&#x27;" in last_error_in_the_log(admin_client)
+
+
+def test_a_long_redirect_location_is_cut_short(admin_client, receiver, archive, capture):
+    answer = (302, 0, {"Location": "https://hooks.example.org/" + "x" * 5000})
+    delivery = one_failed_attempt(admin_client, receiver, archive, capture, answer)
+    assert "(5,026 characters)" in delivery.last_error and len(delivery.last_error) < 500
+    assert delivery.last_error.endswith("change the webhook's target URL.")
+
+
+def send_test(admin_client, webhook):
+    return admin_client.post(
+        "/admin/articles/webhook/", {"action": "send_test", "_selected_action": [webhook.pk]}, follow=True
+    )
+
+
+def test_the_admin_sends_a_signed_test_delivery_and_shows_and_logs_the_result(admin_client, receiver):
+    webhook = register(admin_client, receiver)
+    page = send_test(admin_client, webhook).content.decode()
+    assert "Newsdesk: the test was delivered (the receiver answered 200)." in page
+    [post] = receiver.posts
+    assert post["valid"]
+    assert json.loads(post["body"]) == {
+        "event": "test",
+        "webhook": "Newsdesk",
+        "search": "https://pressroom.example/?q=fisheries",
+    }
+    test = WebhookDelivery.objects.get()
+    assert test.kind == "test" and test.status == "delivered"
+    assert post["headers"]["X-Pressroom-Delivery"] == str(test.delivery_id)
+    log = admin_client.get(f"/admin/articles/webhookdelivery/?kind=test&webhook__id__exact={webhook.pk}")
+    assert log.status_code == 200 and "Test" in log.content.decode()
+
+
+def test_a_failed_test_says_why_and_is_never_retried_nor_counted_toward_pausing(
+    admin_client, receiver, capture, monkeypatch
+):
+    monkeypatch.setattr(sending, "PAUSE_AFTER_FAILED", 1)
+    webhook = register(admin_client, receiver)
+    receiver.answers = [(500, 0, {})]
+    page = send_test(admin_client, webhook).content.decode()
+    assert "Newsdesk: the test was not delivered. The receiver answered 500 Internal Server Error." in page
+    beat(capture)
+    retry_all()
+    assert len(receiver.posts) == 1 and WebhookDelivery.objects.get().status == "failed"
+    webhook.refresh_from_db()
+    assert webhook.active
+
+
+def test_a_paused_webhook_can_be_tested_and_stays_paused(admin_client, receiver):
+    webhook = register(admin_client, receiver)
+    Webhook.objects.filter(pk=webhook.pk).update(active=False, paused_reason="Paused by the staff.")
+    assert "the test was delivered" in send_test(admin_client, webhook).content.decode()
+    webhook.refresh_from_db()
+    assert not webhook.active and webhook.paused_reason == "Paused by the staff."

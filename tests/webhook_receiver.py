@@ -1,11 +1,14 @@
 """A real webhook receiver on 127.0.0.1: checks each POST's signature with the secret, records it,
-and answers what the test queued (500, 503, a redirect, a delay), then 200."""
+and answers what the test queued (500, 503, a redirect, a delay, a hang-up, a trickle), then 200."""
 
 import hashlib
 import hmac
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HANG_UP = 0  # as a status: close the connection without a word
+TRICKLE = -1  # as a status: "200 OK", then a header a byte every 0.1 s for `delay` seconds
 
 
 class Receiver:
@@ -24,6 +27,12 @@ class Receiver:
                     {"headers": dict(self.headers), "body": body, "valid": receiver.valid(self.headers, body)}
                 )
                 status, delay, headers = receiver.answers.pop(0) if receiver.answers else (200, 0, {})
+                if status == HANG_UP:
+                    self.close_connection = True
+                    return
+                if status == TRICKLE:
+                    self.trickle(delay)
+                    return
                 time.sleep(delay)
                 try:
                     self.send_response(status)
@@ -32,6 +41,18 @@ class Receiver:
                     self.send_header("Content-Length", "2")
                     self.end_headers()
                     self.wfile.write(b"ok")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def trickle(self, seconds: float):
+                self.close_connection = True
+                ends = time.monotonic() + seconds
+                try:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                    while time.monotonic() < ends:
+                        self.wfile.write(b"z")
+                        time.sleep(0.1)
+                    self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -1,15 +1,17 @@
 """The admin's webhook form: a search page's address (or its query string) read as the canonical
-search alerts keep, and a target address in one spelling, http or https only."""
+search alerts keep, and a target address in one spelling that Pressroom can POST to (targets.py)."""
 
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.http import QueryDict
 
 from ..alerts.searches import canonical_query
 from ..harvesting.addresses import source_address
 from .models import Webhook
+from .targets import address_problem, target_problem
 
 MAX_SEARCH_LENGTH = 4000
 
@@ -48,7 +50,13 @@ class WebhookForm(forms.ModelForm):
         return search_from(self.cleaned_data["query"])
 
     def clean_url(self):
-        url = source_address(self.cleaned_data["url"])
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise ValidationError("The target must be an http:// or https:// address.")
+        typed = self.cleaned_data["url"].strip()
+        url = source_address(typed)
+        allow_private = settings.PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES
+        # As typed first, so that a message names the host as the user wrote it, not its "xn--" form.
+        problem = (
+            target_problem(typed) or target_problem(url) or address_problem(url, allow_private=allow_private)
+        )
+        if problem:
+            raise ValidationError(problem)
         return url

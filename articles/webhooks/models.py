@@ -42,16 +42,26 @@ class Webhook(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One release (as of one version) POSTed to one webhook, once; retried until it is delivered."""
+    """One release (as of one version) POSTed to one webhook, once; retried until it is delivered.
+    Or a test POST the staff asked for in the admin, sent once at once and kept for the log."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
         SENDING = "sending", "Being sent"
         DELIVERED = "delivered", "Delivered"
         FAILED = "failed", "Given up"
+        SKIPPED = "skipped", "Not sent (release withdrawn)"
+
+    class Kind(models.TextChoices):
+        RELEASE = "release", "Release"
+        TEST = "test", "Test"
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RELEASE)
+    # None for a test delivery.
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     version = models.PositiveIntegerField()
     # Sent as X-Pressroom-Delivery, the same on every attempt: receivers de-duplicate on it.
     delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -75,4 +85,6 @@ class WebhookDelivery(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):
+        if self.kind == self.Kind.TEST:
+            return f"{self.webhook} test ({self.status})"
         return f"{self.webhook} #{self.article_id} v{self.version} ({self.status})"

@@ -1,26 +1,28 @@
-"""POSTing each webhook delivery, signed, by the task worker, with retries.
+"""Each webhook delivery's life, by the task worker: claimed, POSTed (posting.py), retried, given up.
 
 The body is the API's JSON of the release (articles/api.py) with "event", "webhook" and "search".
-Headers: X-Pressroom-Delivery (a UUID, the same on every attempt), X-Pressroom-Timestamp (Unix
-seconds) and X-Pressroom-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" keyed with the
-webhook's secret>. A receiver recomputes the signature, refuses an old timestamp (replay), and drops
-a delivery id it has seen: a worker killed after the POST and before "delivered" was recorded leaves
-the delivery "sending", and it is sent again after SENDING_LAPSES_AFTER with the same id.
+Its delivery id (X-Pressroom-Delivery) is the same on every attempt: a worker killed after the POST
+and before "delivered" was recorded leaves the delivery "sending", and it is sent again after
+SENDING_LAPSES_AFTER with the same id, which the receiver drops if it has it.
 
-A delivery is claimed by one conditional UPDATE, so two workers never send it both. A 2xx answer
-delivers it; anything else (a redirect, which is never followed, included) is retried after 1, 2, 4,
-... minutes, and given up after MAX_ATTEMPTS; PAUSE_AFTER_FAILED deliveries given up in a row pause
-the webhook. Only public addresses are posted to (the harvester's checked network).
+A delivery is claimed by one conditional UPDATE, so two workers never send it both, and every
+attempt ends recorded (delivered, retried, given up or not sent), whatever goes wrong in it. A 2xx
+answer delivers it; 410 Gone gives it up and pauses the webhook at once; a target that cannot be
+posted to (targets.py: a private address, a malformed URL) is given up at once; anything else (a
+redirect, which is never followed, included) is retried after 1, 2, 4, ... minutes, and given up
+after MAX_ATTEMPTS, as is one whose last attempt was cut off by a dying worker. PAUSE_AFTER_FAILED
+deliveries given up in a row pause the webhook. A release withdrawn before its POST is not sent,
+and that is no fault of the receiver's.
+
+Test deliveries (the admin's "Send a test delivery") are POSTed at once in the admin's request and
+recorded after, delivered or failed: never retried, and no count toward pausing.
 """
 
-import hashlib
-import hmac
 import json
 import logging
-import time
+import uuid
 from datetime import timedelta
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,9 +30,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..api import article_json
-from ..harvesting import fetching
 from ..models import Article
 from .models import Webhook, WebhookDelivery
+from .posting import Outcome, post
 
 logger = logging.getLogger(__name__)
 
@@ -39,19 +41,15 @@ PAUSE_AFTER_FAILED = 3
 SENDING_LAPSES_AFTER = timedelta(minutes=5)
 QUEUED_LAPSES_AFTER = timedelta(minutes=5)
 QUEUED_PER_BEAT = 200
-ANSWER_READ_BYTES = 4096
-USER_AGENT = "Pressroom-Webhooks/1.0"
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+def _lapsed(now) -> Q:
+    """Left "sending" by a worker that died (or hangs) before recording how its attempt ended."""
+    return Q(status=WebhookDelivery.Status.SENDING, claimed_at__lt=now - SENDING_LAPSES_AFTER)
 
 
 def _claimable(now) -> Q:
-    return Q(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=WebhookDelivery.Status.SENDING, claimed_at__lt=now - SENDING_LAPSES_AFTER
-    )
+    return Q(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now) | _lapsed(now)
 
 
 def queue_due_webhook_deliveries(now=None, limit: int = QUEUED_PER_BEAT) -> list[int]:
@@ -75,100 +73,128 @@ def queue_due_webhook_deliveries(now=None, limit: int = QUEUED_PER_BEAT) -> list
 def send_webhook_delivery(pk: int, now=None) -> str:
     """POST one delivery if it is due and nobody else is; what happened, in words."""
     now = now or timezone.now()
-    claimed = WebhookDelivery.objects.filter(_claimable(now), pk=pk, webhook__active=True).update(
-        status=WebhookDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
+    if _give_up_if_cut_off(pk, now):
+        return "given up: its last attempt was cut off"
+    claimed = WebhookDelivery.objects.filter(
+        _claimable(now), pk=pk, webhook__active=True, attempts__lt=MAX_ATTEMPTS
+    ).update(status=WebhookDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "not due, paused, or delivered already"
     delivery = WebhookDelivery.objects.select_related("webhook").get(pk=pk)
+    try:
+        return _send(delivery, now)
+    except Exception as error:  # recorded and retried, never left "sending" until it lapses
+        logger.exception("webhooks: delivery %s failed inside Pressroom", pk)
+        text = f"Pressroom failed while sending it ({type(error).__name__}); the server log has the details."
+        return _failed(delivery, Outcome(None, text), now)
+
+
+def _send(delivery: WebhookDelivery, now) -> str:
     article = Article.objects.public().filter(pk=delivery.article_id).first()
     if article is None:
-        _finish(delivery, WebhookDelivery.Status.FAILED, error="The release was withdrawn or removed.")
-        return "nothing left to send"
-    status, error = _post(delivery, _body(delivery, article))
-    if status is not None and 200 <= status < 300:
-        _finish(delivery, WebhookDelivery.Status.DELIVERED, code=status, delivered_at=timezone.now())
+        _finish(
+            delivery,
+            WebhookDelivery.Status.SKIPPED,
+            error="Not sent: the release was withdrawn, merged or removed before it went out.",
+        )
+        return "not sent: the release was withdrawn"
+    outcome = post(delivery.webhook, delivery.delivery_id, _body(delivery.webhook, delivery.version, article))
+    if outcome.delivered:
+        _finish(delivery, WebhookDelivery.Status.DELIVERED, code=outcome.status, delivered_at=timezone.now())
         return "delivered"
-    return _failed(delivery, status, error, now)
+    return _failed(delivery, outcome, now)
 
 
-def _body(delivery: WebhookDelivery, article) -> bytes:
+def _give_up_if_cut_off(pk: int, now) -> bool:
+    """Give up a delivery whose last attempt a dying worker cut off, when it has no attempt left."""
+    text = (
+        f"Attempt {MAX_ATTEMPTS} of {MAX_ATTEMPTS} was cut off (its worker stopped) and how it ended is "
+        "unknown: the receiver may or may not have it. No attempts left; given up."
+    )
+    given_up = WebhookDelivery.objects.filter(_lapsed(now), pk=pk, attempts__gte=MAX_ATTEMPTS).update(
+        status=WebhookDelivery.Status.FAILED, last_error=text
+    )
+    if given_up:
+        logger.warning("webhooks: delivery %s given up: its last attempt was cut off", pk)
+        _pause_if_failing(WebhookDelivery.objects.get(pk=pk).webhook, text)
+    return bool(given_up)
+
+
+def send_test_delivery(webhook: Webhook) -> WebhookDelivery:
+    """POST a signed sample (event "test") to `webhook` now, paused or not; recorded once it ended."""
+    delivery_id = uuid.uuid4()
+    search = _search_url(webhook)
+    body = json.dumps({"event": "test", "webhook": webhook.name, "search": search}).encode()
+    outcome = post(webhook, delivery_id, body)
+    now = timezone.now()
+    return WebhookDelivery.objects.create(
+        webhook=webhook,
+        kind=WebhookDelivery.Kind.TEST,
+        version=0,
+        delivery_id=delivery_id,
+        status=WebhookDelivery.Status.DELIVERED if outcome.delivered else WebhookDelivery.Status.FAILED,
+        attempts=1,
+        next_attempt_at=now,
+        claimed_at=now,
+        last_status_code=outcome.status,
+        last_error=outcome.error[:500],
+        delivered_at=now if outcome.delivered else None,
+    )
+
+
+def _search_url(webhook: Webhook) -> str:
+    search = settings.PRESSROOM_SITE_URL + reverse("search")
+    return search + (f"?{webhook.query}" if webhook.query else "")
+
+
+def _body(webhook: Webhook, version: int, article) -> bytes:
     def absolute(path: str) -> str:
         return settings.PRESSROOM_SITE_URL + path
 
-    search = absolute(reverse("search")) + (f"?{delivery.webhook.query}" if delivery.webhook.query else "")
-    event = "article.published" if delivery.version == 1 else "article.updated"
+    event = "article.published" if version == 1 else "article.updated"
     payload = article_json(article, absolute) | {
         "event": event,
-        "webhook": delivery.webhook.name,
-        "search": search,
+        "webhook": webhook.name,
+        "search": _search_url(webhook),
     }
     return json.dumps(payload).encode()
 
 
-def _post(delivery: WebhookDelivery, body: bytes) -> tuple[int | None, str]:
-    """The answer's status (None without one) and what went wrong, in a sentence."""
-    timestamp = int(time.time())
-    timeout = settings.PRESSROOM_WEBHOOK_TIMEOUT_SECONDS
-    client, network = fetching.checked_client(
-        timeout=timeout,
-        allow_private=settings.PRESSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
-        headers={"User-Agent": USER_AGENT},
-    )
-    headers = {
-        "Content-Type": "application/json",
-        "X-Pressroom-Delivery": str(delivery.delivery_id),
-        "X-Pressroom-Timestamp": str(timestamp),
-        "X-Pressroom-Signature": signature(delivery.webhook.secret, timestamp, body),
-    }
-    network.deadline = time.monotonic() + timeout * fetching.DEADLINE_TIMEOUTS
-    try:
-        with client, client.stream("POST", delivery.webhook.url, content=body, headers=headers) as answer:
-            read = 0
-            for chunk in answer.iter_raw():  # a few KB at most: nothing of the answer is kept
-                read += len(chunk)
-                if read >= ANSWER_READ_BYTES:
-                    break
-            code = answer.status_code
-            return code, "" if 200 <= code < 300 else f"The receiver answered {code}."
-    except fetching.Redirected as redirect:
-        return redirect.status, f"The receiver answered {redirect.status}, a redirect, which is not followed."
-    except fetching.RefusedAddress as error:
-        return None, f"The receiver is at {error.address}, a private or local address; refused."
-    except fetching.NoDnsRecord as error:
-        return None, f"The address {error.args[0]} has no DNS record."
-    except (fetching.PastDeadline, httpx.TimeoutException):
-        return None, f"The receiver gave no answer within {timeout:g} s."
-    except httpx.HTTPError as error:
-        return None, f"The receiver could not be reached ({type(error).__name__})."
-
-
-def _failed(delivery: WebhookDelivery, status: int | None, error: str, now) -> str:
+def _failed(delivery: WebhookDelivery, outcome: Outcome, now) -> str:
+    error = outcome.error
     logger.warning("webhooks: delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
-    if delivery.attempts < MAX_ATTEMPTS:
+    if not (outcome.final or outcome.gone) and delivery.attempts < MAX_ATTEMPTS:
         retry_at = now + timedelta(minutes=2 ** (delivery.attempts - 1))
         WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.SENDING).update(
             status=WebhookDelivery.Status.PENDING,
             next_attempt_at=retry_at,
             queued_at=None,
-            last_status_code=status,
+            last_status_code=outcome.status,
             last_error=error[:500],
         )
         return f"retried at {retry_at:%H:%M:%S}"
     with transaction.atomic():
-        _finish(delivery, WebhookDelivery.Status.FAILED, code=status, error=error)
-        _pause_if_failing(delivery.webhook, error)
+        _finish(delivery, WebhookDelivery.Status.FAILED, code=outcome.status, error=error)
+        if outcome.gone:
+            _pause(delivery.webhook, error)
+        else:
+            _pause_if_failing(delivery.webhook, error)
     return "given up: " + error
 
 
 def _pause_if_failing(webhook: Webhook, error: str) -> None:
     finished = webhook.deliveries.filter(
-        status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.FAILED]
+        kind=WebhookDelivery.Kind.RELEASE,
+        status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.FAILED],
     ).order_by("-claimed_at", "-pk")[:PAUSE_AFTER_FAILED]
     statuses = [row.status for row in finished]
     if len(statuses) == PAUSE_AFTER_FAILED and set(statuses) == {WebhookDelivery.Status.FAILED}:
-        reason = f"{PAUSE_AFTER_FAILED} deliveries in a row were given up ({error[:300]})"
-        Webhook.objects.filter(pk=webhook.pk).update(active=False, paused_reason=reason[:500])
+        _pause(webhook, f"{PAUSE_AFTER_FAILED} deliveries in a row were given up ({error[:300]})")
+
+
+def _pause(webhook: Webhook, reason: str) -> None:
+    # A webhook the staff paused keeps their reason.
+    Webhook.objects.filter(pk=webhook.pk, active=True).update(active=False, paused_reason=reason[:500])
 
 
 def _finish(delivery, status: str, *, code: int | None = None, delivered_at=None, error: str = "") -> None:
