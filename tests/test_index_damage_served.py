@@ -117,29 +117,35 @@ def reload_workers(server):
     time.sleep(2)
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One gunicorn for every kind of damage: each test leaves its index rebuilt, as it found it."""
+    with serving(tmp_path_factory.mktemp("damage") / "data", demo_articles=60, workers=2) as server:
+        yield server
+
+
 @pytest.mark.parametrize(
     "damage", [remove_the_generation, truncate_every_segment_file, garble_the_terms, point_current_nowhere]
 )
-def test_every_thread_answers_503_while_the_index_is_damaged_and_200_after_a_rebuild(tmp_path, damage):
-    data_dir = tmp_path / "data"
-    with serving(data_dir, demo_articles=60, workers=2) as server:
-        with urllib.request.urlopen(server.url + "/api/search?sort=oldest") as response:
-            article_path = "/" + json.loads(response.read())["results"][0]["url"].split("/", 3)[3]
-        healthy = statuses(server, article_path)  # every thread has a searcher open
-        assert healthy == only(200, healthy)
+def test_every_thread_answers_503_while_the_index_is_damaged_and_200_after_a_rebuild(server, damage):
+    data_dir = Path(server.env["PRESSROOM_DATA_DIR"])
+    with urllib.request.urlopen(server.url + "/api/search?sort=oldest") as response:
+        article_path = "/" + json.loads(response.read())["results"][0]["url"].split("/", 3)[3]
+    healthy = statuses(server, article_path)  # every thread has a searcher open
+    assert healthy == only(200, healthy)
 
-        read = what_readers_read(data_dir / "index" / "current")
-        damage(data_dir / "index")
-        assert what_they_hold_now(read) != read, "the damage left every file a reader reads as it was"
-        broken = statuses(server, article_path)
-        assert broken == only(503, broken, article_status=200)
-        assert statuses(server, article_path) == broken  # and stays so: nothing closed twice
-        reload_workers(server)
-        fresh = statuses(server, article_path)
-        assert fresh == only(503, fresh, article_status=200)
+    read = what_readers_read(data_dir / "index" / "current")
+    damage(data_dir / "index")
+    assert what_they_hold_now(read) != read, "the damage left every file a reader reads as it was"
+    broken = statuses(server, article_path)
+    assert broken == only(503, broken, article_status=200)
+    assert statuses(server, article_path) == broken  # and stays so: nothing closed twice
+    reload_workers(server)
+    fresh = statuses(server, article_path)
+    assert fresh == only(503, fresh, article_status=200)
 
-        manage(data_dir, "rebuild_index", "--verbosity", "0")
-        mended = statuses(server, article_path)
-        assert mended == only(200, mended)
-        assert statuses(server, article_path) == mended
+    manage(data_dir, "rebuild_index", "--verbosity", "0")
+    mended = statuses(server, article_path)
+    assert mended == only(200, mended)
+    assert statuses(server, article_path) == mended
     assert '" 500 ' not in server.log.read_text()
