@@ -380,6 +380,21 @@ def test_did_you_mean_leaves_place_names_alone(client, archive):
         assert corrected is None or "Jammu" in corrected, place
 
 
+def test_a_worker_that_read_ahead_corrects_its_first_search_without_reading_the_gazetteer(client, archive):
+    """A fresh worker's first search that finds nothing used to wait a second or more for the place names."""
+    from articles.ingest.gazetteer import gazetteer
+    from articles.search import read_ahead
+    from articles.search.spelling import place_words
+
+    archive.add("Education ministers meet", "Education was discussed.")
+    gazetteer.cache_clear()
+    place_words.cache_clear()
+    read_ahead()
+    read = gazetteer.cache_info().misses
+    assert search(client, q="educaton")["corrected_query"] == "education"
+    assert gazetteer.cache_info().misses == read == 1
+
+
 def test_several_countries_can_mean_all_of_them(client, articles):
     assert (
         search(client, country=["RU", "IN"])["count"] == 2

@@ -60,7 +60,10 @@ def index_version() -> str:
 
 
 def read_ahead() -> None:
-    """Read the live index's arrays into this process, so that its first search is as quick as the rest."""
+    """Read the live index's arrays, and the place names that corrections leave alone, into this
+    process, so that its first search is as quick as the rest."""
+    from .spelling import place_words  # here: spelling needs the models, loaded once Django is
+
     try:
         with searcher() as held:
             held.arrays()
@@ -68,6 +71,8 @@ def read_ahead() -> None:
         pass  # searches will say so, and the log says what to do
     finally:
         _close_thread_searcher()
+    # Built from the gazetteer in a second or more, which the first search finding little waited for.
+    place_words()
 
 
 def forget_open_index() -> None:

@@ -30,7 +30,7 @@ def corrected_text(text: str, held) -> str | None:
     def correction(match):
         word = match.group(1)
         form = indexed_form(word.lower())
-        if word in OPERATORS or form is None or fold(word) in _place_words():
+        if word in OPERATORS or form is None or fold(word) in place_words():
             return word
         if ("body", form) in reader or ("title", form) in reader:
             return word
@@ -47,7 +47,7 @@ def corrected_text(text: str, held) -> str | None:
 
 
 @functools.cache
-def _place_words() -> frozenset[str]:
+def place_words() -> frozenset[str]:
     return frozenset(token for key in gazetteer() for token in key)
 
 
