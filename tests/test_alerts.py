@@ -356,3 +356,32 @@ def test_new_releases_nobody_follows_are_not_indexed_for_matching():
         yield
 
     assert percolate(releases(), {}) == {}
+
+
+def test_an_alert_owed_while_the_worker_was_down_goes_out_at_its_first_beat_back(
+    client, capture, smtp, archive
+):
+    """A worker killed while matching leaves its task "running" and the releases owed matching: the
+    new worker's start (recover, then a beat) sends the alert at once, not a beat or a lapse later."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from articles.alerts.work import match_releases_task
+    from articles.worker import recover
+
+    subscribe(client, capture, smtp, "q=fisheries")
+    archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
+    DBTaskResult.objects.create(
+        status="RUNNING",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path=match_releases_task.module_path,
+        backend_name="default",
+        run_after=get_date_max(),
+        worker_ids=["a-worker-killed-while-matching"],
+    )
+    beat(capture)  # its task looks alive until the dead worker's is recovered: nothing is matched twice
+    assert len(smtp.messages) == 1
+    recover()
+    beat(capture)
+    assert len(smtp.messages) == 2 and "Fisheries agreement signed" in parts(smtp.messages[-1])[0]
+    beat(capture)
+    assert len(smtp.messages) == 2
