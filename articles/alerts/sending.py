@@ -14,8 +14,9 @@ SMTP errors are retried after 1, 2, 4, 8 and 16 minutes; a hard bounce (a 5xx re
 address) or MAX_ATTEMPTS failed attempts give the e-mail up and pause the address's subscriptions,
 with the reason on their manage page. A mail server that cannot be reached, times out or refuses
 our login or sender is the archive's fault, not the address's: that e-mail is retried every 16
-minutes until it works. A send cut short by a stopped worker counts as a failed attempt: on its
-last attempt, it is given up rather than sent a sixth time.
+minutes until it works. A send cut short by a stopped worker counts as a failed attempt: cut short
+on its last one (after failures of the address, not of the mail server), the e-mail is given up,
+and the address paused, rather than sent a sixth time.
 """
 
 import logging
@@ -35,7 +36,8 @@ from .models import Alert, Delivery, Subscription
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# Begins the error of a failure of the archive's own mail server, which never uses up attempts.
+# Begins the error of a failure of the archive's own mail server: retried until it works, so a
+# send cut short after one is sent again whatever its attempts.
 SERVER_FAILED = "The archive's mail server failed, not the address: "
 QUEUED_LAPSES_AFTER = timedelta(minutes=5)  # a queued task not run by then is queued again
 
