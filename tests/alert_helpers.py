@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -26,12 +27,18 @@ def beat(capture) -> None:
     connection.run_on_commit.clear()
 
 
-def send_digests_now(capture, settings) -> None:
-    """The digests sent as if this were their hour, their tasks run at once."""
-    now = timezone.now()
-    settings.PRESSROOM_DIGEST_HOUR = timezone.localtime(now).hour
+def next_digest_hour():
+    """The first PRESSROOM_DIGEST_HOUR after now (in TIME_ZONE): the releases matched so far are
+    listed in its digests."""
+    local = timezone.localtime(timezone.now())
+    hour = local.replace(hour=settings.PRESSROOM_DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    return hour if hour > local else hour + timedelta(days=1)
+
+
+def send_digests_now(capture) -> None:
+    """The digests sent as if their hour had come, their tasks run at once."""
     with capture(execute=True):
-        queue_digests(now)
+        queue_digests(next_digest_hour())
 
 
 def waits_between_attempts(delivery, attempts: int) -> list[int]:

@@ -23,8 +23,9 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Background tasks run at once, inside the request, so tests see their results.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-# Digests go out only when a test says it is their hour (alert_helpers.send_digests_now): never
-# at the hour the suite happens to run in (with the default, 7, every run between 7 and 8 failed).
+# Digests list what was matched before their hour: with the hour twelve hours from the run's, a
+# test's releases are in no digest but one the test sends (alert_helpers.send_digests_now). With the
+# default, 7, every run between 7 and 8 failed.
 PRESSROOM_DIGEST_HOUR = (datetime.now(ZoneInfo(TIME_ZONE)).hour + 12) % 24  # noqa: F405
 # Test databases live in this process (in memory, inside transactions): no forked index writer.
 PRESSROOM_INDEX_BESIDE_IMPORTS = False

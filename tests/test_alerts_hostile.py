@@ -110,7 +110,7 @@ def test_admin_lists_subscriptions_and_the_delivery_log(client, django_user_mode
     assert client.get(f"/admin/articles/delivery/{delivery.pk}/change/").status_code == 200
 
 
-def test_a_release_updated_twice_before_its_digest_is_listed_once(client, capture, smtp, archive, settings):
+def test_a_release_updated_twice_before_its_digest_is_listed_once(client, capture, smtp, archive):
     subscribe(client, capture, smtp, "q=fisheries", frequency="daily")
     article = archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
@@ -120,7 +120,7 @@ def test_a_release_updated_twice_before_its_digest_is_listed_once(client, captur
             article.save()
             record_version(article, how="admin edit", major=True)
         beat(capture)
-    send_digests_now(capture, settings)
+    send_digests_now(capture)
     digest = smtp.messages[-1]
     text, html = parts(digest)
     assert text.count("Fisheries agreement signed") == 1 and html.count("Fisheries agreement signed") == 1
@@ -140,15 +140,13 @@ def test_an_address_in_other_cases_is_one_address(client, capture, smtp):
     assert Subscription.objects.count() == 2
 
 
-def test_a_digests_one_click_unsubscribe_leaves_the_immediate_alerts_alone(
-    client, capture, smtp, archive, settings
-):
+def test_a_digests_one_click_unsubscribe_leaves_the_immediate_alerts_alone(client, capture, smtp, archive):
     """ "Unsubscribe from every search in this digest" stops the digest, not the reader's other e-mails."""
     subscribe(client, capture, smtp, "q=fisheries", frequency="daily")
     subscribe(client, capture, smtp, "q=railways", frequency="immediate")
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
-    send_digests_now(capture, settings)
+    send_digests_now(capture)
     unsubscribe = smtp.messages[-1]["List-Unsubscribe"].strip().strip("<>")
     assert b"every search of your daily e-mails" in client.get(path_of(unsubscribe)).content
     client.__class__(enforce_csrf_checks=True).post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})
@@ -182,14 +180,12 @@ def test_the_subscribe_page_says_which_parts_of_the_search_were_ignored(client):
     assert "Unknown country code ignored: ZZ." in page
 
 
-def test_a_digests_subject_counts_a_release_of_several_searches_once(
-    client, capture, smtp, archive, settings
-):
+def test_a_digests_subject_counts_a_release_of_several_searches_once(client, capture, smtp, archive):
     subscribe(client, capture, smtp, "q=fisheries", frequency="daily")
     subscribe(client, capture, smtp, "q=oman", frequency="daily")
     archive.add("Fisheries agreement signed", "Pakistan and Oman signed a fisheries agreement.")
     beat(capture)
-    send_digests_now(capture, settings)
+    send_digests_now(capture)
     digest = smtp.messages[-1]
     assert len(smtp.messages) == 3  # two confirmations, one digest
     assert digest["Subject"] == "Pressroom digest: 1 new release for 2 searches"

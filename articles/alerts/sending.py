@@ -11,9 +11,12 @@ the same Message-ID, so mail programs that drop a repeated Message-ID show it on
 level delivery is therefore at least once; in Pressroom's records, exactly once.
 
 SMTP errors are retried after 1, 2, 4, 8 and 16 minutes; a hard bounce (a 5xx refusal of the
-address) or MAX_ATTEMPTS failed attempts pause the address's subscriptions, with the reason on
-their manage page. A mail server that cannot be reached, times out or refuses our login or sender
-is the archive's fault, not the address's: that e-mail is retried every 16 minutes until it works.
+address) or MAX_ATTEMPTS failed attempts give the e-mail up and pause the address's subscriptions,
+with the reason on their manage page. A mail server that cannot be reached, times out or refuses
+our login or sender is the archive's fault, not the address's: that e-mail is retried every 16
+minutes until it works. A send cut short by a stopped worker counts as a failed attempt: cut short
+on its last one (after failures of the address, not of the mail server), the e-mail is given up,
+and the address paused, rather than sent a sixth time.
 """
 
 import logging
@@ -33,6 +36,9 @@ from .models import Alert, Delivery, Subscription
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Begins the error of a failure of the archive's own mail server: retried until it works, so a
+# send cut short after one is sent again whatever its attempts.
+SERVER_FAILED = "The archive's mail server failed, not the address: "
 QUEUED_LAPSES_AFTER = timedelta(minutes=5)  # a queued task not run by then is queued again
 
 
@@ -78,9 +84,18 @@ def _enqueue(delivery_id: int) -> None:
 
 
 def _claimable(now) -> Q:
-    return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Delivery.Status.SENDING, claimed_at__lt=now - sending_lapses_after()
+    return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | (
+        _left_unfinished(now) & _attempts_left()
     )
+
+
+def _left_unfinished(now) -> Q:
+    """Sending for longer than any live send takes: its worker stopped mid-send."""
+    return Q(status=Delivery.Status.SENDING, claimed_at__lt=now - sending_lapses_after())
+
+
+def _attempts_left() -> Q:
+    return Q(attempts__lt=MAX_ATTEMPTS) | Q(last_error__startswith=SERVER_FAILED)
 
 
 def sending_lapses_after() -> timedelta:
@@ -94,6 +109,7 @@ QUEUED_PER_BEAT = 200
 def queue_due_deliveries(now=None, limit: int = QUEUED_PER_BEAT) -> list[int]:
     """Queue a send task for each due delivery not queued already (the worker's heartbeat)."""
     now = now or timezone.now()
+    give_up_unfinished_last_attempts(now)
     # A delivery left "sending" used up its queued task when it was claimed: it is queued again at
     # once when its sending lapses, not only QUEUED_LAPSES_AFTER after that task was queued.
     unqueued = (
@@ -111,6 +127,31 @@ def queue_due_deliveries(now=None, limit: int = QUEUED_PER_BEAT) -> list[int]:
     for delivery_id in due:
         _enqueue(delivery_id)
     return due
+
+
+def give_up_unfinished_last_attempts(now) -> list[int]:
+    """Deliveries a stopped worker left "sending" on their last attempt: given up, the address's
+    subscriptions paused as for any repeated failure, never sent again (the ids)."""
+    given_up = []
+    left = Delivery.objects.filter(_left_unfinished(now)).exclude(_attempts_left())
+    for delivery in left.only("pk", "email", "attempts", "claimed_at", "last_error"):
+        error = (
+            f"The worker stopped while sending it, on attempt {delivery.attempts}: given up "
+            "(the mail server may or may not have taken it)."
+            + (f" The attempt before: {delivery.last_error}" if delivery.last_error else "")
+        )
+        with transaction.atomic():
+            if not Delivery.objects.filter(
+                pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at
+            ).update(status=Delivery.Status.FAILED, last_error=error[:2000]):
+                continue  # another worker's beat gave it up a moment ago
+            _pause_address(
+                delivery,
+                f"E-mails to the address failed {delivery.attempts} times in a row, the last cut short.",
+            )
+        logger.warning("alerts: delivery %s given up: %s", delivery.pk, error)
+        given_up.append(delivery.pk)
+    return given_up
 
 
 def send_delivery(delivery_id: int, now=None) -> str:
@@ -164,7 +205,21 @@ def _message_of(delivery: Delivery):
 
 
 def _error_text(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
+    """The error as the mail server said it ("SMTPDataError: 451 4.3.0 Try again later"), not as
+    smtplib's exceptions print (a tuple of a code and bytes)."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        detail = f"{error.smtp_code} {_decoded(error.smtp_error)}"
+    elif isinstance(error, smtplib.SMTPRecipientsRefused):
+        detail = "; ".join(
+            f"{address}: {code} {_decoded(answer)}" for address, (code, answer) in error.recipients.items()
+        )
+    else:
+        detail = str(error)
+    return f"{type(error).__name__}: {detail}"[:2000]
+
+
+def _decoded(answer) -> str:
+    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
 
 
 def _failed(delivery: Delivery, error: Exception, *, hard: bool) -> str:
@@ -186,7 +241,7 @@ def _failed(delivery: Delivery, error: Exception, *, hard: bool) -> str:
 
 def _server_failed(delivery: Delivery, error: Exception) -> str:
     """A failure of the archive's mail server: retried every 16 minutes at most, never given up."""
-    text = _error_text(error)
+    text = SERVER_FAILED + _error_text(error)
     logger.warning("alerts: delivery %s not sent (attempt %s): %s", delivery.pk, delivery.attempts, text)
     return _retry(delivery, text)
 

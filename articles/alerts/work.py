@@ -16,6 +16,9 @@ from .throttling import forget_old_requests
 logger = logging.getLogger(__name__)
 
 TIDY_EVERY_BEATS = 720  # about once an hour
+# Digests are due from their hour until sent, so every beat would ask; once a minute is soon enough,
+# and spares the database a query over every release still owed to a digest every 5 seconds.
+DIGESTS_EVERY_BEATS = 12
 
 
 @task()
@@ -38,7 +41,8 @@ def queue_alert_work(beats: int = 0) -> None:
     """At each heartbeat: the matching owed, the digests due and the e-mails due, each queued once."""
     if PendingAlertMatch.objects.exists() and not _waiting(match_releases_task):
         match_releases_task.enqueue()
-    queue_digests()
+    if beats % DIGESTS_EVERY_BEATS == 0:
+        queue_digests()
     queue_due_deliveries()
     queue_due_webhook_deliveries()
     if beats % TIDY_EVERY_BEATS == 0:
