@@ -107,7 +107,8 @@ def test_a_large_import_is_indexed_beside_it_by_a_forked_writer_without_drift(tm
     data = tmp_path / "data"
     manage(data, "migrate", "-v0")
     manage(data, "rebuild_index", "-v0")
-    manage(data, "generate_articles", "1200", "--seed", "8", "--out", str(tmp_path / "out"))
+    # Two chunks of the import (CHUNK_SIZE is 500), so the writer works while the next is stored.
+    manage(data, "generate_articles", "600", "--seed", "8", "--out", str(tmp_path / "out"))
     imported = manage(data, "import_articles", str(tmp_path / "out")).stdout
     assert ", 0 failed." in imported
     assert "The index matches the database." in manage(data, "check_index").stdout

@@ -35,7 +35,7 @@ def test_import_while_serving_and_losing_workers(tmp_path):
         manage(
             tmp_path / "data",
             "generate_articles",
-            2000,
+            1000,
             "--seed",
             77,
             "--out",
@@ -68,11 +68,11 @@ def test_import_while_serving_and_losing_workers(tmp_path):
         assert importer.returncode == 0, err
         assert kills >= 2 and len(statuses) > 50
         assert [s for s in statuses if s >= 500] == [], f"{cut} requests were cut by kills"
-        assert "2,000 created" in out
+        assert "1,000 created" in out
 
         eventually(
             lambda: json.loads(get(server.url + "/api/search")[1])["count"],
-            lambda count: count == 2020,
+            lambda count: count == 1020,
             what="every imported release in search",
         )
         check = manage(tmp_path / "data", "check_index", check=False)
