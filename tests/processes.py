@@ -1,5 +1,6 @@
 """Pressroom in other processes, on a data directory of its own: for tests that need real concurrency."""
 
+import atexit
 import hashlib
 import os
 import subprocess
@@ -29,6 +30,19 @@ def environment(data_dir: Path) -> dict:
 
 
 _databases: dict[Path, dict] = {}
+_made: list[tuple[str, str]] = []  # each database made: the server's URL it was made through, its name
+
+
+@atexit.register
+def _drop_databases_of_their_own():
+    """The suite's PostgreSQL databases go with it, or every run would leave a few dozen behind."""
+    if not _made:
+        return
+    import psycopg
+
+    for server_url, name in _made:
+        with psycopg.connect(server_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def database_of_its_own(data_dir: Path, server_url: str | None = None) -> dict:
@@ -45,6 +59,7 @@ def database_of_its_own(data_dir: Path, server_url: str | None = None) -> dict:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{name}"')
         _databases[data_dir] = {"DATABASE_URL": urlsplit(url)._replace(path=f"/{name}").geturl()}
+        _made.append((url, name))
     return _databases[data_dir]
 
 
