@@ -1,0 +1,204 @@
+"""Writing every article of the archive into a new index, a segment at a time, on every core.
+
+A rebuild used Whoosh's multiprocessing writer: one process read the database and built every
+document while its helpers analysed them, and the helpers' postings were merged into one
+segment at the end, a posting at a time in one process. Here each process reads its own
+ranges of articles from the database and writes each range as a segment of its own with
+Whoosh's segment writer, and the new index lists the segments side by side: nothing is
+merged, and the database, the documents and the postings are spread over every core.
+
+From Whoosh's writer this uses what its own multiprocessing writer uses: a segment writer
+without the index lock (`_lk=False`, the process that starts the others holds it), and
+`_finalize_segment` to close a segment without writing a table of contents.
+"""
+
+import logging
+import math
+import multiprocessing
+import os
+import queue
+import traceback
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from whoosh.writing import MERGE_SMALL, SegmentWriter
+
+from ..models import Article
+from .schema import article_to_document
+
+logger = logging.getLogger(__name__)
+
+# Whoosh's estimate of the postings' size above which a writer sorts them to temporary files
+# and merges those again: set past what a segment of PRESSROOM_INDEX_SEGMENT_ARTICLES (20,000
+# articles, about 100 KB of postings each) makes, so it does not.
+POSTINGS_IN_MEMORY_MB = 4096
+# Segments this large are left as they are by the commits after a rebuild: merging one is a
+# posting at a time in Python (tens of seconds), which would hold the index's write lock.
+LARGE_SEGMENT_ARTICLES = 10_000
+# How often a writing process reports its progress, and checks that its parent still lives.
+REPORT_EVERY = 500
+
+
+class RebuildFailed(Exception):
+    """A process writing the new index died or failed: the index it was to replace stays live."""
+
+
+@dataclass(frozen=True)
+class ArticleRange:
+    """The public articles whose keys lie from `first` to `last`: one segment's worth."""
+
+    number: int  # the segment's place in the index
+    first: int
+    last: int
+
+
+def article_ranges(articles_per_segment: int, processes: int) -> list[ArticleRange]:
+    """The archive's public articles cut into ranges of keys, at least one per process."""
+    keys = list(Article.objects.public().order_by("pk").values_list("pk", flat=True))
+    if not keys:
+        return []
+    size = min(articles_per_segment, math.ceil(len(keys) / max(1, processes)))
+    starts = range(0, len(keys), size)
+    return [
+        ArticleRange(number, keys[start], keys[min(start + size, len(keys)) - 1])
+        for number, start in enumerate(starts)
+    ]
+
+
+def write_archive(ix, progress=None, processes: int = 1) -> int:
+    """Write every public article into the empty index `ix`; returns how many were written.
+
+    `processes` > 1 forks that many writing processes (commands only: fork copies one thread).
+    """
+    progress = progress or (lambda written: None)
+    ranges = article_ranges(settings.PRESSROOM_INDEX_SEGMENT_ARTICLES, processes)
+    if processes > 1 and len(ranges) > 1:
+        written = _write_in_processes(ix, ranges, progress, processes)
+    else:
+        written = [_write_range(ix, article_range, progress) for article_range in ranges]
+    segments = [segment for _, segment in sorted(written, key=lambda found: found[0]) if segment]
+    writer = ix.writer()
+    # A merge policy that keeps the segments there are (none: the index is new) and adds ours.
+    writer.commit(mergetype=lambda writer, existing: [*existing, *segments])
+    return sum(segment.doc_count_all() for segment in segments)
+
+
+def _write_range(ix, article_range: ArticleRange, progress, parent_pid: int | None = None):
+    """Write one range of articles as a segment of `ix`: (its number, the segment or None if empty)."""
+    # What a failure leaves half-written goes with the new generation, which never goes live.
+    # The writers share one folder of temporary files, removed by the commit that ends the rebuild.
+    writer = _ArticleSegmentWriter(ix, _lk=False, limitmb=POSTINGS_IN_MEMORY_MB, compound=False)
+    articles = (
+        Article.objects.public()
+        .filter(pk__gte=article_range.first, pk__lte=article_range.last)
+        .order_by("pk")
+        .prefetch_related("country_tags")
+    )
+    unreported = 0
+    for article in articles.iterator(chunk_size=2000):
+        writer.add_document(**article_to_document(article))
+        unreported += 1
+        if unreported == REPORT_EVERY:
+            progress(unreported)
+            unreported = 0
+            if parent_pid is not None and os.getppid() != parent_pid:
+                raise SystemExit("the rebuild that started this writer is gone")
+    progress(unreported)
+    if not writer.doc_count():  # its articles were deleted since the ranges were cut
+        writer._close_segment()
+        return article_range.number, None
+    return article_range.number, writer._finalize_segment()
+
+
+def merge_small_segments(writer, segments):
+    """Whoosh's merge policy for a commit (merge small segments into the new one), among the
+    segments smaller than LARGE_SEGMENT_ARTICLES only: a rebuild's segments stay as written."""
+    large = [segment for segment in segments if segment.doc_count_all() >= LARGE_SEGMENT_ARTICLES]
+    small = [segment for segment in segments if segment.doc_count_all() < LARGE_SEGMENT_ARTICLES]
+    return [*large, *MERGE_SMALL(writer, small)]
+
+
+class _ArticleSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, handing its postings writer the fields' lengths from memory.
+
+    Whoosh writes each posting with its document's field length, which it reads back from the
+    segment's files, one lookup per posting: a fifth of a rebuild. They are read once here.
+    """
+
+    def per_document_reader(self):
+        return _LengthsInMemory(super().per_document_reader(), self.doc_count())
+
+
+class _LengthsInMemory:
+    def __init__(self, reader, documents: int):
+        self.reader = reader
+        self.documents = documents
+        self.lengths: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.lengths.get(fieldname)
+        if lengths is None:
+            read = self.reader.doc_field_length
+            lengths = self.lengths[fieldname] = [read(doc, fieldname, 0) for doc in range(self.documents)]
+        return lengths[docnum] or default
+
+    def close(self):
+        self.reader.close()
+
+
+def _write_in_processes(ix, ranges: list[ArticleRange], progress, processes: int):
+    """Write the ranges in `processes` forked processes, each range by one; their segments in any order."""
+    context = multiprocessing.get_context("fork")
+    reports = context.Queue()
+    connections.close_all()  # each process opens its own; a connection must not cross a fork
+    workers = [
+        context.Process(
+            target=_writing_process,
+            args=(ix, ranges[number::processes], reports, os.getpid()),
+            name=f"pressroom-segment-writer-{number}",
+            daemon=True,
+        )
+        for number in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    written, finished = [], 0
+    try:
+        while finished < len(workers):
+            try:
+                kind, value = reports.get(timeout=1.0)
+            except queue.Empty:
+                if any(worker.exitcode not in (None, 0) for worker in workers):
+                    raise RebuildFailed("a process writing the new index died") from None
+                continue
+            if kind == "written":
+                progress(value)
+            elif kind == "segment":
+                written.append(value)
+            elif kind == "done":
+                finished += 1
+            else:
+                raise RebuildFailed(f"a process writing the new index failed: {value}")
+    finally:
+        for worker in workers:
+            if worker.is_alive() and finished < len(workers):
+                worker.terminate()
+            worker.join()
+    return written
+
+
+def _writing_process(ix, ranges, reports, parent_pid: int) -> None:
+    try:
+        for article_range in ranges:
+            number, segment = _write_range(
+                ix, article_range, lambda written: reports.put(("written", written)), parent_pid
+            )
+            reports.put(("segment", (number, segment)))
+        reports.put(("done", None))
+    except BaseException:
+        reports.put(("failed", traceback.format_exc(limit=5)))
+    finally:
+        connections.close_all()
+        reports.close()
+        reports.join_thread()
