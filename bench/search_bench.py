@@ -172,6 +172,9 @@ def main():
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--data-dir", type=Path, help="Reuse an archive here (made if missing).")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="Make the archive and its FTS5 table, search nothing."
+    )
     options = parser.parse_args()
     data_dir = (
         options.data_dir or Path(tempfile.gettempdir()) / f"pressroom-bench-{options.articles}-{options.seed}"
@@ -181,9 +184,11 @@ def main():
 
     from articles.search.process_index import open_index
 
+    fts5_connection = fts5_archive(data_dir)
+    if options.prepare_only:
+        return
     mix = query_mix(options.queries)
     textbook_searcher = open_index().searcher()
-    fts5_connection = fts5_archive(data_dir)
     from itertools import count
 
     from django.test import Client
