@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: serve test test-fast lint fuzz manage bench bench-full bench-at bench-text wrk chromium
+.PHONY: serve test test-fast lint fuzz manage bench bench-full bench-million bench-at bench-text wrk chromium
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Pressroom needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
