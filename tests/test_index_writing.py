@@ -18,7 +18,7 @@ from whoosh import query as whoosh
 from articles.demo import generate_article_texts
 from articles.ingest.parsing import parse_article
 from articles.models import Article
-from articles.search import rebuild_index, segment_writing
+from articles.search import article_writer, rebuild_index
 from articles.search.analysis import indexed_words, word_pairs
 from articles.search.schema import SCHEMA, PairsFilter, document_text, words_analyzer
 from articles.search.searchers import forget_open_index, searcher
@@ -94,7 +94,7 @@ def test_a_rebuild_in_segments_answers_whoosh_as_whooshs_own_writer_does(demo_ar
 
 def test_later_commits_leave_a_rebuilds_segments_as_written(demo_archive, archive, settings, monkeypatch):
     settings.PRESSROOM_INDEX_SEGMENT_ARTICLES = 10
-    monkeypatch.setattr(segment_writing, "LARGE_SEGMENT_ARTICLES", 10)
+    monkeypatch.setattr(article_writer, "LARGE_SEGMENT_ARTICLES", 10)
     rebuild_index()
     for number in range(3):
         archive.add(f"Quokka census {number}", "Kenya and Peru.")

@@ -22,6 +22,7 @@ from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 
 from ..models import Article, IndexChange
+from .article_writer import merge_small_segments
 from .change_log import Position, entries_after, is_settled, record_change, settled_before, settled_position
 from .cursors import Cursor, read_cursor, write_cursor
 from .damage import IndexUnavailable
@@ -34,7 +35,7 @@ from .generations import (
 )
 from .process_index import discard_writer, live_writer
 from .schema import article_to_document
-from .segment_writing import merge_small_segments, write_archive
+from .segment_writing import write_archive
 
 logger = logging.getLogger(__name__)
 
