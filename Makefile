@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: serve test test-fast lint fuzz manage bench bench-full bench-at bench-text wrk chromium
+.PHONY: serve test test-fast lint fuzz manage bench bench-full bench-million bench-at bench-text wrk chromium
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Pressroom needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -56,8 +56,10 @@ manage: $(BIN)/.installed $(if $(SECRET_KEY),,$(DATA_DIR)/secret_key)
 	$(BIN)/python manage.py $(ARGS)
 
 # Benchmarks, separate from the tests (see bench/RESULTS.md): generated articles with a fixed
-# seed, every figure beside its baselines measured in the same run. `bench` takes about 25
-# minutes at 10,000 articles with the text benchmark; `bench-full` about an hour and a half at 100,000.
+# seed, every figure beside its baselines measured in the same run, archives kept in /tmp between
+# runs. `bench` takes about 25 minutes at 10,000 articles with the text benchmark, `bench-full`
+# about an hour at 100,000, `bench-million` several hours at 1,000,000 (most of it the baselines);
+# each ends with the cost curve of the newest runs at every size.
 bench: $(BIN)/.installed wrk
 	$(BIN)/python bench/country_accuracy.py --save
 	$(MAKE) --no-print-directory bench-text
@@ -70,10 +72,17 @@ bench-text: $(BIN)/.installed
 bench-full: $(BIN)/.installed wrk
 	$(MAKE) --no-print-directory bench-at ARTICLES=100000
 
+bench-million: $(BIN)/.installed wrk
+	$(MAKE) --no-print-directory bench-at ARTICLES=1000000
+
+# Search first: it makes the archive of that size the others use. The import adds 10,000 new
+# releases to a copy of it.
 bench-at:
-	$(BIN)/python bench/import_bench.py --articles $(ARTICLES)
 	$(BIN)/python bench/search_bench.py --articles $(ARTICLES)
+	$(BIN)/python bench/rebuild_bench.py --articles $(ARTICLES)
+	$(BIN)/python bench/import_bench.py --articles 10000 --archive $(ARTICLES)
 	$(BIN)/python bench/load.py --articles $(ARTICLES)
+	$(BIN)/python bench/cost_curve.py
 
 # The browser tests drive Debian's Chromium (Playwright downloads no browser of its own): installed
 # as .ci/run installs it where this user may install packages (root, or sudo without a password),

@@ -23,6 +23,13 @@ def build(path: Path, rows) -> sqlite3.Connection:
     path.unlink(missing_ok=True)
     connection = sqlite3.connect(path)
     connection.executescript(SCHEMA)
+    add(connection, rows)
+    connection.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+    return connection
+
+
+def add(connection: sqlite3.Connection, rows) -> None:
+    """Insert rows into a built table, in one transaction."""
     with connection:
         for article_id, title, body, published, codes in rows:
             connection.execute(
@@ -32,8 +39,6 @@ def build(path: Path, rows) -> sqlite3.Connection:
             connection.executemany(
                 "INSERT INTO doc_countries VALUES (?, ?)", [(article_id, code) for code in codes]
             )
-    connection.execute("INSERT INTO fts (fts) VALUES ('optimize')")
-    return connection
 
 
 def fts_query(text: str) -> str:

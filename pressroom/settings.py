@@ -248,11 +248,18 @@ if not PRESSROOM_MAX_INDEX_LAG_SECONDS > 0 or not PRESSROOM_CHANGE_LOG_RETENTION
     )
 # Imports by the task worker and `import_articles` have a forked process write the index
 # while they parse and store (web requests always write it themselves); `rebuild_index`
-# analyses documents in this many forked processes.
+# writes the index in this many forked processes, each range of up to
+# PRESSROOM_INDEX_SEGMENT_ARTICLES articles as a segment (a writer holds its segment's postings
+# in memory: about 2 GB at 20,000 articles of 500 words; a million articles make 50 segments).
 PRESSROOM_INDEX_BESIDE_IMPORTS = env_bool("PRESSROOM_INDEX_BESIDE_IMPORTS", (os.cpu_count() or 1) > 1)
 PRESSROOM_INDEX_WRITER_PROCESSES = int(
     os.environ.get("PRESSROOM_INDEX_WRITER_PROCESSES", min(2, os.cpu_count() or 1))
 )
+PRESSROOM_INDEX_SEGMENT_ARTICLES = int(os.environ.get("PRESSROOM_INDEX_SEGMENT_ARTICLES", 20_000))
+if PRESSROOM_INDEX_WRITER_PROCESSES < 1 or PRESSROOM_INDEX_SEGMENT_ARTICLES < 1:
+    raise ImproperlyConfigured(
+        "PRESSROOM_INDEX_WRITER_PROCESSES and PRESSROOM_INDEX_SEGMENT_ARTICLES must be 1 or more."
+    )
 # Import limits, in bytes unless named otherwise: an uploaded file, one release in it, and
 # what a ZIP archive may hold.
 PRESSROOM_MAX_UPLOAD_BYTES = int(os.environ.get("PRESSROOM_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))

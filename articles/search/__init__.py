@@ -40,6 +40,7 @@ _DEFINED_IN = {
     "apply_pending_updates": "sync",
     "index_written_beside": "sync",
     "rebuild_index": "sync",
+    "RebuildFailed": "segment_writing",
     "COMMAND_LOCK_TIMEOUT_SECONDS": "sync",
     "find_drift": "drift",
     "repair": "drift",

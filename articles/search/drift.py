@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ..models import Article
-from .schema import DIGEST_FIELD, article_to_document
+from .schema import DIGEST_FIELD, document_text
 from .searchers import searcher
 from .sync import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, schedule_index_update
 
@@ -41,7 +41,7 @@ def find_drift(progress=None) -> Drift:
         seen += 1
         if article.pk not in indexed:
             missing.add(article.pk)
-        elif indexed.pop(article.pk) != article_to_document(article)[DIGEST_FIELD]:
+        elif indexed.pop(article.pk) != document_text(article)[DIGEST_FIELD]:
             stale.add(article.pk)
         if progress:
             progress(1)

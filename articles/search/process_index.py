@@ -10,6 +10,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from .article_writer import ArticleWriter
 from .damage import OPENING_DAMAGE_ERRORS, IndexUnavailable, damage_reported, forget_when_damaged
 from .generations import current_generation, has_current_fields
 from .integrity import IndexFilesChanged
@@ -54,7 +55,7 @@ def live_writer(timeout: float):
         try:
             # Separate, memory-mapped segment files rather than compound ones, which Whoosh
             # copies into every searcher; storage.py keeps merged-away files for a while.
-            writer = ix.writer(timeout=timeout, compound=False)
+            writer = ArticleWriter(ix, timeout=timeout, compound=False)
         except FileNotFoundError:  # the generation was removed while we waited
             continue
         if Path(ix.storage.folder) == current_generation():

@@ -1,12 +1,11 @@
 """What a search document is, and how an article becomes one."""
 
 import hashlib
-import itertools
 import unicodedata
 
 from whoosh.analysis import (
-    BiWordFilter,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -15,9 +14,7 @@ from whoosh.analysis import (
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-# No word is longer (German's longest compounds have about 60 letters); a longer run of letters is
-# debris or hostile, and is neither indexed nor kept in the stemmer's cache of every process.
-MAX_WORD_CHARACTERS = 100
+from .analysis import MAX_WORD_CHARACTERS, indexed_words, word_pairs
 
 
 def words_analyzer():
@@ -32,15 +29,28 @@ def words_analyzer():
     )
 
 
-class PairsFilter(BiWordFilter):
-    """Whoosh's BiWordFilter, which fails (UnboundLocalError) on a text with no word left to pair:
-    only stop words or punctuation, such as a release titled "The". Such a text has no pairs."""
+class PairsFilter(Filter):
+    """Neighbouring words as one term each, as Whoosh's BiWordFilter makes them, and a text of one
+    word as that word. BiWordFilter fails (UnboundLocalError) on a text with no word left to pair,
+    such as a release titled "The", and gives a text of one word the last token its tokenizer saw:
+    "Trade of" became "of", since Whoosh hands the same token object from filter to filter."""
+
+    def __init__(self, sep=" "):
+        self.sep = sep
 
     def __call__(self, tokens):
-        tokens = iter(tokens)
-        first = next(tokens, None)
-        if first is not None:
-            yield from super().__call__(itertools.chain([first], tokens))
+        previous = token = None
+        paired = False
+        for token in tokens:
+            text = token.text
+            if previous is not None:
+                token.text = f"{previous}{self.sep}{text}"
+                paired = True
+                yield token
+            previous = text
+        if token is not None and not paired:
+            token.text = previous
+            yield token
 
 
 # The stored field with each document's digest (`document_digest`): a drift check's, not
@@ -99,7 +109,24 @@ def date_to_number(day) -> int:
 
 
 def article_to_document(article) -> dict:
-    """The one definition of an article's search document, for live updates and rebuilds alike."""
+    """The one definition of an article's search document, for live updates and rebuilds alike.
+
+    Its text fields are given to the writer as their words (`analysis.py`), which is how they
+    are indexed; its digest is of their text (`document_text`), as it always was, so an index
+    written before the words were analysed this way is not taken for a stale one.
+    """
+    document = document_text(article)
+    title_words, body_words = indexed_words(document["title"]), indexed_words(document["body"])
+    return {
+        **document,
+        "title": title_words,
+        "body": body_words,
+        "pairs": word_pairs(title_words + body_words),
+    }
+
+
+def document_text(article) -> dict:
+    """The article's search document with its text fields as text, and their digest."""
     title, body = searchable_text(article.title), searchable_text(article.body)
     document = {
         "id": str(article.pk),

@@ -22,6 +22,7 @@ from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 
 from ..models import Article, IndexChange
+from .article_writer import merge_small_segments
 from .change_log import Position, entries_after, is_settled, record_change, settled_before, settled_position
 from .cursors import Cursor, read_cursor, write_cursor
 from .damage import IndexUnavailable
@@ -34,6 +35,7 @@ from .generations import (
 )
 from .process_index import discard_writer, live_writer
 from .schema import article_to_document
+from .segment_writing import write_archive
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +180,7 @@ def _apply_step(writer, generation: Path) -> tuple[int, bool]:
         try:
             if article_ids:
                 _write_articles(writer, article_ids)
-                writer.commit()
+                writer.commit(mergetype=merge_small_segments)
             else:
                 writer.cancel()
         except BaseException:
@@ -214,7 +216,7 @@ def _write_articles(writer, article_ids) -> None:
 def rebuild_index(progress=None, processes: int = 1, wait: bool = True) -> int | None:
     """Build a fresh index from the database beside the live one, then swap it in; returns its size.
 
-    `processes` > 1 analyses the documents in that many forked writer processes (commands only).
+    `processes` > 1 writes the documents in that many forked processes (commands only).
 
     The live index goes on following the change log meanwhile. The new one starts at a
     position every change it reads lies before; the entries after it, committed while the
@@ -228,18 +230,7 @@ def rebuild_index(progress=None, processes: int = 1, wait: bool = True) -> int |
     try:
         start = settled_position()
         path, ix = create_generation()
-        options = {"limitmb": 256, "compound": False}
-        if processes > 1:
-            options.update(procs=processes, subargs={"limitmb": 256 // processes, "compound": False})
-        writer = ix.writer(**options)
-        count = 0
-        articles = Article.objects.public().order_by("pk").prefetch_related("country_tags")
-        for article in articles.iterator(chunk_size=2000):
-            writer.add_document(**article_to_document(article))
-            count += 1
-            if progress:
-                progress(1)
-        writer.commit()
+        count = write_archive(ix, progress, processes)
         write_cursor(path, Cursor(start))
         while _apply_step(ix.writer(compound=False), path)[1]:
             pass  # what was committed while the database was read
