@@ -304,11 +304,13 @@ class _Versions:
     """Each version of the index built once per process and kept while a thread still searches it.
 
     A version is known by its segments and how many documents each has deleted: a commit that
-    deletes adds to a segment's deletions, never takes any back.
+    deletes adds to a segment's deletions, never takes any back. The latest built is kept even
+    when no thread holds it, so that what a worker read ahead at its start is there for its first search.
     """
 
     def __init__(self):
         self._kept: weakref.WeakValueDictionary[tuple, IndexVersion] = weakref.WeakValueDictionary()
+        self._latest: IndexVersion | None = None
         self._building: dict[tuple, threading.Lock] = {}  # held while that version is built
         self._lock = threading.Lock()
 
@@ -332,12 +334,13 @@ class _Versions:
                 with self._lock:
                     self._building.pop(key, None)
             with self._lock:
-                self._kept[key] = version
+                self._kept[key] = self._latest = version
         return version
 
     def forget(self) -> None:
         with self._lock:
             self._kept.clear()
+            self._latest = None
 
 
 _postings_cache = _PostingsCache(budgets_for(0).postings)
