@@ -70,11 +70,28 @@ class IndexVersion:
         self.countries = CountryLists(
             self.size, codes, _country_triples(codes, leaves), budgets_for(self.size).country_masks
         )
+        self._derived: dict = {}
+        self._derived_lock = threading.Lock()
+
+    def derived(self, key, make) -> np.ndarray:
+        """What `make()` works out from this version's arrays, once for every search of it (read-only)."""
+        found = self._derived.get(key)
+        if found is None:
+            made = _read_only(make())
+            with self._derived_lock:
+                found = self._derived.setdefault(key, made)
+        return found
 
     @property
     def nbytes(self) -> int:
         arrays = (self.live, self.published, *self.lengths.values())
-        return sum(array.nbytes for array in arrays) + self.countries.nbytes + self.countries.masks_used
+        derived = sum(array.nbytes for array in self._derived.values())
+        return (
+            sum(array.nbytes for array in arrays)
+            + self.countries.nbytes
+            + self.countries.masks_used
+            + derived
+        )
 
 
 class IndexArrays:
