@@ -125,7 +125,11 @@ def main():
     )
     for kind, values in sorted(timings.items()):
         print(f"  {kind:22} p95 {ms(values, 0.95):7.1f} ms  ({len(values)})")
+    from articles.search import arrays as kept
+
+    cache = kept._postings_cache
     print(f"RSS after the mix: {resident_mb():.0f} MB (at start {started_rss:.0f} MB)")
+    print(f"postings kept: {cache.used / 2**20:.0f} MB of {cache.budget / 2**20:.0f} MB")
     print(f"checksum of counts: {sum(min(found) for found in counts.values())}")
 
 

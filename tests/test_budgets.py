@@ -12,7 +12,7 @@ MB = 1024 * 1024
 
 def test_unset_budgets_follow_the_archives_size():
     assert budgets_for(1_000_000) == Budgets(
-        postings=160_000_000, segment_arrays=80_000_000, country_masks=16_000_000
+        postings=128_000_000, segment_arrays=80_000_000, country_masks=16_000_000
     )
     assert budgets_for(10_000_000).postings == 10 * budgets_for(1_000_000).postings
 
