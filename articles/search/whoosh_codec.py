@@ -5,7 +5,9 @@ about a microsecond each, so reading a common word's postings that way would be 
 search. Long postings (Whoosh 3's `W3LeafMatcher`, blocks of up to 128 documents) are read
 here a block at a time through the matcher's own block methods and attributes (`_read_data`,
 `_data`, `_byteids`, `_read_weights`, `_read_values`, `_weights`, `_values`, `_next_block`):
-a block's document numbers are stored as gaps, summed here with numpy. The Positions format's values
+a block's document numbers are stored as gaps, summed here with numpy. In a segment with deletions
+the block matcher under Whoosh's FilterMatcher (`child`, `_ids`, `_exclude`) is read so, and
+the deleted documents dropped with numpy. The Positions format's values
 (a 4-byte count, then the pickled gaps between positions) are decoded without Whoosh's loop
 over every position. Scores share Whoosh's idf (`idf`), so the engine ranks as Whoosh's BM25F.
 
@@ -27,6 +29,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.fields import NUMERIC
 from whoosh.formats import Positions
+from whoosh.matching import FilterMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
@@ -36,8 +39,8 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=
 
 def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers, weights) of a term the segment's reader holds, in document order."""
-    matcher = reader.postings(field, text)
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+    matcher, deleted = _blocks(reader.postings(field, text))
+    if matcher is not None:
         # A block at a time: the one-posting-at-a-time interface costs twice as much.
         gaps, weights = [], []
         while matcher.is_active():
@@ -45,14 +48,34 @@ def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
             matcher._read_weights()
             weights.append(matcher._weights)
             matcher._next_block()
-        return _ids(gaps), _joined(weights, np.float32)
-    # A segment with deletions (Whoosh filters them out a posting at a time), or inlined postings
+        ids, weights = _ids(gaps), _joined(weights, np.float32)
+        if deleted is None:
+            return ids, weights
+        live = ~np.isin(ids, deleted)
+        return ids[live], weights[live]
+    # Inlined postings (a word in few documents), read one at a time
+    matcher = reader.postings(field, text)
     ids, weights = [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
     return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+
+
+def _blocks(matcher) -> tuple[W3LeafMatcher | None, np.ndarray | None]:
+    """The block matcher of a segment's postings (None for inlined ones), and the deleted documents
+    it holds (None if none), which Whoosh's FilterMatcher would leave out a posting at a time.
+
+    The FilterMatcher has moved the block matcher past any deleted documents the postings begin
+    with: the block matcher is read from its block's start, and those go with the other deleted ones.
+    """
+    deleted = None
+    if type(matcher) is FilterMatcher and matcher._exclude and matcher.boost == 1.0:
+        matcher, deleted = matcher.child, np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids))
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+        return matcher, deleted
+    return None, None
 
 
 def _block_gaps(matcher) -> tuple[int, ...]:
@@ -95,13 +118,9 @@ def positions(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray, np
 
 def _position_gaps(reader, field: str, text: str) -> tuple[list[int], list[list[int]]]:
     """(documents, each one's gaps between positions), as Whoosh's Positions format stores them."""
-    matcher = reader.postings(field, text)
+    matcher, deleted = _blocks(reader.postings(field, text))
     documents, gaps = [], []
-    if (
-        isinstance(matcher, W3LeafMatcher)
-        and not matcher._byteids
-        and type(reader.schema[field].format) is Positions
-    ):
+    if matcher is not None and type(reader.schema[field].format) is Positions:
         # A block at a time, as in `postings`, each value read as Positions.decode_positions
         # reads it, without its loop over every position.
         blocks = []
@@ -110,14 +129,19 @@ def _position_gaps(reader, field: str, text: str) -> tuple[list[int], list[list[
             matcher._read_values()
             gaps.extend(_gaps(value) for value in matcher._values)
             matcher._next_block()
-        documents = _ids(blocks).tolist()
-    else:  # a segment with deletions, as in `postings`, or a field with another format
-        decode = reader.schema[field].format.decode_positions
-        while matcher.is_active():
-            documents.append(matcher.id())
-            found = decode(matcher.value())
-            gaps.append([b - a for a, b in zip([0, *found], found, strict=False)])
-            matcher.next()
+        ids = _ids(blocks)
+        if deleted is None:
+            return ids.tolist(), gaps
+        live = ~np.isin(ids, deleted)
+        return ids[live].tolist(), [each for each, kept in zip(gaps, live, strict=True) if kept]
+    # Inlined postings, or a field with another format
+    matcher = reader.postings(field, text)
+    decode = reader.schema[field].format.decode_positions
+    while matcher.is_active():
+        documents.append(matcher.id())
+        found = decode(matcher.value())
+        gaps.append([b - a for a, b in zip([0, *found], found, strict=False)])
+        matcher.next()
     return documents, gaps
 
 
