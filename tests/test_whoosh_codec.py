@@ -185,3 +185,11 @@ def test_a_field_that_is_not_an_integer_column_is_refused(segments):
     _, readers = segments
     with pytest.raises(TypeError, match="countries is not an integer NUMERIC field"):
         whoosh_codec.numbers(readers[0], "countries")
+
+
+def test_deleted_documents_are_those_all_doc_ids_leaves_out(segments):
+    _, readers = segments
+    for reader in readers:
+        left_out = sorted(set(range(reader.doc_count_all())) - set(reader.all_doc_ids()))
+        assert whoosh_codec.deleted_documents(reader).tolist() == left_out
+    assert len(left_out) == len(DELETED)

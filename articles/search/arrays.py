@@ -178,10 +178,9 @@ class IndexArrays:
 def _live(size: int, leaves) -> np.ndarray:
     """A mask of the documents not deleted (a segment's deletions are kept apart from it)."""
     live = np.ones(size, dtype=bool)
-    for sub_reader, offset, arrays in leaves:
+    for sub_reader, offset, _ in leaves:
         if sub_reader.has_deletions():
-            live[offset : offset + arrays.size] = False
-            live[np.fromiter(sub_reader.all_doc_ids(), dtype=np.int64) + offset] = True
+            live[whoosh_codec.deleted_documents(sub_reader) + offset] = False
     return live
 
 

@@ -15,6 +15,7 @@ Per-document columns (a field's lengths, a NUMERIC field's values) are read whol
 the column file's bytes (`W3PerDocReader.column_reader`, the reader's `_dbfile`, `_basepos`,
 `_count`, `_fixedlen`, `_typecode` and `_default`), instead of a call per document, which at a
 million documents takes seconds. Whoosh 3 keeps a field's length in one byte (`byte_to_length`).
+A segment's deleted documents are its reader's `deleted_docs_set`, not `all_doc_ids` walked.
 
 These are internals of the Whoosh pinned in requirements.txt, and nothing else in Pressroom
 touches them: tests/test_whoosh_codec.py checks each against Whoosh's public interface on a
@@ -185,3 +186,9 @@ def _column_values(column, size: int) -> np.ndarray:
     data = column._dbfile.get(column._basepos, written * column._fixedlen)
     values = np.frombuffer(data, dtype=np.dtype(column._typecode).newbyteorder(">"))
     return np.concatenate((values, np.full(size - written, column._default, dtype=values.dtype)))
+
+
+def deleted_documents(reader) -> np.ndarray:
+    """The segment's deleted documents, ascending: those `all_doc_ids` leaves out, at once."""
+    deleted = reader.deleted_docs_set  # the set the reader's own postings leave out
+    return np.sort(np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
