@@ -24,6 +24,20 @@ def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_bytes(name):
+    """A number of bytes (1048576, or with a unit: 512M, 2G), or None when unset."""
+    text = os.environ.get(name, "").strip().upper().removesuffix("B")
+    if not text:
+        return None
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3}
+    number, unit = (text[:-1], units[text[-1]]) if text[-1] in units else (text, 1)
+    if not number.isdigit() or int(number) == 0:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of bytes, such as 268435456 or 256M (not {os.environ[name]!r})."
+        )
+    return int(number) * unit
+
+
 DATA_DIR = Path(os.environ.get("PRESSROOM_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -246,6 +260,12 @@ if not PRESSROOM_MAX_INDEX_LAG_SECONDS > 0 or not PRESSROOM_CHANGE_LOG_RETENTION
     raise ImproperlyConfigured(
         "PRESSROOM_MAX_INDEX_LAG_SECONDS and PRESSROOM_CHANGE_LOG_RETENTION_DAYS must be more than 0."
     )
+# What a web worker keeps of the index in memory, in bytes: the postings of the words searched
+# lately, each segment's arrays, and countries' masks. Each left unset follows the archive's
+# size; articles/search/budgets.py says how, and what a worker then takes at a million releases.
+PRESSROOM_POSTINGS_CACHE_BYTES = env_bytes("PRESSROOM_POSTINGS_CACHE_BYTES")
+PRESSROOM_SEGMENT_ARRAYS_BYTES = env_bytes("PRESSROOM_SEGMENT_ARRAYS_BYTES")
+PRESSROOM_COUNTRY_MASKS_BYTES = env_bytes("PRESSROOM_COUNTRY_MASKS_BYTES")
 # Imports by the task worker and `import_articles` have a forked process write the index
 # while they parse and store (web requests always write it themselves); `rebuild_index`
 # writes the index in this many forked processes, each range of up to

@@ -1,5 +1,6 @@
 """Search through /api/search and the HTML page, against a real index on disk."""
 
+import threading
 from urllib.parse import urlencode
 
 import pytest
@@ -393,6 +394,20 @@ def test_a_worker_that_read_ahead_corrects_its_first_search_without_reading_the_
     read = gazetteer.cache_info().misses
     assert search(client, q="educaton")["corrected_query"] == "education"
     assert gazetteer.cache_info().misses == read == 1
+
+
+def test_the_arrays_a_worker_read_ahead_are_those_its_first_search_uses(client, archive):
+    from articles.search import read_ahead
+    from articles.search.arrays import _versions
+    from articles.search.searchers import searcher
+
+    archive.add("Education ministers meet", "Education was discussed.")
+    read = []
+    thread = threading.Thread(target=lambda: (read_ahead(), read.append(_versions._latest)))
+    thread.start()
+    thread.join()
+    with searcher() as held:  # this thread's own searcher, made now
+        assert held.arrays().version is read[0] is not None
 
 
 def test_several_countries_can_mean_all_of_them(client, articles):

@@ -5,6 +5,7 @@ import threading
 
 from articles.search import arrays
 from articles.search.arrays import IndexArrays, SegmentArrays
+from articles.search.budgets import budgets_for
 from articles.search.process_index import open_index
 from articles.search.segment_cache import SegmentCache
 
@@ -127,8 +128,14 @@ def test_segments_beyond_the_byte_budget_are_dropped_least_recently_used_first()
     assert cache.used == 2 * each
 
 
-def test_the_process_keeps_segments_by_bytes():
-    assert arrays._segments.budget == arrays.SEGMENT_ARRAYS_BYTES
+def test_the_process_keeps_segments_by_bytes_for_the_largest_index_it_searched(monkeypatch):
+    monkeypatch.setattr(arrays._segments, "budget", budgets_for(0).segment_arrays)
+    monkeypatch.setattr(arrays._postings_cache, "budget", budgets_for(0).postings)
+    arrays._follow_the_archive(2_000_000)
+    grown = budgets_for(2_000_000)
+    assert (arrays._segments.budget, arrays._postings_cache.budget) == (grown.segment_arrays, grown.postings)
+    arrays._follow_the_archive(10)  # a percolator's few releases
+    assert (arrays._segments.budget, arrays._postings_cache.budget) == (grown.segment_arrays, grown.postings)
 
 
 def test_a_segment_built_while_the_cache_is_forgotten_is_not_kept():

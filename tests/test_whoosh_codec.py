@@ -19,7 +19,7 @@ from articles.search.schema import SCHEMA
 
 DOCUMENTS = 300  # per segment: a common word's postings span three blocks of 128
 BLOCK = 128
-DELETED = (301, 302, 450)  # from the second segment
+DELETED = (300, 301, 302, 450)  # from the second segment, its first documents among them
 
 
 def release(number: int) -> dict:
@@ -131,3 +131,65 @@ def test_idf_is_the_searchers_and_bm25f_is_scored_as_matching_assumes(segments):
         expected = math.log(searcher.doc_count_all() / (searcher.doc_frequency(field, text) + 1)) + 1
         assert whoosh_codec.idf(searcher, field, text) == searcher.idf(field, text) == pytest.approx(expected)
     assert (searcher.weighting.B, searcher.weighting.K1) == (matching.B, matching.K1)
+
+
+def public_lengths(reader, field):
+    return [reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(reader.doc_count_all())]
+
+
+@pytest.mark.parametrize("field", ["title", "body", "pairs"])
+def test_field_lengths_read_at_once_are_what_doc_field_length_gives(segments, field):
+    _, readers = segments
+    for reader in readers:  # the second with deletions, whose lengths are still there
+        assert whoosh_codec.field_lengths(reader, field).tolist() == public_lengths(reader, field)
+
+
+def test_published_read_at_once_is_what_the_column_reader_gives(segments):
+    _, readers = segments
+    for reader in readers:
+        assert whoosh_codec.numbers(reader, "published").tolist() == list(reader.column_reader("published"))
+
+
+def test_documents_without_a_field_have_its_length_and_column_default(tmp_path):
+    """A field's columns stop at the last document with a value: those after have the default."""
+    ix = whoosh_index.create_in(str(tmp_path), SCHEMA)
+    writer = ix.writer()
+    writer.add_document(id="untitled", body="Talks.")
+    writer.add_document(id="dated", title="A long title of five words", body="Trade", published=20190927)
+    for number in range(3):  # neither title nor date
+        writer.add_document(id=f"bare{number}", body="Trade talks" * number)
+    writer.commit()
+    with ix.searcher() as searcher:
+        ((reader, _),) = searcher.reader().leaf_readers()
+        for field in ("title", "body"):
+            assert whoosh_codec.field_lengths(reader, field).tolist() == public_lengths(reader, field)
+        published = whoosh_codec.numbers(reader, "published").tolist()
+        assert published == list(reader.column_reader("published"))
+        assert published[1] == 20190927 and published[0] == published[-1] == SCHEMA["published"].default
+    ix.close()
+
+
+def test_a_segment_without_a_field_reads_zero_lengths(tmp_path):
+    ix = whoosh_index.create_in(str(tmp_path), SCHEMA)
+    writer = ix.writer()
+    writer.add_document(id="1", body="Talks.")
+    writer.commit()
+    with ix.searcher() as searcher:
+        ((reader, _),) = searcher.reader().leaf_readers()
+        assert not reader.has_column("published")
+        assert whoosh_codec.field_lengths(reader, "title").tolist() == public_lengths(reader, "title") == [0]
+    ix.close()
+
+
+def test_a_field_that_is_not_an_integer_column_is_refused(segments):
+    _, readers = segments
+    with pytest.raises(TypeError, match="countries is not an integer NUMERIC field"):
+        whoosh_codec.numbers(readers[0], "countries")
+
+
+def test_deleted_documents_are_those_all_doc_ids_leaves_out(segments):
+    _, readers = segments
+    for reader in readers:
+        left_out = sorted(set(range(reader.doc_count_all())) - set(reader.all_doc_ids()))
+        assert whoosh_codec.deleted_documents(reader).tolist() == left_out
+    assert len(left_out) == len(DELETED)

@@ -8,25 +8,17 @@ is live, across commits and threads, and searches work on those arrays.
 """
 
 import threading
+import weakref
 from collections import OrderedDict
 
 import numpy as np
 
 from . import whoosh_codec
+from .budgets import budgets_for
+from .country_lists import CountryLists
 from .integrity import UnreadableIndex
 from .schema import COUNTRY_WEIGHT_STEP
 from .segment_cache import SegmentCache
-
-# A bound on the postings kept per process; a common word costs 8 bytes per document it is in,
-# and its positions, read for phrases, 8 bytes per time it occurs.
-POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
-# A bound on the segments' arrays kept per process, the least recently used dropped first. They
-# take 40 bytes per document (measured on 4,000 generated releases naming 2.0 countries each: 12
-# for its date and lengths, 14 per country), so 256 MB holds an index of six million documents
-# and the segments a merge replaced, which searchers opened before it still read.
-SEGMENT_ARRAYS_BYTES = 256 * 1024 * 1024
-# Countries' masks kept per version of the index and thread (a byte per document each).
-COUNTRY_MASKS_KEPT = 48
 
 
 class SegmentArrays:
@@ -36,7 +28,7 @@ class SegmentArrays:
         self.segment_id = reader.segment().segment_id()  # a random name, never reused
         self.size = reader.doc_count_all()
         self.published = _published(reader, self.size)
-        self.lengths = {name: _lengths(reader, name, self.size) for name in ("title", "body")}
+        self.lengths = {name: whoosh_codec.field_lengths(reader, name) for name in ("title", "body")}
         # Every (document, country, weight) triple, as parallel arrays; countries numbered within the segment.
         self.country_codes = sorted(term_text(code) for code in _lexicon(reader, "countries"))
         self.country_docs, self.country_numbers, self.country_weights = _country_pairs(
@@ -58,65 +50,71 @@ class SegmentArrays:
         return _cached((self.segment_id, field, text, "positions"), _read_positions, reader, field, text)
 
 
+class IndexVersion:
+    """One version of the index (its segments and their deletions) as arrays, documents numbered
+    across the index: built once per process and shared, read-only, by every thread searching it."""
+
+    def __init__(self, reader, leaves):
+        """From the reader of one thread, and its segments' (reader, offset, SegmentArrays)."""
+        self.size = reader.doc_count_all()
+        self.live = _read_only(_live(self.size, leaves))
+        self.published = _read_only(_joined([arrays.published for *_, arrays in leaves], np.int32))
+        self.lengths = {
+            name: _read_only(_joined([arrays.lengths[name] for *_, arrays in leaves], np.float32))
+            for name in ("title", "body")
+        }
+        self.average_length = {
+            name: (reader.field_length(name) / max(1, self.size)) or 1.0 for name in ("title", "body")
+        }
+        codes = sorted({code for *_, arrays in leaves for code in arrays.country_codes})
+        self.countries = CountryLists(
+            self.size, codes, _country_triples(codes, leaves), budgets_for(self.size).country_masks
+        )
+        self._derived: dict = {}
+        self._derived_lock = threading.Lock()
+
+    def derived(self, key, make) -> np.ndarray:
+        """What `make()` works out from this version's arrays, once for every search of it (read-only)."""
+        found = self._derived.get(key)
+        if found is None:
+            made = _read_only(make())
+            with self._derived_lock:
+                found = self._derived.setdefault(key, made)
+        return found
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.live, self.published, *self.lengths.values())
+        derived = sum(array.nbytes for array in self._derived.values())
+        return (
+            sum(array.nbytes for array in arrays)
+            + self.countries.nbytes
+            + self.countries.masks_used
+            + derived
+        )
+
+
 class IndexArrays:
-    """One version of the index, seen through one searcher: its segments' arrays end to end."""
+    """One version of the index, seen through one searcher: the version's arrays, shared by the
+    threads, and the postings, read through this searcher's own readers (Whoosh's readers are
+    not thread-safe)."""
 
     def __init__(self, searcher):
         reader = searcher.reader()
         self.searcher = searcher
-        self.size = reader.doc_count_all()
+        _follow_the_archive(reader.doc_count_all())
         self._leaves = [
             (sub_reader, offset, _segment_arrays(sub_reader))
             for sub_reader, offset in reader.leaf_readers()
             if sub_reader.segment() is not None  # an empty index has a reader without one
         ]
-        self.country_codes = sorted({code for *_, arrays in self._leaves for code in arrays.country_codes})
-        self.live = self._live()
-        self.published = self._joined(lambda arrays: arrays.published, np.int32)
-        self.lengths = {
-            name: self._joined(lambda arrays, name=name: arrays.lengths[name], np.float32)
-            for name in ("title", "body")
-        }
-        self.average_length = {
-            name: (reader.field_length(name) / max(1, reader.doc_count_all())) or 1.0
-            for name in ("title", "body")
-        }
-        self.country_docs, self.country_numbers, self.country_weights = self._country_triples()
-        self._country_masks: dict[str, np.ndarray] = {}
-
-    def _live(self) -> np.ndarray:
-        """A mask of the documents not deleted (a segment's deletions are kept apart from it)."""
-        live = np.ones(self.size, dtype=bool)
-        for sub_reader, offset, arrays in self._leaves:
-            if sub_reader.has_deletions():
-                live[offset : offset + arrays.size] = False
-                live[np.fromiter(sub_reader.all_doc_ids(), dtype=np.int64) + offset] = True
-        return live
-
-    def _country_triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The segments' (document, country, weight) triples end to end, as parallel arrays:
-        documents numbered across the index, countries by their place in `country_codes`."""
-        documents = np.concatenate(
-            [arrays.country_docs + offset for _, offset, arrays in self._leaves] or [np.zeros(0, np.int32)]
-        )
-        # Each segment numbers the countries it names by its own codes: renumbered by the index's.
-        numbers = np.concatenate(
-            [
-                np.asarray(
-                    [self.country_codes.index(code) for code in arrays.country_codes] or [0], np.int16
-                )[arrays.country_numbers]
-                for *_, arrays in self._leaves
-            ]
-            or [np.zeros(0, np.int16)]
-        )
-        weights = np.concatenate(
-            [arrays.country_weights for *_, arrays in self._leaves] or [np.zeros(0, np.float32)]
-        )
-        return documents, numbers, weights
-
-    def _joined(self, part, dtype) -> np.ndarray:
-        parts = [part(arrays) for *_, arrays in self._leaves]
-        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+        self.version = _versions.get(reader, self._leaves)
+        self.size = self.version.size
+        self.live = self.version.live
+        self.published = self.version.published
+        self.lengths = self.version.lengths
+        self.average_length = self.version.average_length
+        self.country_codes = self.version.countries.codes
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term across all segments, deleted documents included."""
@@ -150,49 +148,73 @@ class IndexArrays:
         """A mask of the documents naming any of the countries."""
         chosen = np.zeros(self.size, dtype=bool)
         for code in codes:
-            chosen |= self._in_country(code)
+            chosen |= self.version.countries.mask(code)
         return chosen
 
     def in_every_country(self, codes) -> np.ndarray:
         """A mask of the documents naming all of the countries."""
         chosen = np.ones(self.size, dtype=bool)
         for code in codes:
-            chosen &= self._in_country(code)
+            chosen &= self.version.countries.mask(code)
         return chosen
-
-    def _in_country(self, code: str) -> np.ndarray:
-        """One country's mask, kept for the next searches of this version of the index."""
-        if code not in self._country_masks:
-            mask = np.zeros(self.size, dtype=bool)
-            mask[self.country_docs[self._pairs_of(code)]] = True
-            if len(self._country_masks) >= COUNTRY_MASKS_KEPT:
-                self._country_masks.pop(next(iter(self._country_masks)))
-            self._country_masks[code] = mask
-        return self._country_masks[code]
 
     def weight_of_countries(self, codes) -> np.ndarray:
         """Per document, the greatest weight among the countries (0 where it names none)."""
         weights = np.zeros(self.size, dtype=np.float32)
         for code in codes:
-            pairs = self._pairs_of(code)
-            np.maximum.at(weights, self.country_docs[pairs], self.country_weights[pairs])
+            documents = self.version.countries.documents_of(code)  # each once
+            weights[documents] = np.maximum(weights[documents], self.version.countries.weights_of(code))
         return weights
-
-    def _pairs_of(self, code: str) -> np.ndarray:
-        """Which (document, country) pairs are the country's, as a mask over the pairs."""
-        if code not in self.country_codes:
-            return np.zeros(len(self.country_docs), dtype=bool)
-        return self.country_numbers == self.country_codes.index(code)
 
     def country_counts(self, documents: np.ndarray) -> dict[str, int]:
         """How many of the given documents (a mask) name each country."""
-        counts = np.bincount(
-            self.country_numbers[documents[self.country_docs]], minlength=len(self.country_codes)
-        )
+        counts = self.version.countries.counts(documents)
         return {self.country_codes[number]: int(counts[number]) for number in np.flatnonzero(counts)}
 
     def published_between(self, first: int, last: int) -> np.ndarray:
         return (self.published >= first) & (self.published <= last)
+
+
+def _live(size: int, leaves) -> np.ndarray:
+    """A mask of the documents not deleted (a segment's deletions are kept apart from it)."""
+    live = np.ones(size, dtype=bool)
+    for sub_reader, offset, _ in leaves:
+        if sub_reader.has_deletions():
+            live[whoosh_codec.deleted_documents(sub_reader) + offset] = False
+    return live
+
+
+def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    """The segments' arrays end to end (a single segment's as it is: nothing writes into either)."""
+    if len(parts) == 1:
+        return parts[0].astype(dtype, copy=False)
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _country_triples(codes: list[str], leaves) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The segments' (document, country, weight) triples end to end, as parallel arrays:
+    documents numbered across the index, countries by their place in `codes`."""
+    documents = np.concatenate(
+        [arrays.country_docs + offset for _, offset, arrays in leaves] or [np.zeros(0, np.int32)]
+    )
+    # Each segment numbers the countries it names by its own codes: renumbered by the index's.
+    numbers = np.concatenate(
+        [
+            np.asarray([codes.index(code) for code in arrays.country_codes] or [0], np.int16)[
+                arrays.country_numbers
+            ]
+            for *_, arrays in leaves
+        ]
+        or [np.zeros(0, np.int16)]
+    )
+    weights = np.concatenate([arrays.country_weights for *_, arrays in leaves] or [np.zeros(0, np.float32)])
+    return documents, numbers, weights
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """Shared by the threads: a search that wrote into it would be a bug, and fails as one."""
+    array.flags.writeable = False
+    return array
 
 
 def _cached(key, read, *args):
@@ -234,15 +256,7 @@ def _read_positions(reader, field: str, text: str) -> np.ndarray:
 def _published(reader, size: int) -> np.ndarray:
     if not reader.has_column("published"):
         return np.zeros(size, np.int32)
-    return np.fromiter(reader.column_reader("published"), dtype=np.int32, count=size)
-
-
-def _lengths(reader, field: str, size: int) -> np.ndarray:
-    return np.fromiter(
-        (reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(size)),
-        dtype=np.float32,
-        count=size,
-    )
+    return whoosh_codec.numbers(reader, "published").astype(np.int32)
 
 
 def _country_pairs(reader, country_codes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -253,9 +267,9 @@ def _country_pairs(reader, country_codes: list[str]) -> tuple[np.ndarray, np.nda
         numbers.append(np.full(len(ids), number, dtype=np.int16))
         weights.append(frequencies * COUNTRY_WEIGHT_STEP)
     if not docs:
-        return np.zeros(0, np.int64), np.zeros(0, np.int16), np.zeros(0, np.float32)
+        return np.zeros(0, np.int32), np.zeros(0, np.int16), np.zeros(0, np.float32)
     return (
-        np.concatenate(docs).astype(np.int64),
+        np.concatenate(docs).astype(np.int32),
         np.concatenate(numbers),
         np.concatenate(weights).astype(np.float32),
     )
@@ -302,8 +316,60 @@ def _size(found) -> int:
     return found.nbytes if isinstance(found, np.ndarray) else sum(array.nbytes for array in found)
 
 
-_postings_cache = _PostingsCache(POSTINGS_CACHE_BYTES)
-_segments = SegmentCache(SegmentArrays, SEGMENT_ARRAYS_BYTES)
+class _Versions:
+    """Each version of the index built once per process and kept while a thread still searches it.
+
+    A version is known by its segments and how many documents each has deleted: a commit that
+    deletes adds to a segment's deletions, never takes any back. The latest built is kept even
+    when no thread holds it, so that what a worker read ahead at its start is there for its first search.
+    """
+
+    def __init__(self):
+        self._kept: weakref.WeakValueDictionary[tuple, IndexVersion] = weakref.WeakValueDictionary()
+        self._latest: IndexVersion | None = None
+        self._building: dict[tuple, threading.Lock] = {}  # held while that version is built
+        self._lock = threading.Lock()
+
+    def get(self, reader, leaves) -> IndexVersion:
+        key = tuple(
+            (arrays.segment_id, sub_reader.segment().deleted_count()) for sub_reader, _, arrays in leaves
+        )
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                return found
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # a second thread needing it waits for the first, rather than building it too
+            with self._lock:
+                found = self._kept.get(key)
+                if found is not None:
+                    return found
+            try:
+                version = IndexVersion(reader, leaves)  # if the files are damaged, a waiter meets it too
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._kept[key] = self._latest = version
+        return version
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._latest = None
+
+
+_postings_cache = _PostingsCache(budgets_for(0).postings)
+_segments = SegmentCache(SegmentArrays, budgets_for(0).segment_arrays)
+_versions = _Versions()
+
+
+def _follow_the_archive(documents: int) -> None:
+    """The process's budgets for the largest index it has searched (a percolator's few releases
+    do not shrink them)."""
+    budgets = budgets_for(documents)
+    _postings_cache.budget = max(_postings_cache.budget, budgets.postings)
+    _segments.budget = max(_segments.budget, budgets.segment_arrays)
 
 
 def _segment_arrays(reader) -> SegmentArrays:
@@ -312,8 +378,9 @@ def _segment_arrays(reader) -> SegmentArrays:
 
 
 def forget_cached_segments() -> None:
-    """Drop every segment's arrays and postings: after damage, what was read may be wrong."""
+    """Drop every segment's arrays, versions and postings: after damage, what was read may be wrong."""
     _segments.forget()
+    _versions.forget()
     with _postings_cache.lock:
         _postings_cache.entries.clear()
         _postings_cache.used = 0

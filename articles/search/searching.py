@@ -1,6 +1,7 @@
 """Running a reader's search: matching, sorting, paging, highlighting and country counts."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -255,27 +256,36 @@ def _timeline(published: np.ndarray, request: SearchRequest) -> list[Period]:
     return periods
 
 
-def _sort_keys(request: SearchRequest, arrays, scores) -> list[np.ndarray]:
-    """Keys to order matches by, most significant first, each ascending."""
+def _sort_keys(request: SearchRequest, arrays, scores) -> list[Callable[[np.ndarray], np.ndarray]]:
+    """Keys to order matches by, most significant first, each ascending: each a function giving
+    the keys of some documents, so that a search works out only its candidates' keys."""
     if request.sort == "relevance" and request.countries:
         # A release about the chosen country ranks above one that names it in passing.
         about = arrays.weight_of_countries(request.countries)
         if request.query.is_empty:
-            return [-about, -arrays.published, -np.arange(arrays.size)]
-        return _best_first(arrays, scores * (1 + about / COUNTRY_WEIGHT_SCALE))
+            return [lambda chosen: -about[chosen], *_newest_first(arrays)]
+        return [
+            lambda chosen: -scores[chosen] * (1 + about[chosen] / COUNTRY_WEIGHT_SCALE),
+            *_newest_first(arrays),
+        ]
     if request.sort == "relevance" and not request.query.is_empty:
         return _best_first(arrays, scores)
     if request.sort == "oldest":
-        return [arrays.published, np.arange(arrays.size)]
-    return [-arrays.published, -np.arange(arrays.size)]
+        return [lambda chosen: arrays.published[chosen], lambda chosen: chosen]
+    return _newest_first(arrays)
 
 
-def _best_first(arrays, scores) -> list[np.ndarray]:
+def _best_first(arrays, scores) -> list[Callable[[np.ndarray], np.ndarray]]:
     """Highest score first; among equals, the newest."""
-    return [-scores, -arrays.published, -np.arange(arrays.size)]
+    return [lambda chosen: -scores[chosen], *_newest_first(arrays)]
 
 
-def _first_ids(held, matched: np.ndarray, keys: list[np.ndarray], how_many: int, skip: int = 0) -> list[int]:
+def _newest_first(arrays) -> list[Callable[[np.ndarray], np.ndarray]]:
+    """The latest published first; among those of a day, the last indexed."""
+    return [lambda chosen: -arrays.published[chosen], lambda chosen: -chosen]
+
+
+def _first_ids(held, matched: np.ndarray, keys: list[Callable], how_many: int, skip: int = 0) -> list[int]:
     """The articles of the first matches in the order of the keys, after skipping `skip` of them."""
     docnums = _first_in_order(matched, keys, skip + how_many)[skip:]
     return [held.article_id(int(docnum)) for docnum in docnums]
@@ -290,15 +300,15 @@ def _in_order(articles, ids: list[int]) -> list[Article]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def _first_in_order(matched: np.ndarray, keys: list[np.ndarray], how_many: int) -> np.ndarray:
+def _first_in_order(matched: np.ndarray, keys: list[Callable], how_many: int) -> np.ndarray:
     """The first `how_many` matching document numbers in the order of the keys, ties included."""
     candidates = np.flatnonzero(matched)
     if len(candidates) > how_many:
         # Keep only candidates whose first key can still place them in the first `how_many`.
-        first_key = keys[0][candidates]
+        first_key = keys[0](candidates)
         cutoff = np.partition(first_key, how_many - 1)[how_many - 1]
         candidates = candidates[first_key <= cutoff]
-    order = np.lexsort([key[candidates] for key in reversed(keys)])
+    order = np.lexsort([key(candidates) for key in reversed(keys)])
     return candidates[order][:how_many]
 
 

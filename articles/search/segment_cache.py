@@ -1,8 +1,8 @@
 """Each segment's arrays, built once per process and shared by every thread, within a byte budget.
 
-Building a segment's arrays makes one Python call per document (about 9 ms per 1,000, so most
-of a second for a segment merged from 100,000), so it happens outside the lock: a thread whose
-segments are already read is never kept waiting by another's build. Two threads that need the
+Building a segment's arrays reads the postings of every country it names (about 0.2 s of CPU
+for a segment of 200,000 documents), so it happens outside the lock: a thread whose segments
+are already read is never kept waiting by another's build. Two threads that need the
 same new segment at once do not both build it: the later waits for the first, on an Event per
 segment being built, as it would wait for its own build, and the work is not done twice.
 """
