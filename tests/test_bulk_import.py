@@ -68,7 +68,8 @@ def test_a_release_removed_for_good_is_not_brought_back(db):
 
 
 def test_a_correction_of_a_stored_release_updates_it_as_an_import_would(db):
-    first = article_import(parsed=parse_article(article_text(body="Kenya and Peru agreed on trade.-PR"))).article
+    stored = article_import(parsed=parse_article(article_text(body="Kenya and Peru agreed on trade.-PR")))
+    first = stored.article
     corrected = prepare_release(article_text(body="Kenya and Peru agreed on trade today.-PR"))
     namesake = prepare_release(article_text(body="A different text entirely, about Chile."))
     outcome = store_releases([corrected, namesake])
@@ -87,9 +88,7 @@ def test_two_releases_with_one_title_and_date_in_one_batch_are_each_matched_as_i
     assert Article.objects.get().versions.count() == 2
 
 
-def test_after_a_bulk_fill_and_a_rebuild_search_finds_every_release_and_check_index_no_drift(
-    archive, client
-):
+def test_after_a_bulk_fill_and_a_rebuild_search_finds_every_release_and_check_index_no_drift(archive, client):
     said = io.StringIO()
     with archive.committed():
         call_command("generate_articles", "40", "--bulk", "--processes", "1", seed=8, stdout=said)
