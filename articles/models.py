@@ -134,7 +134,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.slug = slugify(self.title)[:SLUG_MAX_LENGTH].strip("-") or "release"
+        self.slug = slug_for(self.title)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -163,6 +163,11 @@ class Article(models.Model):
             neighbours.filter(published=self.published, pk__gt=self.pk).order_by("pk").first()
             or neighbours.filter(published__gt=self.published).order_by("published", "pk").first()
         )
+
+
+def slug_for(title: str) -> str:
+    """The slug an article's permalink shows for its title (written on every save)."""
+    return slugify(title)[:SLUG_MAX_LENGTH].strip("-") or "release"
 
 
 def paragraphs_of(body: str) -> list[str]:

@@ -61,10 +61,14 @@ def prepare_archive(articles, seed):
     call_command("collectstatic", interactive=False, verbosity=0)  # the page path renders static URLs
     if not index_exists():
         call_command("rebuild_index", verbosity=0)
-    missing = articles - Article.objects.count()
-    if missing > 0:
-        print(f"Generating {missing:,} articles (seed {seed}) ...")
-        call_command("generate_articles", missing, seed=seed, verbosity=0)
+    stored = Article.objects.count()
+    if articles > stored:
+        # The releases after those kept from an earlier run, stored in bulk; the index is rebuilt after.
+        print(f"Generating {articles - stored:,} articles (seed {seed}) ...")
+        call_command(
+            "generate_articles", articles - stored, seed=seed, start=stored + 1, bulk=True, verbosity=0
+        )
+        call_command("rebuild_index", verbosity=0)
 
 
 def pressroom_search(kind, text, countries, start, end):

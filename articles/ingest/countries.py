@@ -20,7 +20,7 @@ from .gazetteer import (
     region_abbreviations,
     us_state_abbreviations,
 )
-from .tokens import Token, fold, name_key, tokenize
+from .tokens import Token, fold, folded, name_key, tokenize
 
 # Phrases that contain a country's name or adjective but are not about that country.
 NOT_COUNTRIES = {
@@ -177,24 +177,25 @@ def _codes_with_positions(text: str, after: int = 0):
     step would be a call per word.
     """
     tokens = [token for token in tokenize(text) if token.start >= after]
-    keys = [fold(token.text) for token in tokens]
+    keys = folded(tokens)
     names = gazetteer()
-    lengths_by_first = name_lengths_by_first_word()
+    lengths_by_first = _candidate_lengths()
     reading = _Reading(text, tokens)
     us_towns = {match.start(): match.end() for match in _town_and_us_state().finditer(text, after)}
     position = 0
     while position < len(tokens):
-        if tokens[position].start in us_towns:
+        if us_towns and tokens[position].start in us_towns:
             yield "US", tokens[position].start
             town_ends = us_towns[tokens[position].start]
             while position < len(tokens) and tokens[position].start < town_ends:
                 position += 1
             continue
+        candidate_lengths = lengths_by_first.get(keys[position])
+        if candidate_lengths is None:  # most words start no name: the common case, kept short
+            position += 1
+            continue
         matched = 1
-        candidate_lengths = _BLOCKED_LENGTHS.get(keys[position], ()) + lengths_by_first.get(
-            keys[position], ()
-        )
-        for length in sorted(candidate_lengths, reverse=True):
+        for length in candidate_lengths:
             key = tuple(keys[position : position + length])
             if key in NOT_COUNTRIES:
                 matched = length
@@ -208,6 +209,16 @@ def _codes_with_positions(text: str, after: int = 0):
                 matched = length
                 break
         position += matched
+
+
+@functools.cache
+def _candidate_lengths() -> dict[str, tuple[int, ...]]:
+    """First folded token -> the token lengths of the names and the not-country phrases it starts,
+    longest first: the lengths worth trying at a word."""
+    lengths: dict[str, set[int]] = {}
+    for first, found in (*_BLOCKED_LENGTHS.items(), *name_lengths_by_first_word().items()):
+        lengths.setdefault(first, set()).update(found)
+    return {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
 
 
 class _Reading:

@@ -22,6 +22,12 @@ _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 _SEPT = re.compile(r"\bSept\b\.?", re.IGNORECASE)
 
 
+# Longer than any line DATE_FORMATS read ("27 September, 2019" is 18 characters), with room to spare.
+_LONGEST_DATE = 40
+# Every format has a year of four digits (%Y), which a line without four digits in a row lacks.
+_YEAR = re.compile(r"\d{4}")
+
+
 def parse_article_date(line: str) -> datetime.date | None:
     """The date a line states, or None when it is not a date line."""
     text = " ".join(line.replace("\u00a0", " ").split())
@@ -29,6 +35,8 @@ def parse_article_date(line: str) -> datetime.date | None:
     text = _ORDINAL.sub("", text)
     text = _SEPT.sub("Sep", text)
     text = re.sub(r"(?<=[A-Za-z])\.(?=\s)", "", text)  # "Sep. 27" -> "Sep 27"
+    if len(text) > _LONGEST_DATE or not _YEAR.search(text):
+        return None  # a title, a sentence: not worth ten failed strptime calls (each line is asked)
     for date_format in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, date_format).date()

@@ -27,8 +27,12 @@ def tokenize(text: str) -> list[Token]:
             word = word[:-2]
         if word:
             start = match.start()
-            tokens.append(Token(word, start, start + len(word)))
+            tokens.append(_new_token((word, start, start + len(word))))
     return tokens
+
+
+# Token(...) goes through a Python-level __new__; this is the same tuple, made in C (a call per word).
+_new_token = functools.partial(tuple.__new__, Token)
 
 
 def name_key(name: str) -> tuple[str, ...]:
@@ -39,6 +43,14 @@ def name_key(name: str) -> tuple[str, ...]:
 # Words longer than this are folded without the cache: no place name is that long, and a
 # cache of 100,000 words must not keep hostile words of megabytes alive.
 _LONGEST_CACHED_WORD = 64
+
+
+def folded(tokens: list[Token]) -> list[str]:
+    """Each token's folded word: `fold` inlined, as this runs for every word of every release."""
+    return [
+        _cached_fold(token.text) if len(token.text) <= _LONGEST_CACHED_WORD else _fold(token.text)
+        for token in tokens
+    ]
 
 
 def fold(word: str) -> str:

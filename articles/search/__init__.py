@@ -8,7 +8,8 @@ module inside (tests/test_search_boundary.py keeps it so). What is named here:
   SearchHits, in one of SORTS; `suggest_titles`, `related_articles`; `snippet` (a text's passages
   round the words looked for); `percolate` (which stored searches a few new releases match)
 - keeping the index in step with the database: `schedule_index_update` (records the change in
-  the log, within the transaction that changes an article), `apply_pending_updates`,
+  the log, within the transaction that changes an article), `record_index_changes` (a bulk
+  import's, left for a rebuild or the catch-up to apply), `apply_pending_updates`,
   `index_written_beside` (bulk imports), `rebuild_index`, `find_drift` and `repair`
   (check_index), COMMAND_LOCK_TIMEOUT_SECONDS
 - the nodes following the change log: `this_node_standing` (its position and lag),
@@ -37,6 +38,7 @@ _DEFINED_IN = {
     "parse_user_query": "query",
     "UserQuery": "query",
     "schedule_index_update": "sync",
+    "record_index_changes": "sync",
     "apply_pending_updates": "sync",
     "index_written_beside": "sync",
     "rebuild_index": "sync",
