@@ -60,7 +60,13 @@ QUERIES = [
     whoosh.Term("pairs", "bilater trade"),
     whoosh.Phrase("body", ["joint", "work", "group"]),
     whoosh.Phrase("body", ["memorandum", "understand"]),
-    whoosh.And([whoosh.Term("body", "energi"), whoosh.Term("countries", "PK")]),
+    whoosh.And([whoosh.Term("body", "trade"), whoosh.Term("body", "minist")]),
+    whoosh.And(
+        [
+            whoosh.Term("body", "talk"),
+            whoosh.Or([whoosh.Term("countries", code) for code in ("US", "CN", "IN", "FR")]),
+        ]
+    ),
     whoosh.Or([whoosh.Term("title", "talk"), whoosh.Term("body", "scholarship")]),
     whoosh.NumericRange("published", 20150101, 20191231),
 ]
