@@ -182,8 +182,17 @@ def _codes_with_positions(text: str, after: int = 0):
     lengths_by_first = name_lengths_by_first_word()
     reading = _Reading(text, tokens)
     us_towns = {match.start(): match.end() for match in _town_and_us_state().finditer(text, after)}
+    # Only a word that starts a name (or a town) can start a match: the loop goes from one such word
+    # to the next, never through the words between, most of any text.
+    first_words = _first_words()
+    starts = [place for place, key in enumerate(keys) if key in first_words]
+    if us_towns:
+        starts = sorted({*starts, *(place for place, token in enumerate(tokens) if token.start in us_towns)})
     position = 0
-    while position < len(tokens):
+    for start in starts:
+        if start < position:  # within a name or town matched already
+            continue
+        position = start
         if tokens[position].start in us_towns:
             yield "US", tokens[position].start
             town_ends = us_towns[tokens[position].start]
@@ -210,13 +219,23 @@ def _codes_with_positions(text: str, after: int = 0):
         position += matched
 
 
+@functools.cache
+def _first_words() -> frozenset[str]:
+    """Every folded word a name, or a phrase that is not its country's, starts with."""
+    return frozenset(name_lengths_by_first_word()) | frozenset(_BLOCKED_LENGTHS)
+
+
 class _Reading:
     """A text being read for names, and what holds for it as a whole: learnt once per text,
     never once per mention (a release naming Georgia 2,000 times is read once, not 2,000 times)."""
 
     def __init__(self, text: str, tokens: list[Token]):
         self.text = text
-        self.headline = _written_as_headline(tokens)
+        self._tokens = tokens
+
+    @functools.cached_property
+    def headline(self) -> bool:
+        return _written_as_headline(self._tokens)
 
     @functools.cached_property
     def georgia_is_the_us_state(self) -> bool:
