@@ -4,8 +4,8 @@ a few statements for all of them, rather than a dozen each (one by one, `article
 A release is new beyond doubt when nothing stored shares its identifier, its title and date, or its
 text, no removal names it, and no release before it in the chunk does either (identity.py's rules
 could then match nothing). What is stored is what `article_import` stores for a new release: the
-article, its countries, its first version, and, by the same `post_save` signals, the change-log
-entry the indexes follow and the alert matching owed.
+article, its countries, its first version, the change-log entry the indexes follow (by the same
+`post_save` signal) and the alert matching owed (alerts/signals.py).
 """
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import router
 from django.db.models.signals import post_save
 
+from .alerts.signals import owe_alert_matching
 from .history import first_version
 from .ingest.countries import CountryMention
 from .ingest.parsing import ParsedArticle
@@ -97,18 +98,18 @@ def store_new_releases(releases: list[NewRelease], *, batch) -> list[ImportResul
         first_version(article, how=how, batch=batch, countries=weights)
         for article, weights in zip(articles, tags, strict=True)
     )
-    _saved(Article, articles)
-    _saved(ArticleVersion, versions)
+    _saved(articles)
+    owe_alert_matching(versions)
     return [
         ImportResult(ImportItem.Outcome.CREATED, article, reason_with_notes(release.parsed, ""))
         for release, article in zip(releases, articles, strict=True)
     ]
 
 
-def _saved(model, instances) -> None:
-    """What `save` tells its receivers (the change log, the alerts), which a bulk insert does not."""
-    using = router.db_for_write(model)
-    for instance in instances:
+def _saved(articles: list[Article]) -> None:
+    """What `save` tells its receivers (the change log the indexes follow), which a bulk insert does not."""
+    using = router.db_for_write(Article)
+    for article in articles:
         post_save.send(
-            sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
+            sender=Article, instance=article, created=True, update_fields=None, raw=False, using=using
         )
