@@ -19,7 +19,7 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,6 +36,7 @@ from .harvesting.hints import country_hints, with_hints
 from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedArticle
 from .ingest.formats import ImportLimits, ReadArticle, read_articles
+from .made_beside import made_beside
 from .models import ImportBatch, ImportFile, ImportItem
 from .new_releases import KnownReleases, NewRelease, is_simple, store_new_releases
 from .search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
@@ -210,7 +211,8 @@ def process_batch(
     done, or failed with the reason (logged) when something other than a release stopped it.
 
     Processes without other threads (the task worker, commands) may pass `index_beside` to
-    have a forked process write the index while this one parses and stores (sync.py).
+    have a forked process write the index (sync.py), and another read the files, parse them and
+    find their countries (made_beside.py), while this one stores.
 
     At the end it waits up to `index_lock_timeout` to make the releases searchable; a web
     request passes 0 and leaves what it cannot write to the catch-up.
@@ -240,13 +242,24 @@ def process_batch(
 def _record_outcomes(batch: ImportBatch, progress, index_beside: bool) -> None:
     _count_outcomes(batch)  # a run that stopped may have left counters behind its records
     hints = country_hints(batch)
-    prepared = _prepared_in_chunks(batch, _unrecorded_articles(batch, import_limits()), hints)
+    limits = import_limits()
+
+    def prepared(note) -> Iterator[_Prepared]:
+        return _prepared_in_chunks(batch, _unrecorded_articles(batch, limits, note), hints)
+
+    def show_total(found: tuple[int, bool]) -> None:
+        _show_total(batch, *found)
+
     # Chunks span files, so a folder of one-release files is still written in few commits.
     with index_written_beside() if index_beside else nullcontext():
-        # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
-        for written in _write_in_chunks(batch, prepared):
-            if progress:
-                progress(written)
+        # Beside the index writer, the releases are read and their countries found in a process
+        # of their own too: this one only writes, and the three share the cores.
+        releases = made_beside(prepared, on_note=show_total) if index_beside else prepared(show_total)
+        with closing(releases):
+            # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
+            for written in _write_in_chunks(batch, releases):
+                if progress:
+                    progress(written)
 
 
 def _finish(batch: ImportBatch, status: str, failure: str = "") -> None:
@@ -266,9 +279,10 @@ class _Prepared:
 
 
 def _unrecorded_articles(
-    batch: ImportBatch, limits: ImportLimits
+    batch: ImportBatch, limits: ImportLimits, note: Callable[[tuple[int, bool]], None]
 ) -> Iterator[tuple[ImportFile, int, ReadArticle]]:
-    """(file, position, ReadArticle) for each release not yet recorded; the total grows as files are read."""
+    """(file, position, ReadArticle) for each release not yet recorded; the total grows as files are
+    read: `note((found, final))` is told how many releases the files read so far hold (`_show_total`)."""
     found = 0
     recorded = defaultdict(set)  # processing a batch again resumes where it stopped
     for source_id, position in batch.items.values_list("source_file_id", "position"):
@@ -278,18 +292,18 @@ def _unrecorded_articles(
         in_file = _articles_in(source, limits)
         found += len(in_file)
         if time.monotonic() - total_shown > TOTAL_SECONDS:  # a write a file would be a commit a file
-            _show_total(batch, found)
+            note((found, False))
             total_shown = time.monotonic()
         done = recorded[source.pk]
         for position, read_article in enumerate(in_file):
             if position not in done:
                 yield source, position, read_article
-    ImportBatch.objects.filter(pk=batch.pk).update(total=found)
+    note((found, True))
 
 
-def _show_total(batch: ImportBatch, found: int) -> None:
+def _show_total(batch: ImportBatch, found: int, final: bool) -> None:
     # Greatest: a resumed batch shows the total its first run found until this run has read as far.
-    ImportBatch.objects.filter(pk=batch.pk).update(total=Greatest("total", found))
+    ImportBatch.objects.filter(pk=batch.pk).update(total=found if final else Greatest("total", found))
 
 
 def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
