@@ -16,6 +16,7 @@ import dataclasses
 import datetime
 import itertools
 import logging
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -211,8 +212,8 @@ def process_batch(
     done, or failed with the reason (logged) when something other than a release stopped it.
 
     Processes without other threads (the task worker, commands) may pass `index_beside` to
-    have a forked process write the index (sync.py), and another read the files, parse them and
-    find their countries (made_beside.py), while this one stores.
+    have a forked process write the index (sync.py), and, in a process of one thread (a command),
+    another read the files, parse them and find their countries (made_beside.py), while this one stores.
 
     At the end it waits up to `index_lock_timeout` to make the releases searchable; a web
     request passes 0 and leaves what it cannot write to the catch-up.
@@ -254,7 +255,12 @@ def _record_outcomes(batch: ImportBatch, progress, index_beside: bool) -> None:
     with index_written_beside() if index_beside else nullcontext():
         # Beside the index writer, the releases are read and their countries found in a process
         # of their own too: this one only writes, and the three share the cores.
-        releases = made_beside(prepared, on_note=show_total) if index_beside else prepared(show_total)
+        # Only where this is the process's one thread (the command): the task worker's heartbeat
+        # thread, copied half-way by a fork, has been seen to leave the reader stuck.
+        alone = threading.active_count() == 1
+        releases = (
+            made_beside(prepared, on_note=show_total) if index_beside and alone else prepared(show_total)
+        )
         with closing(releases):
             # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
             for written in _write_in_chunks(batch, releases):
