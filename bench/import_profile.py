@@ -49,6 +49,7 @@ def run(options, work):
     batch = batch_from_paths(list(import_files([files])))
     profiler = cProfile.Profile() if options.profile else None
     started, cpu_started = time.perf_counter(), time.process_time() + _children_cpu_seconds()
+    writer_cpu_started = time.process_time()
     with _index_held_off():
         if profiler:
             profiler.enable()
@@ -57,12 +58,17 @@ def run(options, work):
             profiler.disable()
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() + _children_cpu_seconds() - cpu_started
+    writer_cpu_seconds = time.process_time() - writer_cpu_started
     batch = ImportBatch.objects.get(pk=batch.pk)
     assert batch.processed == options.articles and batch.failed_count == 0, batch.summary()
     print(
         f"{options.articles:,} releases, index held off: {seconds:.1f} s, "
         f"{options.articles / seconds:.0f} releases/s; {cpu_seconds:.1f} s of CPU, "
         f"{options.articles / cpu_seconds:.0f} releases per CPU second"
+    )
+    print(
+        f"of which the importer (parsing too unless --beside) {writer_cpu_seconds:.1f} s: "
+        f"{options.articles / writer_cpu_seconds:.0f} releases per its CPU second"
     )
     print(batch.summary())
     if profiler:
