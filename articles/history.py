@@ -95,18 +95,49 @@ def record_version(
         if not changed:
             return None
         major, note = _major_and_note(latest, changed, major=major, note=note)
-        return ArticleVersion.objects.create(
-            article=article,
+        version = _version(
+            article,
+            now,
             number=(latest.number + 1) if latest else 1,
-            created=timezone.now(),
-            created_by=user,
-            how=how[:200],
-            import_batch=batch,
+            how=how,
+            user=user,
+            batch=batch,
             major=major,
             note=note,
             split_from=split_from,
-            **now,
         )
+        version.save(force_insert=True)
+        return version
+
+
+def first_version(article: Article, *, how: str, batch=None, countries: dict[str, float]) -> ArticleVersion:
+    """Version 1 of a new article, as `record_version` writes it, unsaved (for a bulk insert)."""
+    return _version(
+        article,
+        snapshot(article, countries),
+        number=1,
+        how=how,
+        user=None,
+        batch=batch,
+        major=True,
+        note="",
+        split_from=None,
+    )
+
+
+def _version(article, kept: dict, *, number, how, user, batch, major, note, split_from) -> ArticleVersion:
+    return ArticleVersion(
+        article=article,
+        number=number,
+        created=timezone.now(),
+        created_by=user,
+        how=how[:200],
+        import_batch=batch,
+        major=major,
+        note=note,
+        split_from=split_from,
+        **kept,
+    )
 
 
 def _major_and_note(

@@ -14,11 +14,13 @@ or failed with the reason it stopped. A batch whose worker died is queued again
 
 import dataclasses
 import datetime
+import itertools
 import logging
+import threading
 import time
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -35,9 +37,11 @@ from .harvesting.hints import country_hints, with_hints
 from .ingest.countries import CountryMention, find_countries
 from .ingest.errors import RejectedArticle
 from .ingest.formats import ImportLimits, ReadArticle, read_articles
+from .made_beside import made_beside
 from .models import ImportBatch, ImportFile, ImportItem
+from .new_releases import KnownReleases, NewRelease, is_simple, store_new_releases
 from .search import COMMAND_LOCK_TIMEOUT_SECONDS, apply_pending_updates, index_written_beside
-from .services import article_import, is_stored
+from .services import article_import, parsed_fingerprint, stored_texts
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +51,11 @@ logger = logging.getLogger(__name__)
 # CHUNK_SECONDS of writing even if it has written fewer than CHUNK_SIZE releases.
 CHUNK_SIZE = 500
 CHUNK_SECONDS = 2.0
+# Releases are written a group at a time (new ones together, see new_releases.py): small enough
+# that CHUNK_SECONDS is kept to, large enough that a group costs a few statements, not a few per release.
+GROUP_SIZE = 100
+# The batch page's total grows as files are read, written at most this often (not once a file).
+TOTAL_SECONDS = 1.0
 MAX_ATTEMPTS = 5
 # A single upload is processed by the web request that received it, which gunicorn ends after
 # 30 s (gunicorn.conf.py). One left unfinished for longer lost its request, on whichever node.
@@ -203,7 +212,8 @@ def process_batch(
     done, or failed with the reason (logged) when something other than a release stopped it.
 
     Processes without other threads (the task worker, commands) may pass `index_beside` to
-    have a forked process write the index while this one parses and stores (sync.py).
+    have a forked process write the index (sync.py), and, in a process of one thread (a command),
+    another read the files, parse them and find their countries (made_beside.py), while this one stores.
 
     At the end it waits up to `index_lock_timeout` to make the releases searchable; a web
     request passes 0 and leaves what it cannot write to the catch-up.
@@ -233,13 +243,29 @@ def process_batch(
 def _record_outcomes(batch: ImportBatch, progress, index_beside: bool) -> None:
     _count_outcomes(batch)  # a run that stopped may have left counters behind its records
     hints = country_hints(batch)
-    prepared = (_prepared(batch, *found, hints) for found in _unrecorded_articles(batch, import_limits()))
+    limits = import_limits()
+
+    def prepared(note) -> Iterator[_Prepared]:
+        return _prepared_in_chunks(batch, _unrecorded_articles(batch, limits, note), hints)
+
+    def show_total(found: tuple[int, bool]) -> None:
+        _show_total(batch, *found)
+
     # Chunks span files, so a folder of one-release files is still written in few commits.
     with index_written_beside() if index_beside else nullcontext():
-        # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
-        for written in _write_in_chunks(batch, prepared):
-            if progress:
-                progress(written)
+        # Beside the index writer, the releases are read and their countries found in a process
+        # of their own too: this one only writes, and the three share the cores.
+        # Only where this is the process's one thread (the command): the task worker's heartbeat
+        # thread, copied half-way by a fork, has been seen to leave the reader stuck.
+        alone = threading.active_count() == 1
+        releases = (
+            made_beside(prepared, on_note=show_total) if index_beside and alone else prepared(show_total)
+        )
+        with closing(releases):
+            # Chunk by chunk searchable: each commit's updates are written beside, or after it here.
+            for written in _write_in_chunks(batch, releases):
+                if progress:
+                    progress(written)
 
 
 def _finish(batch: ImportBatch, status: str, failure: str = "") -> None:
@@ -255,23 +281,35 @@ class _Prepared:
     read_article: ReadArticle
     mentions: list[CountryMention] | None = None
     failure: str = ""
+    fingerprint: str = ""
 
 
 def _unrecorded_articles(
-    batch: ImportBatch, limits: ImportLimits
+    batch: ImportBatch, limits: ImportLimits, note: Callable[[tuple[int, bool]], None]
 ) -> Iterator[tuple[ImportFile, int, ReadArticle]]:
-    """(file, position, ReadArticle) for each release not yet recorded; the total grows as files are read."""
+    """(file, position, ReadArticle) for each release not yet recorded; the total grows as files are
+    read: `note((found, final))` is told how many releases the files read so far hold (`_show_total`)."""
     found = 0
+    recorded = defaultdict(set)  # processing a batch again resumes where it stopped
+    for source_id, position in batch.items.values_list("source_file_id", "position"):
+        recorded[source_id].add(position)
+    total_shown = time.monotonic()
     for source in batch.files.order_by("pk"):
         in_file = _articles_in(source, limits)
         found += len(in_file)
-        # Greatest: a resumed batch shows the total its first run found until this run has read as far.
-        ImportBatch.objects.filter(pk=batch.pk).update(total=Greatest("total", found))
-        done = set(source.items.values_list("position", flat=True))
+        if time.monotonic() - total_shown > TOTAL_SECONDS:  # a write a file would be a commit a file
+            note((found, False))
+            total_shown = time.monotonic()
+        done = recorded[source.pk]
         for position, read_article in enumerate(in_file):
-            if position not in done:  # processing a batch again resumes where it stopped
+            if position not in done:
                 yield source, position, read_article
-    ImportBatch.objects.filter(pk=batch.pk).update(total=found)
+    note((found, True))
+
+
+def _show_total(batch: ImportBatch, found: int, final: bool) -> None:
+    # Greatest: a resumed batch shows the total its first run found until this run has read as far.
+    ImportBatch.objects.filter(pk=batch.pk).update(total=found if final else Greatest("total", found))
 
 
 def _articles_in(source: ImportFile, limits: ImportLimits) -> list[ReadArticle]:
@@ -331,27 +369,47 @@ def _on_site(address: str, url: str) -> bool:
         return False
 
 
+def _prepared_in_chunks(
+    batch: ImportBatch, found: Iterator[tuple[ImportFile, int, ReadArticle]], hints: tuple[str, ...]
+) -> Iterator[_Prepared]:
+    """Each release prepared (`_prepared`), the texts already stored looked up a chunk at a time."""
+    while chunk := list(itertools.islice(found, CHUNK_SIZE)):
+        fingerprints = {
+            id(read_article): parsed_fingerprint(read_article.parsed)
+            for _, _, read_article in chunk
+            if not read_article.error
+        }
+        stored = stored_texts(fingerprints.values())
+        for source, position, read_article in chunk:
+            fingerprint = fingerprints.get(id(read_article), "")
+            yield _prepared(batch, source, position, read_article, hints, fingerprint, stored)
+
+
 def _prepared(
-    batch: ImportBatch, source: ImportFile, position: int, read_article: ReadArticle, hints: tuple[str, ...]
+    batch: ImportBatch,
+    source: ImportFile,
+    position: int,
+    read_article: ReadArticle,
+    hints: tuple[str, ...],
+    fingerprint: str,
+    stored: set[tuple[str, str | None]],
 ) -> _Prepared:
     """The release with its countries found (the slow part), before any transaction begins; a harvested
-    release whose text names none has its source's (`hints`, harvesting/hints.py)."""
+    release whose text names none has its source's (`hints`, harvesting/hints.py). `stored`: the
+    (fingerprint, identifier) of stored texts, of which a release with its countries not needed."""
     if read_article.error:
         return _Prepared(source, position, read_article, failure=read_article.error)
+    parsed = read_article.parsed
+    if (fingerprint, parsed.identifier or None) in stored:  # unchanged: its countries are not needed
+        return _Prepared(source, position, read_article, fingerprint=fingerprint)
     try:
-        if is_stored(read_article.parsed):
-            return _Prepared(source, position, read_article)  # unchanged: its countries are not needed
-        return _Prepared(
-            source,
-            position,
-            read_article,
-            mentions=with_hints(find_countries(read_article.parsed.title, read_article.parsed.body), hints),
-        )
+        mentions = with_hints(find_countries(parsed.title, parsed.body), hints)
     except Exception as error:
         logger.exception(
             "batch %s: the countries of the release at %r could not be found", batch.pk, read_article.location
         )
         return _Prepared(source, position, read_article, failure=_unexpected(error))
+    return _Prepared(source, position, read_article, mentions=mentions, fingerprint=fingerprint)
 
 
 def _write_in_chunks(batch: ImportBatch, prepared: Iterable[_Prepared]) -> Iterator[int]:
@@ -369,26 +427,84 @@ def _write_in_chunks(batch: ImportBatch, prepared: Iterable[_Prepared]) -> Itera
 def _write_chunk(batch: ImportBatch, pending: deque[_Prepared]) -> int:
     """Record releases from the left of `pending`, in one transaction.
 
-    It records for up to CHUNK_SECONDS, and one release at least.
+    It records for up to CHUNK_SECONDS, and one group of releases at least.
     """
     written = 0
     with transaction.atomic():
         deadline = time.monotonic() + CHUNK_SECONDS
         while pending and (not written or time.monotonic() < deadline):
-            ready = pending.popleft()
-            outcome, reason, article = _import_one(ready, batch)
-            ImportItem.objects.create(
-                batch=batch,
-                source_file=ready.source,
-                position=ready.position,
-                location=_storable(ready.read_article.location)[:500],
-                outcome=outcome,
-                reason=_storable(reason),
-                article=article,
+            group = [pending.popleft() for _ in range(min(GROUP_SIZE, len(pending)))]
+            outcomes = _import_group(group, batch)
+            ImportItem.objects.bulk_create(
+                ImportItem(
+                    batch=batch,
+                    source_file=ready.source,
+                    position=ready.position,
+                    location=_storable(ready.read_article.location)[:500],
+                    outcome=outcome,
+                    reason=_storable(reason),
+                    article=article,
+                )
+                for ready, (outcome, reason, article) in zip(group, outcomes, strict=True)
             )
-            written += 1
+            written += len(group)
         _count_outcomes(batch)
     return written
+
+
+def _import_group(group: list[_Prepared], batch: ImportBatch) -> list[tuple]:
+    """The outcome of each release of the group, in order: those new beyond doubt stored together
+    (new_releases.py), each other one alone, after those before it."""
+    known = KnownReleases(
+        [(ready.read_article.parsed, ready.fingerprint) for ready in group if not ready.failure]
+    )
+    outcomes: list[tuple] = []
+    together: list[_Prepared] = []
+    for ready in group:
+        if ready.failure:
+            outcomes.append((Outcome.FAILED, ready.failure, None))
+            continue
+        parsed = ready.read_article.parsed
+        if known.is_new(parsed, ready.fingerprint) and ready.mentions is not None and is_simple(parsed):
+            together.append(ready)
+            outcomes.append(None)  # filled in when they are stored
+            continue
+        _fill(outcomes, _store_together(together, batch))
+        together = []
+        outcomes.append(_import_one(ready, batch))
+    _fill(outcomes, _store_together(together, batch))
+    return outcomes
+
+
+def _fill(outcomes: list, stored: list[tuple]) -> None:
+    """Put the outcomes of releases stored together into the places left for them."""
+    places = iter(stored)
+    for place, outcome in enumerate(outcomes):
+        if outcome is None:
+            outcomes[place] = next(places)
+
+
+def _store_together(together: list[_Prepared], batch: ImportBatch) -> list[tuple]:
+    """Store new releases in one savepoint; should that fail, each half so, down to a release alone,
+    which fails with its own reason (`_import_one`) and never takes its neighbours with it."""
+    if len(together) <= 1:
+        return [_import_one(ready, batch) for ready in together]
+    try:
+        with transaction.atomic():
+            results = store_new_releases(
+                [
+                    NewRelease(ready.read_article.parsed, ready.fingerprint, ready.mentions)
+                    for ready in together
+                ],
+                batch=batch,
+            )
+    except Exception:  # one of them is refused: which one, halving finds in a few tries
+        logger.debug(
+            "batch %s: %s new releases could not be stored together", batch.pk, len(together), exc_info=True
+        )
+        half = len(together) // 2
+        return _store_together(together[:half], batch) + _store_together(together[half:], batch)
+    return [(result.outcome, result.reason, result.article) for result in results]
 
 
 def _count_outcomes(batch: ImportBatch) -> None:

@@ -134,8 +134,12 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.slug = slug_for(self.title)
+        self.set_slug()
         super().save(*args, **kwargs)
+
+    def set_slug(self):
+        """The slug from the title (`save` sets it; a bulk insert, which bypasses `save`, calls this)."""
+        self.slug = slug_for(self.title)
 
     def get_absolute_url(self):
         return reverse("article", kwargs={"pk": self.pk, "slug": self.slug})

@@ -33,12 +33,16 @@ def article_fingerprint(*, title: str, published, body: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def is_stored(parsed: ParsedArticle) -> bool:
-    """Whether this very text is in the archive already (importing it again changes nothing)."""
-    stored = Article.objects.with_fingerprint(parsed_fingerprint(parsed))
-    return (
-        stored.filter(identifier=parsed.identifier) if parsed.identifier else stored.without_identifier()
-    ).exists()
+def stored_texts(fingerprints) -> set[tuple[str, str | None]]:
+    """(fingerprint, identifier) of the stored articles with these fingerprints: a parsed release whose
+    (fingerprint, identifier or None) is among them is in the archive already (importing it again
+    changes nothing)."""
+    fingerprints = sorted(set(fingerprints))
+    stored = set()
+    for start in range(0, len(fingerprints), 500):  # SQLite limits the parameters of one statement
+        same_text = Article.objects.filter(fingerprint__in=fingerprints[start : start + 500])
+        stored.update(same_text.values_list("fingerprint", "identifier"))
+    return stored
 
 
 def parsed_fingerprint(parsed: ParsedArticle) -> str:
@@ -87,8 +91,12 @@ def _with_attachments(result: ImportResult, parsed: ParsedArticle, batch) -> Imp
         if added and result.outcome == Outcome.UNCHANGED
         else []
     )
-    reason = "; ".join(filter(None, (result.reason, *told, *parsed.notes)))
-    return replace(result, reason=reason)
+    return replace(result, reason=reason_with_notes(parsed, result.reason, *told))
+
+
+def reason_with_notes(parsed: ParsedArticle, *reasons: str) -> str:
+    """An outcome's reason for the batch page, with what the reader noted of the release."""
+    return "; ".join(filter(None, (*reasons, *parsed.notes)))
 
 
 def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
@@ -105,12 +113,15 @@ def _import(parsed: ParsedArticle, batch, mentions) -> ImportResult:
     outcome = Outcome.UPDATED if match.article else Outcome.CREATED
     article, reason = _store_parsed(match, parsed, fingerprint, batch)
     tags = _tag_imported_countries(article, parsed, mentions)
-    record_version(
-        article, how=f"import batch {batch.pk}" if batch else "import", batch=batch, countries=tags
-    )
+    record_version(article, how=import_how(batch), batch=batch, countries=tags)
     if outcome == Outcome.UPDATED and not article.is_public:
         reason = f"{reason}; {_state_of(article)}"
     return ImportResult(outcome, article, reason)
+
+
+def import_how(batch) -> str:
+    """How an import names itself in the versions it writes."""
+    return f"import batch {batch.pk}" if batch else "import"
 
 
 def _refuse_removed_article(parsed: ParsedArticle, fingerprint: str) -> None:
@@ -152,9 +163,16 @@ def _store_parsed(match: Match, parsed: ParsedArticle, fingerprint: str, batch) 
     reason for the batch page, which says when a stored release takes the sender's identifier."""
     article = match.article or Article()
     reason = match.reason
-    if parsed.identifier and not article.identifier:  # a release stored without one takes the sender's
-        if article.pk:
-            reason = "; ".join(filter(None, (reason, f"#{article.pk} takes its {identifier_kind(parsed)}")))
+    if parsed.identifier and not article.identifier and article.pk:
+        reason = "; ".join(filter(None, (reason, f"#{article.pk} takes its {identifier_kind(parsed)}")))
+    write_parsed(article, parsed, fingerprint, batch)
+    article.save()
+    return article, reason
+
+
+def write_parsed(article: Article, parsed: ParsedArticle, fingerprint: str, batch) -> None:
+    """Set the article's fields from the parsed release, unsaved (a stored one lacking an id takes it)."""
+    if parsed.identifier and not article.identifier:
         article.identifier = parsed.identifier
     article.title, article.published, article.body, article.source = (
         parsed.title,
@@ -165,8 +183,6 @@ def _store_parsed(match: Match, parsed: ParsedArticle, fingerprint: str, batch) 
     article.source_url = parsed.source_url or article.source_url
     article.fingerprint = fingerprint
     article.import_batch = batch or article.import_batch
-    article.save()
-    return article, reason
 
 
 def _tag_imported_countries(article: Article, parsed: ParsedArticle, mentions) -> dict[str, float]:

@@ -10,5 +10,15 @@ from .models import PendingAlertMatch
 
 @receiver(post_save, sender=ArticleVersion)
 def version_saved(sender, instance, created, raw=False, **kwargs):
-    if created and instance.major and not raw:  # a minor edit (a typo) never alerts anyone
-        PendingAlertMatch.objects.create(article_id=instance.article_id, version=instance.number)
+    if created and not raw:
+        owe_alert_matching([instance])
+
+
+def owe_alert_matching(versions: list[ArticleVersion]) -> None:
+    """Record the matching the new versions owe; a bulk insert of versions, which `save` does not
+    see, calls this itself."""
+    PendingAlertMatch.objects.bulk_create(
+        PendingAlertMatch(article_id=version.article_id, version=version.number)
+        for version in versions
+        if version.major  # a minor edit (a typo) never alerts anyone
+    )

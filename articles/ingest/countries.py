@@ -182,20 +182,24 @@ def _codes_with_positions(text: str, after: int = 0):
     lengths_by_first = _candidate_lengths()
     reading = _Reading(text, tokens)
     us_towns = {match.start(): match.end() for match in _town_and_us_state().finditer(text, after)}
+    # Only a word that starts a name (or a town) can start a match: the loop goes from one such word
+    # to the next, never through the words between, most of any text.
+    starts = [place for place, key in enumerate(keys) if key in lengths_by_first]
+    if us_towns:
+        starts = sorted({*starts, *(place for place, token in enumerate(tokens) if token.start in us_towns)})
     position = 0
-    while position < len(tokens):
-        if us_towns and tokens[position].start in us_towns:
+    for start in starts:
+        if start < position:  # within a name or town matched already
+            continue
+        position = start
+        if tokens[position].start in us_towns:
             yield "US", tokens[position].start
             town_ends = us_towns[tokens[position].start]
             while position < len(tokens) and tokens[position].start < town_ends:
                 position += 1
             continue
-        candidate_lengths = lengths_by_first.get(keys[position])
-        if candidate_lengths is None:  # most words start no name: the common case, kept short
-            position += 1
-            continue
         matched = 1
-        for length in candidate_lengths:
+        for length in lengths_by_first[keys[position]]:
             key = tuple(keys[position : position + length])
             if key in NOT_COUNTRIES:
                 matched = length
@@ -227,7 +231,11 @@ class _Reading:
 
     def __init__(self, text: str, tokens: list[Token]):
         self.text = text
-        self.headline = _written_as_headline(tokens)
+        self._tokens = tokens
+
+    @functools.cached_property
+    def headline(self) -> bool:
+        return _written_as_headline(self._tokens)
 
     @functools.cached_property
     def georgia_is_the_us_state(self) -> bool:

@@ -1,6 +1,7 @@
 """Publication dates as press releases write them."""
 
 import datetime
+import functools
 import re
 
 # Each format is tried against the whole line, so a stray number is never read as a date.
@@ -30,6 +31,20 @@ _YEAR = re.compile(r"\d{4}")
 
 def parse_article_date(line: str) -> datetime.date | None:
     """The date a line states, or None when it is not a date line."""
+    # A batch's releases share their dates, and strptime trying format after format is slow; a long
+    # line, never a date, must not be kept alive by the cache.
+    return _cached_date(line) if len(line) <= _LONGEST_CACHED_LINE else _date(line)
+
+
+_LONGEST_CACHED_LINE = 80
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_date(line: str) -> datetime.date | None:
+    return _date(line)
+
+
+def _date(line: str) -> datetime.date | None:
     text = " ".join(line.replace("\u00a0", " ").split())
     text = _WEEKDAY.sub("", text)
     text = _ORDINAL.sub("", text)

@@ -2,6 +2,10 @@
 
 from tqdm import tqdm
 
+# No monitor thread: a command's import forks a reader, and a fork is safe only with one thread
+# (importing.py); the monitor only shortens the redraw interval of a bar left idle.
+tqdm.monitor_interval = 0
+
 
 def progress_bar(command, total, description):
     return tqdm(
