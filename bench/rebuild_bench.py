@@ -100,24 +100,9 @@ def textbook_rebuild(index_dir: Path, articles: int):
 
 def fts5_rebuild(database: Path):
     import fts5
+    from search_bench import fts5_rows
 
-    from articles.models import Article
-    from articles.search.schema import date_to_number
-
-    rows = (
-        (
-            article.pk,
-            article.title,
-            article.body,
-            date_to_number(article.published),
-            [tag.country_id for tag in article.country_tags.all()],
-        )
-        for article in Article.objects.public()
-        .order_by("pk")
-        .prefetch_related("country_tags")
-        .iterator(chunk_size=2000)
-    )
-    fts5.build(database, rows).close()
+    fts5.build(database, fts5_rows()).close()
 
 
 if __name__ == "__main__":

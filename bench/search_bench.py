@@ -148,12 +148,19 @@ def fts5_archive(data_dir):
     import fts5
 
     from articles.models import Article
-    from articles.search.schema import date_to_number
 
     path = data_dir / f"fts5-{Article.objects.count()}.sqlite3"
     if path.exists():
         return sqlite3.connect(path)
-    rows = (
+    return fts5.build(path, fts5_rows())
+
+
+def fts5_rows():
+    """The archive's articles as fts5.build takes them."""
+    from articles.models import Article
+    from articles.search.schema import date_to_number
+
+    return (
         (
             article.pk,
             article.title,
@@ -163,7 +170,6 @@ def fts5_archive(data_dir):
         )
         for article in Article.objects.order_by("pk").prefetch_related("countries").iterator(chunk_size=2000)
     )
-    return fts5.build(path, rows)
 
 
 def fts5_search(connection, kind, text, countries, start, end):

@@ -80,6 +80,19 @@ def manage_with(env: dict, *args, check=True, timeout=300) -> subprocess.Complet
     )
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes `pid` started and that still run (read from /proc, as `ps` does)."""
+    children = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(status.parent.name))
+    return children
+
+
 def start_worker(data_dir: Path, name: str, *args) -> subprocess.Popen:
     """Run tests/workers/<name>.py in its own process."""
     return subprocess.Popen(

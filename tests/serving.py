@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
-from .processes import database_of_its_own
+from .processes import children_of, database_of_its_own
 from .waiting import DEADLINE_SECONDS, eventually
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -91,16 +91,7 @@ class ServedPressroom:
         return int((self.log.parent / "gunicorn.pid").read_text())
 
     def worker_pids(self) -> list[int]:
-        master = self.master_pid
-        children = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                children.append(int(stat.parent.name))
-        return children
+        return children_of(self.master_pid)
 
     def task_worker_pids(self) -> list[int]:
         """The master's children running `manage.py task_worker` (one, unless it is being restarted)."""

@@ -149,14 +149,11 @@ def test_a_rebuild_in_two_processes_matches_the_database_and_survives_a_killed_w
 
 def _child_of(pid: int, timeout: float = 60.0) -> int:
     """A process `pid` started (a rebuild's writing process), as soon as there is one."""
+    from .processes import children_of
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for status in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = status.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                return int(status.parent.name)
+        if found := children_of(pid):
+            return found[0]
         time.sleep(0.02)
     raise AssertionError("the rebuild started no writing process")
