@@ -27,8 +27,10 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # test's releases are in no digest but one the test sends (alert_helpers.send_digests_now). With the
 # default, 7, every run between 7 and 8 failed.
 PRESSROOM_DIGEST_HOUR = (datetime.now(ZoneInfo(TIME_ZONE)).hour + 12) % 24  # noqa: F405
-# Test databases live in this process (in memory, inside transactions): no forked index writer.
+# Test databases live in this process (in memory, inside transactions): no forked index writer,
+# and a rebuild reads the database in this process (the out-of-process tests fork their own).
 PRESSROOM_INDEX_BESIDE_IMPORTS = False
+PRESSROOM_INDEX_WRITER_PROCESSES = 1
 # Harvesting tests serve feeds and pages from 127.0.0.1, and a slow page must not slow the suite.
 PRESSROOM_HARVEST_ALLOW_PRIVATE_ADDRESSES = True
 PRESSROOM_HARVEST_TIMEOUT_SECONDS = 0.5

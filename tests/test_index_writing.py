@@ -80,6 +80,9 @@ def whooshs_answers(index_searcher) -> list[dict[str, float]]:
     ]
 
 
+# Committed, so that the rebuild's start is after every change it reads (on PostgreSQL, entries of a
+# transaction still open are applied again after a rebuild, as they must be).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rebuild_in_segments_answers_whoosh_as_whooshs_own_writer_does(demo_archive, settings, tmp_path):
     settings.PRESSROOM_INDEX_SEGMENT_ARTICLES = 7
     assert rebuild_index() == 40
@@ -98,6 +101,7 @@ def test_a_rebuild_in_segments_answers_whoosh_as_whooshs_own_writer_does(demo_ar
     assert all(found), "every query finds something in the demo archive"
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_later_commits_leave_a_rebuilds_segments_as_written(demo_archive, archive, settings, monkeypatch):
     settings.PRESSROOM_INDEX_SEGMENT_ARTICLES = 10
     monkeypatch.setattr(article_writer, "LARGE_SEGMENT_ARTICLES", 10)
