@@ -41,6 +41,14 @@ QUERY_WORDS = (
     "water",
     "food",
 )
+# Phrases the generated articles use, for the benchmarks' phrase searches.
+QUERY_PHRASES = (
+    "bilateral trade",
+    "joint working group",
+    "cyber security",
+    "food security",
+    "memorandum of understanding",
+)
 
 
 PROJECT = Path(__file__).resolve().parent.parent

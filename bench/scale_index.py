@@ -22,20 +22,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
-from harness import QUERY_WORDS  # noqa: E402
+from harness import QUERY_PHRASES, QUERY_WORDS  # noqa: E402
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.analysis import SpaceSeparatedTokenizer  # noqa: E402
 from whoosh.fields import TEXT, Schema  # noqa: E402
 
 from articles.search.schema import SCHEMA, PairsFilter, country_terms  # noqa: E402
 
-PHRASES = (
-    "bilateral trade",
-    "joint working group",
-    "cyber security",
-    "food security",
-    "memorandum of understanding",
-)
+PHRASES = QUERY_PHRASES
 VOCABULARY = 30_000
 COUNTRIES = 200
 

@@ -18,15 +18,9 @@ import random
 import tempfile
 from pathlib import Path
 
-from harness import QUERY_WORDS, percentiles, print_table, save, setup_django, timed
+from harness import QUERY_PHRASES, QUERY_WORDS, percentiles, print_table, save, setup_django, timed
 
-PHRASES = (
-    '"bilateral trade"',
-    '"joint working group"',
-    '"cyber security"',
-    '"food security"',
-    '"memorandum of understanding"',
-)
+PHRASES = tuple(f'"{phrase}"' for phrase in QUERY_PHRASES)
 COUNTRIES = ("PK", "IN", "RU", "CN", "US", "FR", "DE", "KE", "BR", "TR", "IR", "EG")
 
 

@@ -8,7 +8,7 @@ from articles.ingest.countries import countries_about
 from articles.ingest.parsing import parse_article
 from articles.services import parsed_fingerprint
 
-# The benchmark's query words and phrases (bench/harness.py QUERY_WORDS, bench/search_bench.py PHRASES).
+# The benchmark's query words and phrases (bench/harness.py QUERY_WORDS, bench/harness.py QUERY_PHRASES).
 QUERY_WORDS = (
     "trade energy climate health education investment security cooperation agreement delegation minister "
     "talks project scholarships technical regional bilateral memorandum tourism railways fisheries defence "
