@@ -120,7 +120,13 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published", "-id"]
-        indexes = [models.Index(fields=["title", "published"])]
+        indexes = [
+            models.Index(fields=["title", "published"]),
+            # An import asks which of its releases' texts are stored; the unique constraint's
+            # index covers only releases without an identifier, so at a million releases each
+            # such question read the whole table.
+            models.Index(fields=["fingerprint"], name="article_fingerprint"),
+        ]
         constraints = [
             # Two releases may share a text when their senders gave them different identifiers.
             models.UniqueConstraint(

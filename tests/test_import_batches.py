@@ -437,3 +437,29 @@ def test_a_transaction_stops_writing_after_its_time_and_the_next_one_goes_on(edi
     batch.refresh_from_db()
     assert (batch.status, batch.created_count) == ("done", 3)
     assert len(committed) == 1 + 3  # the count at the start, then one per transaction
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="PostgreSQL's planner scans a test's small table whatever its indexes",
+)
+@pytest.mark.django_db
+def test_an_imports_questions_about_stored_releases_follow_an_index_not_the_whole_table():
+    """At a million releases a question that reads the whole table takes seconds, once per group
+    of files: an import into such an archive ran at 25 releases/s until the texts had an index."""
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.ingest.parsing import parse_article
+    from articles.new_releases import KnownReleases
+
+    parsed = parse_article(article_text())
+    with CaptureQueriesContext(connection) as asked:
+        KnownReleases([(parsed, "a" * 64)])
+    asked_articles = [query["sql"] for query in asked.captured_queries]
+    questions = [sql for sql in asked_articles if 'FROM "articles_article"' in sql]
+    assert len(questions) == 2  # by text, by title and date (this release has no identifier)
+    with connection.cursor() as cursor:
+        for question in questions:
+            cursor.execute(f"EXPLAIN QUERY PLAN {question}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "SCAN articles_article" not in plan, (question, plan)
