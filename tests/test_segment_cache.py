@@ -31,11 +31,11 @@ def slow_for(reader, building: threading.Event, release: threading.Event):
     """A builder of SegmentArrays that, for this one segment, says it started and waits to be let go."""
     slow_id = reader.segment().segment_id()
 
-    def build(any_reader):
+    def build(any_reader, folder=None):
         if any_reader.segment().segment_id() == slow_id:
             building.set()
             assert release.wait(DEADLINE_SECONDS)
-        return SegmentArrays(any_reader)
+        return SegmentArrays(any_reader, folder)
 
     return build
 
@@ -55,7 +55,7 @@ def test_a_search_of_segments_already_read_is_not_kept_waiting_by_another_segmen
     old, new = segment_readers()
     building, release = threading.Event(), threading.Event()
     monkeypatch.setattr(arrays, "_segments", SegmentCache(slow_for(new, building, release), 2**30))
-    arrays._segment_arrays(old)  # read by an earlier search
+    arrays._segment_arrays(old, None)  # read by an earlier search
 
     latest_version = open_index().searcher()
     builder, _ = in_thread(IndexArrays, latest_version)  # the new version: reads the new segment

@@ -12,8 +12,9 @@ import weakref
 from collections import OrderedDict
 
 import numpy as np
+from whoosh.reading import SegmentReader
 
-from . import whoosh_codec
+from . import saved_arrays, whoosh_codec
 from .budgets import budgets_for
 from .country_lists import CountryLists
 from .integrity import UnreadableIndex
@@ -24,16 +25,21 @@ from .segment_cache import SegmentCache
 class SegmentArrays:
     """What one segment holds, as arrays indexed by the segment's own document numbers."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, folder: str | None = None):
+        """Read from the segment's files, or from the arrays saved beside them in `folder` (None: read)."""
         self.segment_id = reader.segment().segment_id()  # a random name, never reused
         self.size = reader.doc_count_all()
-        self.published = _published(reader, self.size)
-        self.lengths = {name: whoosh_codec.field_lengths(reader, name) for name in ("title", "body")}
+        read = saved_arrays.load(folder, self.segment_id, self.size)
+        if read is None:
+            read = _read_segment(reader, self.size)
+            saved_arrays.save(folder, self.segment_id, read)
+        self.published = read["published"]
+        self.lengths = {name: read[f"{name}_lengths"] for name in ("title", "body")}
         # Every (document, country, weight) triple, as parallel arrays; countries numbered within the segment.
-        self.country_codes = sorted(term_text(code) for code in _lexicon(reader, "countries"))
-        self.country_docs, self.country_numbers, self.country_weights = _country_pairs(
-            reader, self.country_codes
-        )
+        self.country_codes = read["country_codes"].tolist()
+        self.country_docs = read["country_docs"]
+        self.country_numbers = read["country_numbers"]
+        self.country_weights = read["country_weights"]
 
     @property
     def nbytes(self) -> int:
@@ -99,12 +105,13 @@ class IndexArrays:
     threads, and the postings, read through this searcher's own readers (Whoosh's readers are
     not thread-safe)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, folder: str | None = None):
+        """`folder`: the index's, where large segments' arrays are saved (None: an index in memory)."""
         reader = searcher.reader()
         self.searcher = searcher
         _follow_the_archive(reader.doc_count_all())
         self._leaves = [
-            (sub_reader, offset, _segment_arrays(sub_reader))
+            (sub_reader, offset, _segment_arrays(sub_reader, folder))
             for sub_reader, offset in reader.leaf_readers()
             if sub_reader.segment() is not None  # an empty index has a reader without one
         ]
@@ -139,8 +146,7 @@ class IndexArrays:
         for sub_reader, offset, arrays in self._leaves:
             chosen = documents[offset : offset + arrays.size]
             if chosen.any():
-                keys = arrays.positions(sub_reader, field, text)
-                keys = keys[chosen[keys >> 32]]
+                keys = _keys_of(arrays.positions(sub_reader, field, text), chosen)
                 parts.append(keys + (offset << 32) if offset else keys)
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
@@ -173,6 +179,22 @@ class IndexArrays:
 
     def published_between(self, first: int, last: int) -> np.ndarray:
         return (self.published >= first) & (self.published <= last)
+
+
+def _keys_of(keys: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """The (document << 32 | position) keys, ascending, of the documents of the mask `chosen`."""
+    documents = np.flatnonzero(chosen)
+    if len(documents) * 8 > len(keys):  # most of the keys: one pass over them all
+        return keys[chosen[keys >> 32]]
+    return _keys_by_bisection(keys, documents)
+
+
+def _keys_by_bisection(keys: np.ndarray, documents: np.ndarray) -> np.ndarray:
+    """The keys of a few documents (ascending) among a word's many: each one's run found by bisection."""
+    starts = np.searchsorted(keys, documents << 32)
+    lengths = np.searchsorted(keys, (documents + 1) << 32) - starts
+    runs_before = np.cumsum(lengths) - lengths  # where each document's keys go in the result
+    return keys[np.arange(lengths.sum()) + np.repeat(starts - runs_before, lengths)]
 
 
 def _live(size: int, leaves) -> np.ndarray:
@@ -251,6 +273,20 @@ def _read_positions(reader, field: str, text: str) -> np.ndarray:
             f"the positions of {field}:{text!r} are unreadable ({type(error).__name__}: {error})"
         ) from error
     return (np.repeat(documents, counts) << 32) | positions
+
+
+def _read_segment(reader, size: int) -> dict[str, np.ndarray]:
+    """A segment's arrays read from its files, named as saved_arrays.LAYOUT names them."""
+    country_codes = sorted(term_text(code) for code in _lexicon(reader, "countries"))
+    docs, numbers, weights = _country_pairs(reader, country_codes)
+    return {
+        "published": _published(reader, size),
+        **{f"{name}_lengths": whoosh_codec.field_lengths(reader, name) for name in ("title", "body")},
+        "country_codes": np.array(country_codes, dtype=np.str_),
+        "country_docs": docs,
+        "country_numbers": numbers,
+        "country_weights": weights,
+    }
 
 
 def _published(reader, size: int) -> np.ndarray:
@@ -372,9 +408,21 @@ def _follow_the_archive(documents: int) -> None:
     _segments.budget = max(_segments.budget, budgets.segment_arrays)
 
 
-def _segment_arrays(reader) -> SegmentArrays:
+def _segment_arrays(reader, folder: str | None) -> SegmentArrays:
     """The arrays of a segment, read once per process and shared by every thread."""
-    return _segments.get(reader)
+    return _segments.get(reader, folder)
+
+
+def save_segment_arrays(ix, segment) -> None:
+    """Save the arrays of a segment just written into `ix` beside it, if it is one worth saving,
+    so that no process's first search has to read them."""
+    if segment.doc_count_all() < saved_arrays.SAVED_FROM:
+        return
+    reader = SegmentReader(ix.storage, ix.schema, segment)
+    try:
+        SegmentArrays(reader, ix.storage.folder)
+    finally:
+        reader.close()
 
 
 def forget_cached_segments() -> None:

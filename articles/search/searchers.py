@@ -138,5 +138,5 @@ class _HeldSearcher:
         if self._arrays is None or self._arrays.searcher is not self.searcher:
             # Reading a whole segment at once meets any damage in it: any error is damage.
             with damage_reported(self.generation, errors=OPENING_DAMAGE_ERRORS):
-                self._arrays = IndexArrays(self.searcher)
+                self._arrays = IndexArrays(self.searcher, str(self.generation))
         return self._arrays

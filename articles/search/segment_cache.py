@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 
 class SegmentCache:
-    """What `build(reader)` makes of each segment, the least recently used dropped beyond `budget` bytes.
+    """What `build(reader, *args)` makes of each segment, the least recently used dropped beyond
+    `budget` bytes.
 
     What `build` makes has an `nbytes`; a segment is known by its id, a random name never reused.
     """
@@ -27,7 +28,7 @@ class SegmentCache:
         self._forgotten = 0  # how many times `forget` ran: a build begun before it is not kept
         self._lock = threading.Lock()
 
-    def get(self, reader):
+    def get(self, reader, *args):
         """The segment's arrays, built by this thread unless kept or being built by another."""
         key = reader.segment().segment_id()
         while True:
@@ -44,7 +45,7 @@ class SegmentCache:
             # damage itself, as it would have had it built the segment.
             underway.wait()
         try:
-            arrays = self._build(reader)
+            arrays = self._build(reader, *args)
         except BaseException:
             with self._lock:
                 del self._building[key]

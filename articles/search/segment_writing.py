@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connections
 
 from ..models import Article
+from .arrays import save_segment_arrays
 from .article_writer import ArticleWriter
 from .schema import article_to_document
 
@@ -102,7 +103,9 @@ def _write_range(ix, article_range: ArticleRange, progress, parent_pid: int | No
     if not writer.doc_count():  # its articles were deleted since the ranges were cut
         writer._close_segment()
         return article_range.number, None
-    return article_range.number, writer._finalize_segment()
+    segment = writer._finalize_segment()
+    save_segment_arrays(ix, segment)  # here, on every core, rather than in each web worker's first search
+    return article_range.number, segment
 
 
 def _write_in_processes(ix, ranges: list[ArticleRange], progress, processes: int):
