@@ -44,8 +44,7 @@ def _evaluate(node: Node, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
 
 def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     ids, weights = arrays.postings(field, text)
-    matched = np.zeros(arrays.size, dtype=bool)
-    matched[ids] = True
+    matched = _mask(ids, arrays)
     scores = _zeros(arrays)
     if field in arrays.lengths and len(ids):
         idf = whoosh_codec.idf(arrays.searcher, field, text)  # Whoosh's statistics, for Whoosh's ranking
@@ -54,6 +53,17 @@ def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np
             boost * idf * (weights * (K1 + 1)) / (weights + norm)
         )  # a term's postings name each document once
     return matched, scores
+
+
+def _with_term(field: str, text, arrays: IndexArrays) -> np.ndarray:
+    """A mask of the documents with the term, unscored: what narrows a phrase's candidates."""
+    return _mask(arrays.postings(field, text)[0], arrays)
+
+
+def _mask(ids: np.ndarray, arrays: IndexArrays) -> np.ndarray:
+    matched = np.zeros(arrays.size, dtype=bool)
+    matched[ids] = True
+    return matched
 
 
 def _length_norms(field: str, arrays: IndexArrays) -> np.ndarray:
@@ -79,8 +89,7 @@ def _phrase(phrase: Phrase, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray
     matched &= arrays.live
     if phrase.slop == 1:  # a phrase with a slop may have other words between its own
         for first, second in zip(words, words[1:], strict=False):
-            pair_matched, _ = _term(PAIRS_FIELD, f"{first} {second}", arrays)
-            matched &= pair_matched
+            matched &= _with_term(PAIRS_FIELD, f"{first} {second}", arrays)
     if len(words) > 1 and matched.any():
         unsure = (
             matched & _pair_may_lie_elsewhere(phrase.field, words, arrays)
@@ -102,9 +111,9 @@ def _pair_may_lie_elsewhere(field: str, words: list[str], arrays: IndexArrays) -
     is in the body. Reading positions, the costly part of a phrase, is left for those.
     """
     if field == "body":
-        return _term("title", words[0], arrays)[0]
+        return _with_term("title", words[0], arrays)
     if field == "title":
-        return _term("body", words[1], arrays)[0]
+        return _with_term("body", words[1], arrays)
     return np.ones(arrays.size, dtype=bool)
 
 
