@@ -99,6 +99,19 @@ def test_an_article_links_its_neighbours_and_related_releases(client, archive):
     assert older.title in related and newer.title not in related and middle.title not in related
 
 
+def test_related_releases_leave_out_the_words_most_of_the_archive_shares(client, archive, monkeypatch):
+    from articles.search import searching
+
+    # Here a word in more than two releases is common (in a real archive: 5 % and 1,000 or more).
+    monkeypatch.setattr(searching, "RELATED_COMMON_FLOOR", 2)
+    page = archive.add("Kenya trade talks", "Officials met.")
+    kenyan = archive.add("Kenya fisheries accord", "Nairobi signed.")
+    for title in ("Trade fair opens", "Trade figures rise", "Trade envoy named", "Trade route reopens"):
+        archive.add(title, "Officials met.")
+    related = client.get(page.get_absolute_url()).content.decode().split('id="related-heading"')[1]
+    assert kenyan.title in related and "Trade" not in related
+
+
 def test_an_article_page_stands_without_the_index(client, archive, search_index):
     article = archive.add("Kenya trade talks", "Kenya and Pakistan discussed trade.")
     (search_index / "current").unlink()
