@@ -25,6 +25,15 @@ control_socket = os.path.join(
 )
 
 
+def on_starting(server):
+    """Build the gazetteer (place names for country tags and spelling) once, in the master, before
+    any worker is forked: each inherits it, where building its own took 0.75 s of CPU that its
+    first searches waited behind. It reads only the place-name packages, neither database nor index."""
+    from articles.ingest.gazetteer import gazetteer
+
+    gazetteer()
+
+
 def post_worker_init(worker):
     """Each worker pays the index updates that requests left owed (see articles/search/catchup.py),
     and reads the index's arrays before its first search needs them."""

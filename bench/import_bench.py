@@ -35,7 +35,10 @@ def run(options, work):
     kept = Path(tempfile.gettempdir()) / f"pressroom-bench-{options.archive}-{options.seed}"
     if options.archive:
         prepare_kept_archive(kept, options)
-        shutil.copytree(kept, work / "data", ignore=shutil.ignore_patterns("fts5-*", "pressroom-*-bench-*"))
+        # symlinks=True: the index's `current` link stays a link, not a second copy of its generation.
+        shutil.copytree(
+            kept, work / "data", symlinks=True, ignore=shutil.ignore_patterns("fts5-*", "pressroom-*-bench-*")
+        )
     setup_django(work / "data")
     from django.core.management import call_command
 
