@@ -82,6 +82,7 @@ bench-at:
 	$(BIN)/python bench/rebuild_bench.py --articles $(ARTICLES)
 	$(BIN)/python bench/import_bench.py --articles 10000 --archive $(ARTICLES)
 	$(BIN)/python bench/load.py --articles $(ARTICLES)
+	$(BIN)/python bench/first_search.py --articles $(ARTICLES)
 	$(BIN)/python bench/cost_curve.py
 
 # The browser tests drive Debian's Chromium (Playwright downloads no browser of its own): installed
