@@ -2,15 +2,11 @@
 
 from dataclasses import dataclass
 
-import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from whoosh import query as whoosh
 from whoosh import scoring
 
 from articles.models import Article
-from articles.search.arrays import _keys_by_bisection, _keys_of
 from articles.search.query import UserQuery, parse_user_query
 from articles.search.query_tree import And, Everything, Not, Nothing, Or, Phrase, Term
 from articles.search.searchers import searcher
@@ -156,25 +152,3 @@ def test_a_node_the_engine_does_not_know_is_an_error_not_a_guess(archive):
     query = UserQuery(And((Term("body", "trade"), Prefix("title", "tra"))), "trade tra*")
     with pytest.raises(NotImplementedError, match="Prefix"):
         search_articles(SearchRequest(query))
-
-
-@given(
-    st.dictionaries(
-        st.integers(0, 60), st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=6, unique=True)
-    ),
-    st.sets(st.integers(0, 60)),
-)
-def test_a_words_positions_in_some_documents_are_found_the_same_whichever_way_they_are_gathered(
-    positions, chosen
-):
-    """Positions of a word in a segment's candidates: by bisection when they are few, else by one
-    pass over all the word's positions; either way the same keys, ascending."""
-    keys = np.array(
-        sorted((document << 32) | position for document, found in positions.items() for position in found),
-        dtype=np.int64,
-    )
-    mask = np.zeros(61, dtype=bool)
-    mask[list(chosen)] = True
-    expected = [key for key in keys.tolist() if mask[key >> 32]]
-    assert _keys_of(keys, mask).tolist() == expected
-    assert _keys_by_bisection(keys, np.flatnonzero(mask)).tolist() == expected

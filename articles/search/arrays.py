@@ -146,7 +146,8 @@ class IndexArrays:
         for sub_reader, offset, arrays in self._leaves:
             chosen = documents[offset : offset + arrays.size]
             if chosen.any():
-                keys = _keys_of(arrays.positions(sub_reader, field, text), chosen)
+                keys = arrays.positions(sub_reader, field, text)
+                keys = keys[chosen[keys >> 32]]
                 parts.append(keys + (offset << 32) if offset else keys)
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
@@ -179,22 +180,6 @@ class IndexArrays:
 
     def published_between(self, first: int, last: int) -> np.ndarray:
         return (self.published >= first) & (self.published <= last)
-
-
-def _keys_of(keys: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """The (document << 32 | position) keys, ascending, of the documents of the mask `chosen`."""
-    documents = np.flatnonzero(chosen)
-    if len(documents) * 8 > len(keys):  # most of the keys: one pass over them all
-        return keys[chosen[keys >> 32]]
-    return _keys_by_bisection(keys, documents)
-
-
-def _keys_by_bisection(keys: np.ndarray, documents: np.ndarray) -> np.ndarray:
-    """The keys of a few documents (ascending) among a word's many: each one's run found by bisection."""
-    starts = np.searchsorted(keys, documents << 32)
-    lengths = np.searchsorted(keys, (documents + 1) << 32) - starts
-    runs_before = np.cumsum(lengths) - lengths  # where each document's keys go in the result
-    return keys[np.arange(lengths.sum()) + np.repeat(starts - runs_before, lengths)]
 
 
 def _live(size: int, leaves) -> np.ndarray:
