@@ -29,7 +29,6 @@ from whoosh.fields import TEXT, Schema  # noqa: E402
 
 from articles.search.schema import SCHEMA, PairsFilter, country_terms  # noqa: E402
 
-PHRASES = QUERY_PHRASES
 VOCABULARY = 30_000
 COUNTRIES = 200
 
@@ -76,9 +75,9 @@ def documents(first, count, words, codes, seed):
     names = rng.choice(len(codes), size=(count, 3), p=country_p)
     named = rng.integers(1, 4, count)
     days = rng.integers(0, 26 * 365, count)
-    phrase = rng.integers(0, 8 * len(PHRASES), count)
+    phrase = rng.integers(0, 8 * len(QUERY_PHRASES), count)
     analyzer = SCHEMA["body"].analyzer
-    phrases = [analyzed(analyzer, text) for text in PHRASES]
+    phrases = [analyzed(analyzer, text) for text in QUERY_PHRASES]
     at = 0
     for number in range(count):
         title = " ".join(words[i] for i in drawn[at : at + lengths[0][number]])
@@ -86,7 +85,7 @@ def documents(first, count, words, codes, seed):
         body = " ".join(words[i] for i in drawn[at : at + lengths[1][number]])
         at += lengths[1][number]
         pairs = ""
-        if phrase[number] < len(PHRASES):
+        if phrase[number] < len(QUERY_PHRASES):
             pairs = phrases[phrase[number]]
             body = f"{body} {pairs}"
         tags = {(codes[i], float(1 + (number + k) % 6)) for k, i in enumerate(names[number][: named[number]])}

@@ -1,11 +1,11 @@
 """A large segment's arrays saved beside its files, so that a process starting reads them at once.
 
-Reading a segment's arrays through Whoosh (arrays.py) costs about 1.3 s of CPU per million
+Reading a segment's arrays through Whoosh (arrays.py) costs about 1 s of CPU per million
 documents, most of it unpickling the postings of every country a block of 128 at a time: at a
-million releases a new web worker's first search waited for that. A segment never changes once
-written (its deletions are kept apart), so its arrays are saved once, by the rebuild that wrote
-it or by the first process that reads it, as a NumPy .npz file named after the segment, which
-Whoosh's own cleanup removes with the segment's other files.
+million releases a new web worker's first search waited for that (0.4 s from the saved files).
+A segment never changes once written (its deletions are kept apart), so its arrays are saved
+once, by the rebuild that wrote it or by the first process that reads it, as a NumPy .npz file
+named after the segment, which Whoosh's own cleanup removes with the segment's other files.
 
 It is a derived copy, never trusted over the segment: a file that is missing, unreadable (a zip
 member fails its CRC), of another layout or another segment is ignored, and the arrays are read
