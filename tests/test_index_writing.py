@@ -2,12 +2,15 @@
 rebuild written a segment at a time, in several processes, answers Whoosh's own searcher as an
 index written by Whoosh's writer from the articles' text does."""
 
+import datetime
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import example, given
@@ -20,7 +23,7 @@ from articles.ingest.parsing import parse_article
 from articles.models import Article
 from articles.search import article_writer, rebuild_index
 from articles.search.analysis import indexed_words, word_pairs
-from articles.search.schema import SCHEMA, PairsFilter, document_text, words_analyzer
+from articles.search.schema import SCHEMA, PairsFilter, article_to_document, document_text, words_analyzer
 from articles.search.searchers import forget_open_index, searcher
 from articles.services import article_import
 
@@ -115,6 +118,74 @@ def test_later_commits_leave_a_rebuilds_segments_as_written(demo_archive, archiv
         assert index_searcher.search(whoosh.Term("title", "quokka")).scored_length() == 3
     # Whoosh's own policy would have merged the four rebuilt segments with the small ones.
     assert sizes[-4:] == [10, 10, 10, 10] and len(sizes) >= 5
+
+
+def whooshs_own_write_field(fieldwriter, fieldname, field, terms, length_of):
+    """term_writing.write_field as Whoosh's own field writer does it, a call per term and posting."""
+    fieldwriter.start_field(fieldname, field)
+    for term, postings in terms:
+        fieldwriter.start_term(term)
+        for docnum, weight, value in postings:
+            fieldwriter.add(docnum, weight, value or b"", length_of[docnum])
+        fieldwriter.finish_term()
+    fieldwriter.finish_field()
+
+
+PAKISTAN = SimpleNamespace(country_id="PK", weight=1.5)
+
+
+def segment_files(folder: Path, texts, write_field=None) -> dict[str, bytes]:
+    """The bytes of each file of the segment ArticleWriter writes of the texts, by name less the segment's."""
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), SCHEMA)
+    writer = article_writer.ArticleWriter(ix, compound=False)
+    for number, (title, body) in enumerate(texts, start=1):
+        release = SimpleNamespace(
+            pk=number,
+            title=title,
+            body=body,
+            published=datetime.date(2020, 1, 1) + datetime.timedelta(days=number),
+            source="Ministry",
+            country_tags=SimpleNamespace(all=lambda number=number: [PAKISTAN] if number % 3 else []),
+        )
+        writer.add_document(**article_to_document(release))
+    if write_field:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(article_writer, "write_field", write_field)
+            writer.commit()
+    else:
+        writer.commit()
+    (segment,) = whoosh_index.open_dir(str(folder))._segments()
+    return {
+        path.name.replace(segment.segment_id(), ""): path.read_bytes()
+        for path in folder.iterdir()
+        if path.suffix != ".toc"
+    }
+
+
+def test_a_segments_terms_are_written_as_whooshs_own_field_writer_writes_them(tmp_path):
+    # 300 releases: common words have more than one block of 128 postings, rare ones one.
+    texts = [
+        (parsed.title, parsed.body) for parsed in map(parse_article, generate_article_texts(300, seed=3))
+    ]
+    ours = segment_files(tmp_path / "ours", texts)
+    theirs = segment_files(tmp_path / "theirs", texts, write_field=whooshs_own_write_field)
+    assert {".trm", ".pst"} <= set(ours)
+    assert ours == theirs
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(alphabet=TRICKY + " ab\n"), st.text(alphabet=TRICKY + " ab\n")),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_segments_terms_are_written_as_whoosh_writes_them(texts):
+    with tempfile.TemporaryDirectory() as folder:
+        ours = segment_files(Path(folder) / "ours", texts)
+        theirs = segment_files(Path(folder) / "theirs", texts, write_field=whooshs_own_write_field)
+    assert ours == theirs
 
 
 # --- Several processes, out of this one ---------------------------------------------------------

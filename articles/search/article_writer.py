@@ -1,5 +1,6 @@
 """Whoosh's segment writer, made for Pressroom's documents: the postings of a field given as its
-words made in one pass, a segment's postings kept by term, and the fields' lengths read once.
+words made in one pass, a segment's postings kept by term, the fields' lengths read once, and
+its terms written a field at a time (term_writing.py).
 
 Used by live updates (`process_index.live_writer`) and by rebuilds (`segment_writing.py`). It
 overrides `add_document` and `_flush_segment` of Whoosh's `SegmentWriter` and replaces its pool,
@@ -8,10 +9,14 @@ index it writes to one Whoosh's own writer writes from the articles' text.
 """
 
 from collections import Counter
+from itertools import groupby
+from operator import itemgetter
 
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 from whoosh.writing import MERGE_SMALL, SegmentWriter
+
+from .term_writing import write_field
 
 # Segments this large are left as they are by the commits after a rebuild: merging one is a
 # posting at a time in Python (tens of seconds), which would hold the index's write lock.
@@ -71,25 +76,19 @@ class ArticleWriter(SegmentWriter):
         self.docnum += 1
 
     def _flush_segment(self):
-        """Whoosh's, with each term's postings handed straight to the field writer, as
-        `FieldWriter.add_postings` hands them from a sorted pool."""
+        """Whoosh's, with each field's terms handed to term_writing.py, which writes them as
+        `FieldWriter.add_postings` would from a sorted pool."""
         self.perdocwriter.close()
         lengths = _LengthsInMemory(self.per_document_reader(), self.doc_count())
         fieldwriter, postings = self.fieldwriter, self.pool.postings
-        in_field = None
-        for fieldname, term in sorted(postings):
-            if fieldname != in_field:
-                if in_field is not None:
-                    fieldwriter.finish_field()
-                fieldwriter.start_field(fieldname, self.schema[fieldname])
-                in_field, length_of = fieldname, lengths.of_field(fieldname)
-            fieldwriter.start_term(term)
-            add = fieldwriter.add
-            for docnum, weight, value in postings[(fieldname, term)]:
-                add(docnum, weight, value or b"", length_of[docnum])
-            fieldwriter.finish_term()
-        if in_field is not None:
-            fieldwriter.finish_field()
+        for fieldname, terms in groupby(sorted(postings), key=itemgetter(0)):
+            write_field(
+                fieldwriter,
+                fieldname,
+                self.schema[fieldname],
+                ((term, postings[(fieldname, term)]) for _, term in terms),
+                lengths.of_field(fieldname),
+            )
         fieldwriter.close()
         lengths.close()
 
