@@ -16,6 +16,7 @@ from articles.search import (
     parse_user_query,
     rebuild_index,
     saved_arrays,
+    saved_postings,
     search_articles,
 )
 from articles.search.arrays import IndexArrays, SegmentArrays, forget_cached_segments
@@ -161,7 +162,7 @@ def test_a_saved_file_is_never_replaced_and_no_hidden_copy_is_left(index):
         first_copy = os.stat(path)
         saved_arrays.save(folder, large.segment().segment_id(), read)
         assert os.stat(path).st_ino == first_copy.st_ino and first_copy.st_size == before.st_size
-        assert not [name for name in os.listdir(folder) if name.startswith(".arrays-")]
+        assert not [name for name in os.listdir(folder) if name.startswith(".saving-")]
 
 
 def test_an_unwritable_folder_costs_only_time(index, caplog):
@@ -201,13 +202,130 @@ def test_a_rebuild_saves_its_segments_arrays_for_the_first_search(archive, setti
         folder = str(held.generation)
         sizes = sorted(reader.doc_count_all() for reader, _ in held.searcher.reader().leaf_readers())
     assert sizes == [10, 30, 30] and len(saved_files(folder)) == 2
+    # And the words in 1 % of a large segment's releases or more (here, every word of them).
+    assert len([name for name in os.listdir(folder) if name.endswith(".postings.npz")]) == 2
 
     def no_reading(reader, size):
         assert size < saved_arrays.SAVED_FROM, "a large segment's arrays were read from its files"
         return real_read(reader, size)
 
-    real_read = arrays._read_segment
+    def no_postings_read(reader, field, text):
+        in_segment = (field, text) in reader
+        assert not in_segment or reader.doc_count_all() < saved_arrays.SAVED_FROM, f"{field}:{text} read"
+        return real_postings(reader, field, text)
+
+    real_read, real_postings = arrays._read_segment, arrays._read_postings
     monkeypatch.setattr(arrays, "_read_segment", no_reading)
+    monkeypatch.setattr(arrays, "_read_postings", no_postings_read)
     request = SearchRequest(parse_user_query("fisheries"), countries=["KE"], per_page=10)
     assert search_articles(request).count == 35  # the odd ones name Kenya
     forget_cached_segments()
+
+
+# --- The common words' postings -------------------------------------------------------------------
+
+
+def saved_postings_of(index, reader, monkeypatch) -> saved_postings.SavedPostings:
+    """The reader's segment's common words (those in half its documents or more) saved and read back."""
+    monkeypatch.setattr(saved_postings, "COMMON_SHARE", 0.5)
+    folder, segment_id = index.storage.folder, reader.segment().segment_id()
+    saved_postings.save(folder, segment_id, reader, arrays._read_postings)
+    return saved_postings.SavedPostings(folder, segment_id, reader.doc_count_all())
+
+
+def same_postings(first, second) -> bool:
+    return all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+
+
+def test_a_large_segments_common_words_are_read_back_as_whoosh_holds_them(index, monkeypatch):
+    searcher_, (large, _, small) = leaves(index)
+    with searcher_:
+        saved = saved_postings_of(index, large, monkeypatch)
+        for field, word in (("title", "trade"), ("body", "trade"), ("body", "energi")):
+            assert same_postings(saved.get(field, word), arrays._read_postings(large, field, word))
+        assert len(saved.get("body", "trade")[0]) == 26  # two releases in three
+        assert saved.get("title", "17") is None  # in one release: read from Whoosh
+        assert saved.get("body", "whale") is None
+        assert saved_postings_of(index, small, monkeypatch).get("body", "energi") is None  # a small segment
+
+
+def test_searches_find_the_same_with_saved_postings_and_read_no_common_word_from_whoosh(index, monkeypatch):
+    folder = index.storage.folder
+    with index.searcher() as searcher_:
+        forget_cached_segments()
+        read = IndexArrays(searcher_)  # nothing saved
+        expected = [read.postings("body", "trade"), read.postings("title", "talk")]
+        for reader, _ in searcher_.reader().leaf_readers():
+            saved_postings_of(index, reader, monkeypatch)
+        forget_cached_segments()
+        IndexArrays(searcher_, folder)  # the segments' arrays saved too
+        forget_cached_segments()
+
+        def only_rare_words(reader, field, text):
+            in_segment = (field, text) in reader
+            assert not in_segment or reader.doc_count_all() < saved_arrays.SAVED_FROM, f"{field}:{text} read"
+            return real_read(reader, field, text)
+
+        real_read = arrays._read_postings
+        monkeypatch.setattr(arrays, "_read_postings", only_rare_words)
+        loaded = IndexArrays(searcher_, folder)
+        assert all(
+            same_postings(found, wanted)
+            for found, wanted in zip(
+                [loaded.postings("body", "trade"), loaded.postings("title", "talk")], expected, strict=True
+            )
+        )
+    forget_cached_segments()
+
+
+def test_garbled_saved_postings_are_ignored_and_the_word_read_from_whoosh(index, monkeypatch, caplog):
+    searcher_, (large, *_) = leaves(index)
+    with searcher_:
+        saved_postings_of(index, large, monkeypatch)
+        path = saved_postings.postings_path(index.storage.folder, large.segment().segment_id())
+        garbled = bytearray(open(path, "rb").read())
+        garbled[8] ^= 0xFF  # the first word's second document
+        with open(path, "wb") as file:
+            file.write(garbled)
+        saved = saved_postings.SavedPostings(index.storage.folder, large.segment().segment_id(), 40)
+        with caplog.at_level(logging.WARNING, logger="articles.search.saved_postings"):
+            words = [("body", "energi"), ("body", "trade"), ("title", "talk"), ("title", "trade")]
+            found = [saved.get(field, word) for field, word in words]
+        assert found.count(None) == 1 and "fail their check" in caplog.text
+        assert all(
+            same_postings(postings, arrays._read_postings(large, field, word))
+            for postings, (field, word) in zip(found, words, strict=True)
+            if postings is not None
+        )
+        # Shorter than its directory says (a copy cut short): none of it is trusted.
+        with open(path, "wb") as file:
+            file.write(garbled[:-4])
+        assert (
+            saved_postings.SavedPostings(index.storage.folder, large.segment().segment_id(), 40).get(
+                "body", "trade"
+            )
+            is None
+        )
+
+
+def test_saved_postings_of_another_segment_or_layout_are_not_trusted(index, monkeypatch):
+    folder = index.storage.folder
+    searcher_, (first, second, _) = leaves(index)
+    with searcher_:
+        saved_postings_of(index, first, monkeypatch)
+        first_id, second_id = first.segment().segment_id(), second.segment().segment_id()
+        for path_of in (saved_postings.directory_path, saved_postings.postings_path):
+            os.link(path_of(folder, first_id), path_of(folder, second_id))
+        assert saved_postings.SavedPostings(folder, second_id, 40).get("body", "trade") is None
+        assert saved_postings.SavedPostings(folder, first_id, 40).get("body", "trade") is not None
+        monkeypatch.setattr(saved_postings, "LAYOUT_VERSION", saved_postings.LAYOUT_VERSION + 1)
+        assert saved_postings.SavedPostings(folder, first_id, 40).get("body", "trade") is None
+
+
+def test_segments_merged_away_take_their_saved_postings_with_them(index, monkeypatch):
+    searcher_, (large, *_) = leaves(index)
+    with searcher_:
+        saved_postings_of(index, large, monkeypatch)
+    assert [name for name in os.listdir(index.storage.folder) if ".postings." in name]
+    index.optimize()
+    assert not [name for name in os.listdir(index.storage.folder) if ".postings." in name]

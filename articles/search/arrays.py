@@ -14,7 +14,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.reading import SegmentReader
 
-from . import saved_arrays, whoosh_codec
+from . import saved_arrays, saved_postings, whoosh_codec
 from .budgets import budgets_for
 from .country_lists import CountryLists
 from .integrity import UnreadableIndex
@@ -40,6 +40,7 @@ class SegmentArrays:
         self.country_docs = read["country_docs"]
         self.country_numbers = read["country_numbers"]
         self.country_weights = read["country_weights"]
+        self.saved_postings = saved_postings.SavedPostings(folder, self.segment_id, self.size)
 
     @property
     def nbytes(self) -> int:
@@ -49,7 +50,11 @@ class SegmentArrays:
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term in this segment, read through this thread's reader."""
-        return _cached((self.segment_id, field, text, "postings"), _read_postings, reader, field, text)
+        return _cached((self.segment_id, field, text, "postings"), self._read_postings, reader, field, text)
+
+    def _read_postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        saved = self.saved_postings.get(field, text)
+        return saved if saved is not None else _read_postings(reader, field, text)
 
     def positions(self, reader, field: str, text: str) -> np.ndarray:
         """A word's positions in this segment (see `_read_positions`), for checking phrases."""
@@ -399,13 +404,14 @@ def _segment_arrays(reader, folder: str | None) -> SegmentArrays:
 
 
 def save_segment_arrays(ix, segment) -> None:
-    """Save the arrays of a segment just written into `ix` beside it, if it is one worth saving,
-    so that no process's first search has to read them."""
+    """Save the arrays and the common words' postings of a segment just written into `ix` beside it,
+    if it is one worth saving, so that no process's first search has to read them from Whoosh."""
     if segment.doc_count_all() < saved_arrays.SAVED_FROM:
         return
     reader = SegmentReader(ix.storage, ix.schema, segment)
     try:
         SegmentArrays(reader, ix.storage.folder)
+        saved_postings.save(ix.storage.folder, segment.segment_id(), reader, _read_postings)
     finally:
         reader.close()
 

@@ -83,17 +83,31 @@ def save(folder: str | None, segment_id: str, arrays: dict[str, np.ndarray]) -> 
     path = path_of(folder, segment_id)
     if os.path.exists(path):
         return
+    try:
+        write_beside(
+            path,
+            lambda file: np.savez(
+                file, segment=np.array(segment_id), layout=np.array(LAYOUT_VERSION), **arrays
+            ),
+        )
+    except OSError as error:
+        logger.warning("Could not save %s (%s); a new process will read the segment instead", path, error)
+
+
+def write_beside(path: str, write) -> None:
+    """Write a file by `write(file)` under a hidden name and link it to `path`, unless a file is
+    there already (then that one stays: another process saved the same first)."""
     hidden = None
     try:
         # A dot name: neither Whoosh's cleanup nor the integrity check's list of a segment's files sees it.
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".arrays-", suffix=".npz", delete=False) as file:
+        with tempfile.NamedTemporaryFile(
+            dir=os.path.dirname(path), prefix=".saving-", suffix=os.path.splitext(path)[1], delete=False
+        ) as file:
             hidden = file.name
-            np.savez(file, segment=np.array(segment_id), layout=np.array(LAYOUT_VERSION), **arrays)
-        os.link(hidden, path)  # fails if another process linked its copy first: that one stays
+            write(file)
+        os.link(hidden, path)
     except FileExistsError:
         pass
-    except OSError as error:
-        logger.warning("Could not save %s (%s); a new process will read the segment instead", path, error)
     finally:
         if hidden is not None:
             try:
