@@ -55,11 +55,6 @@ def _term(field: str, text, arrays: IndexArrays, boost: float = 1.0) -> tuple[np
     return matched, scores
 
 
-def _with_term(field: str, text, arrays: IndexArrays) -> np.ndarray:
-    """A mask of the documents with the term, unscored: what narrows a phrase's candidates."""
-    return _mask(arrays.postings(field, text)[0], arrays)
-
-
 def _mask(ids: np.ndarray, arrays: IndexArrays) -> np.ndarray:
     matched = np.zeros(arrays.size, dtype=bool)
     matched[ids] = True
@@ -82,28 +77,72 @@ def _phrase(phrase: Phrase, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray
     words are one run ("bilateral trade ... trade talks" has both pairs of "bilateral trade
     talks"), so the candidates left are checked against the field's positions, unless a
     pair of two words can only be where it is looked for.
+
+    The candidates are worked out as document numbers, the rarest word or pair's first, not as
+    masks of the whole index: at a million releases a mask and the scores of every word
+    (5 MB each) cost more than the phrase's few thousand candidates do.
     """
     words = list(phrase.words)
-    word_matches = [_term(phrase.field, word, arrays, phrase.boost) for word in words]
-    matched, scores = _combined(word_matches, np.logical_and, arrays)
-    matched &= arrays.live
+    if not words:
+        return np.zeros(arrays.size, dtype=bool), _zeros(arrays)
+    postings = [arrays.postings(phrase.field, word) for word in words]
+    narrowing = [ids for ids, _ in postings]
     if phrase.slop == 1:  # a phrase with a slop may have other words between its own
-        for first, second in zip(words, words[1:], strict=False):
-            matched &= _with_term(PAIRS_FIELD, f"{first} {second}", arrays)
-    if len(words) > 1 and matched.any():
+        narrowing += [
+            arrays.postings(PAIRS_FIELD, f"{first} {second}")[0]
+            for first, second in zip(words, words[1:], strict=False)
+        ]
+    narrowing.sort(key=len)
+    candidates = narrowing[0]
+    for ids in narrowing[1:]:
+        candidates = _among(candidates, ids)
+    candidates = candidates[arrays.live[candidates]]
+    if len(words) > 1 and len(candidates):
         unsure = (
-            matched & _pair_may_lie_elsewhere(phrase.field, words, arrays)
+            _pair_may_lie_elsewhere(phrase.field, words, candidates, arrays)
             if len(words) == 2 and phrase.slop == 1
-            else matched
+            else np.ones(len(candidates), dtype=bool)
         )
         if unsure.any():
-            matched = (matched & ~unsure) | _in_order(phrase.field, words, phrase.slop, unsure, arrays)
-    # Only where the phrase is: an OR adds up its parts' scores, matched or not.
-    return matched, np.where(matched, scores, 0)
+            found = _in_order(phrase.field, words, phrase.slop, _mask(candidates[unsure], arrays), arrays)
+            candidates = candidates[~unsure | found[candidates]]
+    return _mask(candidates, arrays), _scores_at(candidates, phrase, postings, arrays)
 
 
-def _pair_may_lie_elsewhere(field: str, words: list[str], arrays: IndexArrays) -> np.ndarray:
-    """Where a pair of words, found in the pairs field, may be other than in `field`.
+def _among(candidates: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The candidates that are among `ids` (both ascending document numbers)."""
+    return candidates[_is_among(candidates, ids)]
+
+
+def _is_among(candidates: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Whether each candidate is among `ids` (both ascending document numbers)."""
+    if not len(ids) or not len(candidates):
+        return np.zeros(len(candidates), dtype=bool)
+    places = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
+    return ids[places] == candidates
+
+
+def _scores_at(documents: np.ndarray, phrase: Phrase, postings, arrays: IndexArrays) -> np.ndarray:
+    """The phrase's score in each of `documents` (each has every word): its words' BM25 scores added
+    up in order, as `_term` and `_combined` would, and 0 elsewhere."""
+    scores = _zeros(arrays)
+    if phrase.field not in arrays.lengths or not len(documents):
+        return scores
+    norm = _length_norms(phrase.field, arrays)[documents]
+    total = None
+    for word, (ids, weights) in zip(phrase.words, postings, strict=True):
+        idf = whoosh_codec.idf(arrays.searcher, phrase.field, word)
+        found = weights[np.searchsorted(ids, documents)]
+        part = phrase.boost * idf * (found * (K1 + 1)) / (found + norm)
+        total = part if total is None else total + part
+    scores[documents] = total
+    return scores
+
+
+def _pair_may_lie_elsewhere(
+    field: str, words: list[str], candidates: np.ndarray, arrays: IndexArrays
+) -> np.ndarray:
+    """Of the candidates, those where a pair of words, found in the pairs field, may be other than in `field`.
 
     The pairs field reads the title, then the body: a pair is in the title, in the body,
     or astride the title's end. It can be in the title or astride its end only if its first
@@ -111,10 +150,10 @@ def _pair_may_lie_elsewhere(field: str, words: list[str], arrays: IndexArrays) -
     is in the body. Reading positions, the costly part of a phrase, is left for those.
     """
     if field == "body":
-        return _with_term("title", words[0], arrays)
+        return _is_among(candidates, arrays.postings("title", words[0])[0])
     if field == "title":
-        return _with_term("body", words[1], arrays)
-    return np.ones(arrays.size, dtype=bool)
+        return _is_among(candidates, arrays.postings("body", words[1])[0])
+    return np.ones(len(candidates), dtype=bool)
 
 
 def _in_order(
