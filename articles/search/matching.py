@@ -86,53 +86,76 @@ def _phrase(phrase: Phrase, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray
     if not words:
         return np.zeros(arrays.size, dtype=bool), _zeros(arrays)
     postings = [arrays.postings(phrase.field, word) for word in words]
-    narrowing = [ids for ids, _ in postings]
+    narrowing = [(ids, number) for number, (ids, _) in enumerate(postings)]
     if phrase.slop == 1:  # a phrase with a slop may have other words between its own
         narrowing += [
-            arrays.postings(PAIRS_FIELD, f"{first} {second}")[0]
+            (arrays.postings(PAIRS_FIELD, f"{first} {second}")[0], None)
             for first, second in zip(words, words[1:], strict=False)
         ]
-    narrowing.sort(key=len)
-    candidates = narrowing[0]
-    for ids in narrowing[1:]:
-        candidates = _among(candidates, ids)
-    candidates = candidates[arrays.live[candidates]]
-    if len(words) > 1 and len(candidates):
+    narrowing.sort(key=lambda each: len(each[0]))
+    candidates = _Candidates(*narrowing[0], arrays.size)
+    for ids, number in narrowing[1:]:
+        candidates.narrow(ids, number)
+    candidates.keep(arrays.live[candidates.documents])
+    if len(words) > 1 and len(candidates.documents):
+        documents = candidates.documents
         unsure = (
-            _pair_may_lie_elsewhere(phrase.field, words, candidates, arrays)
+            _pair_may_lie_elsewhere(phrase.field, words, documents, arrays)
             if len(words) == 2 and phrase.slop == 1
-            else np.ones(len(candidates), dtype=bool)
+            else np.ones(len(documents), dtype=bool)
         )
         if unsure.any():
-            found = _in_order(phrase.field, words, phrase.slop, _mask(candidates[unsure], arrays), arrays)
-            candidates = candidates[~unsure | found[candidates]]
-    return _mask(candidates, arrays), _scores_at(candidates, phrase, postings, arrays)
+            found = _in_order(phrase.field, words, phrase.slop, _mask(documents[unsure], arrays), arrays)
+            candidates.keep(~unsure | found[documents])
+    return _mask(candidates.documents, arrays), _scores(candidates, phrase, postings, arrays)
 
 
-def _among(candidates: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """The candidates that are among `ids` (both ascending document numbers)."""
-    return candidates[_is_among(candidates, ids)]
+class _Candidates:
+    """A phrase's candidates (ascending document numbers), and where each is in the postings of
+    every word looked up so far, kept as they are narrowed: scoring them needs no second look-up."""
+
+    def __init__(self, documents: np.ndarray, word: int | None, size: int):
+        self.documents = documents
+        self.places = {} if word is None else {word: np.arange(len(documents))}
+        self._size = size
+
+    def narrow(self, ids: np.ndarray, word: int | None) -> None:
+        """Keep the candidates among `ids` (ascending), the postings of word number `word`, if one."""
+        places = _places(ids, self.documents, self._size)
+        found = places >= 0
+        self.keep(found)
+        if word is not None:
+            self.places[word] = places[found]
+
+    def keep(self, chosen: np.ndarray) -> None:
+        self.documents = self.documents[chosen]
+        self.places = {word: places[chosen] for word, places in self.places.items()}
 
 
-def _is_among(candidates: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Whether each candidate is among `ids` (both ascending document numbers)."""
-    if not len(ids) or not len(candidates):
-        return np.zeros(len(candidates), dtype=bool)
-    places = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
-    return ids[places] == candidates
+def _places(ids: np.ndarray, documents: np.ndarray, size: int) -> np.ndarray:
+    """Where each of the documents is in `ids` (both ascending document numbers), -1 if it is not."""
+    if not len(ids) or not len(documents):
+        return np.full(len(documents), -1)
+    if 8 * len(documents) > len(ids):  # many: one pass over `ids` beats a binary search for each
+        index = np.full(size, -1, dtype=np.int32)
+        index[ids] = np.arange(len(ids), dtype=np.int32)
+        return index[documents]
+    places = np.minimum(np.searchsorted(ids, documents), len(ids) - 1)
+    return np.where(ids[places] == documents, places, -1)
 
 
-def _scores_at(documents: np.ndarray, phrase: Phrase, postings, arrays: IndexArrays) -> np.ndarray:
-    """The phrase's score in each of `documents` (each has every word): its words' BM25 scores added
-    up in order, as `_term` and `_combined` would, and 0 elsewhere."""
+def _scores(candidates: _Candidates, phrase: Phrase, postings, arrays: IndexArrays) -> np.ndarray:
+    """The phrase's score in each of its matches: its words' BM25 scores added up in order, as
+    `_term` and `_combined` would, and 0 elsewhere."""
     scores = _zeros(arrays)
+    documents = candidates.documents
     if phrase.field not in arrays.lengths or not len(documents):
         return scores
     norm = _length_norms(phrase.field, arrays)[documents]
     total = None
-    for word, (ids, weights) in zip(phrase.words, postings, strict=True):
+    for number, (word, (_, weights)) in enumerate(zip(phrase.words, postings, strict=True)):
         idf = whoosh_codec.idf(arrays.searcher, phrase.field, word)
-        found = weights[np.searchsorted(ids, documents)]
+        found = weights[candidates.places[number]]
         part = phrase.boost * idf * (found * (K1 + 1)) / (found + norm)
         total = part if total is None else total + part
     scores[documents] = total
@@ -150,9 +173,9 @@ def _pair_may_lie_elsewhere(
     is in the body. Reading positions, the costly part of a phrase, is left for those.
     """
     if field == "body":
-        return _is_among(candidates, arrays.postings("title", words[0])[0])
+        return _places(arrays.postings("title", words[0])[0], candidates, arrays.size) >= 0
     if field == "title":
-        return _is_among(candidates, arrays.postings("body", words[1])[0])
+        return _places(arrays.postings("body", words[1])[0], candidates, arrays.size) >= 0
     return np.ones(len(candidates), dtype=bool)
 
 
