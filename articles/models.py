@@ -622,11 +622,26 @@ class HarvestedPage(models.Model):
 
 class IndexChangeQuerySet(models.QuerySet):
     def after(self, position) -> "IndexChangeQuerySet":
-        """The entries after a position in the log (articles/search/change_log.py), in log order."""
-        return self.filter(
-            Q(transaction__gt=position.transaction)
-            | Q(transaction=position.transaction, id__gt=position.change)
-        ).order_by("transaction", "id")
+        """The entries after a position in the log (articles/search/change_log.py), in log order.
+
+        Two ranges of the log's index, the rest of the position's transaction and the transactions
+        after it, merged: as one OR, SQLite scanned the whole index (at a million entries 140 ms
+        for every step of every index update; as two ranges 0.2 ms).
+        """
+        rest_of_transaction, later = self._ranges_after(position)
+        return rest_of_transaction.union(later, all=True).order_by("transaction", "id")
+
+    def count_after(self, position, most: int) -> int:
+        """How many entries lie after a position, counted up to `most`."""
+        rest_of_transaction, later = self._ranges_after(position)
+        counted = rest_of_transaction[:most].count()
+        return counted + (later[: most - counted].count() if counted < most else 0)
+
+    def _ranges_after(self, position) -> tuple["IndexChangeQuerySet", "IndexChangeQuerySet"]:
+        return (
+            self.filter(transaction=position.transaction, id__gt=position.change),
+            self.filter(transaction__gt=position.transaction),
+        )
 
     def up_to(self, position) -> "IndexChangeQuerySet":
         return self.filter(

@@ -107,7 +107,7 @@ def pruned_through() -> Position:
 def entries_after(position: Position, page: int = 1000):
     """Every entry after a position, in log order, read a page at a time."""
     while entries := list(
-        IndexChange.objects.after(position).only("id", "transaction", "article_id", "recorded")[:page]
+        IndexChange.objects.only("id", "transaction", "article_id", "recorded").after(position)[:page]
     ):
         yield from entries
         if len(entries) < page:

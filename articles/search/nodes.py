@@ -64,8 +64,8 @@ def this_node_standing() -> Standing:
     cursor = read_cursor(generation)
     # Every entry applied ahead lies after the position, so the count is a subtraction, and the
     # oldest entry lacking is among the first len(ahead) + 1 after it.
-    after = IndexChange.objects.after(cursor.position)
-    unapplied = max(0, after[: COUNT_LIMIT + len(cursor.ahead)].count() - len(cursor.ahead))
+    counted = IndexChange.objects.count_after(cursor.position, COUNT_LIMIT + len(cursor.ahead))
+    unapplied = max(0, counted - len(cursor.ahead))
     first_lacking = next(
         (entry for entry in entries_after(cursor.position) if not cursor.has_applied(Position.of(entry))),
         None,
