@@ -1,9 +1,13 @@
 """The index follows the database's change log: entries survive failures and replay harmlessly."""
 
+import datetime
+
+from articles.ingest.parsing import ParsedArticle
 from articles.models import Article, Country
 from articles.search import apply_pending_updates, rebuild_index, schedule_index_update, this_node_standing
 from articles.search.generations import index_root
 from articles.search.searchers import forget_open_index
+from articles.services import article_import
 
 
 def count(client, **params):
@@ -29,6 +33,38 @@ def test_replaying_an_update_is_harmless(archive, client):
         schedule_index_update(article.pk)
         apply_pending_updates()
     assert count(client, q="replayed") == 1
+
+
+def test_many_new_articles_are_added_once_and_a_replayed_step_adds_none_twice(archive, client, monkeypatch):
+    from whoosh.searching import Searcher
+
+    from articles.search import sync
+
+    def imported_together(title: str, how_many: int) -> None:
+        with archive.committed():  # one commit: its entries are applied in one step
+            for number in range(how_many):
+                article_import(
+                    parsed=ParsedArticle(f"{title} {number}", datetime.date(2020, 5, 1), ("Kenya and Peru.",))
+                )
+
+    imported_together("Harbour survey", sync.MANY_ARTICLES + 20)
+    assert count(client, q="harbour") == sync.MANY_ARTICLES + 20
+    asked = []
+    real_find = Searcher._find_unique
+    monkeypatch.setattr(
+        Searcher, "_find_unique", lambda self, uniques: asked.append(uniques) or real_find(self, uniques)
+    )
+    imported_together("Lighthouse survey", sync.MANY_ARTICLES + 5)
+    assert count(client, q="lighthouse") == sync.MANY_ARTICLES + 5
+    assert asked == [], "articles above every indexed id were looked up in each segment"
+    # The same entries applied again (a writer killed after its commit, before its cursor moved).
+    lighthouses = list(Article.objects.filter(title__startswith="Lighthouse").values_list("pk", flat=True))
+    with archive.committed():
+        for pk in lighthouses:
+            schedule_index_update(pk)
+    assert len(asked) == len(lighthouses)  # now in the index: each looked up, and replaced
+    assert count(client, q="lighthouse") == sync.MANY_ARTICLES + 5
+    assert count(client, q="harbour") == sync.MANY_ARTICLES + 20
 
 
 def test_country_changes_reach_the_index(archive, client):
