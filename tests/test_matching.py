@@ -139,6 +139,15 @@ def test_a_long_phrase_needs_its_words_in_one_run(archive):
         assert [hit.article.title for hit in found.hits] == ["Together"]
 
 
+def test_a_long_phrase_whose_first_pair_is_only_astride_the_title_finds_nothing_and_fails_not(archive):
+    # "trade trade" is a pair only across the title's end: the pairs let the release through,
+    # and its positions in the body hold no run of even two of the words.
+    archive.add("Talks on trade", "Trade grew. Nothing else.")
+    for text in ('"trade trade trade"', '"trade trade grew"'):
+        found = search_articles(SearchRequest(parse_user_query(text)))
+        assert found.count == 0 and found.hits == []
+
+
 @dataclass(frozen=True)
 class Prefix:
     """A kind of query the engine was never taught."""

@@ -188,6 +188,8 @@ def _in_order(
     """
     ends = arrays.positions(field, words[0], candidates)  # where a run of the words so far ends
     for word in words[1:]:
+        if not len(ends):  # no run of the words so far: none of the longer one either
+            break
         following = arrays.positions(field, word, candidates)
         nearest = np.searchsorted(ends, following) - 1  # the last end before each position
         before = ends[np.maximum(nearest, 0)]
