@@ -329,3 +329,19 @@ def test_segments_merged_away_take_their_saved_postings_with_them(index, monkeyp
     assert [name for name in os.listdir(index.storage.folder) if ".postings." in name]
     index.optimize()
     assert not [name for name in os.listdir(index.storage.folder) if ".postings." in name]
+
+
+def test_saved_postings_naming_documents_the_segment_lacks_are_not_trusted(index, monkeypatch, caplog):
+    searcher_, (large, *_) = leaves(index)
+    with searcher_:
+        monkeypatch.setattr(saved_postings, "COMMON_SHARE", 0.5)
+
+        def beyond_the_segment(reader, field, text):  # whole and checked, but another segment's
+            ids, weights = arrays._read_postings(reader, field, text)
+            return ids + reader.doc_count_all(), weights
+
+        folder, segment_id = index.storage.folder, large.segment().segment_id()
+        saved_postings.save(folder, segment_id, large, beyond_the_segment)
+        with caplog.at_level(logging.WARNING, logger="articles.search.saved_postings"):
+            assert saved_postings.SavedPostings(folder, segment_id, 40).get("body", "trade") is None
+        assert "not the segment's" in caplog.text

@@ -59,6 +59,7 @@ class SavedPostings:
     def __init__(self, folder: str | None, segment_id: str, size: int):
         self.segment_id = segment_id
         self._folder = folder if size >= saved_arrays.SAVED_FROM else None
+        self._size = size
         self._places: dict[str, tuple[int, int, int]] | None = None  # "field:word" -> (start, end, crc)
         self._lock = threading.Lock()
 
@@ -79,6 +80,10 @@ class SavedPostings:
         if len(data) != count * _POSTING_BYTES or zlib.crc32(data) != crc:
             return self._distrusted(field, text, "its bytes fail their check")
         ids = np.frombuffer(data, dtype="<i4", count=count)
+        if count and not (0 <= ids[0] and ids[-1] < self._size and np.all(np.diff(ids) > 0)):
+            return self._distrusted(
+                field, text, "its documents are not the segment's"
+            )  # a CRC of another file's
         weights = np.frombuffer(data, dtype="<f4", count=count, offset=count * 4)
         return ids.astype(np.int32), weights.astype(np.float32)
 
@@ -158,12 +163,22 @@ def _load_directory(folder: str, segment_id: str) -> dict[str, tuple[int, int, i
         postings_bytes = os.path.getsize(postings_path(folder, segment_id))
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
+    # A garbled zip member's header can fail in zlib, or name a compression or encryption zipfile lacks.
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+    ) as error:
         logger.warning("Ignoring the unreadable %s (%s); reading the segment instead", path, error)
         return {}
     if not (
         words.ndim == starts.ndim == crcs.ndim == 1
-        and np.issubdtype(starts.dtype, np.integer)
+        and np.issubdtype(starts.dtype, np.signedinteger)  # unsigned, a decrease would wrap and pass
         and np.issubdtype(crcs.dtype, np.integer)
         and len(starts) == len(words) + 1 == len(crcs) + 1
         and starts[0] == 0
